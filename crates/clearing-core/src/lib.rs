@@ -1,0 +1,2 @@
+//! Pure financial core.
+#![cfg_attr(not(test), no_std)]
