@@ -1,0 +1,34 @@
+//! `abi-json CRATE_DIR OUT_STEM [CONSTRUCTOR_FILE] < exported-interface.sol`
+//!
+//! Writes `OUT_STEM.sol` (the interface completed with the crate's events) and
+//! `OUT_STEM.json` (its JSON ABI).
+use std::{io::Read, path::Path, process::ExitCode};
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() < 2 || args.len() > 3 {
+        return Err("usage: abi-json CRATE_DIR OUT_STEM [CONSTRUCTOR_FILE] < interface.sol".into());
+    }
+    let mut exported = String::new();
+    std::io::stdin().read_to_string(&mut exported)?;
+    let events = abi_json::crate_events(Path::new(&args[0]))?;
+    let full = abi_json::complete_interface(&exported, &events)?;
+    let ctor = match args.get(2) {
+        Some(f) => Some(std::fs::read_to_string(f)?),
+        None => None,
+    };
+    let abi = abi_json::json_abi(&full, ctor.as_deref())?;
+    std::fs::write(format!("{}.sol", args[1]), full)?;
+    std::fs::write(format!("{}.json", args[1]), serde_json::to_string_pretty(&abi)? + "\n")?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("abi-json: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
