@@ -1,2 +1,33 @@
-//! Pure financial core.
+//! Pure financial core of the clearing system.
+//!
+//! Plain functions over plain values, shared by the contracts (compiled to WASM), keepers and the
+//! simulator. No storage, no host calls, no floating point, no panics on bad input: every
+//! fallible function returns `Result` with [`CoreError`] (or [`OracleError`] for oracle checks).
+//!
+//! # Units
+//!
+//! - **WAD**: 18-decimal fixed point, `x` stands for `x / 1e18`. Prices (quote per base unit),
+//!   USD values, haircuts, shocks, correlations, fractions, EWMA weights and variances are WAD.
+//!   Unsigned values are `U256`, signed values (sizes, PnL, equity, health) `I256`.
+//! - **Token amounts** stay in the token's own decimals until valued; [`to_wad`] normalises them
+//!   (decimals up to [`MAX_DECIMALS`]).
+//! - **Sizes** (perp sizes, spot exposures in the margin function) are signed WAD base units.
+//! - **Time** is in seconds (`u64`); volatility is a per-day variance, haircut speeds are per hour.
+//!
+//! # Rounding
+//!
+//! Rounding always favours the protocol: collateral values and payouts round down; requirements,
+//! debts and fees round up. Each rounding site states which side of this rule it is on.
+
 #![cfg_attr(not(test), no_std)]
+
+pub mod error;
+pub mod fixed;
+
+pub use error::CoreError;
+pub use fixed::{
+    add, add_signed, div_down, div_signed, div_up, ewma, from_wad_down, from_wad_up, mul_div,
+    mul_div_signed, mul_down, mul_signed, mul_up, neg_signed, rescale, sqrt, sub, sub_signed,
+    to_signed, to_unsigned, to_wad, to_wad_up, u256, wad_sqrt, wad_sqrt_up, Rounding, MAX_DECIMALS,
+    WAD, WAD_DECIMALS, WAD_SIGNED,
+};

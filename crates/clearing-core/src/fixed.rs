@@ -1,0 +1,719 @@
+//! WAD (1e18) fixed-point arithmetic on `U256` and `I256`.
+//!
+//! A WAD value `x` stands for the real number `x / 1e18`. Every operation is checked: a result
+//! that does not fit returns [`CoreError::Overflow`], a zero divisor
+//! [`CoreError::DivisionByZero`]; nothing wraps and nothing panics.
+//!
+//! Products are formed at full 512-bit width before dividing ([`mul_div`]), so `a * b / c` only
+//! fails when the final quotient does not fit 256 bits.
+//!
+//! Rounding is always explicit. For unsigned values [`Rounding::Down`] rounds toward zero and
+//! [`Rounding::Up`] away from zero. For signed values [`Rounding::Down`] is floor (toward
+//! negative infinity) and [`Rounding::Up`] is ceiling (toward positive infinity), so "down" always
+//! means "the smaller of the two neighbouring integers" whatever the sign.
+
+use crate::CoreError;
+use alloy_primitives::{Sign, I256, U256, U512};
+
+/// One in WAD (1e18).
+pub const WAD: U256 = u256(1_000_000_000_000_000_000);
+/// One in signed WAD (1e18).
+pub const WAD_SIGNED: I256 = I256::from_raw(WAD);
+/// Largest token `decimals` accepted by the decimal conversions.
+pub const MAX_DECIMALS: u8 = 36;
+/// Decimals of a WAD value.
+pub const WAD_DECIMALS: u8 = 18;
+
+/// Direction of rounding of an inexact result.
+///
+/// Unsigned: `Down` toward zero, `Up` away from zero. Signed: `Down` is floor (toward negative
+/// infinity), `Up` is ceiling (toward positive infinity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rounding {
+    /// Toward negative infinity (toward zero for unsigned values).
+    Down,
+    /// Toward positive infinity (away from zero for unsigned values).
+    Up,
+}
+
+impl Rounding {
+    /// The opposite direction.
+    #[must_use]
+    pub const fn flip(self) -> Self {
+        match self {
+            Self::Down => Self::Up,
+            Self::Up => Self::Down,
+        }
+    }
+}
+
+/// `U256` from a `u128`, usable in constants.
+#[must_use]
+pub const fn u256(x: u128) -> U256 {
+    U256::from_limbs([x as u64, (x >> 64) as u64, 0, 0])
+}
+
+/// Zero-extends a `U256` to 512 bits.
+pub(crate) const fn widen(x: U256) -> U512 {
+    let l = x.as_limbs();
+    U512::from_limbs([l[0], l[1], l[2], l[3], 0, 0, 0, 0])
+}
+
+/// The low 256 bits of `x`, or `Overflow` if the high half is not zero.
+pub(crate) fn narrow(x: U512) -> Result<U256, CoreError> {
+    let l = x.as_limbs();
+    if l[4] | l[5] | l[6] | l[7] != 0 {
+        return Err(CoreError::Overflow);
+    }
+    Ok(U256::from_limbs([l[0], l[1], l[2], l[3]]))
+}
+
+/// `a * b / c` computed with a 512-bit intermediate product, rounded in direction `rounding`.
+///
+/// # Errors
+/// [`CoreError::DivisionByZero`] if `c == 0`; [`CoreError::Overflow`] if the quotient exceeds
+/// `U256::MAX`.
+pub fn mul_div(a: U256, b: U256, c: U256, rounding: Rounding) -> Result<U256, CoreError> {
+    if c.is_zero() {
+        return Err(CoreError::DivisionByZero);
+    }
+    let product: U512 = a.widening_mul(b);
+    let (mut q, r) = product.div_rem(widen(c));
+    if rounding == Rounding::Up && !r.is_zero() {
+        // Cannot wrap: q <= (2^256 - 1)^2 < 2^512 - 1.
+        q += U512::from_limbs([1, 0, 0, 0, 0, 0, 0, 0]);
+    }
+    narrow(q)
+}
+
+/// `a * b` in WAD, rounded toward zero.
+///
+/// # Errors
+/// [`CoreError::Overflow`] if the result exceeds `U256::MAX`.
+pub fn mul_down(a: U256, b: U256) -> Result<U256, CoreError> {
+    mul_div(a, b, WAD, Rounding::Down)
+}
+
+/// `a * b` in WAD, rounded away from zero.
+///
+/// # Errors
+/// [`CoreError::Overflow`] if the result exceeds `U256::MAX`.
+pub fn mul_up(a: U256, b: U256) -> Result<U256, CoreError> {
+    mul_div(a, b, WAD, Rounding::Up)
+}
+
+/// `a / b` in WAD, rounded toward zero.
+///
+/// # Errors
+/// [`CoreError::DivisionByZero`] if `b == 0`; [`CoreError::Overflow`] if the result exceeds
+/// `U256::MAX`.
+pub fn div_down(a: U256, b: U256) -> Result<U256, CoreError> {
+    mul_div(a, WAD, b, Rounding::Down)
+}
+
+/// `a / b` in WAD, rounded away from zero.
+///
+/// # Errors
+/// [`CoreError::DivisionByZero`] if `b == 0`; [`CoreError::Overflow`] if the result exceeds
+/// `U256::MAX`.
+pub fn div_up(a: U256, b: U256) -> Result<U256, CoreError> {
+    mul_div(a, WAD, b, Rounding::Up)
+}
+
+/// Signed `a * b / c` with a 512-bit intermediate, rounded by `rounding` (`Down` = floor,
+/// `Up` = ceiling).
+///
+/// # Errors
+/// [`CoreError::DivisionByZero`] if `c == 0`; [`CoreError::Overflow`] if the result does not fit
+/// `I256`.
+pub fn mul_div_signed(a: I256, b: I256, c: I256, rounding: Rounding) -> Result<I256, CoreError> {
+    let negative = a.is_negative() ^ b.is_negative() ^ c.is_negative();
+    // Floor of a negative quotient and ceiling of a positive one both round the magnitude up.
+    let magnitude_rounding = if negative { rounding.flip() } else { rounding };
+    let m = mul_div(
+        a.unsigned_abs(),
+        b.unsigned_abs(),
+        c.unsigned_abs(),
+        magnitude_rounding,
+    )?;
+    let sign = if negative {
+        Sign::Negative
+    } else {
+        Sign::Positive
+    };
+    I256::checked_from_sign_and_abs(sign, m).ok_or(CoreError::Overflow)
+}
+
+/// Signed WAD product `a * b`, rounded by `rounding` (`Down` = floor, `Up` = ceiling).
+///
+/// # Errors
+/// [`CoreError::Overflow`] if the result does not fit `I256`.
+pub fn mul_signed(a: I256, b: I256, rounding: Rounding) -> Result<I256, CoreError> {
+    mul_div_signed(a, b, WAD_SIGNED, rounding)
+}
+
+/// Signed WAD quotient `a / b`, rounded by `rounding` (`Down` = floor, `Up` = ceiling).
+///
+/// # Errors
+/// [`CoreError::DivisionByZero`] if `b == 0`; [`CoreError::Overflow`] if the result does not fit
+/// `I256`.
+pub fn div_signed(a: I256, b: I256, rounding: Rounding) -> Result<I256, CoreError> {
+    mul_div_signed(a, WAD_SIGNED, b, rounding)
+}
+
+/// Checked `a + b`.
+///
+/// # Errors
+/// [`CoreError::Overflow`] if the sum exceeds `U256::MAX`.
+pub fn add(a: U256, b: U256) -> Result<U256, CoreError> {
+    a.checked_add(b).ok_or(CoreError::Overflow)
+}
+
+/// Checked `a - b`.
+///
+/// # Errors
+/// [`CoreError::Overflow`] if `b > a`.
+pub fn sub(a: U256, b: U256) -> Result<U256, CoreError> {
+    a.checked_sub(b).ok_or(CoreError::Overflow)
+}
+
+/// Checked signed `a + b`.
+///
+/// # Errors
+/// [`CoreError::Overflow`] if the sum does not fit `I256`.
+pub fn add_signed(a: I256, b: I256) -> Result<I256, CoreError> {
+    a.checked_add(b).ok_or(CoreError::Overflow)
+}
+
+/// Checked signed `a - b`.
+///
+/// # Errors
+/// [`CoreError::Overflow`] if the difference does not fit `I256`.
+pub fn sub_signed(a: I256, b: I256) -> Result<I256, CoreError> {
+    a.checked_sub(b).ok_or(CoreError::Overflow)
+}
+
+/// Checked `-a`.
+///
+/// # Errors
+/// [`CoreError::Overflow`] if `a == I256::MIN`.
+pub fn neg_signed(a: I256) -> Result<I256, CoreError> {
+    a.checked_neg().ok_or(CoreError::Overflow)
+}
+
+/// `U256` to `I256`.
+///
+/// # Errors
+/// [`CoreError::Overflow`] if `x > I256::MAX`.
+pub fn to_signed(x: U256) -> Result<I256, CoreError> {
+    let s = I256::from_raw(x);
+    if s.is_negative() {
+        return Err(CoreError::Overflow);
+    }
+    Ok(s)
+}
+
+/// `I256` to `U256`.
+///
+/// # Errors
+/// [`CoreError::Negative`] if `x < 0`.
+pub fn to_unsigned(x: I256) -> Result<U256, CoreError> {
+    if x.is_negative() {
+        return Err(CoreError::Negative);
+    }
+    Ok(x.into_raw())
+}
+
+/// Floor square root of a 512-bit integer (Newton's method from an over-estimate).
+fn isqrt(x: U512) -> U512 {
+    if x.is_zero() {
+        return x;
+    }
+    // 2^ceil(bits/2) > sqrt(x), so the iteration decreases monotonically to the floor root.
+    let mut r = U512::from_limbs([1, 0, 0, 0, 0, 0, 0, 0]) << x.bit_len().div_ceil(2);
+    loop {
+        let y = (r + x / r) >> 1;
+        if y >= r {
+            return r;
+        }
+        r = y;
+    }
+}
+
+/// The low 256 bits of a value known to fit.
+fn low(x: U512) -> U256 {
+    let l = x.as_limbs();
+    U256::from_limbs([l[0], l[1], l[2], l[3]])
+}
+
+/// Floor integer square root: the largest `r` with `r * r <= x`.
+#[must_use]
+pub fn sqrt(x: U256) -> U256 {
+    low(isqrt(widen(x)))
+}
+
+/// Square root of a WAD value as WAD, rounded down: `floor(sqrt(x * 1e18))`.
+#[must_use]
+pub fn wad_sqrt(x: U256) -> U256 {
+    // x * 1e18 < 2^316, its root < 2^158: always fits.
+    low(isqrt(x.widening_mul(WAD)))
+}
+
+/// Square root of a WAD value as WAD, rounded up: `ceil(sqrt(x * 1e18))`.
+#[must_use]
+pub fn wad_sqrt_up(x: U256) -> U256 {
+    let n: U512 = x.widening_mul(WAD);
+    let r = isqrt(n);
+    // r < 2^158, so neither r * r nor r + 1 can wrap.
+    low(if r * r < n {
+        r + U512::from_limbs([1, 0, 0, 0, 0, 0, 0, 0])
+    } else {
+        r
+    })
+}
+
+/// `10^n` for `n <= MAX_DECIMALS` (fits in `u128`).
+fn pow10(n: u8) -> U256 {
+    u256(10u128.pow(u32::from(n)))
+}
+
+/// Converts `amount` from `from` decimals to `to` decimals, rounding a lost remainder by
+/// `rounding`.
+///
+/// # Errors
+/// [`CoreError::DecimalsTooLarge`] if either decimals exceeds [`MAX_DECIMALS`];
+/// [`CoreError::Overflow`] if the scaled-up amount exceeds `U256::MAX`.
+pub fn rescale(amount: U256, from: u8, to: u8, rounding: Rounding) -> Result<U256, CoreError> {
+    if from > MAX_DECIMALS || to > MAX_DECIMALS {
+        return Err(CoreError::DecimalsTooLarge);
+    }
+    if from <= to {
+        return amount
+            .checked_mul(pow10(to - from))
+            .ok_or(CoreError::Overflow);
+    }
+    let (q, r) = amount.div_rem(pow10(from - to));
+    if rounding == Rounding::Up && !r.is_zero() {
+        // q <= amount / 10, so q + 1 cannot wrap.
+        return Ok(q + U256::from_limbs([1, 0, 0, 0]));
+    }
+    Ok(q)
+}
+
+/// Token amount with `decimals` to WAD. Exact for `decimals <= 18`; above that the lost digits
+/// are rounded down (collateral values round down).
+///
+/// # Errors
+/// [`CoreError::DecimalsTooLarge`] if `decimals > MAX_DECIMALS`; [`CoreError::Overflow`] if the
+/// result exceeds `U256::MAX`.
+pub fn to_wad(amount: U256, decimals: u8) -> Result<U256, CoreError> {
+    rescale(amount, decimals, WAD_DECIMALS, Rounding::Down)
+}
+
+/// Token amount with `decimals` to WAD. Exact for `decimals <= 18`; above that the lost digits
+/// are rounded up (requirements and debts round up).
+///
+/// # Errors
+/// [`CoreError::DecimalsTooLarge`] if `decimals > MAX_DECIMALS`; [`CoreError::Overflow`] if the
+/// result exceeds `U256::MAX`.
+pub fn to_wad_up(amount: U256, decimals: u8) -> Result<U256, CoreError> {
+    rescale(amount, decimals, WAD_DECIMALS, Rounding::Up)
+}
+
+/// WAD to a token amount with `decimals`, rounded down (payouts round down).
+///
+/// # Errors
+/// [`CoreError::DecimalsTooLarge`] if `decimals > MAX_DECIMALS`; [`CoreError::Overflow`] if the
+/// result exceeds `U256::MAX`.
+pub fn from_wad_down(wad: U256, decimals: u8) -> Result<U256, CoreError> {
+    rescale(wad, WAD_DECIMALS, decimals, Rounding::Down)
+}
+
+/// WAD to a token amount with `decimals`, rounded up (debts and fees round up).
+///
+/// # Errors
+/// [`CoreError::DecimalsTooLarge`] if `decimals > MAX_DECIMALS`; [`CoreError::Overflow`] if the
+/// result exceeds `U256::MAX`.
+pub fn from_wad_up(wad: U256, decimals: u8) -> Result<U256, CoreError> {
+    rescale(wad, WAD_DECIMALS, decimals, Rounding::Up)
+}
+
+/// Weighted mean `weight * a + (1 - weight) * b` in WAD, computed exactly and rounded once.
+///
+/// This is one exponentially weighted moving average step with decay `weight` (the previous value
+/// `a` keeps `weight`, the new sample `b` gets `1 - weight`). The result lies between `a` and `b`.
+///
+/// # Errors
+/// [`CoreError::InvalidParameter`] if `weight > WAD`.
+pub fn ewma(a: U256, b: U256, weight: U256, rounding: Rounding) -> Result<U256, CoreError> {
+    if weight > WAD {
+        return Err(CoreError::InvalidParameter);
+    }
+    // Each product is below 2^316; their sum cannot wrap 512 bits.
+    let sum =
+        a.widening_mul::<256, 4, 512, 8>(weight) + b.widening_mul::<256, 4, 512, 8>(WAD - weight);
+    let (mut q, r) = sum.div_rem(widen(WAD));
+    if rounding == Rounding::Up && !r.is_zero() {
+        q += U512::from_limbs([1, 0, 0, 0, 0, 0, 0, 0]);
+    }
+    // A weighted mean of two U256 values fits U256.
+    Ok(low(q))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use alloy_primitives::aliases::I512;
+    use proptest::prelude::*;
+
+    /// A U256 with a random bit length, so small and large values are both common.
+    pub(crate) fn any_u256() -> impl Strategy<Value = U256> {
+        (0usize..=256, prop::array::uniform4(any::<u64>()))
+            .prop_map(|(bits, l)| U256::from_limbs(l) >> (256 - bits))
+    }
+
+    /// An I256 with a random bit length and sign.
+    pub(crate) fn any_i256() -> impl Strategy<Value = I256> {
+        (any_u256(), any::<bool>()).prop_map(|(m, neg)| {
+            let m = m >> 1;
+            let s = I256::from_raw(m);
+            if neg {
+                -s
+            } else {
+                s
+            }
+        })
+    }
+
+    fn w(x: U256) -> U512 {
+        widen(x)
+    }
+
+    fn wi(x: I256) -> I512 {
+        let sign = if x.is_negative() {
+            Sign::Negative
+        } else {
+            Sign::Positive
+        };
+        I512::checked_from_sign_and_abs(sign, widen(x.unsigned_abs())).unwrap()
+    }
+
+    #[test]
+    fn constants() {
+        assert_eq!(WAD, U256::from(10u64).pow(U256::from(18u64)));
+        assert_eq!(
+            WAD_SIGNED,
+            I256::try_from(1_000_000_000_000_000_000i128).unwrap()
+        );
+        assert_eq!(u256(u128::MAX), U256::from(u128::MAX));
+    }
+
+    #[test]
+    fn examples() {
+        let half = u256(500_000_000_000_000_000);
+        let third_down = u256(333_333_333_333_333_333);
+        assert_eq!(mul_down(half, half), Ok(u256(250_000_000_000_000_000)));
+        assert_eq!(div_down(WAD, u256(3) * WAD), Ok(third_down));
+        assert_eq!(div_up(WAD, u256(3) * WAD), Ok(third_down + u256(1)));
+        assert_eq!(mul_down(u256(1), u256(1)), Ok(U256::ZERO));
+        assert_eq!(mul_up(u256(1), u256(1)), Ok(u256(1)));
+        assert_eq!(mul_down(U256::MAX, WAD), Ok(U256::MAX));
+        assert_eq!(mul_down(U256::MAX, WAD + u256(1)), Err(CoreError::Overflow));
+        assert_eq!(div_down(WAD, U256::ZERO), Err(CoreError::DivisionByZero));
+        // -1 * 1.5 wei-WAD: exact -1.5e-18 -> floor -2, ceil -1.
+        let m1 = I256::try_from(-1).unwrap();
+        let one_half = I256::try_from(1_500_000_000_000_000_000i128).unwrap();
+        assert_eq!(
+            mul_signed(m1, one_half, Rounding::Down),
+            Ok(I256::try_from(-2).unwrap())
+        );
+        assert_eq!(mul_signed(m1, one_half, Rounding::Up), Ok(m1));
+        assert_eq!(mul_signed(-m1, one_half, Rounding::Down), Ok(-m1));
+        assert_eq!(
+            mul_signed(-m1, one_half, Rounding::Up),
+            Ok(I256::try_from(2).unwrap())
+        );
+        assert_eq!(
+            div_signed(m1, I256::ZERO, Rounding::Up),
+            Err(CoreError::DivisionByZero)
+        );
+        assert_eq!(
+            mul_div_signed(
+                I256::MIN,
+                I256::try_from(-1).unwrap(),
+                I256::try_from(1).unwrap(),
+                Rounding::Down
+            ),
+            Err(CoreError::Overflow)
+        );
+        assert_eq!(
+            mul_div_signed(
+                I256::MIN,
+                I256::try_from(1).unwrap(),
+                I256::try_from(1).unwrap(),
+                Rounding::Down
+            ),
+            Ok(I256::MIN)
+        );
+        assert_eq!(neg_signed(I256::MIN), Err(CoreError::Overflow));
+        assert_eq!(add(U256::MAX, u256(1)), Err(CoreError::Overflow));
+        assert_eq!(sub(U256::ZERO, u256(1)), Err(CoreError::Overflow));
+        assert_eq!(add_signed(I256::MAX, I256::ONE), Err(CoreError::Overflow));
+        assert_eq!(sub_signed(I256::MIN, I256::ONE), Err(CoreError::Overflow));
+        assert_eq!(to_signed(U256::MAX), Err(CoreError::Overflow));
+        assert_eq!(to_signed(I256::MAX.into_raw()), Ok(I256::MAX));
+        assert_eq!(to_unsigned(m1), Err(CoreError::Negative));
+        assert_eq!(to_unsigned(I256::MAX), Ok(I256::MAX.into_raw()));
+    }
+
+    #[test]
+    fn sqrt_examples() {
+        assert_eq!(sqrt(U256::ZERO), U256::ZERO);
+        assert_eq!(sqrt(u256(1)), u256(1));
+        assert_eq!(sqrt(u256(15)), u256(3));
+        assert_eq!(sqrt(u256(16)), u256(4));
+        assert_eq!(sqrt(U256::MAX), u256(u128::MAX));
+        assert_eq!(wad_sqrt(u256(4) * WAD), u256(2) * WAD);
+        assert_eq!(wad_sqrt(u256(2) * WAD), u256(1_414_213_562_373_095_048));
+        assert_eq!(wad_sqrt_up(u256(2) * WAD), u256(1_414_213_562_373_095_049));
+        assert_eq!(wad_sqrt_up(u256(4) * WAD), u256(2) * WAD);
+        // WAD / 24 = 0.041666666666666666 (truncated); its root is 0.204124145231931506...
+        assert_eq!(wad_sqrt(WAD / u256(24)), u256(204_124_145_231_931_506));
+    }
+
+    #[test]
+    fn decimals_examples() {
+        assert_eq!(
+            to_wad(u256(1_500_000), 6),
+            Ok(u256(1_500_000_000_000_000_000))
+        );
+        assert_eq!(
+            from_wad_down(u256(1_500_000_000_000_000_001), 6),
+            Ok(u256(1_500_000))
+        );
+        assert_eq!(
+            from_wad_up(u256(1_500_000_000_000_000_001), 6),
+            Ok(u256(1_500_001))
+        );
+        assert_eq!(to_wad(u256(19), 19), Ok(u256(1)));
+        assert_eq!(to_wad_up(u256(19), 19), Ok(u256(2)));
+        assert_eq!(to_wad(u256(7), 0), Ok(u256(7) * WAD));
+        assert_eq!(to_wad(u256(7), 37), Err(CoreError::DecimalsTooLarge));
+        assert_eq!(from_wad_down(u256(7), 37), Err(CoreError::DecimalsTooLarge));
+        assert_eq!(to_wad(U256::MAX, 0), Err(CoreError::Overflow));
+        assert_eq!(rescale(u256(123), 36, 0, Rounding::Up), Ok(u256(1)));
+    }
+
+    #[test]
+    fn ewma_examples() {
+        let lambda = u256(940_000_000_000_000_000);
+        assert_eq!(
+            ewma(u256(100) * WAD, U256::ZERO, lambda, Rounding::Down),
+            Ok(u256(94) * WAD)
+        );
+        assert_eq!(ewma(u256(1), u256(2), lambda, Rounding::Down), Ok(u256(1)));
+        assert_eq!(ewma(u256(1), u256(2), lambda, Rounding::Up), Ok(u256(2)));
+        assert_eq!(
+            ewma(U256::MAX, U256::MAX, lambda, Rounding::Up),
+            Ok(U256::MAX)
+        );
+        assert_eq!(
+            ewma(u256(1), u256(2), WAD + u256(1), Rounding::Up),
+            Err(CoreError::InvalidParameter)
+        );
+    }
+
+    /// Floor of n / d for i128 (independent reference).
+    fn floor_div(n: i128, d: i128) -> i128 {
+        let q = n / d;
+        if n % d != 0 && ((n < 0) != (d < 0)) {
+            q - 1
+        } else {
+            q
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn mul_brackets_exact(a in any_u256(), b in any_u256()) {
+            let p: U512 = a.widening_mul(b);
+            match (mul_down(a, b), mul_up(a, b)) {
+                (Ok(d), Ok(u)) => {
+                    prop_assert!(w(d) * w(WAD) <= p);
+                    prop_assert!(w(u) * w(WAD) >= p);
+                    prop_assert!(u - d <= u256(1));
+                    prop_assert_eq!(u == d, p % w(WAD) == U512::ZERO);
+                }
+                (Err(e), _) => {
+                    prop_assert_eq!(e, CoreError::Overflow);
+                    prop_assert!(p / w(WAD) > w(U256::MAX));
+                }
+                (Ok(d), Err(e)) => {
+                    prop_assert_eq!(e, CoreError::Overflow);
+                    prop_assert_eq!(d, U256::MAX);
+                }
+            }
+        }
+
+        #[test]
+        fn div_brackets_exact(a in any_u256(), b in any_u256()) {
+            let n: U512 = a.widening_mul(WAD);
+            match (div_down(a, b), div_up(a, b)) {
+                (Ok(d), Ok(u)) => {
+                    prop_assert!(w(d) * w(b) <= n);
+                    prop_assert!(w(u) * w(b) >= n);
+                    prop_assert!(u - d <= u256(1));
+                }
+                (Err(CoreError::DivisionByZero), Err(CoreError::DivisionByZero)) => prop_assert!(b.is_zero()),
+                (Err(e), _) => {
+                    prop_assert_eq!(e, CoreError::Overflow);
+                    prop_assert!(n / w(b) > w(U256::MAX));
+                }
+                (Ok(d), Err(e)) => {
+                    prop_assert_eq!(e, CoreError::Overflow);
+                    prop_assert_eq!(d, U256::MAX);
+                }
+            }
+        }
+
+        #[test]
+        fn mul_div_brackets_exact(a in any_u256(), b in any_u256(), c in any_u256()) {
+            prop_assume!(!c.is_zero());
+            let p: U512 = a.widening_mul(b);
+            let fits = p / w(c) <= w(U256::MAX);
+            match mul_div(a, b, c, Rounding::Down) {
+                Ok(d) => {
+                    prop_assert!(fits);
+                    prop_assert!(w(d) * w(c) <= p && p < (w(d) + w(u256(1))) * w(c));
+                }
+                Err(e) => { prop_assert_eq!(e, CoreError::Overflow); prop_assert!(!fits); }
+            }
+        }
+
+        #[test]
+        fn signed_floor_ceil_small(a in any::<i64>(), b in any::<i64>(), c in any::<i64>()) {
+            prop_assume!(c != 0);
+            let n = i128::from(a) * i128::from(b);
+            let f = floor_div(n, i128::from(c));
+            let cl = -floor_div(-n, i128::from(c));
+            let to = |x: i64| I256::try_from(x).unwrap();
+            prop_assert_eq!(mul_div_signed(to(a), to(b), to(c), Rounding::Down), Ok(I256::try_from(f).unwrap()));
+            prop_assert_eq!(mul_div_signed(to(a), to(b), to(c), Rounding::Up), Ok(I256::try_from(cl).unwrap()));
+        }
+
+        #[test]
+        fn signed_brackets_exact(a in any_i256(), b in any_i256()) {
+            let p = wi(a) * wi(b);
+            let wad = wi(WAD_SIGNED);
+            match (mul_signed(a, b, Rounding::Down), mul_signed(a, b, Rounding::Up)) {
+                (Ok(f), Ok(c)) => {
+                    prop_assert!(wi(f) * wad <= p && p < (wi(f) + I512::ONE) * wad);
+                    prop_assert!(wi(c) * wad >= p && p > (wi(c) - I512::ONE) * wad);
+                    prop_assert!(c >= f && c - f <= I256::ONE);
+                }
+                (f, c) => {
+                    // Only results outside the I256 range fail.
+                    let lo = wi(I256::MIN) * wad;
+                    let hi = (wi(I256::MAX) + I512::ONE) * wad;
+                    prop_assert!(p < lo || p >= hi - wad);
+                    prop_assert!(f.is_err() || c.is_err());
+                    prop_assert!(f == Err(CoreError::Overflow) || c == Err(CoreError::Overflow));
+                }
+            }
+        }
+
+        #[test]
+        fn signed_div_floor_ceil(a in any_i256(), b in any_i256()) {
+            prop_assume!(!b.is_zero());
+            let n = wi(a) * wi(WAD_SIGNED);
+            if let (Ok(f), Ok(c)) = (div_signed(a, b, Rounding::Down), div_signed(a, b, Rounding::Up)) {
+                // floor(n / b) <= n / b <= ceil(n / b), adjacent integers.
+                let (bf, bc) = (wi(f) * wi(b), wi(c) * wi(b));
+                if b.is_negative() {
+                    prop_assert!(bf >= n && bc <= n);
+                } else {
+                    prop_assert!(bf <= n && bc >= n);
+                }
+                prop_assert!(c >= f && c - f <= I256::ONE);
+            }
+        }
+
+        #[test]
+        fn add_sub_match_wide(a in any_i256(), b in any_i256()) {
+            let s = wi(a) + wi(b);
+            let in_range = s >= wi(I256::MIN) && s <= wi(I256::MAX);
+            prop_assert_eq!(add_signed(a, b).is_ok(), in_range);
+            if let Ok(x) = add_signed(a, b) { prop_assert_eq!(wi(x), s); }
+            let d = wi(a) - wi(b);
+            let in_range = d >= wi(I256::MIN) && d <= wi(I256::MAX);
+            prop_assert_eq!(sub_signed(a, b).is_ok(), in_range);
+            if let Ok(x) = sub_signed(a, b) { prop_assert_eq!(wi(x), d); }
+        }
+
+        #[test]
+        fn signed_unsigned_round_trip(x in any_u256()) {
+            match to_signed(x) {
+                Ok(s) => prop_assert_eq!(to_unsigned(s), Ok(x)),
+                Err(e) => { prop_assert_eq!(e, CoreError::Overflow); prop_assert!(x > I256::MAX.into_raw()); }
+            }
+        }
+
+        #[test]
+        fn sqrt_is_floor_root(x in any_u256()) {
+            let r = w(sqrt(x));
+            prop_assert!(r * r <= w(x));
+            let r1 = r + U512::from(1u64);
+            prop_assert!(r1 * r1 > w(x));
+        }
+
+        #[test]
+        fn wad_sqrt_is_floor_root(x in any_u256()) {
+            let n: U512 = x.widening_mul(WAD);
+            let r = w(wad_sqrt(x));
+            prop_assert!(r * r <= n);
+            let r1 = r + U512::from(1u64);
+            prop_assert!(r1 * r1 > n);
+            let u = w(wad_sqrt_up(x));
+            prop_assert!(u * u >= n);
+            prop_assert!(u - r <= U512::from(1u64));
+        }
+
+        #[test]
+        fn decimals_round_trip(x in any_u256(), d in 0u8..=36) {
+            if let Ok(wad) = to_wad(x, d) {
+                if d <= 18 {
+                    prop_assert_eq!(from_wad_down(wad, d), Ok(x));
+                    prop_assert_eq!(from_wad_up(wad, d), Ok(x));
+                } else if let Ok(back) = from_wad_down(wad, d) {
+                    prop_assert!(back <= x);
+                }
+                prop_assert!(to_wad_up(x, d).unwrap() >= wad);
+            } else {
+                prop_assert!(d < 18);
+            }
+        }
+
+        #[test]
+        fn wad_round_trip(wad in any_u256(), d in 0u8..=36) {
+            if let (Ok(down), Ok(up)) = (from_wad_down(wad, d), from_wad_up(wad, d)) {
+                prop_assert!(up >= down);
+                prop_assert!(to_wad(down, d).unwrap() <= wad);
+                prop_assert!(to_wad(up, d).unwrap() >= wad);
+                prop_assert!(up - down <= u256(1));
+            } else {
+                prop_assert!(d > 18);
+            }
+        }
+
+        #[test]
+        fn ewma_between(a in any_u256(), b in any_u256(), weight in 0u64..=1_000_000_000_000_000_000) {
+            let weight = U256::from(weight);
+            let lo = a.min(b);
+            let hi = a.max(b);
+            let d = ewma(a, b, weight, Rounding::Down).unwrap();
+            let u = ewma(a, b, weight, Rounding::Up).unwrap();
+            prop_assert!(lo <= d && d <= u && u <= hi);
+            prop_assert!(u - d <= u256(1));
+        }
+    }
+}
