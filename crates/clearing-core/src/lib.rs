@@ -21,6 +21,7 @@
 
 #![cfg_attr(not(test), no_std)]
 
+pub mod account;
 pub mod error;
 pub mod fixed;
 
