@@ -24,6 +24,7 @@
 pub mod account;
 pub mod error;
 pub mod fixed;
+pub mod oracle;
 
 pub use error::CoreError;
 pub use fixed::{
@@ -31,4 +32,7 @@ pub use fixed::{
     mul_div_signed, mul_down, mul_signed, mul_up, neg_signed, rescale, sqrt, sub, sub_signed,
     to_signed, to_unsigned, to_wad, to_wad_up, u256, wad_sqrt, wad_sqrt_up, Rounding, MAX_DECIMALS,
     WAD, WAD_DECIMALS, WAD_SIGNED,
+};
+pub use oracle::{
+    check_sequencer, validate_round, FeedConfig, OracleError, Round, SequencerStatus,
 };
