@@ -25,6 +25,7 @@ pub mod account;
 pub mod error;
 pub mod fixed;
 pub mod oracle;
+pub mod volatility;
 
 pub use error::CoreError;
 pub use fixed::{
