@@ -1,3 +1,4 @@
+//! Prints the mock token's Solidity interface (`--features export-abi`).
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 
 #[cfg(not(any(test, feature = "export-abi")))]
