@@ -252,6 +252,19 @@ pub fn sqrt(x: U256) -> U256 {
     low(isqrt(widen(x)))
 }
 
+/// Ceiling integer square root: the smallest `r` with `r * r >= x`.
+#[must_use]
+pub fn sqrt_up(x: U256) -> U256 {
+    let n = widen(x);
+    let r = isqrt(n);
+    // r < 2^128, so neither r * r nor r + 1 can wrap.
+    low(if r * r < n {
+        r + U512::from_limbs([1, 0, 0, 0, 0, 0, 0, 0])
+    } else {
+        r
+    })
+}
+
 /// Square root of a WAD value as WAD, rounded down: `floor(sqrt(x * 1e18))`.
 #[must_use]
 pub fn wad_sqrt(x: U256) -> U256 {
@@ -473,6 +486,10 @@ pub(crate) mod tests {
         assert_eq!(sqrt(u256(15)), u256(3));
         assert_eq!(sqrt(u256(16)), u256(4));
         assert_eq!(sqrt(U256::MAX), u256(u128::MAX));
+        assert_eq!(sqrt_up(U256::MAX), u256(u128::MAX) + u256(1));
+        assert_eq!(sqrt_up(u256(15)), u256(4));
+        assert_eq!(sqrt_up(u256(16)), u256(4));
+        assert_eq!(sqrt_up(U256::ZERO), U256::ZERO);
         assert_eq!(wad_sqrt(u256(4) * WAD), u256(2) * WAD);
         assert_eq!(wad_sqrt(u256(2) * WAD), u256(1_414_213_562_373_095_048));
         assert_eq!(wad_sqrt_up(u256(2) * WAD), u256(1_414_213_562_373_095_049));
@@ -664,6 +681,10 @@ pub(crate) mod tests {
             prop_assert!(r * r <= w(x));
             let r1 = r + U512::from(1u64);
             prop_assert!(r1 * r1 > w(x));
+            let u = w(sqrt_up(x));
+            prop_assert!(u * u >= w(x));
+            prop_assert_eq!(u == r, r * r == w(x));
+            prop_assert!(u - r <= U512::from(1u64));
         }
 
         #[test]

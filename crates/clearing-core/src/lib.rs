@@ -24,16 +24,19 @@
 pub mod account;
 pub mod error;
 pub mod fixed;
+pub mod haircut;
 pub mod oracle;
+pub mod params;
 pub mod volatility;
 
 pub use error::CoreError;
 pub use fixed::{
     add, add_signed, div_down, div_signed, div_up, ewma, from_wad_down, from_wad_up, mul_div,
-    mul_div_signed, mul_down, mul_signed, mul_up, neg_signed, rescale, sqrt, sub, sub_signed,
-    to_signed, to_unsigned, to_wad, to_wad_up, u256, wad_sqrt, wad_sqrt_up, Rounding, MAX_DECIMALS,
-    WAD, WAD_DECIMALS, WAD_SIGNED,
+    mul_div_signed, mul_down, mul_signed, mul_up, neg_signed, rescale, sqrt, sqrt_up, sub,
+    sub_signed, to_signed, to_unsigned, to_wad, to_wad_up, u256, wad_sqrt, wad_sqrt_up, Rounding,
+    MAX_DECIMALS, WAD, WAD_DECIMALS, WAD_SIGNED,
 };
+pub use haircut::{horizon_factor, initial_haircut, ramp_haircut, target_haircut, HaircutParams};
 pub use oracle::{
     check_sequencer, validate_round, FeedConfig, OracleError, Round, SequencerStatus,
 };
