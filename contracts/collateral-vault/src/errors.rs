@@ -1,0 +1,126 @@
+//! Events and custom errors of the collateral vault.
+use alloy_sol_types::sol;
+use openzeppelin_stylus::access::control;
+use stylus_sdk::prelude::*;
+
+sol! {
+    /// Tokens were deposited: `received` is what actually arrived (fee-on-transfer aware).
+    #[derive(Debug, PartialEq, Eq)]
+    event Deposited(bytes32 indexed account, address indexed asset, address from, uint256 amount, uint256 received);
+    /// Tokens left custody to `recipient` on the clearinghouse's order.
+    #[derive(Debug, PartialEq, Eq)]
+    event Released(bytes32 indexed account, address indexed asset, address recipient, uint256 amount);
+    /// A token balance moved between sub-accounts on the clearinghouse's order.
+    #[derive(Debug, PartialEq, Eq)]
+    event BalanceTransferred(bytes32 indexed from, bytes32 indexed to, address indexed asset, uint256 amount);
+    /// A sub-account's signed quote balance changed by `delta` to `balance` (WAD).
+    #[derive(Debug, PartialEq, Eq)]
+    event QuoteBalanceChanged(bytes32 indexed account, int256 delta, int256 balance);
+    /// An asset was listed (or reconfigured: `listed` false).
+    #[derive(Debug, PartialEq, Eq)]
+    event AssetConfigured(address indexed asset, bool listed, uint8 decimals, uint256 depositCap, uint256 haircutFloor, uint256 haircutCap, uint256 volMultiplier, bool depositEnabled, bool collateralEnabled);
+    /// The effective maintenance haircut of an asset was brought up to date.
+    #[derive(Debug, PartialEq, Eq)]
+    event HaircutUpdated(address indexed asset, uint256 target, uint256 effective);
+    /// The global haircut parameters changed.
+    #[derive(Debug, PartialEq, Eq)]
+    event HaircutParametersSet(uint256 k, uint256 initRatio, uint64 horizon, uint256 maxSpeed);
+    /// The clearinghouse was wired (once).
+    #[derive(Debug, PartialEq, Eq)]
+    event ClearinghouseSet(address clearinghouse);
+
+    /// The caller is not the clearinghouse.
+    #[derive(Debug, PartialEq, Eq)]
+    error NotClearinghouse(address caller);
+    /// The clearinghouse is wired already (or the zero address was given).
+    #[derive(Debug, PartialEq, Eq)]
+    error ClearinghouseAlreadySet(address clearinghouse);
+    /// The asset is not listed.
+    #[derive(Debug, PartialEq, Eq)]
+    error UnknownAsset(address asset);
+    /// The asset is listed already.
+    #[derive(Debug, PartialEq, Eq)]
+    error AssetAlreadyListed(address asset);
+    /// Deposits of the asset are disabled.
+    #[derive(Debug, PartialEq, Eq)]
+    error DepositsDisabled(address asset);
+    /// The deposit would take the asset's total above its cap.
+    #[derive(Debug, PartialEq, Eq)]
+    error DepositCapExceeded(address asset, uint256 cap, uint256 wouldBe);
+    /// A zero amount.
+    #[derive(Debug, PartialEq, Eq)]
+    error ZeroAmount();
+    /// The token transfer failed (reverted or returned false).
+    #[derive(Debug, PartialEq, Eq)]
+    error TransferFailed(address asset);
+    /// The sub-account holds the maximum number of collateral assets (8).
+    #[derive(Debug, PartialEq, Eq)]
+    error TooManyAssets(bytes32 account);
+    /// The balance is smaller than the amount.
+    #[derive(Debug, PartialEq, Eq)]
+    error InsufficientBalance(bytes32 account, address asset, uint256 balance, uint256 amount);
+    /// The token's `decimals()` differs from the configured decimals.
+    #[derive(Debug, PartialEq, Eq)]
+    error DecimalsMismatch(address asset, uint8 configured, uint8 token);
+    /// A parameter is outside its hard bounds (`param` codes in the `param` module).
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterOutOfBounds(uint8 param, uint256 value);
+    /// The risk module did not answer (its revert data is passed on when it has any).
+    #[derive(Debug, PartialEq, Eq)]
+    error RiskCallFailed(address risk);
+    /// An arithmetic failure in the core (`code` is `clearing_core::CoreError as u8`).
+    #[derive(Debug, PartialEq, Eq)]
+    error MathError(uint8 code);
+}
+
+/// Every error the vault returns.
+#[derive(SolidityError, Debug)]
+pub enum VaultError {
+    /// Caller lacks the role.
+    UnauthorizedAccount(control::AccessControlUnauthorizedAccount),
+    /// `renounceRole` confirmation mismatch.
+    BadConfirmation(control::AccessControlBadConfirmation),
+    /// See [`NotClearinghouse`].
+    NotClearinghouse(NotClearinghouse),
+    /// See [`ClearinghouseAlreadySet`].
+    ClearinghouseAlreadySet(ClearinghouseAlreadySet),
+    /// See [`UnknownAsset`].
+    UnknownAsset(UnknownAsset),
+    /// See [`AssetAlreadyListed`].
+    AssetAlreadyListed(AssetAlreadyListed),
+    /// See [`DepositsDisabled`].
+    DepositsDisabled(DepositsDisabled),
+    /// See [`DepositCapExceeded`].
+    DepositCapExceeded(DepositCapExceeded),
+    /// See [`ZeroAmount`].
+    ZeroAmount(ZeroAmount),
+    /// See [`TransferFailed`].
+    TransferFailed(TransferFailed),
+    /// See [`TooManyAssets`].
+    TooManyAssets(TooManyAssets),
+    /// See [`InsufficientBalance`].
+    InsufficientBalance(InsufficientBalance),
+    /// See [`DecimalsMismatch`].
+    DecimalsMismatch(DecimalsMismatch),
+    /// See [`ParameterOutOfBounds`].
+    ParameterOutOfBounds(ParameterOutOfBounds),
+    /// See [`RiskCallFailed`].
+    RiskCallFailed(RiskCallFailed),
+    /// See [`MathError`].
+    MathError(MathError),
+}
+
+impl From<control::Error> for VaultError {
+    fn from(e: control::Error) -> Self {
+        match e {
+            control::Error::UnauthorizedAccount(x) => VaultError::UnauthorizedAccount(x),
+            control::Error::BadConfirmation(x) => VaultError::BadConfirmation(x),
+        }
+    }
+}
+
+impl From<clearing_core::CoreError> for VaultError {
+    fn from(e: clearing_core::CoreError) -> Self {
+        VaultError::MathError(MathError { code: e as u8 })
+    }
+}

@@ -1,0 +1,546 @@
+//! RiskModule: oracle adapters, EWMA volatility, market risk parameters and
+//! the margin function (DESIGN sections 5, 7 and 10).
+//!
+//! It is a leaf of the call graph: it reads oracle feeds and nothing else.
+//! Callers (the vault, the clearinghouse, the circuit breaker) pass it the
+//! exposures and shocks it needs; it never calls them back.
+//!
+//! All financial logic lives in `clearing-core`; the methods here read
+//! storage and feeds, call the core and write results.
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+#![allow(deprecated)]
+extern crate alloc;
+
+mod errors;
+mod feeds;
+
+use alloc::vec::Vec;
+use alloy_primitives::{aliases::U80, Address, B256, I256, U256, U64, U8};
+use clearing_core::{
+    margin::{self, Correlations, Exposure, MarginMode},
+    volatility::{self, VolState},
+    FeedConfig, WAD,
+};
+use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
+use stylus_sdk::{
+    prelude::*,
+    storage::{
+        StorageAddress, StorageArray, StorageBool, StorageMap, StorageU256, StorageU64, StorageU8,
+        StorageUint,
+    },
+};
+
+pub use errors::*;
+
+/// Number of correlation buckets (e.g. majors, alts, stables, other).
+pub const BUCKETS: usize = clearing_core::MAX_BUCKETS;
+
+/// Parameter codes used by [`ParameterSet`] and [`ParameterOutOfBounds`].
+pub mod param {
+    /// EWMA decay `lambda`, WAD.
+    pub const LAMBDA: u8 = 1;
+    /// Oracle heartbeat tolerance, WAD fraction of the heartbeat.
+    pub const HEARTBEAT_TOLERANCE: u8 = 2;
+    /// Minimum margin fraction of gross notional, WAD.
+    pub const MIN_MARGIN_FRACTION: u8 = 3;
+    /// Sequencer grace period, seconds.
+    pub const SEQUENCER_GRACE: u8 = 4;
+    /// Intra-bucket correlation of bucket `n` is `INTRA_CORRELATION + n`.
+    pub const INTRA_CORRELATION: u8 = 10;
+    /// Inter-bucket correlation.
+    pub const INTER_CORRELATION: u8 = 20;
+    /// An asset's heartbeat, seconds.
+    pub const HEARTBEAT: u8 = 30;
+    /// An asset's sanity band (min must be below max, max non-zero).
+    pub const PRICE_BAND: u8 = 31;
+    /// An asset's correlation bucket.
+    pub const BUCKET: u8 = 32;
+    /// An asset's feed decimals (at most 36).
+    pub const FEED_DECIMALS: u8 = 33;
+    /// An asset's initial daily volatility, WAD.
+    pub const INITIAL_VOLATILITY: u8 = 34;
+}
+
+/// Hard bounds of DESIGN section 12 that apply to this contract.
+pub mod bounds {
+    use clearing_core::u256;
+    use stylus_sdk::alloy_primitives::U256;
+    /// EWMA lambda: 0.5 ..= 0.999.
+    pub const LAMBDA: (U256, U256) = (u256(500_000_000_000_000_000), u256(999_000_000_000_000_000));
+    /// Heartbeat tolerance: 0 ..= 100 %.
+    pub const HEARTBEAT_TOLERANCE: (U256, U256) = (U256::ZERO, u256(1_000_000_000_000_000_000));
+    /// Minimum margin fraction: 0.1 % ..= 10 %.
+    pub const MIN_MARGIN_FRACTION: (U256, U256) = (u256(1_000_000_000_000_000), u256(100_000_000_000_000_000));
+    /// Sequencer grace period: 0 ..= 24 h.
+    pub const SEQUENCER_GRACE: (u64, u64) = (0, 86_400);
+    /// Feed heartbeat: 1 s ..= 7 days.
+    pub const HEARTBEAT: (u64, u64) = (1, 7 * 86_400);
+    /// Initial daily volatility: 0 ..= 100 %.
+    pub const INITIAL_VOLATILITY: (U256, U256) = (U256::ZERO, u256(1_000_000_000_000_000_000));
+}
+
+/// Risk configuration and volatility state of one asset.
+#[storage]
+pub struct AssetRisk {
+    listed: StorageBool,
+    feed: StorageAddress,
+    feed_decimals: StorageU8,
+    heartbeat: StorageU64,
+    min_price: StorageU256,
+    max_price: StorageU256,
+    bucket: StorageU8,
+    /// Liquidity depth in USD (WAD) for the size add-on; 0 disables it.
+    depth: StorageU256,
+    vol_feed: StorageAddress,
+    vol_feed_decimals: StorageU8,
+    /// Last oracle round folded into the variance.
+    last_round: StorageUint<80, 2>,
+    last_price: StorageU256,
+    last_time: StorageU64,
+    /// EWMA per-day variance, WAD.
+    variance: StorageU256,
+}
+
+/// The risk module contract.
+#[storage]
+#[entrypoint]
+pub struct RiskModule {
+    access: AccessControl,
+    assets: StorageMap<Address, AssetRisk>,
+    sequencer_feed: StorageAddress,
+    sequencer_grace: StorageU64,
+    heartbeat_tolerance: StorageU256,
+    lambda: StorageU256,
+    min_margin_fraction: StorageU256,
+    intra: StorageArray<StorageU256, BUCKETS>,
+    inter: StorageU256,
+}
+
+/// The admin role (DEFAULT_ADMIN_ROLE of access control): lists assets and sets parameters.
+pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
+
+#[public]
+impl RiskModule {
+    /// Grants the admin role to `admin` and sets the defaults of DESIGN section 12:
+    /// lambda 0.94, heartbeat tolerance 10 %, minimum margin fraction 0.5 %,
+    /// sequencer grace period 1 h, and the default correlation table
+    /// (`clearing_core::margin::Correlations::default()`).
+    #[constructor]
+    pub fn constructor(&mut self, admin: Address) {
+        self.access._grant_role(ADMIN_ROLE.into(), admin);
+        self.lambda.set(clearing_core::DEFAULT_LAMBDA);
+        self.heartbeat_tolerance.set(clearing_core::DEFAULT_HEARTBEAT_TOLERANCE);
+        self.min_margin_fraction.set(clearing_core::DEFAULT_MIN_MARGIN_FRACTION);
+        self.sequencer_grace.set(U64::from(clearing_core::DEFAULT_SEQUENCER_GRACE));
+        let c = Correlations::default();
+        for (i, rho) in c.intra.iter().enumerate() {
+            if let Some(mut slot) = self.intra.setter(i) {
+                slot.set(*rho);
+            }
+        }
+        self.inter.set(c.inter);
+    }
+
+    // ------------------------------------------------------------------
+    // Access control
+    // ------------------------------------------------------------------
+
+    /// Whether `account` holds `role`.
+    pub fn has_role(&self, role: B256, account: Address) -> bool {
+        self.access.has_role(role, account)
+    }
+
+    /// Grants `role` to `account`.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount` unless the caller holds the role's admin role.
+    pub fn grant_role(&mut self, role: B256, account: Address) -> Result<(), RiskError> {
+        Ok(self.access.grant_role(role, account)?)
+    }
+
+    /// Revokes `role` from `account`.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount` unless the caller holds the role's admin role.
+    pub fn revoke_role(&mut self, role: B256, account: Address) -> Result<(), RiskError> {
+        Ok(self.access.revoke_role(role, account)?)
+    }
+
+    // ------------------------------------------------------------------
+    // Configuration (admin)
+    // ------------------------------------------------------------------
+
+    /// Lists `asset` with its price feed and risk settings. The feed's
+    /// `decimals()` is read once here. `initial_volatility` (daily, WAD) seeds
+    /// the EWMA variance until rounds accumulate.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount` for a non-admin caller;
+    /// [`AssetAlreadyListed`]; [`ParameterOutOfBounds`] for a heartbeat, band,
+    /// bucket, decimals or volatility out of bounds; [`FeedCallFailed`] when
+    /// the feed does not answer `decimals()`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn list_asset(
+        &mut self,
+        asset: Address,
+        feed: Address,
+        heartbeat: u64,
+        min_price: U256,
+        max_price: U256,
+        bucket: u8,
+        depth: U256,
+        initial_volatility: U256,
+    ) -> Result<(), RiskError> {
+        self.only_admin()?;
+        if self.assets.getter(asset).listed.get() {
+            return Err(RiskError::AssetAlreadyListed(AssetAlreadyListed { asset }));
+        }
+        check_u64(param::HEARTBEAT, heartbeat, bounds::HEARTBEAT)?;
+        if max_price.is_zero() || min_price >= max_price {
+            return Err(out_of_bounds(param::PRICE_BAND, max_price));
+        }
+        if usize::from(bucket) >= BUCKETS {
+            return Err(out_of_bounds(param::BUCKET, U256::from(bucket)));
+        }
+        check(param::INITIAL_VOLATILITY, initial_volatility, bounds::INITIAL_VOLATILITY)?;
+        let decimals = self.feed_decimals(feed)?;
+        // Variance = vol^2; rounds up (it drives requirements).
+        let variance = clearing_core::mul_up(initial_volatility, initial_volatility).map_err(math)?;
+        let mut a = self.assets.setter(asset);
+        a.listed.set(true);
+        a.feed.set(feed);
+        a.feed_decimals.set(U8::from(decimals));
+        a.heartbeat.set(U64::from(heartbeat));
+        a.min_price.set(min_price);
+        a.max_price.set(max_price);
+        a.bucket.set(U8::from(bucket));
+        a.depth.set(depth);
+        a.variance.set(variance);
+        log(
+            self.vm(),
+            AssetListed { asset, feed, heartbeat, minPrice: min_price, maxPrice: max_price, bucket, depth, initialVolatility: initial_volatility },
+        );
+        Ok(())
+    }
+
+    /// Names a volatility feed for `asset` (its answer is the daily volatility
+    /// in the feed's decimals); the zero address returns the asset to EWMA.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount`; [`UnknownAsset`]; [`FeedCallFailed`].
+    pub fn set_volatility_feed(&mut self, asset: Address, feed: Address) -> Result<(), RiskError> {
+        self.only_admin()?;
+        self.listed(asset)?;
+        let decimals = if feed.is_zero() { 0 } else { self.feed_decimals(feed)? };
+        let mut a = self.assets.setter(asset);
+        a.vol_feed.set(feed);
+        a.vol_feed_decimals.set(U8::from(decimals));
+        log(self.vm(), VolatilityFeedSet { asset, feed });
+        Ok(())
+    }
+
+    /// Sets the L2 sequencer-uptime feed (zero address: none) and its grace period.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`] for a grace period above 24 h.
+    pub fn set_sequencer_feed(&mut self, feed: Address, grace_period: u64) -> Result<(), RiskError> {
+        self.only_admin()?;
+        check_u64(param::SEQUENCER_GRACE, grace_period, bounds::SEQUENCER_GRACE)?;
+        self.sequencer_feed.set(feed);
+        self.sequencer_grace.set(U64::from(grace_period));
+        log(self.vm(), SequencerFeedSet { feed, gracePeriod: grace_period });
+        Ok(())
+    }
+
+    /// Sets one global parameter (see [`param`]): lambda, heartbeat tolerance
+    /// or minimum margin fraction.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`] for an
+    /// unknown code or a value outside its hard bounds.
+    pub fn set_parameter(&mut self, code: u8, value: U256) -> Result<(), RiskError> {
+        self.only_admin()?;
+        let (slot_bounds, old) = match code {
+            param::LAMBDA => (bounds::LAMBDA, self.lambda.get()),
+            param::HEARTBEAT_TOLERANCE => (bounds::HEARTBEAT_TOLERANCE, self.heartbeat_tolerance.get()),
+            param::MIN_MARGIN_FRACTION => (bounds::MIN_MARGIN_FRACTION, self.min_margin_fraction.get()),
+            _ => return Err(out_of_bounds(code, value)),
+        };
+        check(code, value, slot_bounds)?;
+        match code {
+            param::LAMBDA => self.lambda.set(value),
+            param::HEARTBEAT_TOLERANCE => self.heartbeat_tolerance.set(value),
+            _ => self.min_margin_fraction.set(value),
+        }
+        log(self.vm(), ParameterSet { param: code, oldValue: old, newValue: value });
+        Ok(())
+    }
+
+    /// Sets the correlation table: one intra-bucket correlation per bucket
+    /// and the inter-bucket correlation, each a WAD in `[0, 1]`, with every
+    /// intra value at least the inter value (so the matrix stays positive
+    /// semi-definite for the aggregation of DESIGN section 7).
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`] for a
+    /// wrong length or a value outside `[inter, 1]`.
+    pub fn set_correlations(&mut self, intra: Vec<U256>, inter: U256) -> Result<(), RiskError> {
+        self.only_admin()?;
+        if inter > WAD {
+            return Err(out_of_bounds(param::INTER_CORRELATION, inter));
+        }
+        if intra.len() != BUCKETS {
+            return Err(out_of_bounds(param::INTRA_CORRELATION, U256::from(intra.len())));
+        }
+        for (i, rho) in intra.iter().enumerate() {
+            if *rho > WAD || *rho < inter {
+                return Err(out_of_bounds(param::INTRA_CORRELATION + i as u8, *rho));
+            }
+        }
+        for (i, rho) in intra.iter().enumerate() {
+            if let Some(mut slot) = self.intra.setter(i) {
+                slot.set(*rho);
+            }
+        }
+        self.inter.set(inter);
+        log(self.vm(), CorrelationsSet { intra, inter });
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------
+    // Prices and volatility
+    // ------------------------------------------------------------------
+
+    /// The validated oracle price of `asset`, WAD (DESIGN section 10).
+    ///
+    /// # Errors
+    /// [`UnknownAsset`]; [`FeedCallFailed`]; [`SequencerDown`];
+    /// [`SequencerGracePeriod`]; [`RoundIncomplete`]; [`PriceFromFuture`];
+    /// [`PriceStale`]; [`PriceNonPositive`]; [`PriceOutOfBand`].
+    pub fn price(&self, asset: Address) -> Result<U256, RiskError> {
+        Ok(self.checked_price(asset)?.0)
+    }
+
+    /// Folds the latest oracle round of `asset` into its EWMA variance.
+    /// A round already folded in changes nothing. Callable by anyone (keepers).
+    /// Returns whether the variance was updated.
+    ///
+    /// # Errors
+    /// Every error of [`Self::price`]; `MathError` on arithmetic overflow.
+    pub fn poke(&mut self, asset: Address) -> Result<bool, RiskError> {
+        let (price, round) = self.checked_price(asset)?;
+        let a = self.assets.getter(asset);
+        if round.round_id == a.last_round.get() {
+            return Ok(false);
+        }
+        let prev_time = a.last_time.get().to::<u64>();
+        let prev = (prev_time != 0).then(|| VolState {
+            variance: a.variance.get(),
+            price: a.last_price.get(),
+            timestamp: prev_time,
+        });
+        let seed_variance = a.variance.get();
+        drop(a);
+        let now = round.updated_at.saturating_to::<u64>();
+        let mut next = volatility::observe(prev, price, now, self.lambda.get()).map_err(math)?;
+        if prev.is_none() {
+            // The first observation keeps the seeded variance from listing.
+            next.variance = seed_variance;
+        }
+        if prev.is_some_and(|p| p == next) {
+            // Same timestamp as the last folded round: nothing to fold.
+            return Ok(false);
+        }
+        let mut a = self.assets.setter(asset);
+        a.last_round.set(round.round_id);
+        a.last_price.set(next.price);
+        a.last_time.set(U64::from(next.timestamp));
+        a.variance.set(next.variance);
+        log(
+            self.vm(),
+            VolatilityUpdated { asset, roundId: round.round_id, price: next.price, variance: next.variance },
+        );
+        Ok(true)
+    }
+
+    /// Daily volatility of `asset`, WAD: from its volatility feed when one is
+    /// named, otherwise the square root of the EWMA variance (rounded up).
+    ///
+    /// # Errors
+    /// [`UnknownAsset`]; for a volatility feed, the feed errors of [`Self::price`]
+    /// except the band check.
+    pub fn volatility(&self, asset: Address) -> Result<U256, RiskError> {
+        let a = self.listed(asset)?;
+        let vol_feed = a.vol_feed.get();
+        if vol_feed.is_zero() {
+            return Ok(volatility::daily_vol(a.variance.get()));
+        }
+        let cfg = FeedConfig {
+            decimals: a.vol_feed_decimals.get().to::<u8>(),
+            heartbeat: a.heartbeat.get().to::<u64>(),
+            tolerance: self.heartbeat_tolerance.get(),
+            min_price: U256::ZERO,
+            max_price: U256::MAX,
+        };
+        drop(a);
+        let (vol, _) = self.read_feed(asset, vol_feed, &cfg)?;
+        Ok(vol)
+    }
+
+    /// The EWMA state of `asset`: last folded round, its price, its time and
+    /// the per-day variance (WAD).
+    ///
+    /// # Errors
+    /// [`UnknownAsset`].
+    pub fn volatility_state(&self, asset: Address) -> Result<(U80, U256, u64, U256), RiskError> {
+        let a = self.listed(asset)?;
+        Ok((a.last_round.get(), a.last_price.get(), a.last_time.get().to::<u64>(), a.variance.get()))
+    }
+
+    /// Risk configuration of `asset`: feed, heartbeat, sanity band, bucket,
+    /// liquidity depth and volatility feed.
+    ///
+    /// # Errors
+    /// [`UnknownAsset`].
+    pub fn asset_config(&self, asset: Address) -> Result<(Address, u64, U256, U256, u8, U256, Address), RiskError> {
+        let a = self.listed(asset)?;
+        Ok((
+            a.feed.get(),
+            a.heartbeat.get().to::<u64>(),
+            a.min_price.get(),
+            a.max_price.get(),
+            a.bucket.get().to::<u8>(),
+            a.depth.get(),
+            a.vol_feed.get(),
+        ))
+    }
+
+    /// Global parameters: lambda, heartbeat tolerance, minimum margin
+    /// fraction, sequencer feed and its grace period.
+    pub fn parameters(&self) -> (U256, U256, U256, Address, u64) {
+        (
+            self.lambda.get(),
+            self.heartbeat_tolerance.get(),
+            self.min_margin_fraction.get(),
+            self.sequencer_feed.get(),
+            self.sequencer_grace.get().to::<u64>(),
+        )
+    }
+
+    /// The correlation table: intra-bucket correlations and the inter-bucket one.
+    pub fn correlations(&self) -> (Vec<U256>, U256) {
+        (self.load_correlations().intra.to_vec(), self.inter.get())
+    }
+
+    // ------------------------------------------------------------------
+    // The margin function
+    // ------------------------------------------------------------------
+
+    /// Maintenance and initial requirements (WAD USD, rounded up) and gross
+    /// perp notional of a portfolio, per DESIGN section 7.
+    ///
+    /// One entry per underlying: `spot` is the signed spot holding and `perp`
+    /// the signed perp size (WAD base units), `maint_shocks`/`init_shocks`
+    /// the asset's maintenance and initial haircuts (from the vault). Prices,
+    /// buckets and liquidity depths are this module's own. `portfolio`
+    /// selects the bucketed-correlation aggregation; otherwise cross mode
+    /// (no correlation credit).
+    ///
+    /// # Errors
+    /// [`LengthMismatch`]; [`TooManyUnderlyings`] above 8; [`UnknownAsset`];
+    /// any price error of [`Self::price`]; `MathError` on overflow.
+    pub fn margin(
+        &self,
+        assets: Vec<Address>,
+        spot: Vec<I256>,
+        perp: Vec<I256>,
+        maint_shocks: Vec<U256>,
+        init_shocks: Vec<U256>,
+        portfolio: bool,
+    ) -> Result<(U256, U256, U256), RiskError> {
+        let n = assets.len();
+        if spot.len() != n || perp.len() != n || maint_shocks.len() != n || init_shocks.len() != n {
+            return Err(RiskError::LengthMismatch(LengthMismatch {}));
+        }
+        if n > clearing_core::MAX_UNDERLYINGS {
+            return Err(RiskError::TooManyUnderlyings(TooManyUnderlyings { count: U256::from(n) }));
+        }
+        let mut exposures = Vec::with_capacity(n);
+        for i in 0..n {
+            let price = self.price(assets[i])?;
+            let a = self.assets.getter(assets[i]);
+            exposures.push(Exposure {
+                bucket: a.bucket.get().to::<u8>(),
+                spot: spot[i],
+                perp: perp[i],
+                price,
+                maint_shock: maint_shocks[i],
+                init_shock: init_shocks[i],
+                depth: a.depth.get(),
+            });
+        }
+        let mode = if portfolio { MarginMode::Portfolio } else { MarginMode::Cross };
+        let r = margin::requirements(&exposures, &self.load_correlations(), self.min_margin_fraction.get(), mode)
+            .map_err(math)?;
+        Ok((r.maintenance, r.initial, r.gross_notional))
+    }
+}
+
+impl RiskModule {
+    fn only_admin(&self) -> Result<(), RiskError> {
+        Ok(self.access._check_role(ADMIN_ROLE.into(), self.vm().msg_sender())?)
+    }
+
+    fn listed(&self, asset: Address) -> Result<stylus_sdk::storage::StorageGuard<'_, AssetRisk>, RiskError> {
+        let a = self.assets.getter(asset);
+        if !a.listed.get() {
+            return Err(RiskError::UnknownAsset(UnknownAsset { asset }));
+        }
+        Ok(a)
+    }
+
+    fn load_correlations(&self) -> Correlations {
+        let mut c = Correlations { intra: [U256::ZERO; BUCKETS], inter: self.inter.get() };
+        for (i, rho) in c.intra.iter_mut().enumerate() {
+            *rho = self.intra.get(i).unwrap_or_default();
+        }
+        c
+    }
+
+    /// The validated price of a listed asset and the round it came from.
+    fn checked_price(&self, asset: Address) -> Result<(U256, clearing_core::Round), RiskError> {
+        let a = self.listed(asset)?;
+        let feed = a.feed.get();
+        let cfg = FeedConfig {
+            decimals: a.feed_decimals.get().to::<u8>(),
+            heartbeat: a.heartbeat.get().to::<u64>(),
+            tolerance: self.heartbeat_tolerance.get(),
+            min_price: a.min_price.get(),
+            max_price: a.max_price.get(),
+        };
+        drop(a);
+        self.read_feed(asset, feed, &cfg)
+    }
+}
+
+fn check(code: u8, value: U256, (lo, hi): (U256, U256)) -> Result<(), RiskError> {
+    if value < lo || value > hi {
+        return Err(out_of_bounds(code, value));
+    }
+    Ok(())
+}
+
+fn check_u64(code: u8, value: u64, (lo, hi): (u64, u64)) -> Result<(), RiskError> {
+    check(code, U256::from(value), (U256::from(lo), U256::from(hi)))
+}
+
+fn out_of_bounds(code: u8, value: U256) -> RiskError {
+    RiskError::ParameterOutOfBounds(ParameterOutOfBounds { param: code, value })
+}
+
+fn math(e: clearing_core::CoreError) -> RiskError {
+    RiskError::MathError(MathError { code: e as u8 })
+}
+
+#[cfg(test)]
+mod tests;
