@@ -25,6 +25,7 @@ pub mod account;
 pub mod error;
 pub mod fixed;
 pub mod haircut;
+pub mod margin;
 pub mod oracle;
 pub mod params;
 pub mod volatility;
@@ -37,6 +38,10 @@ pub use fixed::{
     MAX_DECIMALS, WAD, WAD_DECIMALS, WAD_SIGNED,
 };
 pub use haircut::{horizon_factor, initial_haircut, ramp_haircut, target_haircut, HaircutParams};
+pub use margin::{
+    health, requirements, signed_risk, Correlations, Exposure, MarginMode, Requirements, GRID,
+    MAX_BUCKETS, MAX_UNDERLYINGS,
+};
 pub use oracle::{
     check_sequencer, validate_round, FeedConfig, OracleError, Round, SequencerStatus,
 };
