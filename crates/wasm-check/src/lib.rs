@@ -288,7 +288,7 @@ pub fn check_rules(wasm: &[u8]) -> Vec<Violation> {
     if let Err(error) = rules::validate_strict(wasm) {
         if !found.iter().any(Violation::explains_validation_error) {
             let invalid = Violation::Invalid {
-                offset: error.offset(),
+                offset: error.offset() as u64,
                 message: one_line(error.message()),
             };
             if !found.iter().any(|v| matches!(v, Violation::Invalid { .. })) {

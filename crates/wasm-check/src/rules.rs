@@ -53,7 +53,7 @@ pub(crate) fn scan(wasm: &[u8]) -> Vec<Violation> {
     match scanner.run() {
         Ok(()) => scanner.finish(),
         Err(error) => scanner.push(Violation::Invalid {
-            offset: error.offset(),
+            offset: error.offset() as u64,
             message: crate::one_line(error.message()),
         }),
     }
@@ -63,7 +63,7 @@ pub(crate) fn scan(wasm: &[u8]) -> Vec<Violation> {
 /// Name of an export kind as the violations spell it.
 fn export_kind_name(kind: ExternalKind) -> &'static str {
     match kind {
-        ExternalKind::Func | ExternalKind::FuncExact => "function",
+        ExternalKind::Func => "function",
         ExternalKind::Table => "table",
         ExternalKind::Memory => "memory",
         ExternalKind::Global => "global",
@@ -74,7 +74,7 @@ fn export_kind_name(kind: ExternalKind) -> &'static str {
 /// Name of an import kind as the violations spell it.
 fn import_kind_name(ty: &TypeRef) -> &'static str {
     match ty {
-        TypeRef::Func(_) | TypeRef::FuncExact(_) => "function",
+        TypeRef::Func(_) => "function",
         TypeRef::Table(_) => "table",
         TypeRef::Memory(_) => "memory",
         TypeRef::Global(_) => "global",
@@ -167,7 +167,7 @@ impl<'a> Scanner<'a> {
             BlockType::Type(ty) => self.value_type(ty, "a block type"),
             BlockType::FuncType(index) => {
                 let what = match self.types.get(index as usize) {
-                    Some(Some(ty)) => format!("block of type {ty}"),
+                    Some(Some(ty)) => format!("block of type {}", show_func_type(ty)),
                     _ => format!("block type given by type index {index}"),
                 };
                 self.push(Violation::MultiValue { what });
@@ -233,7 +233,7 @@ impl<'a> Scanner<'a> {
                     encoding, range, ..
                 } if encoding != Encoding::Module => {
                     self.push(Violation::Invalid {
-                        offset: range.start,
+                        offset: range.start as u64,
                         message: "a component, not a core module".to_owned(),
                     });
                     return Ok(());
@@ -263,7 +263,7 @@ impl<'a> Scanner<'a> {
                 Payload::CodeSectionEntry(body) => self.code(body)?,
                 Payload::UnknownSection { id, range, .. } => {
                     self.push(Violation::Invalid {
-                        offset: range.start,
+                        offset: range.start as u64,
                         message: format!("unknown section id {id}"),
                     });
                 }
@@ -282,7 +282,7 @@ impl<'a> Scanner<'a> {
             }
             for sub in group.into_types() {
                 let index = self.types.len();
-                if !sub.is_final || !sub.supertype_idxs.is_empty() {
+                if !sub.is_final || sub.supertype_idx.is_some() {
                     self.unsupported("gc", format!("subtyping in type {index}"));
                 }
                 if sub.composite_type.shared {
@@ -303,7 +303,7 @@ impl<'a> Scanner<'a> {
                 }
                 if ty.results().len() > 1 {
                     self.push(Violation::MultiValue {
-                        what: format!("function type {index} is {ty}"),
+                        what: format!("function type {index} is {}", show_func_type(&ty)),
                     });
                 }
                 self.types.push(Some(ty));
@@ -313,7 +313,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn imports(&mut self, reader: ImportSectionReader<'a>) -> Result<(), BinaryReaderError> {
-        for import in reader.into_imports() {
+        for import in reader.into_iter() {
             let import = import?;
             if import.module != HOST_MODULE {
                 self.push(Violation::ForeignImport {
@@ -327,7 +327,7 @@ impl<'a> Scanner<'a> {
                 });
             }
             match import.ty {
-                TypeRef::Func(ty) | TypeRef::FuncExact(ty) => {
+                TypeRef::Func(ty) => {
                     self.func_types.push(ty);
                     self.imported_funcs += 1;
                 }
@@ -555,7 +555,7 @@ impl<'a> Scanner<'a> {
             .and_then(Option::as_ref);
         let found = match ty {
             Some(ty) if ty.params() == [ValType::I32] && ty.results() == [ValType::I32] => return,
-            Some(ty) => ty.to_string(),
+            Some(ty) => show_func_type(ty),
             None => format!("of unknown function {func}"),
         };
         self.push(Violation::EntrypointSignature { found });
@@ -576,4 +576,17 @@ mod tests {
         assert!(!table_index_is_single_zero(&[0x10, 0x03, 0x00]));
         assert!(!table_index_is_single_zero(&[]));
     }
+}
+
+/// `(param ..) (result ..)` text of a function type.
+fn show_func_type(ty: &FuncType) -> String {
+    let mut out = String::from("(func");
+    for (kw, types) in [("param", ty.params()), ("result", ty.results())] {
+        if !types.is_empty() {
+            let names: Vec<String> = types.iter().map(|t| t.to_string()).collect();
+            out.push_str(&format!(" ({kw} {})", names.join(" ")));
+        }
+    }
+    out.push(')');
+    out
 }
