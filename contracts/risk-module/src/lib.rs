@@ -18,6 +18,7 @@ use alloc::vec::Vec;
 use alloy_primitives::{aliases::U80, Address, B256, I256, U256, U64, U8};
 use clearing_core::{
     margin::{self, Correlations, Exposure, MarginMode},
+    params as p,
     volatility::{self, VolState},
     FeedConfig, WAD,
 };
@@ -32,8 +33,21 @@ use stylus_sdk::{
 
 pub use errors::*;
 
-/// Number of correlation buckets (e.g. majors, alts, stables, other).
+/// Number of correlation buckets: 0 majors, 1 alts, 2 stables, 3 other.
 pub const BUCKETS: usize = clearing_core::MAX_BUCKETS;
+
+/// Default intra-bucket correlations: majors 0.80, alts 0.60, stables 0.95,
+/// other 0.50. Conservative against history (ETH/BTC has run near 0.85):
+/// correlation credit is what breaks first in a crash.
+pub const DEFAULT_INTRA: [U256; BUCKETS] = [
+    clearing_core::u256(800_000_000_000_000_000),
+    clearing_core::u256(600_000_000_000_000_000),
+    clearing_core::u256(950_000_000_000_000_000),
+    clearing_core::u256(500_000_000_000_000_000),
+];
+
+/// Default inter-bucket correlation: 0.25.
+pub const DEFAULT_INTER: U256 = clearing_core::u256(250_000_000_000_000_000);
 
 /// Parameter codes used by [`ParameterSet`] and [`ParameterOutOfBounds`].
 pub mod param {
@@ -61,22 +75,15 @@ pub mod param {
     pub const INITIAL_VOLATILITY: u8 = 34;
 }
 
-/// Hard bounds of DESIGN section 12 that apply to this contract.
+/// Hard bounds of the asset settings this contract owns (the global
+/// parameters use `clearing_core::params`, the bounds of DESIGN section 12).
 pub mod bounds {
-    use clearing_core::u256;
+    use clearing_core::WAD;
     use stylus_sdk::alloy_primitives::U256;
-    /// EWMA lambda: 0.5 ..= 0.999.
-    pub const LAMBDA: (U256, U256) = (u256(500_000_000_000_000_000), u256(999_000_000_000_000_000));
-    /// Heartbeat tolerance: 0 ..= 100 %.
-    pub const HEARTBEAT_TOLERANCE: (U256, U256) = (U256::ZERO, u256(1_000_000_000_000_000_000));
-    /// Minimum margin fraction: 0.1 % ..= 10 %.
-    pub const MIN_MARGIN_FRACTION: (U256, U256) = (u256(1_000_000_000_000_000), u256(100_000_000_000_000_000));
-    /// Sequencer grace period: 0 ..= 24 h.
-    pub const SEQUENCER_GRACE: (u64, u64) = (0, 86_400);
     /// Feed heartbeat: 1 s ..= 7 days.
     pub const HEARTBEAT: (u64, u64) = (1, 7 * 86_400);
     /// Initial daily volatility: 0 ..= 100 %.
-    pub const INITIAL_VOLATILITY: (U256, U256) = (U256::ZERO, u256(1_000_000_000_000_000_000));
+    pub const INITIAL_VOLATILITY: (U256, U256) = (U256::ZERO, WAD);
 }
 
 /// Risk configuration and volatility state of one asset.
@@ -124,21 +131,15 @@ impl RiskModule {
     /// Grants the admin role to `admin` and sets the defaults of DESIGN section 12:
     /// lambda 0.94, heartbeat tolerance 10 %, minimum margin fraction 0.5 %,
     /// sequencer grace period 1 h, and the default correlation table
-    /// (`clearing_core::margin::Correlations::default()`).
+    /// ([`DEFAULT_INTRA`], [`DEFAULT_INTER`]).
     #[constructor]
     pub fn constructor(&mut self, admin: Address) {
         self.access._grant_role(ADMIN_ROLE.into(), admin);
-        self.lambda.set(clearing_core::DEFAULT_LAMBDA);
-        self.heartbeat_tolerance.set(clearing_core::DEFAULT_HEARTBEAT_TOLERANCE);
-        self.min_margin_fraction.set(clearing_core::DEFAULT_MIN_MARGIN_FRACTION);
-        self.sequencer_grace.set(U64::from(clearing_core::DEFAULT_SEQUENCER_GRACE));
-        let c = Correlations::default();
-        for (i, rho) in c.intra.iter().enumerate() {
-            if let Some(mut slot) = self.intra.setter(i) {
-                slot.set(*rho);
-            }
-        }
-        self.inter.set(c.inter);
+        self.lambda.set(p::DEFAULT_LAMBDA);
+        self.heartbeat_tolerance.set(p::DEFAULT_HEARTBEAT_TOLERANCE);
+        self.min_margin_fraction.set(p::DEFAULT_MIN_MARGIN_FRACTION);
+        self.sequencer_grace.set(U64::from(p::DEFAULT_SEQUENCER_GRACE));
+        self.store_correlations(&DEFAULT_INTRA, DEFAULT_INTER);
     }
 
     // ------------------------------------------------------------------
@@ -245,7 +246,7 @@ impl RiskModule {
     /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`] for a grace period above 24 h.
     pub fn set_sequencer_feed(&mut self, feed: Address, grace_period: u64) -> Result<(), RiskError> {
         self.only_admin()?;
-        check_u64(param::SEQUENCER_GRACE, grace_period, bounds::SEQUENCER_GRACE)?;
+        check_u64(param::SEQUENCER_GRACE, grace_period, (p::MIN_SEQUENCER_GRACE, p::MAX_SEQUENCER_GRACE))?;
         self.sequencer_feed.set(feed);
         self.sequencer_grace.set(U64::from(grace_period));
         log(self.vm(), SequencerFeedSet { feed, gracePeriod: grace_period });
@@ -261,9 +262,9 @@ impl RiskModule {
     pub fn set_parameter(&mut self, code: u8, value: U256) -> Result<(), RiskError> {
         self.only_admin()?;
         let (slot_bounds, old) = match code {
-            param::LAMBDA => (bounds::LAMBDA, self.lambda.get()),
-            param::HEARTBEAT_TOLERANCE => (bounds::HEARTBEAT_TOLERANCE, self.heartbeat_tolerance.get()),
-            param::MIN_MARGIN_FRACTION => (bounds::MIN_MARGIN_FRACTION, self.min_margin_fraction.get()),
+            param::LAMBDA => ((p::MIN_LAMBDA, p::MAX_LAMBDA), self.lambda.get()),
+            param::HEARTBEAT_TOLERANCE => ((p::MIN_HEARTBEAT_TOLERANCE, p::MAX_HEARTBEAT_TOLERANCE), self.heartbeat_tolerance.get()),
+            param::MIN_MARGIN_FRACTION => ((p::MIN_MIN_MARGIN_FRACTION, p::MAX_MIN_MARGIN_FRACTION), self.min_margin_fraction.get()),
             _ => return Err(out_of_bounds(code, value)),
         };
         check(code, value, slot_bounds)?;
@@ -297,12 +298,7 @@ impl RiskModule {
                 return Err(out_of_bounds(param::INTRA_CORRELATION + i as u8, *rho));
             }
         }
-        for (i, rho) in intra.iter().enumerate() {
-            if let Some(mut slot) = self.intra.setter(i) {
-                slot.set(*rho);
-            }
-        }
-        self.inter.set(inter);
+        self.store_correlations(&intra, inter);
         log(self.vm(), CorrelationsSet { intra, inter });
         Ok(())
     }
@@ -497,6 +493,15 @@ impl RiskModule {
             return Err(RiskError::UnknownAsset(UnknownAsset { asset }));
         }
         Ok(a)
+    }
+
+    fn store_correlations(&mut self, intra: &[U256], inter: U256) {
+        for (i, rho) in intra.iter().enumerate() {
+            if let Some(mut slot) = self.intra.setter(i) {
+                slot.set(*rho);
+            }
+        }
+        self.inter.set(inter);
     }
 
     fn load_correlations(&self) -> Correlations {
