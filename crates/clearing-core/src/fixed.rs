@@ -68,6 +68,111 @@ pub(crate) fn narrow(x: U512) -> Result<U256, CoreError> {
     Ok(U256::from_limbs([l[0], l[1], l[2], l[3]]))
 }
 
+/// Quotient and remainder of a 512-bit `n` by a non-zero 256-bit `d` (Knuth's algorithm D on
+/// 64-bit limbs). Written out once, without generics, so that every division of the crate shares
+/// one small routine.
+fn div_wide(n: U512, d: U256) -> (U512, U256) {
+    let n = n.as_limbs();
+    let d = d.as_limbs();
+    let mut q = [0u64; 8];
+    // Significant limbs of the divisor (1..=4) and of the numerator.
+    let m = d.iter().rposition(|&x| x != 0).map_or(0, |i| i + 1);
+    let len = n.iter().rposition(|&x| x != 0).map_or(0, |i| i + 1);
+    if m == 0 || len < m {
+        // m == 0 is excluded by every caller; a shorter numerator is its own remainder.
+        return (U512::ZERO, U256::from_limbs([n[0], n[1], n[2], n[3]]));
+    }
+    if m == 1 {
+        let v = u128::from(d[0]);
+        let mut rem = 0u128;
+        for i in (0..len).rev() {
+            let cur = (rem << 64) | u128::from(n[i]);
+            q[i] = (cur / v) as u64;
+            rem = cur % v;
+        }
+        return (U512::from_limbs(q), U256::from_limbs([rem as u64, 0, 0, 0]));
+    }
+    // Normalise so the divisor's top limb has its high bit set.
+    let s = d[m - 1].leading_zeros();
+    let shl = |hi: u64, lo: u64| {
+        if s == 0 {
+            hi
+        } else {
+            (hi << s) | (lo >> (64 - s))
+        }
+    };
+    let mut v = [0u64; 4];
+    for i in (1..m).rev() {
+        v[i] = shl(d[i], d[i - 1]);
+    }
+    v[0] = d[0] << s;
+    let mut u = [0u64; 9];
+    u[len] = if s == 0 { 0 } else { n[len - 1] >> (64 - s) };
+    for i in (1..len).rev() {
+        u[i] = shl(n[i], n[i - 1]);
+    }
+    u[0] = n[0] << s;
+    let (vt, vs) = (u128::from(v[m - 1]), u128::from(v[m - 2]));
+    for j in (0..=len - m).rev() {
+        // Estimate the quotient limb from the top two limbs, then correct it (at most twice).
+        let num = (u128::from(u[j + m]) << 64) | u128::from(u[j + m - 1]);
+        let mut qhat = num / vt;
+        let mut rhat = num % vt;
+        while qhat >> 64 != 0 || qhat * vs > ((rhat << 64) | u128::from(u[j + m - 2])) {
+            qhat -= 1;
+            rhat += vt;
+            if rhat >> 64 != 0 {
+                break;
+            }
+        }
+        // Multiply and subtract qhat * v from u[j..=j + m].
+        let mut borrow: i128 = 0;
+        for i in 0..m {
+            let p = qhat * u128::from(v[i]);
+            let t = i128::from(u[i + j]) - borrow - i128::from(p as u64);
+            u[i + j] = t as u64;
+            borrow = (p >> 64) as i128 - (t >> 64);
+        }
+        let t = i128::from(u[j + m]) - borrow;
+        u[j + m] = t as u64;
+        q[j] = qhat as u64;
+        if t < 0 {
+            // The estimate was one too large: add the divisor back.
+            q[j] = q[j].wrapping_sub(1);
+            let mut carry = 0u128;
+            for i in 0..m {
+                let sum = u128::from(u[i + j]) + u128::from(v[i]) + carry;
+                u[i + j] = sum as u64;
+                carry = sum >> 64;
+            }
+            u[j + m] = u[j + m].wrapping_add(carry as u64);
+        }
+    }
+    // Denormalise the remainder.
+    let mut r = [0u64; 4];
+    for i in 0..m {
+        r[i] = if s == 0 {
+            u[i]
+        } else {
+            (u[i] >> s) | (u[i + 1] << (64 - s))
+        };
+    }
+    (U512::from_limbs(q), U256::from_limbs(r))
+}
+
+/// `n / d` rounded by `rounding`, for a non-zero `d`.
+fn div_round(n: U512, d: U256, rounding: Rounding) -> U512 {
+    let (q, r) = div_wide(n, d);
+    if rounding == Rounding::Up && !r.is_zero() {
+        // Cannot wrap: every caller's numerator is below 2^512 - 1 or d > 1.
+        return q + ONE_512;
+    }
+    q
+}
+
+/// One as a `U512`.
+const ONE_512: U512 = U512::from_limbs([1, 0, 0, 0, 0, 0, 0, 0]);
+
 /// `a * b / c` computed with a 512-bit intermediate product, rounded in direction `rounding`.
 ///
 /// # Errors
@@ -77,13 +182,8 @@ pub fn mul_div(a: U256, b: U256, c: U256, rounding: Rounding) -> Result<U256, Co
     if c.is_zero() {
         return Err(CoreError::DivisionByZero);
     }
-    let product: U512 = a.widening_mul(b);
-    let (mut q, r) = product.div_rem(widen(c));
-    if rounding == Rounding::Up && !r.is_zero() {
-        // Cannot wrap: q <= (2^256 - 1)^2 < 2^512 - 1.
-        q += U512::from_limbs([1, 0, 0, 0, 0, 0, 0, 0]);
-    }
-    narrow(q)
+    // a * b <= (2^256 - 1)^2 < 2^512 - 1, so rounding up cannot wrap.
+    narrow(div_round(a.widening_mul(b), c, rounding))
 }
 
 /// `a * b` in WAD, rounded toward zero.
@@ -229,14 +329,23 @@ fn isqrt(x: U512) -> U512 {
     if x.is_zero() {
         return x;
     }
-    // 2^ceil(bits/2) > sqrt(x), so the iteration decreases monotonically to the floor root.
-    let mut r = U512::from_limbs([1, 0, 0, 0, 0, 0, 0, 0]) << x.bit_len().div_ceil(2);
+    // Start above the root: 2^ceil(bits/2) > sqrt(x), capped at 2^256 - 1 >= sqrt(x) so that the
+    // divisor fits 256 bits. From an over-estimate Newton's iteration decreases monotonically to
+    // the floor root.
+    let bits = x.bit_len().div_ceil(2);
+    let mut r = if bits >= 256 {
+        U256::MAX
+    } else {
+        U256::from_limbs([1, 0, 0, 0]) << bits
+    };
     loop {
-        let y = (r + x / r) >> 1;
-        if y >= r {
-            return r;
+        // r >= floor(sqrt(x)) >= 1, and r == 1 only for x <= 3, so r + x / r fits 512 bits.
+        let y = (widen(r) + div_wide(x, r).0) >> 1;
+        if y >= widen(r) {
+            return widen(r);
         }
-        r = y;
+        // y < r < 2^256.
+        r = low(y);
     }
 }
 
@@ -258,11 +367,7 @@ pub fn sqrt_up(x: U256) -> U256 {
     let n = widen(x);
     let r = isqrt(n);
     // r < 2^128, so neither r * r nor r + 1 can wrap.
-    low(if r * r < n {
-        r + U512::from_limbs([1, 0, 0, 0, 0, 0, 0, 0])
-    } else {
-        r
-    })
+    low(if r * r < n { r + ONE_512 } else { r })
 }
 
 /// Square root of a WAD value as WAD, rounded down: `floor(sqrt(x * 1e18))`.
@@ -278,11 +383,7 @@ pub fn wad_sqrt_up(x: U256) -> U256 {
     let n: U512 = x.widening_mul(WAD);
     let r = isqrt(n);
     // r < 2^158, so neither r * r nor r + 1 can wrap.
-    low(if r * r < n {
-        r + U512::from_limbs([1, 0, 0, 0, 0, 0, 0, 0])
-    } else {
-        r
-    })
+    low(if r * r < n { r + ONE_512 } else { r })
 }
 
 /// `10^n` for `n <= MAX_DECIMALS` (fits in `u128`).
@@ -305,12 +406,8 @@ pub fn rescale(amount: U256, from: u8, to: u8, rounding: Rounding) -> Result<U25
             .checked_mul(pow10(to - from))
             .ok_or(CoreError::Overflow);
     }
-    let (q, r) = amount.div_rem(pow10(from - to));
-    if rounding == Rounding::Up && !r.is_zero() {
-        // q <= amount / 10, so q + 1 cannot wrap.
-        return Ok(q + U256::from_limbs([1, 0, 0, 0]));
-    }
-    Ok(q)
+    // The quotient is at most amount / 10 (rounded up): it fits.
+    Ok(low(div_round(widen(amount), pow10(from - to), rounding)))
 }
 
 /// Token amount with `decimals` to WAD. Exact for `decimals <= 18`; above that the lost digits
@@ -365,12 +462,8 @@ pub fn ewma(a: U256, b: U256, weight: U256, rounding: Rounding) -> Result<U256, 
     // Each product is below 2^316; their sum cannot wrap 512 bits.
     let sum =
         a.widening_mul::<256, 4, 512, 8>(weight) + b.widening_mul::<256, 4, 512, 8>(WAD - weight);
-    let (mut q, r) = sum.div_rem(widen(WAD));
-    if rounding == Rounding::Up && !r.is_zero() {
-        q += U512::from_limbs([1, 0, 0, 0, 0, 0, 0, 0]);
-    }
-    // A weighted mean of two U256 values fits U256.
-    Ok(low(q))
+    // A weighted mean of two U256 values fits U256 (also when rounded up).
+    Ok(low(div_round(sum, WAD, rounding)))
 }
 
 #[cfg(test)]
@@ -378,6 +471,63 @@ pub(crate) mod tests {
     use super::*;
     use alloy_primitives::aliases::I512;
     use proptest::prelude::*;
+
+    fn special_limb() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            Just(0u64),
+            Just(1u64),
+            Just(u64::MAX),
+            Just(u64::MAX - 1),
+            Just(1u64 << 63),
+            Just((1u64 << 63) - 1),
+            Just((1u64 << 63) + 1),
+            Just(1u64 << 32),
+            any::<u64>(),
+        ]
+    }
+
+    #[test]
+    fn div_wide_add_back_cases() {
+        // Inputs whose first quotient-limb estimate is one too large even after the two-limb
+        // correction, so the divisor is added back.
+        let cases = [
+            (
+                [
+                    1u64 << 63,
+                    1,
+                    (1 << 63) + 1,
+                    u64::MAX,
+                    (1 << 63) - 1,
+                    0,
+                    0,
+                    0,
+                ],
+                [u64::MAX, 1 << 32, u64::MAX, u64::MAX],
+            ),
+            (
+                [
+                    1 << 32,
+                    0,
+                    (1 << 63) + 1,
+                    0,
+                    1 << 32,
+                    1 << 63,
+                    1 << 63,
+                    1 << 63,
+                ],
+                [800_979_998_838_493_982, 1 << 32, 1 << 32, 1 << 32],
+            ),
+            (
+                [1, u64::MAX, 1, 1 << 32, 1 << 32, u64::MAX, 1, 1],
+                [1 << 63, 1 << 32, (1 << 63) + 1, (1 << 63) + 1],
+            ),
+        ];
+        for (n, d) in cases {
+            let (n, d) = (U512::from_limbs(n), U256::from_limbs(d));
+            let (q, r) = div_wide(n, d);
+            assert_eq!((q, widen(r)), n.div_rem(widen(d)));
+        }
+    }
 
     /// A U256 with a random bit length, so small and large values are both common.
     pub(crate) fn any_u256() -> impl Strategy<Value = U256> {
@@ -551,6 +701,20 @@ pub(crate) mod tests {
     }
 
     proptest! {
+        #[test]
+        fn div_wide_matches_reference(
+            n in prop::array::uniform8(special_limb()),
+            d in prop::array::uniform4(special_limb()),
+            cut in 0usize..8,
+            dcut in 0usize..4,
+        ) {
+            let n = U512::from_limbs(n) >> (cut * 64);
+            let d = U256::from_limbs(d) >> (dcut * 64);
+            prop_assume!(!d.is_zero());
+            let (q, r) = div_wide(n, d);
+            prop_assert_eq!((q, widen(r)), n.div_rem(widen(d)));
+        }
+
         #[test]
         fn mul_brackets_exact(a in any_u256(), b in any_u256()) {
             let p: U512 = a.widening_mul(b);

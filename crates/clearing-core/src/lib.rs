@@ -20,8 +20,10 @@
 //! debts and fees round up. Each rounding site states which side of this rule it is on.
 
 #![cfg_attr(not(test), no_std)]
+#![warn(missing_docs)]
 
 pub mod account;
+pub mod collateral;
 pub mod error;
 pub mod fixed;
 pub mod haircut;
@@ -30,6 +32,8 @@ pub mod oracle;
 pub mod params;
 pub mod volatility;
 
+pub use account::{decode as decode_account, encode as encode_account};
+pub use collateral::{asset_value, collateral_value, CollateralAsset, CollateralValue};
 pub use error::CoreError;
 pub use fixed::{
     add, add_signed, div_down, div_signed, div_up, ewma, from_wad_down, from_wad_up, mul_div,
@@ -44,4 +48,7 @@ pub use margin::{
 };
 pub use oracle::{
     check_sequencer, validate_round, FeedConfig, OracleError, Round, SequencerStatus,
+};
+pub use volatility::{
+    daily_squared_return, daily_vol, ewma_variance, observe, VolState, SECONDS_PER_DAY,
 };
