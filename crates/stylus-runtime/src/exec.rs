@@ -11,10 +11,38 @@ use wasmi::{Store, Val};
 
 /// The kind of a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CallKind {
+pub enum CallKind {
+    /// `CALL` (may carry value).
     Call,
+    /// `STATICCALL`.
     Static,
+    /// `DELEGATECALL`.
     Delegate,
+}
+
+/// One frame of a transaction's call tree, in the order frames started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// 0 for the transaction's target.
+    pub depth: usize,
+    /// How the frame was called.
+    pub kind: CallKind,
+    /// `msg.sender` in the frame.
+    pub caller: Address,
+    /// The acting address (storage, balance, logs).
+    pub address: Address,
+    /// Where the code came from.
+    pub code_address: Address,
+    /// `msg.value` in the frame.
+    pub value: U256,
+    /// What `msg_reentrant` returned in the frame.
+    pub reentrant: bool,
+    /// How the frame ended.
+    pub outcome: Outcome,
+    /// Return or revert data.
+    pub output: Vec<u8>,
+    /// Gas the frame used.
+    pub gas_used: u64,
 }
 
 /// A message to a frame.
@@ -87,6 +115,30 @@ pub(crate) fn call(world: &mut World, env: &Rc<Env>, msg: Msg) -> FrameResult {
     if msg.depth > evm::MAX_DEPTH {
         return FrameResult::fail("call depth exceeds 1024", msg.gas);
     }
+    let index = world.trace.len();
+    world.trace.push(Frame {
+        depth: msg.depth,
+        kind: msg.kind,
+        caller: msg.caller,
+        address: msg.address,
+        code_address: msg.code_address,
+        value: msg.value,
+        reentrant: false,
+        outcome: Outcome::Success,
+        output: Vec::new(),
+        gas_used: 0,
+    });
+    let gas = msg.gas;
+    let result = run_frame(world, env, msg);
+    if let Some(frame) = world.trace.get_mut(index) {
+        frame.outcome = result.outcome.clone();
+        frame.output = result.output.clone();
+        frame.gas_used = gas - result.gas_left;
+    }
+    result
+}
+
+fn run_frame(world: &mut World, env: &Rc<Env>, msg: Msg) -> FrameResult {
     let checkpoint = world.checkpoint();
     if msg.kind == CallKind::Call && !world.transfer(msg.caller, msg.address, msg.value) {
         return FrameResult::fail("insufficient balance for the value transfer", msg.gas);
@@ -155,6 +207,9 @@ fn run_program(world: &mut World, env: &Rc<Env>, msg: Msg, program: &Arc<Program
         *world.active.entry(address).or_default() += 1;
     }
     let reentrant = world.active.get(&address).copied().unwrap_or_default() > 1;
+    if let Some(frame) = world.trace.last_mut() {
+        frame.reentrant = reentrant;
+    }
     let result = enter(world, env, msg, program, reentrant);
     if !delegate {
         if let Some(n) = world.active.get_mut(&address) {

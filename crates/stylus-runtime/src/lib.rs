@@ -69,7 +69,7 @@ mod pricing;
 mod state;
 
 pub use error::{CallError, DeployError, LoadError};
-pub use exec::{init_code, Outcome, STYLUS_CODE_PREFIX};
+pub use exec::{init_code, CallKind, Frame, Outcome, STYLUS_CODE_PREFIX};
 pub use gas::GasReport;
 pub use host::implemented_hostios;
 pub use pricing::INK_PER_GAS;
@@ -77,7 +77,7 @@ pub use state::BlockEnv;
 
 use alloy_primitives::{address, keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{sol, SolCall, SolConstructor, SolEvent};
-use exec::{CallKind, Msg};
+use exec::Msg;
 use host::Env;
 use pricing::evm;
 use state::{Program, World};
@@ -172,6 +172,8 @@ pub struct Receipt {
     pub console: Vec<String>,
     /// The deployed contract, for deployments.
     pub contract: Option<Address>,
+    /// Every frame of the transaction (reverted ones too), in start order.
+    pub frames: Vec<Frame>,
 }
 
 impl Receipt {
@@ -480,6 +482,7 @@ impl Runtime {
             gas: report,
             console: world.console.clone(),
             contract: Some(address),
+            frames: world.trace.clone(),
         });
         world.end_tx();
         Ok(address)
@@ -506,6 +509,7 @@ impl Runtime {
                 gas: GasReport::new(gas_limit, gas_limit, 0, intrinsic, &world.tally),
                 console: Vec::new(),
                 contract: None,
+                frames: Vec::new(),
             }
         } else {
             let msg = Msg {
@@ -529,6 +533,7 @@ impl Runtime {
                 gas: GasReport::new(gas_limit, used, refund, intrinsic, &world.tally),
                 console: world.console.clone(),
                 contract: None,
+                frames: world.trace.clone(),
             }
         };
         if !commit {

@@ -130,6 +130,8 @@ pub(crate) struct World {
     pub origin: Address,
     pub tally: Tally,
     pub console: Vec<String>,
+    /// Frames of the transaction, in the order they started.
+    pub trace: Vec<crate::exec::Frame>,
 }
 
 /// Address of the `ecrecover` precompile.
@@ -152,6 +154,7 @@ impl World {
         self.entered.clear();
         self.tally = Tally::default();
         self.console.clear();
+        self.trace.clear();
         self.origin = origin;
         self.warm_accounts.insert(origin);
         self.warm_accounts.insert(to);
