@@ -33,8 +33,8 @@
 //!   counted exactly per executed basic block by the same instrumentation a
 //!   node applies; program entry and memory by the Stylus models. Beside it
 //!   the *floor*: what the transaction's intrinsic cost, storage and account
-//!   accesses alone cost. `GAS.md` documents the method and what it leaves
-//!   out.
+//!   accesses alone cost. [`gas_model`] (also `GAS.md`) documents the
+//!   method, the ERC-20 transfer figures and what the model leaves out.
 //!
 //! ```no_run
 //! use alloy_primitives::{Address, U256};
@@ -59,6 +59,11 @@
 //! assert_eq!(balance, U256::from(5));
 //! println!("{}", rt.last_receipt().unwrap().gas);
 //! ```
+
+#![deny(missing_docs)]
+
+#[doc = include_str!("../GAS.md")]
+pub mod gas_model {}
 
 mod error;
 mod exec;
@@ -309,7 +314,10 @@ impl Runtime {
     /// to it pay only the cached entry gas. Returns false if it has no program.
     pub fn cache_program(&mut self, contract: Address) -> bool {
         match self.world.program(contract) {
-            Some(p) => self.world.cached.insert(p.code_hash) || true,
+            Some(p) => {
+                self.world.cached.insert(p.code_hash);
+                true
+            }
             None => false,
         }
     }

@@ -30,7 +30,6 @@ fn aggregator_round_trip() {
         description: "ETH / USD".into(),
     };
     let feed = rt.deploy(alice, &wasm(), &ctor, U256::ZERO).unwrap();
-    println!("deploy {}", rt.last_receipt().unwrap().gas);
     assert_eq!(
         rt.view(alice, feed, &Aggregator::decimalsCall {})
             .unwrap()
@@ -50,7 +49,7 @@ fn aggregator_round_trip() {
         err.decode::<Aggregator::NoDataPresent>(),
         Some(Aggregator::NoDataPresent { roundId: U80::ZERO })
     );
-    let answer = I256::try_from(3_000_0000_0000i64).unwrap();
+    let answer = I256::try_from(300_000_000_000_i64).unwrap();
     rt.call(
         alice,
         feed,
@@ -62,7 +61,6 @@ fn aggregator_round_trip() {
     )
     .unwrap();
     let receipt = rt.last_receipt().unwrap().clone();
-    println!("setAnswer {}", receipt.gas);
     assert_eq!(
         receipt.events::<Aggregator::AnswerUpdated>(),
         vec![Aggregator::AnswerUpdated {
