@@ -5,7 +5,6 @@ use crate::instrument::{INK_LEFT, INK_STATUS};
 use crate::pricing::{evm, memory, INK_PER_GAS};
 use crate::state::{Program, World, ECRECOVER};
 use alloy_primitives::{keccak256, Address, B256, U256};
-use std::rc::Rc;
 use std::sync::Arc;
 use wasmi::{Store, Val};
 
@@ -111,7 +110,7 @@ impl FrameResult {
 
 /// Runs a message: moves value, runs the code, reverts the frame's state if
 /// it did not succeed.
-pub(crate) fn call(world: &mut World, env: &Rc<Env>, msg: Msg) -> FrameResult {
+pub(crate) fn call(world: &mut World, env: &Arc<Env>, msg: Msg) -> FrameResult {
     if msg.depth > evm::MAX_DEPTH {
         return FrameResult::fail("call depth exceeds 1024", msg.gas);
     }
@@ -138,7 +137,7 @@ pub(crate) fn call(world: &mut World, env: &Rc<Env>, msg: Msg) -> FrameResult {
     result
 }
 
-fn run_frame(world: &mut World, env: &Rc<Env>, msg: Msg) -> FrameResult {
+fn run_frame(world: &mut World, env: &Arc<Env>, msg: Msg) -> FrameResult {
     let checkpoint = world.checkpoint();
     if msg.kind == CallKind::Call && !world.transfer(msg.caller, msg.address, msg.value) {
         return FrameResult::fail("insufficient balance for the value transfer", msg.gas);
@@ -199,7 +198,7 @@ pub(crate) fn ecrecover(input: &[u8; 128]) -> Option<Address> {
     Some(Address::from_raw_public_key(&point.as_bytes()[1..]))
 }
 
-fn run_program(world: &mut World, env: &Rc<Env>, msg: Msg, program: &Arc<Program>) -> FrameResult {
+fn run_program(world: &mut World, env: &Arc<Env>, msg: Msg, program: &Arc<Program>) -> FrameResult {
     let starting_gas = msg.gas;
     let address = msg.address;
     let delegate = msg.kind == CallKind::Delegate;
@@ -233,7 +232,7 @@ fn run_program(world: &mut World, env: &Rc<Env>, msg: Msg, program: &Arc<Program
 
 fn enter(
     world: &mut World,
-    env: &Rc<Env>,
+    env: &Arc<Env>,
     msg: Msg,
     program: &Arc<Program>,
     reentrant: bool,
@@ -385,7 +384,7 @@ pub(crate) fn create_address(sender: Address, nonce: u64) -> Address {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn create(
     world: &mut World,
-    env: &Rc<Env>,
+    env: &Arc<Env>,
     creator: Address,
     init: &[u8],
     endowment: U256,

@@ -6,7 +6,7 @@ use crate::state::World;
 use alloy_primitives::{keccak256, Address, Bytes, Log, LogData, B256, U256};
 use std::collections::HashMap;
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 use wasmi::{Caller, Engine, Global, Linker, Memory, Val};
 
 /// A WASM value type of a host I/O signature.
@@ -157,7 +157,7 @@ pub(crate) struct Env {
 /// Host data of one running program.
 pub(crate) struct FrameState {
     pub world: World,
-    pub env: Rc<Env>,
+    pub env: Arc<Env>,
     pub msg: Msg,
     pub reentrant: bool,
     pub memory: Option<Memory>,
@@ -173,7 +173,7 @@ pub(crate) struct FrameState {
 }
 
 impl FrameState {
-    pub fn new(world: World, env: Rc<Env>, msg: Msg, reentrant: bool) -> Self {
+    pub fn new(world: World, env: Arc<Env>, msg: Msg, reentrant: bool) -> Self {
         Self {
             world,
             env,

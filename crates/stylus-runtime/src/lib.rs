@@ -86,11 +86,9 @@ use exec::Msg;
 use host::Env;
 use pricing::evm;
 use state::{Program, World};
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 sol! {
     /// The `StylusDeployer` interface the runtime reproduces.
@@ -139,9 +137,14 @@ pub fn read_wasm(package: &str) -> Result<Vec<u8>, LoadError> {
 }
 
 /// Loads stored program code (`EFF00000` followed by the WASM).
-pub(crate) fn load_code(env: &Rc<Env>, code: &[u8]) -> Result<Arc<Program>, LoadError> {
+pub(crate) fn load_code(env: &Arc<Env>, code: &[u8]) -> Result<Arc<Program>, LoadError> {
     let hash = keccak256(code);
-    if let Some(p) = env.programs.borrow().get(&hash) {
+    if let Some(p) = env
+        .programs
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&hash)
+    {
         return Ok(p.clone());
     }
     let wasm = code.strip_prefix(&STYLUS_CODE_PREFIX).ok_or_else(|| {
@@ -158,7 +161,10 @@ pub(crate) fn load_code(env: &Rc<Env>, code: &[u8]) -> Result<Arc<Program>, Load
         cached_gas: pricing::entry::cached_gas(metered.cached_cost),
         footprint: metered.footprint,
     });
-    env.programs.borrow_mut().insert(hash, program.clone());
+    env.programs
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(hash, program.clone());
     Ok(program)
 }
 
@@ -217,7 +223,7 @@ impl Receipt {
 /// The runtime: a world of accounts and programs, and the block it is at.
 pub struct Runtime {
     world: World,
-    env: Rc<Env>,
+    env: Arc<Env>,
     last: Option<Receipt>,
     gas_limit: u64,
     next_account: u64,
@@ -237,7 +243,7 @@ impl Runtime {
         world.accounts.entry(STYLUS_DEPLOYER).or_default().nonce = 1;
         Self {
             world,
-            env: Rc::new(host::env()),
+            env: Arc::new(host::env()),
             last: None,
             gas_limit: DEFAULT_GAS_LIMIT,
             next_account: 0,
@@ -449,7 +455,8 @@ impl Runtime {
                 is_static: false,
                 depth: 1,
             };
-            let r = exec::call(world, &self.env, msg);
+            let env = &self.env;
+            let r = on_big_stack(|| exec::call(world, env, msg));
             gas -= callee_gas - r.gas_left;
             outcome = r.outcome;
             output = r.output;
@@ -531,7 +538,8 @@ impl Runtime {
                 is_static: false,
                 depth: 0,
             };
-            let r = exec::call(world, &self.env, msg);
+            let env = &self.env;
+            let r = on_big_stack(|| exec::call(world, env, msg));
             let used = gas_limit - r.gas_left;
             let refund = (world.refund.max(0) as u64).min(used / 5);
             Receipt {
@@ -602,4 +610,32 @@ fn decode_return<C: SolCall>(receipt: &Receipt) -> Result<C::Return, CallError> 
 }
 
 /// Programs loaded so far, by code hash.
-pub(crate) type ProgramCache = RefCell<HashMap<B256, Arc<Program>>>;
+pub(crate) type ProgramCache = Mutex<HashMap<B256, Arc<Program>>>;
+
+/// Native stack for running a transaction: nested frames recurse through the
+/// interpreter, and an unoptimised build needs a deep stack for deep call
+/// chains. Only the pages touched are committed.
+const TX_STACK: usize = 256 << 20;
+
+/// Runs `f` on a thread with [`TX_STACK`] of stack (inline if no thread can
+/// be spawned).
+fn on_big_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    let cell = Mutex::new(Some(f));
+    let take = || cell.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let spawned = std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .stack_size(TX_STACK)
+            .spawn_scoped(scope, || take().map(|f| f()))
+            .ok()?;
+        match handle.join() {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    match spawned {
+        Some(r) => r,
+        None => take()
+            .map(|f| f())
+            .expect("the transaction runs exactly once"),
+    }
+}
