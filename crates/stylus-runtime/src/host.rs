@@ -464,7 +464,10 @@ fn do_call(
     };
     let data = cx.data_mut();
     if data.msg.is_static && !value.is_zero() {
-        return Err(trap(HostTrap::WriteProtection("a value transfer")));
+        // a read-only frame cannot pay: the call fails without running
+        data.return_data.clear();
+        write_u32(&mut cx, ret_len, 0)?;
+        return Ok(crate::exec::Outcome::Failure(String::new()).status());
     }
     // access and value surcharges, as the EVM's CALL prices them
     let mut base = data.world.access_account(target);

@@ -405,19 +405,41 @@ impl Runtime {
         world.bump_nonce(from);
         let intrinsic = evm::intrinsic(&calldata);
         let gas_limit = self.gas_limit;
-        let fail = |rt: &mut Self, address: Address, error: CallError| {
-            rt.world.revert_to(0);
-            rt.world.end_tx();
+        // a failed deployment keeps a receipt (frames, console) and rolls back
+        let fail = |rt: &mut Self, address: Address, error: CallError, used: u64| {
+            let outcome = match &error {
+                CallError::Revert(_) => Outcome::Revert,
+                CallError::OutOfGas => Outcome::OutOfGas,
+                CallError::Failure(why) | CallError::BadReturn(why) => {
+                    Outcome::Failure(why.clone())
+                }
+            };
+            let world = &mut rt.world;
+            rt.last = Some(Receipt {
+                outcome,
+                output: error
+                    .revert_data()
+                    .map(Bytes::copy_from_slice)
+                    .unwrap_or_default(),
+                logs: Vec::new(),
+                gas: GasReport::new(gas_limit, used, 0, intrinsic, &world.tally),
+                console: world.console.clone(),
+                contract: None,
+                frames: world.trace.clone(),
+            });
+            world.revert_to(0);
+            world.end_tx();
             Err(DeployError::Constructor { address, error })
         };
         if gas_limit < intrinsic {
-            return fail(self, Address::ZERO, CallError::OutOfGas);
+            return fail(self, Address::ZERO, CallError::OutOfGas, gas_limit);
         }
         if !world.transfer(from, STYLUS_DEPLOYER, value) {
             return fail(
                 self,
                 Address::ZERO,
                 CallError::Failure("insufficient balance for the init value".into()),
+                intrinsic,
             );
         }
         let mut gas = gas_limit - intrinsic;
@@ -436,6 +458,7 @@ impl Runtime {
                 self,
                 Address::ZERO,
                 CallError::Failure("contract creation failed".into()),
+                gas_limit,
             );
         };
         world.tally.create += created.cost * INK_PER_GAS;
@@ -465,6 +488,7 @@ impl Runtime {
                 self,
                 address,
                 CallError::Failure("init value without init data".into()),
+                gas_limit - gas,
             );
         }
         let receipt_error = match &outcome {
@@ -474,7 +498,7 @@ impl Runtime {
             Outcome::OutOfGas => Some(CallError::OutOfGas),
         };
         if let Some(error) = receipt_error {
-            return fail(self, address, error);
+            return fail(self, address, error, gas_limit - gas);
         }
         let event = IStylusDeployer::ContractDeployed {
             deployedContract: address,

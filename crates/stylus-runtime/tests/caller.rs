@@ -429,6 +429,13 @@ fn a_failing_constructor_rolls_the_deployment_back() {
     else {
         panic!("unexpected {err:?}");
     };
+    let receipt = rt.last_receipt().unwrap();
+    assert_eq!(receipt.outcome, Outcome::Revert);
+    let frame = &receipt.frames[0];
+    assert_eq!(
+        (frame.depth, frame.caller, frame.address, frame.value),
+        (1, STYLUS_DEPLOYER, address, U256::from(10))
+    );
     assert_eq!(rt.code_hash(address), B256::ZERO);
     assert_eq!(rt.balance(alice), U256::from(10));
     assert_eq!(rt.nonce(STYLUS_DEPLOYER), 1);
