@@ -57,9 +57,6 @@ sol! {
     /// The L2 sequencer came back up less than the grace period ago.
     #[derive(Debug, PartialEq, Eq)]
     error SequencerGracePeriod(uint256 upSince);
-    /// Input arrays of different lengths.
-    #[derive(Debug, PartialEq, Eq)]
-    error LengthMismatch();
     /// More underlyings than the margin function accepts (8).
     #[derive(Debug, PartialEq, Eq)]
     error TooManyUnderlyings(uint256 count);
@@ -97,8 +94,6 @@ pub enum RiskError {
     SequencerDown(SequencerDown),
     /// See [`SequencerGracePeriod`].
     SequencerGracePeriod(SequencerGracePeriod),
-    /// See [`LengthMismatch`].
-    LengthMismatch(LengthMismatch),
     /// See [`TooManyUnderlyings`].
     TooManyUnderlyings(TooManyUnderlyings),
     /// See [`MathError`].

@@ -1,8 +1,6 @@
 //! Reading Chainlink-style feeds and mapping the core's oracle checks to
 //! custom errors.
-use crate::{
-    errors::*, RiskModule,
-};
+use crate::{errors::*, RiskModule};
 use alloy_primitives::{aliases::U80, Address, I256, U256};
 use clearing_core::{validate_round, FeedConfig, OracleError, Round, SequencerStatus};
 use stylus_sdk::prelude::*;
@@ -56,20 +54,40 @@ impl RiskModule {
             })
         };
         let (round_id, answer, _, updated_at, answered_in_round) = self.latest(feed)?;
-        let round = Round { round_id, answer, updated_at, answered_in_round };
+        let round = Round {
+            round_id,
+            answer,
+            updated_at,
+            answered_in_round,
+        };
         let now = self.vm().block_timestamp();
         validate_round(&round, cfg, seq.as_ref(), now)
             .map(|p| (p, round))
             .map_err(|e| match e {
-                OracleError::NonPositive => RiskError::PriceNonPositive(PriceNonPositive { asset, answer }),
-                OracleError::OutOfBand => RiskError::PriceOutOfBand(PriceOutOfBand { asset, answer }),
-                OracleError::Stale => RiskError::PriceStale(PriceStale { asset, updatedAt: updated_at }),
-                OracleError::IncompleteRound => RiskError::RoundIncomplete(RoundIncomplete { asset, roundId: round_id }),
-                OracleError::FutureTimestamp => RiskError::PriceFromFuture(PriceFromFuture { asset, updatedAt: updated_at }),
-                OracleError::SequencerDown => RiskError::SequencerDown(SequencerDown {}),
-                OracleError::SequencerGracePeriod => RiskError::SequencerGracePeriod(SequencerGracePeriod {
-                    upSince: seq.map(|s| s.started_at).unwrap_or_default(),
+                OracleError::NonPositive => {
+                    RiskError::PriceNonPositive(PriceNonPositive { asset, answer })
+                }
+                OracleError::OutOfBand => {
+                    RiskError::PriceOutOfBand(PriceOutOfBand { asset, answer })
+                }
+                OracleError::Stale => RiskError::PriceStale(PriceStale {
+                    asset,
+                    updatedAt: updated_at,
                 }),
+                OracleError::IncompleteRound => RiskError::RoundIncomplete(RoundIncomplete {
+                    asset,
+                    roundId: round_id,
+                }),
+                OracleError::FutureTimestamp => RiskError::PriceFromFuture(PriceFromFuture {
+                    asset,
+                    updatedAt: updated_at,
+                }),
+                OracleError::SequencerDown => RiskError::SequencerDown(SequencerDown {}),
+                OracleError::SequencerGracePeriod => {
+                    RiskError::SequencerGracePeriod(SequencerGracePeriod {
+                        upSince: seq.map(|s| s.started_at).unwrap_or_default(),
+                    })
+                }
                 OracleError::Math(m) => RiskError::MathError(MathError { code: m as u8 }),
             })
     }

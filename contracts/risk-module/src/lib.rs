@@ -17,10 +17,9 @@ mod feeds;
 use alloc::vec::Vec;
 use alloy_primitives::{aliases::U80, Address, B256, I256, U256, U64, U8};
 use clearing_core::{
-    margin::{self, Correlations, Exposure, MarginMode},
     params as p,
     volatility::{self, VolState},
-    FeedConfig, WAD,
+    Correlations, FeedConfig, WAD,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -138,7 +137,8 @@ impl RiskModule {
         self.lambda.set(p::DEFAULT_LAMBDA);
         self.heartbeat_tolerance.set(p::DEFAULT_HEARTBEAT_TOLERANCE);
         self.min_margin_fraction.set(p::DEFAULT_MIN_MARGIN_FRACTION);
-        self.sequencer_grace.set(U64::from(p::DEFAULT_SEQUENCER_GRACE));
+        self.sequencer_grace
+            .set(U64::from(p::DEFAULT_SEQUENCER_GRACE));
         self.store_correlations(&DEFAULT_INTRA, DEFAULT_INTER);
     }
 
@@ -203,10 +203,15 @@ impl RiskModule {
         if usize::from(bucket) >= BUCKETS {
             return Err(out_of_bounds(param::BUCKET, U256::from(bucket)));
         }
-        check(param::INITIAL_VOLATILITY, initial_volatility, bounds::INITIAL_VOLATILITY)?;
+        check(
+            param::INITIAL_VOLATILITY,
+            initial_volatility,
+            bounds::INITIAL_VOLATILITY,
+        )?;
         let decimals = self.feed_decimals(feed)?;
         // Variance = vol^2; rounds up (it drives requirements).
-        let variance = clearing_core::mul_up(initial_volatility, initial_volatility).map_err(math)?;
+        let variance =
+            clearing_core::mul_up(initial_volatility, initial_volatility).map_err(math)?;
         let mut a = self.assets.setter(asset);
         a.listed.set(true);
         a.feed.set(feed);
@@ -219,7 +224,16 @@ impl RiskModule {
         a.variance.set(variance);
         log(
             self.vm(),
-            AssetListed { asset, feed, heartbeat, minPrice: min_price, maxPrice: max_price, bucket, depth, initialVolatility: initial_volatility },
+            AssetListed {
+                asset,
+                feed,
+                heartbeat,
+                minPrice: min_price,
+                maxPrice: max_price,
+                bucket,
+                depth,
+                initialVolatility: initial_volatility,
+            },
         );
         Ok(())
     }
@@ -232,7 +246,11 @@ impl RiskModule {
     pub fn set_volatility_feed(&mut self, asset: Address, feed: Address) -> Result<(), RiskError> {
         self.only_admin()?;
         self.listed(asset)?;
-        let decimals = if feed.is_zero() { 0 } else { self.feed_decimals(feed)? };
+        let decimals = if feed.is_zero() {
+            0
+        } else {
+            self.feed_decimals(feed)?
+        };
         let mut a = self.assets.setter(asset);
         a.vol_feed.set(feed);
         a.vol_feed_decimals.set(U8::from(decimals));
@@ -244,12 +262,26 @@ impl RiskModule {
     ///
     /// # Errors
     /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`] for a grace period above 24 h.
-    pub fn set_sequencer_feed(&mut self, feed: Address, grace_period: u64) -> Result<(), RiskError> {
+    pub fn set_sequencer_feed(
+        &mut self,
+        feed: Address,
+        grace_period: u64,
+    ) -> Result<(), RiskError> {
         self.only_admin()?;
-        check_u64(param::SEQUENCER_GRACE, grace_period, (p::MIN_SEQUENCER_GRACE, p::MAX_SEQUENCER_GRACE))?;
+        check_u64(
+            param::SEQUENCER_GRACE,
+            grace_period,
+            (p::MIN_SEQUENCER_GRACE, p::MAX_SEQUENCER_GRACE),
+        )?;
         self.sequencer_feed.set(feed);
         self.sequencer_grace.set(U64::from(grace_period));
-        log(self.vm(), SequencerFeedSet { feed, gracePeriod: grace_period });
+        log(
+            self.vm(),
+            SequencerFeedSet {
+                feed,
+                gracePeriod: grace_period,
+            },
+        );
         Ok(())
     }
 
@@ -263,8 +295,14 @@ impl RiskModule {
         self.only_admin()?;
         let (slot_bounds, old) = match code {
             param::LAMBDA => ((p::MIN_LAMBDA, p::MAX_LAMBDA), self.lambda.get()),
-            param::HEARTBEAT_TOLERANCE => ((p::MIN_HEARTBEAT_TOLERANCE, p::MAX_HEARTBEAT_TOLERANCE), self.heartbeat_tolerance.get()),
-            param::MIN_MARGIN_FRACTION => ((p::MIN_MIN_MARGIN_FRACTION, p::MAX_MIN_MARGIN_FRACTION), self.min_margin_fraction.get()),
+            param::HEARTBEAT_TOLERANCE => (
+                (p::MIN_HEARTBEAT_TOLERANCE, p::MAX_HEARTBEAT_TOLERANCE),
+                self.heartbeat_tolerance.get(),
+            ),
+            param::MIN_MARGIN_FRACTION => (
+                (p::MIN_MIN_MARGIN_FRACTION, p::MAX_MIN_MARGIN_FRACTION),
+                self.min_margin_fraction.get(),
+            ),
             _ => return Err(out_of_bounds(code, value)),
         };
         check(code, value, slot_bounds)?;
@@ -273,7 +311,14 @@ impl RiskModule {
             param::HEARTBEAT_TOLERANCE => self.heartbeat_tolerance.set(value),
             _ => self.min_margin_fraction.set(value),
         }
-        log(self.vm(), ParameterSet { param: code, oldValue: old, newValue: value });
+        log(
+            self.vm(),
+            ParameterSet {
+                param: code,
+                oldValue: old,
+                newValue: value,
+            },
+        );
         Ok(())
     }
 
@@ -291,7 +336,10 @@ impl RiskModule {
             return Err(out_of_bounds(param::INTER_CORRELATION, inter));
         }
         if intra.len() != BUCKETS {
-            return Err(out_of_bounds(param::INTRA_CORRELATION, U256::from(intra.len())));
+            return Err(out_of_bounds(
+                param::INTRA_CORRELATION,
+                U256::from(intra.len()),
+            ));
         }
         for (i, rho) in intra.iter().enumerate() {
             if *rho > WAD || *rho < inter {
@@ -354,7 +402,12 @@ impl RiskModule {
         a.variance.set(next.variance);
         log(
             self.vm(),
-            VolatilityUpdated { asset, roundId: round.round_id, price: next.price, variance: next.variance },
+            VolatilityUpdated {
+                asset,
+                roundId: round.round_id,
+                price: next.price,
+                variance: next.variance,
+            },
         );
         Ok(true)
     }
@@ -383,22 +436,33 @@ impl RiskModule {
         Ok(vol)
     }
 
-    /// The EWMA state of `asset`: last folded round, its price, its time and
-    /// the per-day variance (WAD).
+    /// Risk configuration and volatility state of `asset`: price feed,
+    /// heartbeat, sanity band, bucket, liquidity depth, volatility feed, and
+    /// the EWMA state (last folded round, its price, its time and the per-day
+    /// variance, WAD).
     ///
     /// # Errors
     /// [`UnknownAsset`].
-    pub fn volatility_state(&self, asset: Address) -> Result<(U80, U256, u64, U256), RiskError> {
-        let a = self.listed(asset)?;
-        Ok((a.last_round.get(), a.last_price.get(), a.last_time.get().to::<u64>(), a.variance.get()))
-    }
-
-    /// Risk configuration of `asset`: feed, heartbeat, sanity band, bucket,
-    /// liquidity depth and volatility feed.
-    ///
-    /// # Errors
-    /// [`UnknownAsset`].
-    pub fn asset_config(&self, asset: Address) -> Result<(Address, u64, U256, U256, u8, U256, Address), RiskError> {
+    #[allow(clippy::type_complexity)]
+    pub fn asset_risk(
+        &self,
+        asset: Address,
+    ) -> Result<
+        (
+            Address,
+            u64,
+            U256,
+            U256,
+            u8,
+            U256,
+            Address,
+            U80,
+            U256,
+            u64,
+            U256,
+        ),
+        RiskError,
+    > {
         let a = self.listed(asset)?;
         Ok((
             a.feed.get(),
@@ -408,86 +472,83 @@ impl RiskModule {
             a.bucket.get().to::<u8>(),
             a.depth.get(),
             a.vol_feed.get(),
+            a.last_round.get(),
+            a.last_price.get(),
+            a.last_time.get().to::<u64>(),
+            a.variance.get(),
         ))
     }
 
     /// Global parameters: lambda, heartbeat tolerance, minimum margin
-    /// fraction, sequencer feed and its grace period.
-    pub fn parameters(&self) -> (U256, U256, U256, Address, u64) {
+    /// fraction, sequencer feed, its grace period, the intra-bucket
+    /// correlations and the inter-bucket correlation.
+    pub fn risk_parameters(&self) -> (U256, U256, U256, Address, u64, Vec<U256>, U256) {
         (
             self.lambda.get(),
             self.heartbeat_tolerance.get(),
             self.min_margin_fraction.get(),
             self.sequencer_feed.get(),
             self.sequencer_grace.get().to::<u64>(),
+            self.load_correlations().intra.to_vec(),
+            self.inter.get(),
         )
     }
 
-    /// The correlation table: intra-bucket correlations and the inter-bucket one.
-    pub fn correlations(&self) -> (Vec<U256>, U256) {
-        (self.load_correlations().intra.to_vec(), self.inter.get())
-    }
-
     // ------------------------------------------------------------------
-    // The margin function
+    // Inputs of the margin function
     // ------------------------------------------------------------------
 
-    /// Maintenance and initial requirements (WAD USD, rounded up) and gross
-    /// perp notional of a portfolio, per DESIGN section 7.
-    ///
-    /// One entry per underlying: `spot` is the signed spot holding and `perp`
-    /// the signed perp size (WAD base units), `maint_shocks`/`init_shocks`
-    /// the asset's maintenance and initial haircuts (from the vault). Prices,
-    /// buckets and liquidity depths are this module's own. `portfolio`
-    /// selects the bucketed-correlation aggregation; otherwise cross mode
-    /// (no correlation credit).
+    /// Everything the margin function (the `MarginEngine` contract, DESIGN
+    /// section 7) needs besides the account's exposures and shocks, in one
+    /// call: validated prices, buckets and liquidity depths of `assets`, the
+    /// intra-bucket correlations, the inter-bucket correlation and the
+    /// minimum margin fraction.
     ///
     /// # Errors
-    /// [`LengthMismatch`]; [`TooManyUnderlyings`] above 8; [`UnknownAsset`];
-    /// any price error of [`Self::price`]; `MathError` on overflow.
-    pub fn margin(
+    /// [`TooManyUnderlyings`] above 8; [`UnknownAsset`]; any price error of
+    /// [`Self::price`].
+    #[allow(clippy::type_complexity)]
+    pub fn margin_inputs(
         &self,
         assets: Vec<Address>,
-        spot: Vec<I256>,
-        perp: Vec<I256>,
-        maint_shocks: Vec<U256>,
-        init_shocks: Vec<U256>,
-        portfolio: bool,
-    ) -> Result<(U256, U256, U256), RiskError> {
-        let n = assets.len();
-        if spot.len() != n || perp.len() != n || maint_shocks.len() != n || init_shocks.len() != n {
-            return Err(RiskError::LengthMismatch(LengthMismatch {}));
+    ) -> Result<(Vec<U256>, Vec<u8>, Vec<U256>, Vec<U256>, U256, U256), RiskError> {
+        if assets.len() > clearing_core::MAX_UNDERLYINGS {
+            return Err(RiskError::TooManyUnderlyings(TooManyUnderlyings {
+                count: U256::from(assets.len()),
+            }));
         }
-        if n > clearing_core::MAX_UNDERLYINGS {
-            return Err(RiskError::TooManyUnderlyings(TooManyUnderlyings { count: U256::from(n) }));
+        let mut prices = Vec::with_capacity(assets.len());
+        let mut buckets = Vec::with_capacity(assets.len());
+        let mut depths = Vec::with_capacity(assets.len());
+        for asset in assets {
+            prices.push(self.price(asset)?);
+            let a = self.assets.getter(asset);
+            buckets.push(a.bucket.get().to::<u8>());
+            depths.push(a.depth.get());
         }
-        let mut exposures = Vec::with_capacity(n);
-        for i in 0..n {
-            let price = self.price(assets[i])?;
-            let a = self.assets.getter(assets[i]);
-            exposures.push(Exposure {
-                bucket: a.bucket.get().to::<u8>(),
-                spot: spot[i],
-                perp: perp[i],
-                price,
-                maint_shock: maint_shocks[i],
-                init_shock: init_shocks[i],
-                depth: a.depth.get(),
-            });
-        }
-        let mode = if portfolio { MarginMode::Portfolio } else { MarginMode::Cross };
-        let r = margin::requirements(&exposures, &self.load_correlations(), self.min_margin_fraction.get(), mode)
-            .map_err(math)?;
-        Ok((r.maintenance, r.initial, r.gross_notional))
+        let c = self.load_correlations();
+        Ok((
+            prices,
+            buckets,
+            depths,
+            c.intra.to_vec(),
+            c.inter,
+            self.min_margin_fraction.get(),
+        ))
     }
 }
 
 impl RiskModule {
     fn only_admin(&self) -> Result<(), RiskError> {
-        Ok(self.access._check_role(ADMIN_ROLE.into(), self.vm().msg_sender())?)
+        Ok(self
+            .access
+            ._check_role(ADMIN_ROLE.into(), self.vm().msg_sender())?)
     }
 
-    fn listed(&self, asset: Address) -> Result<stylus_sdk::storage::StorageGuard<'_, AssetRisk>, RiskError> {
+    fn listed(
+        &self,
+        asset: Address,
+    ) -> Result<stylus_sdk::storage::StorageGuard<'_, AssetRisk>, RiskError> {
         let a = self.assets.getter(asset);
         if !a.listed.get() {
             return Err(RiskError::UnknownAsset(UnknownAsset { asset }));
@@ -505,7 +566,10 @@ impl RiskModule {
     }
 
     fn load_correlations(&self) -> Correlations {
-        let mut c = Correlations { intra: [U256::ZERO; BUCKETS], inter: self.inter.get() };
+        let mut c = Correlations {
+            intra: [U256::ZERO; BUCKETS],
+            inter: self.inter.get(),
+        };
         for (i, rho) in c.intra.iter_mut().enumerate() {
             *rho = self.intra.get(i).unwrap_or_default();
         }

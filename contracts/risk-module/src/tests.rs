@@ -31,10 +31,40 @@ fn answer(x: i64) -> I256 {
 fn setup(risk: &Contract<RiskModule>, feed: &Contract<MockAggregator>, admin: Address) {
     risk.sender(admin).constructor(admin);
     feed.sender(admin).constructor(8, "ETH / USD".into());
-    feed.sender(admin).set_answer(answer(3000 * E8), U256::from(NOW));
+    feed.sender(admin)
+        .set_answer(answer(3000 * E8), U256::from(NOW));
     risk.sender(admin)
-        .list_asset(ETH, feed.address(), 3600, wad(100), wad(100_000), 0, U256::ZERO, u256(35_000_000_000_000_000))
+        .list_asset(
+            ETH,
+            feed.address(),
+            3600,
+            wad(100),
+            wad(100_000),
+            0,
+            U256::ZERO,
+            u256(35_000_000_000_000_000),
+        )
         .motsu_unwrap();
+}
+
+type Config = (Address, u64, U256, U256, u8, U256, Address);
+
+fn config(risk: &Contract<RiskModule>, who: Address) -> Config {
+    let r = risk.sender(who).asset_risk(ETH).motsu_unwrap();
+    (r.0, r.1, r.2, r.3, r.4, r.5, r.6)
+}
+
+fn state(
+    risk: &Contract<RiskModule>,
+    who: Address,
+) -> (alloy_primitives::aliases::U80, U256, u64, U256) {
+    let r = risk.sender(who).asset_risk(ETH).motsu_unwrap();
+    (r.7, r.8, r.9, r.10)
+}
+
+fn corr(risk: &Contract<RiskModule>, who: Address) -> (Vec<U256>, U256) {
+    let r = risk.sender(who).risk_parameters();
+    (r.5, r.6)
 }
 
 fn err_bytes(e: RiskError) -> Vec<u8> {
@@ -42,7 +72,11 @@ fn err_bytes(e: RiskError) -> Vec<u8> {
 }
 
 #[motsu::test]
-fn lists_an_asset_and_prices_it_in_wad(risk: Contract<RiskModule>, feed: Contract<MockAggregator>, admin: Address) {
+fn lists_an_asset_and_prices_it_in_wad(
+    risk: Contract<RiskModule>,
+    feed: Contract<MockAggregator>,
+    admin: Address,
+) {
     setup(&risk, &feed, admin);
     assert_eq!(risk.sender(admin).price(ETH).motsu_unwrap(), wad(3000));
     risk.assert_emitted(&AssetListed {
@@ -55,50 +89,151 @@ fn lists_an_asset_and_prices_it_in_wad(risk: Contract<RiskModule>, feed: Contrac
         depth: U256::ZERO,
         initialVolatility: u256(35_000_000_000_000_000),
     });
-    let (f, hb, lo, hi, bucket, depth, vf) = risk.sender(admin).asset_config(ETH).motsu_unwrap();
-    assert_eq!((f, hb, lo, hi, bucket, depth, vf), (feed.address(), 3600, wad(100), wad(100_000), 0, U256::ZERO, Address::ZERO));
+    let (f, hb, lo, hi, bucket, depth, vf) = config(&risk, admin);
+    assert_eq!(
+        (f, hb, lo, hi, bucket, depth, vf),
+        (
+            feed.address(),
+            3600,
+            wad(100),
+            wad(100_000),
+            0,
+            U256::ZERO,
+            Address::ZERO
+        )
+    );
     // Seeded variance is vol^2, so the reported volatility is the seed.
-    assert_eq!(risk.sender(admin).volatility(ETH).motsu_unwrap(), u256(35_000_000_000_000_000));
+    assert_eq!(
+        risk.sender(admin).volatility(ETH).motsu_unwrap(),
+        u256(35_000_000_000_000_000)
+    );
 }
 
 #[motsu::test]
-fn listing_is_admin_only_and_leaves_no_state(risk: Contract<RiskModule>, feed: Contract<MockAggregator>, admin: Address, mallory: Address) {
+fn listing_is_admin_only_and_leaves_no_state(
+    risk: Contract<RiskModule>,
+    feed: Contract<MockAggregator>,
+    admin: Address,
+    mallory: Address,
+) {
     risk.sender(admin).constructor(admin);
     feed.sender(admin).constructor(8, "ETH / USD".into());
     let err = risk
         .sender(mallory)
-        .list_asset(ETH, feed.address(), 3600, wad(100), wad(100_000), 0, U256::ZERO, U256::ZERO)
+        .list_asset(
+            ETH,
+            feed.address(),
+            3600,
+            wad(100),
+            wad(100_000),
+            0,
+            U256::ZERO,
+            U256::ZERO,
+        )
         .motsu_unwrap_err();
-    assert!(matches!(err, RiskError::UnauthorizedAccount(e) if e.account == mallory && e.needed_role == B256::from(ADMIN_ROLE)));
-    let err = risk.sender(admin).asset_config(ETH).motsu_unwrap_err();
+    assert!(
+        matches!(err, RiskError::UnauthorizedAccount(e) if e.account == mallory && e.needed_role == B256::from(ADMIN_ROLE))
+    );
+    let err = risk.sender(admin).asset_risk(ETH).motsu_unwrap_err();
     assert!(matches!(err, RiskError::UnknownAsset(UnknownAsset { asset }) if asset == ETH));
     // Every other admin function rejects a stranger too.
-    assert!(matches!(risk.sender(mallory).set_parameter(param::LAMBDA, pct(95)).motsu_unwrap_err(), RiskError::UnauthorizedAccount(_)));
-    assert!(matches!(risk.sender(mallory).set_sequencer_feed(feed.address(), 0).motsu_unwrap_err(), RiskError::UnauthorizedAccount(_)));
-    assert!(matches!(risk.sender(mallory).set_correlations(vec![WAD_U; BUCKETS], U256::ZERO).motsu_unwrap_err(), RiskError::UnauthorizedAccount(_)));
-    assert!(matches!(risk.sender(mallory).set_volatility_feed(ETH, feed.address()).motsu_unwrap_err(), RiskError::UnauthorizedAccount(_)));
-    assert!(matches!(risk.sender(mallory).grant_role(B256::ZERO, mallory).motsu_unwrap_err(), RiskError::UnauthorizedAccount(_)));
+    assert!(matches!(
+        risk.sender(mallory)
+            .set_parameter(param::LAMBDA, pct(95))
+            .motsu_unwrap_err(),
+        RiskError::UnauthorizedAccount(_)
+    ));
+    assert!(matches!(
+        risk.sender(mallory)
+            .set_sequencer_feed(feed.address(), 0)
+            .motsu_unwrap_err(),
+        RiskError::UnauthorizedAccount(_)
+    ));
+    assert!(matches!(
+        risk.sender(mallory)
+            .set_correlations(vec![WAD_U; BUCKETS], U256::ZERO)
+            .motsu_unwrap_err(),
+        RiskError::UnauthorizedAccount(_)
+    ));
+    assert!(matches!(
+        risk.sender(mallory)
+            .set_volatility_feed(ETH, feed.address())
+            .motsu_unwrap_err(),
+        RiskError::UnauthorizedAccount(_)
+    ));
+    assert!(matches!(
+        risk.sender(mallory)
+            .grant_role(B256::ZERO, mallory)
+            .motsu_unwrap_err(),
+        RiskError::UnauthorizedAccount(_)
+    ));
     assert!(!risk.sender(mallory).has_role(B256::ZERO, mallory));
 }
 
 #[motsu::test]
-fn listing_rejects_bad_parameters(risk: Contract<RiskModule>, feed: Contract<MockAggregator>, admin: Address) {
+fn listing_rejects_bad_parameters(
+    risk: Contract<RiskModule>,
+    feed: Contract<MockAggregator>,
+    admin: Address,
+) {
     setup(&risk, &feed, admin);
     let other = address!("0000000000000000000000000000000000000b7c");
     let list = |hb: u64, lo: U256, hi: U256, bucket: u8, vol: U256| {
-        risk.sender(admin).list_asset(other, feed.address(), hb, lo, hi, bucket, U256::ZERO, vol).motsu_unwrap_err()
+        risk.sender(admin)
+            .list_asset(other, feed.address(), hb, lo, hi, bucket, U256::ZERO, vol)
+            .motsu_unwrap_err()
     };
-    let oob = |param: u8, value: U256| err_bytes(RiskError::ParameterOutOfBounds(ParameterOutOfBounds { param, value }));
-    assert_eq!(err_bytes(list(0, wad(1), wad(2), 0, U256::ZERO)), oob(param::HEARTBEAT, U256::ZERO));
-    assert_eq!(err_bytes(list(8 * 86_400, wad(1), wad(2), 0, U256::ZERO)), oob(param::HEARTBEAT, U256::from(8 * 86_400)));
-    assert_eq!(err_bytes(list(60, wad(2), wad(2), 0, U256::ZERO)), oob(param::PRICE_BAND, wad(2)));
-    assert_eq!(err_bytes(list(60, U256::ZERO, U256::ZERO, 0, U256::ZERO)), oob(param::PRICE_BAND, U256::ZERO));
-    assert_eq!(err_bytes(list(60, wad(1), wad(2), BUCKETS as u8, U256::ZERO)), oob(param::BUCKET, U256::from(BUCKETS)));
-    assert_eq!(err_bytes(list(60, wad(1), wad(2), 0, wad(2))), oob(param::INITIAL_VOLATILITY, wad(2)));
+    let oob = |param: u8, value: U256| {
+        err_bytes(RiskError::ParameterOutOfBounds(ParameterOutOfBounds {
+            param,
+            value,
+        }))
+    };
+    assert_eq!(
+        err_bytes(list(0, wad(1), wad(2), 0, U256::ZERO)),
+        oob(param::HEARTBEAT, U256::ZERO)
+    );
+    assert_eq!(
+        err_bytes(list(8 * 86_400, wad(1), wad(2), 0, U256::ZERO)),
+        oob(param::HEARTBEAT, U256::from(8 * 86_400))
+    );
+    assert_eq!(
+        err_bytes(list(60, wad(2), wad(2), 0, U256::ZERO)),
+        oob(param::PRICE_BAND, wad(2))
+    );
+    assert_eq!(
+        err_bytes(list(60, U256::ZERO, U256::ZERO, 0, U256::ZERO)),
+        oob(param::PRICE_BAND, U256::ZERO)
+    );
+    assert_eq!(
+        err_bytes(list(60, wad(1), wad(2), BUCKETS as u8, U256::ZERO)),
+        oob(param::BUCKET, U256::from(BUCKETS))
+    );
+    assert_eq!(
+        err_bytes(list(60, wad(1), wad(2), 0, wad(2))),
+        oob(param::INITIAL_VOLATILITY, wad(2))
+    );
     // Listing twice.
-    let err = risk.sender(admin).list_asset(ETH, feed.address(), 60, wad(1), wad(2), 0, U256::ZERO, U256::ZERO).motsu_unwrap_err();
-    assert!(matches!(err, RiskError::AssetAlreadyListed(AssetAlreadyListed { asset }) if asset == ETH));
-    assert!(matches!(risk.sender(admin).price(other).motsu_unwrap_err(), RiskError::UnknownAsset(_)));
+    let err = risk
+        .sender(admin)
+        .list_asset(
+            ETH,
+            feed.address(),
+            60,
+            wad(1),
+            wad(2),
+            0,
+            U256::ZERO,
+            U256::ZERO,
+        )
+        .motsu_unwrap_err();
+    assert!(
+        matches!(err, RiskError::AssetAlreadyListed(AssetAlreadyListed { asset }) if asset == ETH)
+    );
+    assert!(matches!(
+        risk.sender(admin).price(other).motsu_unwrap_err(),
+        RiskError::UnknownAsset(_)
+    ));
 }
 
 #[motsu::test]
@@ -115,7 +250,13 @@ fn every_oracle_failure_has_its_error(
 
     // Non-positive answers.
     feed.sender(admin).set_answer(answer(0), now);
-    assert_eq!(err_bytes(price()), err_bytes(RiskError::PriceNonPositive(PriceNonPositive { asset: ETH, answer: I256::ZERO })));
+    assert_eq!(
+        err_bytes(price()),
+        err_bytes(RiskError::PriceNonPositive(PriceNonPositive {
+            asset: ETH,
+            answer: I256::ZERO
+        }))
+    );
     feed.sender(admin).set_answer(answer(-1), now);
     assert!(matches!(price(), RiskError::PriceNonPositive(e) if e.answer == answer(-1)));
     // Outside the sanity band (a clamped feed): at the bounds and beyond.
@@ -124,80 +265,164 @@ fn every_oracle_failure_has_its_error(
     feed.sender(admin).set_answer(answer(100_000 * E8), now);
     assert!(matches!(price(), RiskError::PriceOutOfBand(_)));
     // Stale: heartbeat 3600 s plus 10 % tolerance = 3960 s is the oldest accepted.
-    feed.sender(admin).set_answer(answer(3000 * E8), U256::from(NOW - 3960));
+    feed.sender(admin)
+        .set_answer(answer(3000 * E8), U256::from(NOW - 3960));
     assert_eq!(risk.sender(admin).price(ETH).motsu_unwrap(), wad(3000));
-    feed.sender(admin).set_answer(answer(3000 * E8), U256::from(NOW - 3961));
-    assert_eq!(err_bytes(price()), err_bytes(RiskError::PriceStale(PriceStale { asset: ETH, updatedAt: U256::from(NOW - 3961) })));
+    feed.sender(admin)
+        .set_answer(answer(3000 * E8), U256::from(NOW - 3961));
+    assert_eq!(
+        err_bytes(price()),
+        err_bytes(RiskError::PriceStale(PriceStale {
+            asset: ETH,
+            updatedAt: U256::from(NOW - 3961)
+        }))
+    );
     // From the future.
-    feed.sender(admin).set_answer(answer(3000 * E8), U256::from(NOW + 1));
+    feed.sender(admin)
+        .set_answer(answer(3000 * E8), U256::from(NOW + 1));
     assert!(matches!(price(), RiskError::PriceFromFuture(e) if e.updatedAt == U256::from(NOW + 1)));
     // Incomplete round.
-    feed.sender(admin).set_round(id(10), answer(3000 * E8), now, now, id(9));
+    feed.sender(admin)
+        .set_round(id(10), answer(3000 * E8), now, now, id(9));
     assert!(matches!(price(), RiskError::RoundIncomplete(e) if e.roundId == id(10)));
-    feed.sender(admin).set_round(id(11), answer(3000 * E8), now, U256::ZERO, id(11));
+    feed.sender(admin)
+        .set_round(id(11), answer(3000 * E8), now, U256::ZERO, id(11));
     assert!(matches!(price(), RiskError::RoundIncomplete(_)));
     feed.sender(admin).set_answer(answer(3000 * E8), now);
 
     // Sequencer: down, then up within the grace period, then up long enough.
     seq.sender(admin).set_status(false, U256::from(NOW - 10));
-    risk.sender(admin).set_sequencer_feed(seq.address(), 3600).motsu_unwrap();
-    risk.assert_emitted(&SequencerFeedSet { feed: seq.address(), gracePeriod: 3600 });
+    risk.sender(admin)
+        .set_sequencer_feed(seq.address(), 3600)
+        .motsu_unwrap();
+    risk.assert_emitted(&SequencerFeedSet {
+        feed: seq.address(),
+        gracePeriod: 3600,
+    });
     assert!(matches!(price(), RiskError::SequencerDown(_)));
     seq.sender(admin).set_status(true, U256::from(NOW - 3600));
-    assert_eq!(err_bytes(price()), err_bytes(RiskError::SequencerGracePeriod(SequencerGracePeriod { upSince: U256::from(NOW - 3600) })));
+    assert_eq!(
+        err_bytes(price()),
+        err_bytes(RiskError::SequencerGracePeriod(SequencerGracePeriod {
+            upSince: U256::from(NOW - 3600)
+        }))
+    );
     seq.sender(admin).set_status(true, U256::from(NOW - 3601));
     assert_eq!(risk.sender(admin).price(ETH).motsu_unwrap(), wad(3000));
     // A grace period above 24 h is refused.
-    let err = risk.sender(admin).set_sequencer_feed(seq.address(), 86_401).motsu_unwrap_err();
+    let err = risk
+        .sender(admin)
+        .set_sequencer_feed(seq.address(), 86_401)
+        .motsu_unwrap_err();
     assert!(matches!(err, RiskError::ParameterOutOfBounds(e) if e.param == param::SEQUENCER_GRACE));
-    assert_eq!(risk.sender(admin).parameters().4, 3600);
+    assert_eq!(risk.sender(admin).risk_parameters().4, 3600);
 }
 
 #[motsu::test]
-fn a_feed_without_rounds_is_a_failed_call(risk: Contract<RiskModule>, feed: Contract<MockAggregator>, admin: Address) {
+fn a_feed_without_rounds_is_a_failed_call(
+    risk: Contract<RiskModule>,
+    feed: Contract<MockAggregator>,
+    admin: Address,
+) {
     risk.sender(admin).constructor(admin);
     feed.sender(admin).constructor(8, "ETH / USD".into());
     risk.sender(admin)
-        .list_asset(ETH, feed.address(), 3600, wad(100), wad(100_000), 0, U256::ZERO, U256::ZERO)
+        .list_asset(
+            ETH,
+            feed.address(),
+            3600,
+            wad(100),
+            wad(100_000),
+            0,
+            U256::ZERO,
+            U256::ZERO,
+        )
         .motsu_unwrap();
     let err = risk.sender(admin).price(ETH).motsu_unwrap_err();
-    assert_eq!(err_bytes(err), err_bytes(RiskError::FeedCallFailed(FeedCallFailed { feed: feed.address() })));
+    assert_eq!(
+        err_bytes(err),
+        err_bytes(RiskError::FeedCallFailed(FeedCallFailed {
+            feed: feed.address()
+        }))
+    );
 }
 
 #[motsu::test]
-fn poke_folds_each_new_round_once(risk: Contract<RiskModule>, feed: Contract<MockAggregator>, admin: Address, keeper: Address) {
+fn poke_folds_each_new_round_once(
+    risk: Contract<RiskModule>,
+    feed: Contract<MockAggregator>,
+    admin: Address,
+    keeper: Address,
+) {
     setup(&risk, &feed, admin);
     let seed = u256(35_000_000_000_000_000) * u256(35_000_000_000_000_000) / WAD_U;
     // Round 1 at NOW - 3600: the first observation keeps the seeded variance.
-    feed.sender(admin).set_answer(answer(3000 * E8), U256::from(NOW - 3600));
+    feed.sender(admin)
+        .set_answer(answer(3000 * E8), U256::from(NOW - 3600));
     assert!(risk.sender(keeper).poke(ETH).motsu_unwrap());
-    let (round, price, time, variance) = risk.sender(keeper).volatility_state(ETH).motsu_unwrap();
-    assert_eq!((round, price, time, variance), (alloy_primitives::aliases::U80::from(2), wad(3000), NOW - 3600, seed));
+    let (round, price, time, variance) = state(&risk, keeper);
+    assert_eq!(
+        (round, price, time, variance),
+        (
+            alloy_primitives::aliases::U80::from(2),
+            wad(3000),
+            NOW - 3600,
+            seed
+        )
+    );
     // The same round again changes nothing and emits nothing new.
     let events_before = risk.all_events().len();
     assert!(!risk.sender(keeper).poke(ETH).motsu_unwrap());
     assert_eq!(risk.all_events().len(), events_before);
     // Round 2 one hour later, +3 %: one EWMA step normalised to a day.
-    feed.sender(admin).set_answer(answer(3090 * E8), U256::from(NOW));
+    feed.sender(admin)
+        .set_answer(answer(3090 * E8), U256::from(NOW));
     assert!(risk.sender(keeper).poke(ETH).motsu_unwrap());
-    let expected = ewma_variance(seed, wad(3000), wad(3090), 3600, clearing_core::params::DEFAULT_LAMBDA).unwrap();
-    let (_, price, time, variance) = risk.sender(keeper).volatility_state(ETH).motsu_unwrap();
+    let expected = ewma_variance(
+        seed,
+        wad(3000),
+        wad(3090),
+        3600,
+        clearing_core::params::DEFAULT_LAMBDA,
+    )
+    .unwrap();
+    let (_, price, time, variance) = state(&risk, keeper);
     assert_eq!((price, time, variance), (wad(3090), NOW, expected));
-    risk.assert_emitted(&VolatilityUpdated { asset: ETH, roundId: alloy_primitives::aliases::U80::from(3), price: wad(3090), variance: expected });
+    risk.assert_emitted(&VolatilityUpdated {
+        asset: ETH,
+        roundId: alloy_primitives::aliases::U80::from(3),
+        price: wad(3090),
+        variance: expected,
+    });
     // 3 % in an hour is a large move: the variance rose.
     assert!(expected > seed);
-    assert_eq!(risk.sender(keeper).volatility(ETH).motsu_unwrap(), volatility::daily_vol(expected));
+    assert_eq!(
+        risk.sender(keeper).volatility(ETH).motsu_unwrap(),
+        volatility::daily_vol(expected)
+    );
 }
 
 #[motsu::test]
-fn poke_refuses_a_bad_price_and_keeps_state(risk: Contract<RiskModule>, feed: Contract<MockAggregator>, admin: Address, keeper: Address) {
+fn poke_refuses_a_bad_price_and_keeps_state(
+    risk: Contract<RiskModule>,
+    feed: Contract<MockAggregator>,
+    admin: Address,
+    keeper: Address,
+) {
     setup(&risk, &feed, admin);
     assert!(risk.sender(keeper).poke(ETH).motsu_unwrap());
-    let before = risk.sender(keeper).volatility_state(ETH).motsu_unwrap();
-    feed.sender(admin).set_answer(answer(3000 * E8), U256::from(NOW - 4000));
-    assert!(matches!(risk.sender(keeper).poke(ETH).motsu_unwrap_err(), RiskError::PriceStale(_)));
-    assert_eq!(risk.sender(keeper).volatility_state(ETH).motsu_unwrap(), before);
-    assert!(matches!(risk.sender(keeper).poke(Address::ZERO).motsu_unwrap_err(), RiskError::UnknownAsset(_)));
+    let before = state(&risk, keeper);
+    feed.sender(admin)
+        .set_answer(answer(3000 * E8), U256::from(NOW - 4000));
+    assert!(matches!(
+        risk.sender(keeper).poke(ETH).motsu_unwrap_err(),
+        RiskError::PriceStale(_)
+    ));
+    assert_eq!(state(&risk, keeper), before);
+    assert!(matches!(
+        risk.sender(keeper).poke(Address::ZERO).motsu_unwrap_err(),
+        RiskError::UnknownAsset(_)
+    ));
 }
 
 #[motsu::test]
@@ -209,96 +434,201 @@ fn a_volatility_feed_replaces_the_ewma(
 ) {
     setup(&risk, &feed, admin);
     vol.sender(admin).constructor(8, "ETH daily vol".into());
-    vol.sender(admin).set_answer(answer(5_000_000), U256::from(NOW)); // 0.05
-    risk.sender(admin).set_volatility_feed(ETH, vol.address()).motsu_unwrap();
-    risk.assert_emitted(&VolatilityFeedSet { asset: ETH, feed: vol.address() });
+    vol.sender(admin)
+        .set_answer(answer(5_000_000), U256::from(NOW)); // 0.05
+    risk.sender(admin)
+        .set_volatility_feed(ETH, vol.address())
+        .motsu_unwrap();
+    risk.assert_emitted(&VolatilityFeedSet {
+        asset: ETH,
+        feed: vol.address(),
+    });
     assert_eq!(risk.sender(admin).volatility(ETH).motsu_unwrap(), pct(5));
-    vol.sender(admin).set_answer(answer(5_000_000), U256::from(NOW - 4000));
-    assert!(matches!(risk.sender(admin).volatility(ETH).motsu_unwrap_err(), RiskError::PriceStale(_)));
+    vol.sender(admin)
+        .set_answer(answer(5_000_000), U256::from(NOW - 4000));
+    assert!(matches!(
+        risk.sender(admin).volatility(ETH).motsu_unwrap_err(),
+        RiskError::PriceStale(_)
+    ));
     vol.sender(admin).set_answer(answer(0), U256::from(NOW));
-    assert!(matches!(risk.sender(admin).volatility(ETH).motsu_unwrap_err(), RiskError::PriceNonPositive(_)));
+    assert!(matches!(
+        risk.sender(admin).volatility(ETH).motsu_unwrap_err(),
+        RiskError::PriceNonPositive(_)
+    ));
     // Back to EWMA.
-    risk.sender(admin).set_volatility_feed(ETH, Address::ZERO).motsu_unwrap();
-    assert_eq!(risk.sender(admin).volatility(ETH).motsu_unwrap(), u256(35_000_000_000_000_000));
-    assert!(matches!(risk.sender(admin).set_volatility_feed(Address::ZERO, vol.address()).motsu_unwrap_err(), RiskError::UnknownAsset(_)));
+    risk.sender(admin)
+        .set_volatility_feed(ETH, Address::ZERO)
+        .motsu_unwrap();
+    assert_eq!(
+        risk.sender(admin).volatility(ETH).motsu_unwrap(),
+        u256(35_000_000_000_000_000)
+    );
+    assert!(matches!(
+        risk.sender(admin)
+            .set_volatility_feed(Address::ZERO, vol.address())
+            .motsu_unwrap_err(),
+        RiskError::UnknownAsset(_)
+    ));
 }
 
 #[motsu::test]
 fn parameters_respect_their_bounds(risk: Contract<RiskModule>, admin: Address) {
     risk.sender(admin).constructor(admin);
-    let (lambda, tol, mmf, _, grace) = risk.sender(admin).parameters();
-    assert_eq!((lambda, tol, mmf, grace), (pct(94), pct(10), u256(5_000_000_000_000_000), 3600));
-    let oob = |code: u8, v: U256| err_bytes(RiskError::ParameterOutOfBounds(ParameterOutOfBounds { param: code, value: v }));
+    let (lambda, tol, mmf, _, grace, _, _) = risk.sender(admin).risk_parameters();
+    assert_eq!(
+        (lambda, tol, mmf, grace),
+        (pct(94), pct(10), u256(5_000_000_000_000_000), 3600)
+    );
+    let oob = |code: u8, v: U256| {
+        err_bytes(RiskError::ParameterOutOfBounds(ParameterOutOfBounds {
+            param: code,
+            value: v,
+        }))
+    };
     let set = |code: u8, v: U256| risk.sender(admin).set_parameter(code, v);
-    assert_eq!(err_bytes(set(param::LAMBDA, pct(49)).motsu_unwrap_err()), oob(param::LAMBDA, pct(49)));
-    assert_eq!(err_bytes(set(param::LAMBDA, u256(999_000_000_000_000_001)).motsu_unwrap_err()), oob(param::LAMBDA, u256(999_000_000_000_000_001)));
-    assert_eq!(err_bytes(set(param::HEARTBEAT_TOLERANCE, pct(101)).motsu_unwrap_err()), oob(param::HEARTBEAT_TOLERANCE, pct(101)));
-    assert_eq!(err_bytes(set(param::MIN_MARGIN_FRACTION, u256(999_999_999_999_999)).motsu_unwrap_err()), oob(param::MIN_MARGIN_FRACTION, u256(999_999_999_999_999)));
-    assert_eq!(err_bytes(set(param::MIN_MARGIN_FRACTION, pct(11)).motsu_unwrap_err()), oob(param::MIN_MARGIN_FRACTION, pct(11)));
-    assert_eq!(err_bytes(set(99, U256::ZERO).motsu_unwrap_err()), oob(99, U256::ZERO));
-    assert_eq!(risk.sender(admin).parameters().0, pct(94));
+    assert_eq!(
+        err_bytes(set(param::LAMBDA, pct(49)).motsu_unwrap_err()),
+        oob(param::LAMBDA, pct(49))
+    );
+    assert_eq!(
+        err_bytes(set(param::LAMBDA, u256(999_000_000_000_000_001)).motsu_unwrap_err()),
+        oob(param::LAMBDA, u256(999_000_000_000_000_001))
+    );
+    assert_eq!(
+        err_bytes(set(param::HEARTBEAT_TOLERANCE, pct(101)).motsu_unwrap_err()),
+        oob(param::HEARTBEAT_TOLERANCE, pct(101))
+    );
+    assert_eq!(
+        err_bytes(set(param::MIN_MARGIN_FRACTION, u256(999_999_999_999_999)).motsu_unwrap_err()),
+        oob(param::MIN_MARGIN_FRACTION, u256(999_999_999_999_999))
+    );
+    assert_eq!(
+        err_bytes(set(param::MIN_MARGIN_FRACTION, pct(11)).motsu_unwrap_err()),
+        oob(param::MIN_MARGIN_FRACTION, pct(11))
+    );
+    assert_eq!(
+        err_bytes(set(99, U256::ZERO).motsu_unwrap_err()),
+        oob(99, U256::ZERO)
+    );
+    assert_eq!(risk.sender(admin).risk_parameters().0, pct(94));
     set(param::LAMBDA, pct(97)).motsu_unwrap();
-    risk.assert_emitted(&ParameterSet { param: param::LAMBDA, oldValue: pct(94), newValue: pct(97) });
+    risk.assert_emitted(&ParameterSet {
+        param: param::LAMBDA,
+        oldValue: pct(94),
+        newValue: pct(97),
+    });
     set(param::MIN_MARGIN_FRACTION, pct(1)).motsu_unwrap();
-    assert_eq!(risk.sender(admin).parameters().2, pct(1));
+    assert_eq!(risk.sender(admin).risk_parameters().2, pct(1));
 }
 
 #[motsu::test]
 fn correlations_must_form_a_valid_table(risk: Contract<RiskModule>, admin: Address) {
     risk.sender(admin).constructor(admin);
-    let (intra, inter) = risk.sender(admin).correlations();
+    let (intra, inter) = corr(&risk, admin);
     assert_eq!(intra.len(), BUCKETS);
     assert!(intra.iter().all(|r| *r >= inter && *r <= WAD_U));
-    let err = risk.sender(admin).set_correlations(vec![pct(90); BUCKETS - 1], pct(20)).motsu_unwrap_err();
-    assert!(matches!(err, RiskError::ParameterOutOfBounds(e) if e.param == param::INTRA_CORRELATION));
-    let err = risk.sender(admin).set_correlations(vec![pct(90); BUCKETS], pct(101)).motsu_unwrap_err();
-    assert!(matches!(err, RiskError::ParameterOutOfBounds(e) if e.param == param::INTER_CORRELATION));
+    let err = risk
+        .sender(admin)
+        .set_correlations(vec![pct(90); BUCKETS - 1], pct(20))
+        .motsu_unwrap_err();
+    assert!(
+        matches!(err, RiskError::ParameterOutOfBounds(e) if e.param == param::INTRA_CORRELATION)
+    );
+    let err = risk
+        .sender(admin)
+        .set_correlations(vec![pct(90); BUCKETS], pct(101))
+        .motsu_unwrap_err();
+    assert!(
+        matches!(err, RiskError::ParameterOutOfBounds(e) if e.param == param::INTER_CORRELATION)
+    );
     let mut bad = vec![pct(90); BUCKETS];
     bad[2] = pct(10);
-    let err = risk.sender(admin).set_correlations(bad, pct(20)).motsu_unwrap_err();
-    assert!(matches!(err, RiskError::ParameterOutOfBounds(e) if e.param == param::INTRA_CORRELATION + 2 && e.value == pct(10)));
-    assert_eq!(risk.sender(admin).correlations(), (intra, inter));
+    let err = risk
+        .sender(admin)
+        .set_correlations(bad, pct(20))
+        .motsu_unwrap_err();
+    assert!(
+        matches!(err, RiskError::ParameterOutOfBounds(e) if e.param == param::INTRA_CORRELATION + 2 && e.value == pct(10))
+    );
+    assert_eq!(corr(&risk, admin), (intra, inter));
     let good = vec![pct(90), pct(80), pct(99), pct(50)];
-    risk.sender(admin).set_correlations(good.clone(), pct(30)).motsu_unwrap();
-    risk.assert_emitted(&CorrelationsSet { intra: good.clone(), inter: pct(30) });
-    assert_eq!(risk.sender(admin).correlations(), (good, pct(30)));
+    risk.sender(admin)
+        .set_correlations(good.clone(), pct(30))
+        .motsu_unwrap();
+    risk.assert_emitted(&CorrelationsSet {
+        intra: good.clone(),
+        inter: pct(30),
+    });
+    assert_eq!(corr(&risk, admin), (good, pct(30)));
 }
 
 #[test]
 fn error_selectors_are_stable() {
     // dApps decode these by selector; a rename would break them.
     assert_eq!(PriceStale::SIGNATURE, "PriceStale(address,uint256)");
-    assert_eq!(SequencerGracePeriod::SIGNATURE, "SequencerGracePeriod(uint256)");
+    assert_eq!(
+        SequencerGracePeriod::SIGNATURE,
+        "SequencerGracePeriod(uint256)"
+    );
     let _ = uint!(1_U256);
 }
 
 #[motsu::test]
-fn margin_view_prices_hedges_at_the_floor(risk: Contract<RiskModule>, feed: Contract<MockAggregator>, admin: Address) {
+fn margin_inputs_come_in_one_call(
+    risk: Contract<RiskModule>,
+    feed: Contract<MockAggregator>,
+    admin: Address,
+) {
     setup(&risk, &feed, admin);
-    let ten = I256::try_from(10u64).unwrap() * I256::try_from(WAD_U).unwrap();
-    let shocks = (vec![pct(2)], vec![pct(3)]);
-    let call = |spot: I256, perp: I256, portfolio: bool| {
-        risk.sender(admin).margin(vec![ETH], vec![spot], vec![perp], shocks.0.clone(), shocks.1.clone(), portfolio)
-    };
-    // Naked long 10 ETH perp at 3000: 30,000 * 2 % = 600 maintenance, 900 initial.
-    assert_eq!(call(I256::ZERO, ten, false).motsu_unwrap(), (wad(600), wad(900), wad(30_000)));
-    // 10 ETH spot + short 10 ETH perp: only the floor, 0.5 % of 30,000 perp notional.
-    assert_eq!(call(ten, -ten, false).motsu_unwrap(), (wad(150), wad(150), wad(30_000)));
-    assert_eq!(call(ten, -ten, true).motsu_unwrap(), (wad(150), wad(150), wad(30_000)));
-    // Spot alone: its shock, no perp notional.
-    assert_eq!(call(ten, I256::ZERO, false).motsu_unwrap(), (wad(600), wad(900), U256::ZERO));
-    // Bad input.
-    let err = risk.sender(admin).margin(vec![ETH], vec![], vec![ten], vec![pct(2)], vec![pct(3)], false).motsu_unwrap_err();
-    assert_eq!(err_bytes(err), err_bytes(RiskError::LengthMismatch(LengthMismatch {})));
-    let nine = vec![ETH; 9];
+    let depth = wad(50_000_000);
+    let btc = address!("0000000000000000000000000000000000000b7c");
+    risk.sender(admin)
+        .list_asset(
+            btc,
+            feed.address(),
+            3600,
+            wad(100),
+            wad(100_000),
+            3,
+            depth,
+            pct(3),
+        )
+        .motsu_unwrap();
+    let (prices, buckets, depths, intra, inter, mmf) = risk
+        .sender(admin)
+        .margin_inputs(vec![ETH, btc])
+        .motsu_unwrap();
+    assert_eq!(prices, vec![wad(3000), wad(3000)]);
+    assert_eq!(buckets, vec![0, 3]);
+    assert_eq!(depths, vec![U256::ZERO, depth]);
+    assert_eq!(intra, DEFAULT_INTRA.to_vec());
+    assert_eq!((inter, mmf), (DEFAULT_INTER, u256(5_000_000_000_000_000)));
     let err = risk
         .sender(admin)
-        .margin(nine.clone(), vec![ten; 9], vec![ten; 9], vec![pct(2); 9], vec![pct(3); 9], false)
+        .margin_inputs(vec![ETH; 9])
         .motsu_unwrap_err();
-    assert_eq!(err_bytes(err), err_bytes(RiskError::TooManyUnderlyings(TooManyUnderlyings { count: U256::from(9) })));
-    let err = risk.sender(admin).margin(vec![Address::ZERO], vec![ten], vec![ten], vec![pct(2)], vec![pct(3)], false).motsu_unwrap_err();
-    assert!(matches!(err, RiskError::UnknownAsset(_)));
-    // A stale price refuses the whole computation.
-    feed.sender(admin).set_answer(answer(3000 * E8), U256::from(NOW - 5000));
-    assert!(matches!(call(I256::ZERO, ten, false).motsu_unwrap_err(), RiskError::PriceStale(_)));
+    assert_eq!(
+        err_bytes(err),
+        err_bytes(RiskError::TooManyUnderlyings(TooManyUnderlyings {
+            count: U256::from(9)
+        }))
+    );
+    assert!(matches!(
+        risk.sender(admin)
+            .margin_inputs(vec![Address::ZERO])
+            .motsu_unwrap_err(),
+        RiskError::UnknownAsset(_)
+    ));
+    feed.sender(admin)
+        .set_answer(answer(3000 * E8), U256::from(NOW - 5000));
+    assert!(matches!(
+        risk.sender(admin)
+            .margin_inputs(vec![ETH])
+            .motsu_unwrap_err(),
+        RiskError::PriceStale(_)
+    ));
+    assert_eq!(
+        risk.sender(admin).margin_inputs(vec![]).motsu_unwrap().0,
+        Vec::<U256>::new()
+    );
 }
