@@ -30,6 +30,7 @@ pub mod haircut;
 pub mod margin;
 pub mod oracle;
 pub mod params;
+pub mod position;
 pub mod volatility;
 
 pub use account::{decode as decode_account, encode as encode_account};
@@ -49,6 +50,7 @@ pub use margin::{
 pub use oracle::{
     check_sequencer, validate_round, FeedConfig, OracleError, Round, SequencerStatus,
 };
+pub use position::{apply_fill, is_reducing, unrealized_pnl, Position};
 pub use volatility::{
     daily_squared_return, daily_vol, ewma_variance, observe, VolState, SECONDS_PER_DAY,
 };
