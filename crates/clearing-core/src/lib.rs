@@ -26,6 +26,7 @@ pub mod account;
 pub mod collateral;
 pub mod error;
 pub mod fixed;
+pub mod funding;
 pub mod haircut;
 pub mod margin;
 pub mod oracle;
@@ -41,6 +42,10 @@ pub use fixed::{
     mul_div_signed, mul_down, mul_signed, mul_up, neg_signed, rescale, sqrt, sqrt_up, sub,
     sub_signed, to_signed, to_unsigned, to_wad, to_wad_up, u256, wad_sqrt, wad_sqrt_up, Rounding,
     MAX_DECIMALS, WAD, WAD_DECIMALS, WAD_SIGNED,
+};
+pub use funding::{
+    accrue, funding_payment, funding_rate, premium_sample, settle_funding, update_premium,
+    FUNDING_PERIOD,
 };
 pub use haircut::{horizon_factor, initial_haircut, ramp_haircut, target_haircut, HaircutParams};
 pub use margin::{
