@@ -25,6 +25,7 @@
 pub mod account;
 pub mod collateral;
 pub mod error;
+pub mod fees;
 pub mod fixed;
 pub mod funding;
 pub mod haircut;
@@ -37,6 +38,7 @@ pub mod volatility;
 pub use account::{decode as decode_account, encode as encode_account};
 pub use collateral::{asset_value, collateral_value, CollateralAsset, CollateralValue};
 pub use error::CoreError;
+pub use fees::{fee, split_fee, FeeSplit};
 pub use fixed::{
     add, add_signed, div_down, div_signed, div_up, ewma, from_wad_down, from_wad_up, mul_div,
     mul_div_signed, mul_down, mul_signed, mul_up, neg_signed, rescale, sqrt, sqrt_up, sub,
