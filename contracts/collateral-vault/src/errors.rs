@@ -16,15 +16,9 @@ sol! {
     /// A sub-account's signed quote balance changed by `delta` to `balance` (WAD).
     #[derive(Debug, PartialEq, Eq)]
     event QuoteBalanceChanged(bytes32 indexed account, int256 delta, int256 balance);
-    /// An asset was listed (or reconfigured: `listed` false).
+    /// An asset was listed (`listed` true) or reconfigured.
     #[derive(Debug, PartialEq, Eq)]
-    event AssetConfigured(address indexed asset, bool listed, uint8 decimals, uint256 depositCap, uint256 haircutFloor, uint256 haircutCap, uint256 volMultiplier, bool depositEnabled, bool collateralEnabled);
-    /// The effective maintenance haircut of an asset was brought up to date.
-    #[derive(Debug, PartialEq, Eq)]
-    event HaircutUpdated(address indexed asset, uint256 target, uint256 effective);
-    /// The global haircut parameters changed.
-    #[derive(Debug, PartialEq, Eq)]
-    event HaircutParametersSet(uint256 k, uint256 initRatio, uint64 horizon, uint256 maxSpeed);
+    event AssetConfigured(address indexed asset, bool listed, uint8 decimals, uint256 depositCap, bool depositEnabled, bool collateralEnabled);
     /// The clearinghouse was wired (once).
     #[derive(Debug, PartialEq, Eq)]
     event ClearinghouseSet(address clearinghouse);
@@ -65,9 +59,6 @@ sol! {
     /// A parameter is outside its hard bounds (`param` codes in the `param` module).
     #[derive(Debug, PartialEq, Eq)]
     error ParameterOutOfBounds(uint8 param, uint256 value);
-    /// The risk module did not answer (its revert data is passed on when it has any).
-    #[derive(Debug, PartialEq, Eq)]
-    error RiskCallFailed(address risk);
     /// An arithmetic failure in the core (`code` is `clearing_core::CoreError as u8`).
     #[derive(Debug, PartialEq, Eq)]
     error MathError(uint8 code);
@@ -104,8 +95,6 @@ pub enum VaultError {
     DecimalsMismatch(DecimalsMismatch),
     /// See [`ParameterOutOfBounds`].
     ParameterOutOfBounds(ParameterOutOfBounds),
-    /// See [`RiskCallFailed`].
-    RiskCallFailed(RiskCallFailed),
     /// See [`MathError`].
     MathError(MathError),
 }

@@ -12,7 +12,9 @@ use alloy_primitives::{aliases::U80, I256, U256, U64, U8};
 use alloy_sol_types::sol;
 use stylus_sdk::{
     prelude::*,
-    storage::{StorageI256, StorageMap, StorageString, StorageU256, StorageU64, StorageU8, StorageUint},
+    storage::{
+        StorageI256, StorageMap, StorageString, StorageU256, StorageU64, StorageU8, StorageUint,
+    },
 };
 
 sol! {
@@ -110,13 +112,24 @@ impl MockAggregator {
     ///
     /// # Errors
     /// [`AggregatorError::NoDataPresent`] when the round was never written.
-    pub fn get_round_data(&self, round_id: U80) -> Result<(U80, I256, U256, U256, U80), AggregatorError> {
+    pub fn get_round_data(
+        &self,
+        round_id: U80,
+    ) -> Result<(U80, I256, U256, U256, U80), AggregatorError> {
         let r = self.rounds.getter(round_id);
         let updated_at = r.updated_at.get();
         if round_id.is_zero() || (updated_at.is_zero() && r.answered_in_round.get().is_zero()) {
-            return Err(AggregatorError::NoDataPresent(NoDataPresent { roundId: round_id }));
+            return Err(AggregatorError::NoDataPresent(NoDataPresent {
+                roundId: round_id,
+            }));
         }
-        Ok((round_id, r.answer.get(), r.started_at.get(), updated_at, r.answered_in_round.get()))
+        Ok((
+            round_id,
+            r.answer.get(),
+            r.started_at.get(),
+            updated_at,
+            r.answered_in_round.get(),
+        ))
     }
 
     /// The latest answer (legacy interface).
@@ -138,7 +151,14 @@ impl MockAggregator {
         r.updated_at.set(updated);
         r.answered_in_round.set(answered);
         self.latest_round.set(id);
-        log(self.vm(), AnswerUpdated { current: answer, roundId: U256::from(id), updatedAt: updated });
+        log(
+            self.vm(),
+            AnswerUpdated {
+                current: answer,
+                roundId: U256::from(id),
+                updatedAt: updated,
+            },
+        );
     }
 }
 
@@ -153,11 +173,15 @@ mod tests {
         feed.sender(alice).constructor(8, "ETH / USD".into());
         let err = feed.sender(alice).latest_round_data().motsu_unwrap_err();
         assert!(matches!(err, AggregatorError::NoDataPresent(_)));
-        feed.sender(alice).set_answer(I256::try_from(3000_0000_0000i64).unwrap(), U256::from(100));
+        feed.sender(alice)
+            .set_answer(I256::try_from(3000_0000_0000i64).unwrap(), U256::from(100));
         let (id, ans, st, up, air) = feed.sender(alice).latest_round_data().motsu_unwrap();
         assert_eq!(id, U80::from(1));
         assert_eq!(ans, I256::try_from(3000_0000_0000i64).unwrap());
-        assert_eq!((st, up, air), (U256::from(100), U256::from(100), U80::from(1)));
+        assert_eq!(
+            (st, up, air),
+            (U256::from(100), U256::from(100), U80::from(1))
+        );
         assert_eq!(feed.sender(alice).decimals(), 8);
         feed.assert_emitted(&AnswerUpdated {
             current: ans,

@@ -1,142 +1,503 @@
-//! MarginEngine: the margin function of DESIGN section 7 as a view.
+//! RiskEngine: volatility haircuts and collateral valuation (DESIGN section 5).
 //!
-//! The RiskModule owns prices and risk parameters; this contract turns an
-//! account's exposures into maintenance and initial requirements with
-//! `clearing_core::requirements`, after one call to
-//! `RiskModule.marginInputs` for prices, buckets, liquidity depths,
-//! correlations and the minimum margin fraction. It holds no state but the
-//! risk module's address, and it is a leaf above the risk module in the call
-//! graph: `Clearinghouse -> MarginEngine -> RiskModule -> feeds`.
+//! The risk module owns oracles, volatility and market risk parameters; the
+//! vault owns custody. This contract computes on top of both: each asset's
+//! effective haircut (a target from volatility, approached no faster than the
+//! speed limit), the haircut value of an account's collateral and the
+//! account's exposures for the margin function (the MarginEngine). Call
+//! graph: `Clearinghouse -> RiskEngine -> {CollateralVault (views), RiskModule}`.
 //!
-//! It is a contract of its own because the margin arithmetic does not fit in
-//! the RiskModule's 24 KiB next to the oracle adapters.
+//! It is a contract of its own because this arithmetic does not fit in the
+//! 24 KiB of the risk module or the vault beside their own duties.
+//!
+//! Methods that call the vault or the risk module return their revert data
+//! unchanged, so a dApp sees the original custom error (decode it with that
+//! contract's ABI).
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 #![allow(deprecated)]
 extern crate alloc;
 
-use alloc::vec::Vec;
-use alloy_primitives::{Address, I256, U256};
-use alloy_sol_types::sol;
-use clearing_core::{requirements, Correlations, Exposure, MarginMode, MAX_BUCKETS, MAX_UNDERLYINGS};
-use stylus_sdk::{prelude::*, storage::StorageAddress};
+mod errors;
 
-sol! {
-    /// Input arrays of different lengths.
-    #[derive(Debug, PartialEq, Eq)]
-    error LengthMismatch();
-    /// More underlyings than the margin function accepts (8).
-    #[derive(Debug, PartialEq, Eq)]
-    error TooManyUnderlyings(uint256 count);
-    /// An arithmetic failure in the core (`code` is `clearing_core::CoreError as u8`).
-    #[derive(Debug, PartialEq, Eq)]
-    error MathError(uint8 code);
-    /// The risk module answered with data this contract cannot use.
-    #[derive(Debug, PartialEq, Eq)]
-    error RiskCallFailed(address risk);
+use alloc::vec::Vec;
+use alloy_primitives::{Address, B256, I256, U256, U64};
+use clearing_core::{
+    initial_haircut, mul_div, mul_down, params as p, ramp_haircut, target_haircut, HaircutParams,
+    Rounding, WAD,
+};
+use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
+use stylus_sdk::{
+    prelude::*,
+    storage::{StorageAddress, StorageBool, StorageMap, StorageU256, StorageU64},
+};
+
+pub use errors::*;
+
+/// The admin role (DEFAULT_ADMIN_ROLE of access control).
+pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
+
+/// Lowest volatility multiplier: 0.1.
+pub const MIN_VOL_MULTIPLIER: U256 = clearing_core::u256(100_000_000_000_000_000);
+/// Highest volatility multiplier: 10.
+pub const MAX_VOL_MULTIPLIER: U256 = clearing_core::u256(10_000_000_000_000_000_000);
+
+/// Parameter codes used by [`ParameterOutOfBounds`].
+pub mod param {
+    /// Haircut floor / cap (floor <= cap <= 1).
+    pub const HAIRCUT_BOUNDS: u8 = 1;
+    /// Volatility multiplier (0.1 ..= 10).
+    pub const VOL_MULTIPLIER: u8 = 2;
+    /// k, the volatility multiple (1 ..= 6).
+    pub const K: u8 = 3;
+    /// Initial / maintenance ratio (1.1 ..= 3).
+    pub const INIT_RATIO: u8 = 4;
+    /// Liquidation horizon (5 min ..= 7 days).
+    pub const HORIZON: u8 = 5;
+    /// Haircut speed per hour (0.1 ..= 20 percentage points).
+    pub const SPEED: u8 = 6;
 }
 
-/// Errors of the margin engine's own checks. A risk-module revert (an
-/// unknown asset, a stale price) is returned unchanged instead, so callers
-/// see the original custom error.
-#[derive(SolidityError, Debug)]
-pub enum MarginError {
-    /// See [`LengthMismatch`].
-    LengthMismatch(LengthMismatch),
-    /// See [`TooManyUnderlyings`].
-    TooManyUnderlyings(TooManyUnderlyings),
-    /// See [`MathError`].
-    MathError(MathError),
-    /// See [`RiskCallFailed`].
-    RiskCallFailed(RiskCallFailed),
+/// Haircut settings and state of one asset.
+#[storage]
+pub struct HaircutConfig {
+    configured: StorageBool,
+    floor: StorageU256,
+    cap: StorageU256,
+    multiplier: StorageU256,
+    /// Effective maintenance haircut at `updated_at`.
+    effective: StorageU256,
+    updated_at: StorageU64,
+}
+
+/// The risk engine contract.
+#[storage]
+#[entrypoint]
+pub struct RiskEngine {
+    access: AccessControl,
+    risk: StorageAddress,
+    vault: StorageAddress,
+    haircuts: StorageMap<Address, HaircutConfig>,
+    k: StorageU256,
+    init_ratio: StorageU256,
+    horizon: StorageU64,
+    max_speed: StorageU256,
 }
 
 sol_interface! {
-    /// The risk module view this contract reads.
+    /// The risk module views this contract reads.
     interface IRiskModule {
-        function marginInputs(address[] assets) external view returns (uint256[], uint8[], uint256[], uint256[], uint256, uint256);
+        function price(address asset) external view returns (uint256);
+        function volatility(address asset) external view returns (uint256);
+    }
+
+    /// The vault view this contract reads.
+    interface ICollateralVault {
+        function holdings(bytes32 account) external view returns (address[], int256[], address, int256);
     }
 }
 
-/// The margin engine contract.
-#[storage]
-#[entrypoint]
-pub struct MarginEngine {
-    risk: StorageAddress,
+/// One asset of an account as the margin function sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    /// The asset.
+    pub asset: Address,
+    /// Signed WAD amount (the quote asset's row includes the quote balance).
+    pub amount: I256,
+    /// Token balance only, WAD (for collateral value).
+    pub held: U256,
+    /// Oracle price, WAD.
+    pub price: U256,
+    /// Effective maintenance haircut, WAD.
+    pub maintenance: U256,
+    /// Initial haircut, WAD.
+    pub initial: U256,
 }
 
 #[public]
-impl MarginEngine {
-    /// Wires the risk module.
+impl RiskEngine {
+    /// Wires the risk module and the vault, grants `admin` the admin role and
+    /// sets the global haircut defaults of DESIGN section 12 (k 3, initial /
+    /// maintenance 1.5, liquidation horizon 1 h, speed 2 pp per hour).
     #[constructor]
-    pub fn constructor(&mut self, risk: Address) {
+    pub fn constructor(&mut self, admin: Address, risk: Address, vault: Address) {
+        self.access._grant_role(ADMIN_ROLE.into(), admin);
         self.risk.set(risk);
+        self.vault.set(vault);
+        self.k.set(p::DEFAULT_K);
+        self.init_ratio.set(p::DEFAULT_INIT_RATIO);
+        self.horizon.set(U64::from(p::DEFAULT_LIQ_HORIZON));
+        self.max_speed.set(p::DEFAULT_HAIRCUT_SPEED);
     }
 
-    /// The wired risk module.
-    pub fn risk_module(&self) -> Address {
-        self.risk.get()
+    /// Whether `account` holds `role`.
+    pub fn has_role(&self, role: B256, account: Address) -> bool {
+        self.access.has_role(role, account)
     }
 
-    /// Maintenance and initial requirements (WAD quote, rounded up) and the
-    /// gross perp notional of a portfolio, per DESIGN section 7.
-    ///
-    /// One entry per underlying: `spot` is the signed spot holding and `perp`
-    /// the signed perp size (WAD base units); `maint_shocks` / `init_shocks`
-    /// are the asset's maintenance and initial haircuts (from the vault).
-    /// Prices, buckets, depths, correlations and the minimum margin fraction
-    /// come from the risk module. `portfolio` selects the bucketed-correlation
-    /// aggregation; otherwise cross mode (no correlation credit).
+    /// Grants `role` to `account`.
     ///
     /// # Errors
-    /// [`LengthMismatch`]; [`TooManyUnderlyings`] above 8; [`MathError`] for a
-    /// shock above 1 or an overflow; the risk module's errors unchanged
-    /// (`UnknownAsset`, every price error); [`RiskCallFailed`] when its answer
-    /// does not fit.
-    pub fn margin(
+    /// `AccessControlUnauthorizedAccount` unless the caller holds the role's admin role.
+    pub fn grant_role(&mut self, role: B256, account: Address) -> Result<(), EngineError> {
+        Ok(self.access.grant_role(role, account)?)
+    }
+
+    /// Revokes `role` from `account`.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount` unless the caller holds the role's admin role.
+    pub fn revoke_role(&mut self, role: B256, account: Address) -> Result<(), EngineError> {
+        Ok(self.access.revoke_role(role, account)?)
+    }
+
+    /// Wired addresses: risk module and vault.
+    pub fn wiring(&self) -> (Address, Address) {
+        (self.risk.get(), self.vault.get())
+    }
+
+    // ------------------------------------------------------------------
+    // Haircut configuration (admin)
+    // ------------------------------------------------------------------
+
+    /// Sets the haircut floor, cap and volatility multiplier of `asset`. The
+    /// first call configures the asset, with its effective haircut at the
+    /// target implied by the risk module's current volatility. Later calls
+    /// first bring the effective haircut up to date under the old settings;
+    /// it then keeps moving toward the new target at the speed limit (a new
+    /// floor or cap applies at once).
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`] unless
+    /// floor <= cap <= 1 and the multiplier is in 0.1 ..= 10; the risk
+    /// module's errors unchanged (unknown asset, bad volatility feed).
+    pub fn set_haircut_config(
+        &mut self,
+        asset: Address,
+        floor: U256,
+        cap: U256,
+        multiplier: U256,
+    ) -> Result<(), Vec<u8>> {
+        self.only_admin()?;
+        if floor > cap || cap > WAD {
+            return Err(out_of_bounds(param::HAIRCUT_BOUNDS, cap).into());
+        }
+        check(
+            param::VOL_MULTIPLIER,
+            multiplier,
+            MIN_VOL_MULTIPLIER,
+            MAX_VOL_MULTIPLIER,
+        )?;
+        let effective = if self.haircuts.getter(asset).configured.get() {
+            self.current(asset)?.1
+        } else {
+            let mut params = self.global_params();
+            params.floor = floor;
+            params.cap = cap;
+            params.multiplier = multiplier;
+            self.target(asset, &params)?
+        };
+        let now = self.vm().block_timestamp();
+        let clamped = effective.max(floor).min(cap);
+        let mut h = self.haircuts.setter(asset);
+        h.configured.set(true);
+        h.floor.set(floor);
+        h.cap.set(cap);
+        h.multiplier.set(multiplier);
+        h.effective.set(clamped);
+        h.updated_at.set(U64::from(now));
+        log(
+            self.vm(),
+            HaircutConfigured {
+                asset,
+                floor,
+                cap,
+                multiplier,
+                effective: clamped,
+            },
+        );
+        Ok(())
+    }
+
+    /// Sets the global haircut parameters within the hard bounds of DESIGN
+    /// section 12: k (1..6), initial/maintenance ratio (1.1..3), liquidation
+    /// horizon (5 min..7 days), maximum haircut speed per hour (0.1..20 pp).
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`].
+    pub fn set_haircut_parameters(
+        &mut self,
+        k: U256,
+        init_ratio: U256,
+        horizon: u64,
+        max_speed: U256,
+    ) -> Result<(), EngineError> {
+        self.only_admin()?;
+        check(param::K, k, p::MIN_K, p::MAX_K)?;
+        check(
+            param::INIT_RATIO,
+            init_ratio,
+            p::MIN_INIT_RATIO,
+            p::MAX_INIT_RATIO,
+        )?;
+        check(
+            param::HORIZON,
+            U256::from(horizon),
+            U256::from(p::MIN_LIQ_HORIZON),
+            U256::from(p::MAX_LIQ_HORIZON),
+        )?;
+        check(
+            param::SPEED,
+            max_speed,
+            p::MIN_HAIRCUT_SPEED,
+            p::MAX_HAIRCUT_SPEED,
+        )?;
+        self.k.set(k);
+        self.init_ratio.set(init_ratio);
+        self.horizon.set(U64::from(horizon));
+        self.max_speed.set(max_speed);
+        log(
+            self.vm(),
+            HaircutParametersSet {
+                k,
+                initRatio: init_ratio,
+                horizon,
+                maxSpeed: max_speed,
+            },
+        );
+        Ok(())
+    }
+
+    /// Haircut settings and stored state of `asset`: floor, cap, multiplier,
+    /// effective maintenance haircut at the last update, time of that update.
+    ///
+    /// # Errors
+    /// [`UnknownAsset`] when the asset has no haircut configuration.
+    pub fn haircut_config(
         &self,
-        assets: Vec<Address>,
-        spot: Vec<I256>,
-        perp: Vec<I256>,
-        maint_shocks: Vec<U256>,
-        init_shocks: Vec<U256>,
-        portfolio: bool,
-    ) -> Result<(U256, U256, U256), Vec<u8>> {
-        let n = assets.len();
-        if spot.len() != n || perp.len() != n || maint_shocks.len() != n || init_shocks.len() != n {
-            return Err(MarginError::LengthMismatch(LengthMismatch {}).into());
+        asset: Address,
+    ) -> Result<(U256, U256, U256, U256, u64), EngineError> {
+        let h = self.configured(asset)?;
+        Ok((
+            h.floor.get(),
+            h.cap.get(),
+            h.multiplier.get(),
+            h.effective.get(),
+            h.updated_at.get().to::<u64>(),
+        ))
+    }
+
+    /// Global haircut parameters: k, initial/maintenance ratio, horizon (s),
+    /// maximum speed per hour.
+    pub fn haircut_parameters(&self) -> (U256, U256, u64, U256) {
+        (
+            self.k.get(),
+            self.init_ratio.get(),
+            self.horizon.get().to::<u64>(),
+            self.max_speed.get(),
+        )
+    }
+
+    // ------------------------------------------------------------------
+    // Haircuts
+    // ------------------------------------------------------------------
+
+    /// Current maintenance and initial haircuts of `asset`: the stored
+    /// effective haircut moved toward the target (from the risk module's
+    /// volatility) at most at the speed limit since its last update.
+    ///
+    /// # Errors
+    /// [`UnknownAsset`]; the risk module's errors unchanged; [`MathError`].
+    pub fn haircut(&self, asset: Address) -> Result<(U256, U256), Vec<u8>> {
+        let (_, m, i) = self.current(asset)?;
+        Ok((m, i))
+    }
+
+    /// Stores the current effective haircut of `asset`, so the ramp starts
+    /// from fresh state (keepers call it). Returns the maintenance haircut.
+    ///
+    /// # Errors
+    /// As [`Self::haircut`].
+    pub fn update_haircut(&mut self, asset: Address) -> Result<U256, Vec<u8>> {
+        let (target, effective, _) = self.current(asset)?;
+        let now = self.vm().block_timestamp();
+        let mut h = self.haircuts.setter(asset);
+        h.effective.set(effective);
+        h.updated_at.set(U64::from(now));
+        log(
+            self.vm(),
+            HaircutUpdated {
+                asset,
+                target,
+                effective,
+            },
+        );
+        Ok(effective)
+    }
+
+    // ------------------------------------------------------------------
+    // Valuation
+    // ------------------------------------------------------------------
+
+    /// Haircut value of `account`'s token balances (WAD quote, rounded
+    /// down): the sum of amount * price * (1 - h) over its collateral, with
+    /// maintenance and initial haircuts (DESIGN section 5). The signed quote
+    /// balance is not included; see [`Self::exposures`].
+    ///
+    /// # Errors
+    /// The vault's and the risk module's errors unchanged; [`UnknownAsset`]
+    /// for collateral without haircut configuration; [`MathError`].
+    pub fn collateral_value(&self, account: B256) -> Result<(U256, U256), Vec<u8>> {
+        let mut maint = U256::ZERO;
+        let mut init = U256::ZERO;
+        for row in self.rows(account)? {
+            // Collateral values round down.
+            let value = mul_down(row.held, row.price).map_err(math)?;
+            maint += after_haircut(value, row.maintenance)?;
+            init += after_haircut(value, row.initial)?;
         }
-        if n > MAX_UNDERLYINGS {
-            return Err(MarginError::TooManyUnderlyings(TooManyUnderlyings { count: U256::from(n) }).into());
-        }
-        let risk = self.risk.get();
-        let (prices, buckets, depths, intra, inter, mmf) = IRiskModule::new(risk)
-            .margin_inputs(self, assets)
-            .map_err(|e| match e {
-                stylus_sdk::call::Error::Revert(data) if !data.is_empty() => data,
-                _ => MarginError::RiskCallFailed(RiskCallFailed { risk }).into(),
-            })?;
-        if prices.len() != n || buckets.len() != n || depths.len() != n || intra.len() != MAX_BUCKETS {
-            return Err(MarginError::RiskCallFailed(RiskCallFailed { risk }).into());
-        }
-        let mut corr = Correlations { intra: [U256::ZERO; MAX_BUCKETS], inter };
-        corr.intra.copy_from_slice(&intra);
-        let exposures: Vec<Exposure> = (0..n)
-            .map(|i| Exposure {
-                bucket: buckets[i],
-                spot: spot[i],
-                perp: perp[i],
-                price: prices[i],
-                maint_shock: maint_shocks[i],
-                init_shock: init_shocks[i],
-                depth: depths[i],
-            })
-            .collect();
-        let mode = if portfolio { MarginMode::Portfolio } else { MarginMode::Cross };
-        let r = requirements(&exposures, &corr, mmf, mode)
-            .map_err(|e| Vec::<u8>::from(MarginError::MathError(MathError { code: e as u8 })))?;
-        Ok((r.maintenance, r.initial, r.gross_notional))
+        Ok((maint, init))
+    }
+
+    /// The account's collateral exposures for the margin function: for each
+    /// collateral asset held, the signed WAD amount (the quote asset's
+    /// includes the signed quote balance, so a quote debt appears even with
+    /// no quote tokens held), the oracle price and the maintenance and
+    /// initial haircuts.
+    ///
+    /// # Errors
+    /// As [`Self::collateral_value`].
+    #[allow(clippy::type_complexity)]
+    pub fn exposures(
+        &self,
+        account: B256,
+    ) -> Result<(Vec<Address>, Vec<I256>, Vec<U256>, Vec<U256>, Vec<U256>), Vec<u8>> {
+        let rows = self.rows(account)?;
+        Ok((
+            rows.iter().map(|r| r.asset).collect(),
+            rows.iter().map(|r| r.amount).collect(),
+            rows.iter().map(|r| r.price).collect(),
+            rows.iter().map(|r| r.maintenance).collect(),
+            rows.iter().map(|r| r.initial).collect(),
+        ))
     }
 }
 
-#[cfg(test)]
-mod tests;
+impl RiskEngine {
+    fn only_admin(&self) -> Result<(), EngineError> {
+        Ok(self
+            .access
+            ._check_role(ADMIN_ROLE.into(), self.vm().msg_sender())?)
+    }
+
+    fn configured(
+        &self,
+        asset: Address,
+    ) -> Result<stylus_sdk::storage::StorageGuard<'_, HaircutConfig>, EngineError> {
+        let h = self.haircuts.getter(asset);
+        if !h.configured.get() {
+            return Err(EngineError::UnknownAsset(UnknownAsset { asset }));
+        }
+        Ok(h)
+    }
+
+    fn global_params(&self) -> HaircutParams {
+        HaircutParams {
+            k: self.k.get(),
+            horizon: self.horizon.get().to::<u64>(),
+            multiplier: p::DEFAULT_VOL_MULTIPLIER,
+            floor: U256::ZERO,
+            cap: WAD,
+            init_ratio: self.init_ratio.get(),
+            max_speed: self.max_speed.get(),
+        }
+    }
+
+    fn target(&self, asset: Address, params: &HaircutParams) -> Result<U256, Vec<u8>> {
+        let risk = self.risk.get();
+        let vol = IRiskModule::new(risk)
+            .volatility(self, asset)
+            .map_err(|e| passthrough(e, risk))?;
+        target_haircut(vol, params).map_err(math)
+    }
+
+    /// (target, effective maintenance, initial) haircuts of `asset` now.
+    fn current(&self, asset: Address) -> Result<(U256, U256, U256), Vec<u8>> {
+        let h = self.configured(asset)?;
+        let mut params = self.global_params();
+        params.floor = h.floor.get();
+        params.cap = h.cap.get();
+        params.multiplier = h.multiplier.get();
+        let (stored, since) = (h.effective.get(), h.updated_at.get().to::<u64>());
+        drop(h);
+        let target = self.target(asset, &params)?;
+        let elapsed = self.vm().block_timestamp().saturating_sub(since);
+        let effective = ramp_haircut(stored, target, elapsed, &params).map_err(math)?;
+        let initial = initial_haircut(effective, &params).map_err(math)?;
+        Ok((target, effective, initial))
+    }
+
+    /// The account's valued collateral rows (see [`Self::exposures`]).
+    pub(crate) fn rows(&self, account: B256) -> Result<Vec<Row>, Vec<u8>> {
+        let vault = self.vault.get();
+        let (mut assets, mut amounts, quote_asset, quote) = ICollateralVault::new(vault)
+            .holdings(self, account)
+            .map_err(|e| passthrough(e, vault))?;
+        if assets.len() != amounts.len() {
+            return Err(EngineError::CallFailed(CallFailed { callee: vault }).into());
+        }
+        if !quote.is_zero() && !assets.contains(&quote_asset) {
+            assets.push(quote_asset);
+            amounts.push(I256::ZERO);
+        }
+        let risk = IRiskModule::new(self.risk.get());
+        let mut rows = Vec::with_capacity(assets.len());
+        for (asset, held) in assets.into_iter().zip(amounts) {
+            let amount = if asset == quote_asset {
+                clearing_core::add_signed(held, quote).map_err(math)?
+            } else {
+                held
+            };
+            let price = risk
+                .price(self, asset)
+                .map_err(|e| passthrough(e, self.risk.get()))?;
+            let (_, maintenance, initial) = self.current(asset)?;
+            rows.push(Row {
+                asset,
+                amount,
+                held: held.into_raw(),
+                price,
+                maintenance,
+                initial,
+            });
+        }
+        Ok(rows)
+    }
+}
+
+fn check(code: u8, value: U256, lo: U256, hi: U256) -> Result<(), EngineError> {
+    if value < lo || value > hi {
+        return Err(out_of_bounds(code, value));
+    }
+    Ok(())
+}
+
+fn out_of_bounds(code: u8, value: U256) -> EngineError {
+    EngineError::ParameterOutOfBounds(ParameterOutOfBounds { param: code, value })
+}
+
+fn math(e: clearing_core::CoreError) -> Vec<u8> {
+    EngineError::MathError(MathError { code: e as u8 }).into()
+}
+
+/// `value * (1 - h)`, rounded down (collateral value).
+fn after_haircut(value: U256, h: U256) -> Result<U256, Vec<u8>> {
+    mul_div(value, WAD - h.min(WAD), WAD, Rounding::Down).map_err(math)
+}
+
+/// A callee's revert data unchanged, or [`CallFailed`] when it has none.
+fn passthrough(e: stylus_sdk::call::Error, callee: Address) -> Vec<u8> {
+    match e {
+        stylus_sdk::call::Error::Revert(data) if !data.is_empty() => data,
+        _ => EngineError::CallFailed(CallFailed { callee }).into(),
+    }
+}

@@ -6,5 +6,5 @@ pub extern "C" fn main() {}
 
 #[cfg(feature = "export-abi")]
 fn main() {
-    margin_engine::print_from_args();
+    risk_engine::print_from_args();
 }

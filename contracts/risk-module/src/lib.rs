@@ -15,7 +15,7 @@ mod errors;
 mod feeds;
 
 use alloc::vec::Vec;
-use alloy_primitives::{aliases::U80, Address, B256, I256, U256, U64, U8};
+use alloy_primitives::{aliases::U80, Address, B256, U256, U64, U8};
 use clearing_core::{
     params as p,
     volatility::{self, VolState},

@@ -1,7 +1,7 @@
 //! Risk module tests on motsu with the mock aggregator and sequencer feed.
 #![allow(clippy::inconsistent_digit_grouping)]
 use super::*;
-use alloy_primitives::{address, uint};
+use alloy_primitives::{address, uint, I256};
 use alloy_sol_types::SolError;
 use clearing_core::{u256, volatility::ewma_variance};
 use mock_aggregator::MockAggregator;

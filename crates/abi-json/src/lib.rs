@@ -65,7 +65,8 @@ pub fn events_in_source(src: &str) -> Vec<String> {
     while let Some(pos) = src[i..].find("event ") {
         let start = i + pos;
         i = start + 6;
-        let boundary = start == 0 || !(bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_');
+        let boundary =
+            start == 0 || !(bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_');
         if !boundary {
             continue;
         }
@@ -116,12 +117,16 @@ pub fn crate_events(crate_dir: &Path) -> Result<Vec<String>, AbiError> {
     files.sort();
     let mut events = Vec::new();
     for f in files {
-        let text = fs::read_to_string(&f).map_err(|e| AbiError::Io(format!("{}: {e}", f.display())))?;
+        let text =
+            fs::read_to_string(&f).map_err(|e| AbiError::Io(format!("{}: {e}", f.display())))?;
         events.extend(events_in_source(&text));
     }
     let manifest = crate_dir.join("Cargo.toml");
-    let text = fs::read_to_string(&manifest).map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
-    let value: toml::Value = text.parse().map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
+    let text = fs::read_to_string(&manifest)
+        .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
+    let value: toml::Value = text
+        .parse()
+        .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
     if let Some(list) = value
         .get("package")
         .and_then(|p| p.get("metadata"))
@@ -129,7 +134,11 @@ pub fn crate_events(crate_dir: &Path) -> Result<Vec<String>, AbiError> {
         .and_then(|a| a.get("events"))
         .and_then(|e| e.as_array())
     {
-        events.extend(list.iter().filter_map(|v| v.as_str()).map(|s| squash(s.trim_end_matches(';'))));
+        events.extend(
+            list.iter()
+                .filter_map(|v| v.as_str())
+                .map(|s| squash(s.trim_end_matches(';'))),
+        );
     }
     let mut seen = std::collections::HashSet::new();
     events.retain(|e| seen.insert(e.clone()));
@@ -241,7 +250,10 @@ pub fn json_abi(interface: &str, constructor: Option<&str>) -> Result<JsonAbi, A
             decls.push(replace_types(t.trim_end_matches(';'), &defs));
         }
     }
-    if let Some(c) = constructor.map(str::trim).filter(|c| c.starts_with("constructor")) {
+    if let Some(c) = constructor
+        .map(str::trim)
+        .filter(|c| c.starts_with("constructor"))
+    {
         decls.push(replace_types(c.trim_end_matches(';'), &defs));
     }
     for d in &decls {
@@ -273,7 +285,8 @@ mod tests {
         assert_eq!(
             events_in_source(src),
             vec![
-                "event Deposited(bytes32 indexed account, address indexed asset, uint256 amount)".to_string(),
+                "event Deposited(bytes32 indexed account, address indexed asset, uint256 amount)"
+                    .to_string(),
                 "event Empty()".to_string()
             ]
         );
@@ -282,7 +295,11 @@ mod tests {
     #[test]
     fn completes_interface_and_converts_with_structs() {
         let exported = "interface IX {\n    struct P { int256 size; uint256 basis; }\n\n    function position(bytes32 a) external view returns (P memory);\n\n    error Bad(uint8);\n}\n";
-        let full = complete_interface(exported, &["event Moved(address indexed a, uint256 b)".into()]).unwrap();
+        let full = complete_interface(
+            exported,
+            &["event Moved(address indexed a, uint256 b)".into()],
+        )
+        .unwrap();
         assert!(full.contains("    event Moved(address indexed a, uint256 b);\n}"));
         let abi = json_abi(&full, Some("constructor(uint8 d)")).unwrap();
         let f = &abi.function("position").unwrap()[0];
@@ -297,6 +314,9 @@ mod tests {
     fn rejects_garbage() {
         let bad = "interface I {\n    function (uint256 x) external;\n}";
         assert!(matches!(json_abi(bad, None), Err(AbiError::Parse(_))));
-        assert!(matches!(complete_interface("no body", &[]), Err(AbiError::NoInterface)));
+        assert!(matches!(
+            complete_interface("no body", &[]),
+            Err(AbiError::NoInterface)
+        ));
     }
 }

@@ -19,7 +19,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     };
     let abi = abi_json::json_abi(&full, ctor.as_deref())?;
     std::fs::write(format!("{}.sol", args[1]), full)?;
-    std::fs::write(format!("{}.json", args[1]), serde_json::to_string_pretty(&abi)? + "\n")?;
+    std::fs::write(
+        format!("{}.json", args[1]),
+        serde_json::to_string_pretty(&abi)? + "\n",
+    )?;
     Ok(())
 }
 

@@ -467,7 +467,7 @@ fn an_unimplemented_import_is_reported_by_name() {
 #[test]
 fn out_of_gas_is_reported_and_rolled_back() {
     let mut w = world();
-    w.rt.set_gas_limit(60_000);
+    w.rt.set_gas_limit(30_000);
     let call = chainCall {
         next: vec![w.b, w.c],
         v: U256::from(10),
@@ -480,7 +480,7 @@ fn out_of_gas_is_reported_and_rolled_back() {
     assert_eq!(receipt.frames.len(), 1);
     assert_eq!(receipt.frames[0].outcome, Outcome::OutOfGas);
     assert!(receipt.logs.is_empty());
-    assert_eq!(w.rt.last_receipt().unwrap().gas.used, 60_000);
+    assert_eq!(w.rt.last_receipt().unwrap().gas.used, 30_000);
     w.rt.set_gas_limit(stylus_runtime::DEFAULT_GAS_LIMIT);
     assert_eq!(w.value(w.a), U256::from(1));
 }

@@ -190,11 +190,7 @@ impl<'a> Scanner<'a> {
                             what: format!("call_indirect through table {table_index}"),
                         });
                     } else {
-                        let bytes = usize::try_from(offset)
-                            .ok()
-                            .zip(usize::try_from(end).ok())
-                            .and_then(|(start, end)| self.wasm.get(start..end))
-                            .unwrap_or_default();
+                        let bytes = self.wasm.get(offset..end).unwrap_or_default();
                         if !table_index_is_single_zero(bytes) {
                             self.push(Violation::ReferenceTypes {
                                 what: "call_indirect table index encoded as a multi-byte LEB \
@@ -562,6 +558,19 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// `(param ..) (result ..)` text of a function type.
+fn show_func_type(ty: &FuncType) -> String {
+    let mut out = String::from("(func");
+    for (kw, types) in [("param", ty.params()), ("result", ty.results())] {
+        if !types.is_empty() {
+            let names: Vec<String> = types.iter().map(|t| t.to_string()).collect();
+            out.push_str(&format!(" ({kw} {})", names.join(" ")));
+        }
+    }
+    out.push(')');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::table_index_is_single_zero;
@@ -576,17 +585,4 @@ mod tests {
         assert!(!table_index_is_single_zero(&[0x10, 0x03, 0x00]));
         assert!(!table_index_is_single_zero(&[]));
     }
-}
-
-/// `(param ..) (result ..)` text of a function type.
-fn show_func_type(ty: &FuncType) -> String {
-    let mut out = String::from("(func");
-    for (kw, types) in [("param", ty.params()), ("result", ty.results())] {
-        if !types.is_empty() {
-            let names: Vec<String> = types.iter().map(|t| t.to_string()).collect();
-            out.push_str(&format!(" ({kw} {})", names.join(" ")));
-        }
-    }
-    out.push(')');
-    out
 }

@@ -1,0 +1,58 @@
+//! Events and custom errors of the risk engine.
+use alloy_sol_types::sol;
+use openzeppelin_stylus::access::control;
+use stylus_sdk::prelude::*;
+
+sol! {
+    /// An asset's haircut floor, cap or multiplier was set; `effective` is
+    /// the effective maintenance haircut stored with it.
+    #[derive(Debug, PartialEq, Eq)]
+    event HaircutConfigured(address indexed asset, uint256 floor, uint256 cap, uint256 multiplier, uint256 effective);
+    /// The effective maintenance haircut of an asset was brought up to date.
+    #[derive(Debug, PartialEq, Eq)]
+    event HaircutUpdated(address indexed asset, uint256 target, uint256 effective);
+    /// The global haircut parameters changed.
+    #[derive(Debug, PartialEq, Eq)]
+    event HaircutParametersSet(uint256 k, uint256 initRatio, uint64 horizon, uint256 maxSpeed);
+
+    /// The asset has no haircut configuration.
+    #[derive(Debug, PartialEq, Eq)]
+    error UnknownAsset(address asset);
+    /// A parameter is outside its hard bounds (`param` codes in the `param` module).
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterOutOfBounds(uint8 param, uint256 value);
+    /// An arithmetic failure in the core (`code` is `clearing_core::CoreError as u8`).
+    #[derive(Debug, PartialEq, Eq)]
+    error MathError(uint8 code);
+    /// A call to the vault or the risk module failed without revert data, or
+    /// answered with data this contract cannot use.
+    #[derive(Debug, PartialEq, Eq)]
+    error CallFailed(address callee);
+}
+
+/// Errors of the risk engine's own checks. The vault's and the risk module's
+/// reverts are returned unchanged instead.
+#[derive(SolidityError, Debug)]
+pub enum EngineError {
+    /// Caller lacks the role.
+    UnauthorizedAccount(control::AccessControlUnauthorizedAccount),
+    /// `renounceRole` confirmation mismatch.
+    BadConfirmation(control::AccessControlBadConfirmation),
+    /// See [`UnknownAsset`].
+    UnknownAsset(UnknownAsset),
+    /// See [`ParameterOutOfBounds`].
+    ParameterOutOfBounds(ParameterOutOfBounds),
+    /// See [`MathError`].
+    MathError(MathError),
+    /// See [`CallFailed`].
+    CallFailed(CallFailed),
+}
+
+impl From<control::Error> for EngineError {
+    fn from(e: control::Error) -> Self {
+        match e {
+            control::Error::UnauthorizedAccount(x) => EngineError::UnauthorizedAccount(x),
+            control::Error::BadConfirmation(x) => EngineError::BadConfirmation(x),
+        }
+    }
+}
