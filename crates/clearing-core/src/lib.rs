@@ -31,6 +31,7 @@ pub mod funding;
 pub mod haircut;
 pub mod margin;
 pub mod oracle;
+pub mod order;
 pub mod params;
 pub mod position;
 pub mod volatility;
@@ -56,6 +57,10 @@ pub use margin::{
 };
 pub use oracle::{
     check_sequencer, validate_round, FeedConfig, OracleError, Round, SequencerStatus,
+};
+pub use order::{
+    check_fill, domain_separator, order_digest, struct_hash, typed_data_digest, FillError,
+    FillPlan, MarketRules, Order, OrderState, DOMAIN_TYPEHASH, ORDER_TYPEHASH,
 };
 pub use position::{apply_fill, is_reducing, unrealized_pnl, Position};
 pub use volatility::{
