@@ -29,6 +29,7 @@ pub mod fees;
 pub mod fixed;
 pub mod funding;
 pub mod haircut;
+pub mod liquidation;
 pub mod margin;
 pub mod oracle;
 pub mod order;
@@ -51,6 +52,10 @@ pub use funding::{
     FUNDING_PERIOD,
 };
 pub use haircut::{horizon_factor, initial_haircut, ramp_haircut, target_haircut, HaircutParams};
+pub use liquidation::{
+    health_after_close, liquidation_price, penalty_amount, penalty_rate, size_to_restore,
+    split_penalty, PenaltySplit,
+};
 pub use margin::{
     health, requirements, signed_risk, Correlations, Exposure, MarginMode, Requirements, GRID,
     MAX_BUCKETS, MAX_UNDERLYINGS,
