@@ -29,6 +29,7 @@ sol! {
         function price(address asset) external view returns (uint256);
         function assetRisk(address asset) external view returns (address, uint64, uint256, uint256, uint8, uint256, address, uint80, uint256, uint64, uint256);
         error PriceStale(address asset, uint256 updatedAt);
+        error FeedCallFailed(address feed);
     }
     #[derive(Debug, PartialEq)]
     contract Vault {
@@ -415,4 +416,33 @@ fn deposit_and_valuation_gas_on_the_wasm() {
         deposit_gas.floor()
     );
     assert!(deposit_gas.used >= deposit_gas.floor());
+}
+
+#[test]
+fn a_feed_without_code_is_a_failed_call_not_a_panic() {
+    let mut s = System::deploy();
+    let (admin, z) = (s.admin, U256::ZERO);
+    // An externally owned account where a feed should be: `decimals()` answers nothing.
+    let eoa = s.rt.new_account();
+    let other = s.rt.new_account();
+    let list = Risk::listAssetCall {
+        asset: other,
+        feed: eoa,
+        heartbeat: 3600,
+        min_price: WAD,
+        max_price: U256::from(2) * WAD,
+        bucket: 1,
+        depth: z,
+        initial_volatility: z,
+    };
+    let err = s.rt.call(admin, s.risk, &list, z).unwrap_err();
+    assert_eq!(
+        err.decode::<Risk::FeedCallFailed>(),
+        Some(Risk::FeedCallFailed { feed: eoa })
+    );
+    // Nothing was listed: the asset is still unknown.
+    assert!(s
+        .rt
+        .view(admin, s.risk, &Risk::assetRiskCall { asset: other })
+        .is_err());
 }
