@@ -474,11 +474,11 @@ impl RiskEngine {
     }
 }
 
+/// The core's bounds check, reported as this contract's error with its parameter code.
 fn check(code: u8, value: U256, lo: U256, hi: U256) -> Result<(), EngineError> {
-    if value < lo || value > hi {
-        return Err(out_of_bounds(code, value));
-    }
-    Ok(())
+    p::check_bounds(value, lo, hi)
+        .map(drop)
+        .map_err(|_| out_of_bounds(code, value))
 }
 
 fn out_of_bounds(code: u8, value: U256) -> EngineError {

@@ -592,11 +592,11 @@ impl RiskModule {
     }
 }
 
+/// The core's bounds check, reported as this contract's error with its parameter code.
 fn check(code: u8, value: U256, (lo, hi): (U256, U256)) -> Result<(), RiskError> {
-    if value < lo || value > hi {
-        return Err(out_of_bounds(code, value));
-    }
-    Ok(())
+    p::check_bounds(value, lo, hi)
+        .map(drop)
+        .map_err(|_| out_of_bounds(code, value))
 }
 
 fn check_u64(code: u8, value: u64, (lo, hi): (u64, u64)) -> Result<(), RiskError> {
