@@ -31,6 +31,7 @@ pub mod funding;
 pub mod haircut;
 pub mod liquidation;
 pub mod margin;
+pub mod market;
 pub mod oracle;
 pub mod order;
 pub mod params;
@@ -59,6 +60,11 @@ pub use liquidation::{
 pub use margin::{
     health, requirements, signed_risk, Correlations, Exposure, MarginMode, Requirements, GRID,
     MAX_BUCKETS, MAX_UNDERLYINGS,
+};
+pub use market::{
+    book_fill, check_market, equity, funding_at_fill, funding_now, long_open_interest,
+    position_cost, BookedFill, EquityRow, FundingState, MarketConfig, MarketField, MAX_FEE_RATE,
+    MAX_FUNDING_CAP, PREMIUM_DECAY,
 };
 pub use oracle::{
     check_sequencer, validate_round, FeedConfig, OracleError, Round, SequencerStatus,

@@ -1,0 +1,482 @@
+//! Perpetual markets: configuration bounds, the funding state of a market, booking a fill into a
+//! position and account equity (DESIGN sections 6 and 7).
+//!
+//! The Clearinghouse keeps one [`FundingState`] per market and one
+//! [`Position`](crate::Position) per (sub-account, market). At every fill it
+//!
+//! 1. accrues the market's cumulative funding index at the rate of the premium so far and then
+//!    folds the fill into the premium ([`funding_at_fill`]);
+//! 2. books each side with [`book_fill`]: pending funding settles first, then the fill moves the
+//!    position, realises PnL and charges the fee; the sum is the side's quote-balance change;
+//! 3. updates the market's long open interest ([`long_open_interest`]), which equals the short
+//!    open interest because every fill moves both sides by opposite amounts.
+//!
+//! Between fills, [`funding_now`] gives the index as if accrued to `now`, so pending funding is
+//! visible in health before it settles: [`position_cost`] is the basis net of pending funding
+//! and [`equity`] marks a whole account.
+
+use crate::fees::fee;
+use crate::fixed::{add_signed, mul_signed, mul_up, sub_signed, to_signed, u256, Rounding};
+use crate::funding::{accrue, funding_payment, funding_rate, settle_funding, update_premium};
+use crate::position::{apply_fill, Position};
+use crate::CoreError;
+use alloy_primitives::{I256, U256};
+
+const BP: u128 = 100_000_000_000_000;
+
+/// Highest maker or taker fee rate: 1 % of notional.
+pub const MAX_FEE_RATE: U256 = u256(100 * BP);
+/// Highest funding-rate cap: 5 % per 8 hours.
+pub const MAX_FUNDING_CAP: U256 = u256(500 * BP);
+/// Weight the premium EWMA keeps at each fill (the sample gets the rest): 0.9.
+pub const PREMIUM_DECAY: U256 = u256(9_000 * BP);
+
+/// The governance-set configuration of a market (prices and sizes WAD).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MarketConfig {
+    /// Minimum fill size, base units.
+    pub min_size: U256,
+    /// Price tick, quote per base unit.
+    pub tick: U256,
+    /// Maker fee rate (fraction of notional).
+    pub maker_fee: U256,
+    /// Taker fee rate (fraction of notional).
+    pub taker_fee: U256,
+    /// Highest long (= short) open interest, base units.
+    pub max_open_interest: U256,
+    /// Funding-rate cap per 8 hours (also clamps each premium sample).
+    pub funding_cap: U256,
+}
+
+/// A market configuration field that is out of bounds. Discriminants are stable (`field as u8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum MarketField {
+    /// `min_size` must be positive.
+    MinSize = 1,
+    /// `tick` must be positive.
+    Tick = 2,
+    /// `maker_fee` at most [`MAX_FEE_RATE`].
+    MakerFee = 3,
+    /// `taker_fee` at most [`MAX_FEE_RATE`].
+    TakerFee = 4,
+    /// `max_open_interest` must be positive and fit `I256`.
+    MaxOpenInterest = 5,
+    /// `funding_cap` in `(0, MAX_FUNDING_CAP]`.
+    FundingCap = 6,
+}
+
+/// Checks a market configuration against its hard bounds.
+///
+/// # Errors
+/// The first field out of bounds, in the order of [`MarketField`].
+pub fn check_market(cfg: &MarketConfig) -> Result<(), MarketField> {
+    if cfg.min_size.is_zero() || cfg.min_size > I256::MAX.into_raw() {
+        return Err(MarketField::MinSize);
+    }
+    if cfg.tick.is_zero() || cfg.tick > I256::MAX.into_raw() {
+        return Err(MarketField::Tick);
+    }
+    if cfg.maker_fee > MAX_FEE_RATE {
+        return Err(MarketField::MakerFee);
+    }
+    if cfg.taker_fee > MAX_FEE_RATE {
+        return Err(MarketField::TakerFee);
+    }
+    if cfg.max_open_interest.is_zero() || cfg.max_open_interest > I256::MAX.into_raw() {
+        return Err(MarketField::MaxOpenInterest);
+    }
+    if cfg.funding_cap.is_zero() || cfg.funding_cap > MAX_FUNDING_CAP {
+        return Err(MarketField::FundingCap);
+    }
+    Ok(())
+}
+
+/// The funding state of a market.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FundingState {
+    /// Premium EWMA, signed WAD fraction.
+    pub premium: I256,
+    /// Cumulative funding index, signed WAD quote per base unit.
+    pub cum_index: I256,
+    /// Time the index was last accrued to, unix seconds.
+    pub updated_at: u64,
+}
+
+/// The state accrued to `now` at the rate of the current premium (clamped to `cap`) on
+/// `index_price`. A `now` at or before `updated_at` leaves it unchanged.
+///
+/// # Errors
+/// [`CoreError::InvalidParameter`] for a cap above `I256::MAX`; [`CoreError::Overflow`] if the
+/// index does not fit.
+pub fn funding_now(
+    state: FundingState,
+    index_price: U256,
+    cap: U256,
+    now: u64,
+) -> Result<FundingState, CoreError> {
+    if now <= state.updated_at {
+        return Ok(state);
+    }
+    let rate = funding_rate(state.premium, cap)?;
+    Ok(FundingState {
+        cum_index: accrue(state.cum_index, rate, index_price, now - state.updated_at)?,
+        updated_at: now,
+        ..state
+    })
+}
+
+/// The state after a fill at `fill_price`: accrued to `now` at the old premium
+/// ([`funding_now`]), then the premium folds in the fill's sample with [`PREMIUM_DECAY`].
+///
+/// # Errors
+/// As [`funding_now`] and [`update_premium`].
+pub fn funding_at_fill(
+    state: FundingState,
+    fill_price: U256,
+    index_price: U256,
+    cap: U256,
+    now: u64,
+) -> Result<FundingState, CoreError> {
+    let accrued = funding_now(state, index_price, cap, now)?;
+    Ok(FundingState {
+        premium: update_premium(accrued.premium, fill_price, index_price, PREMIUM_DECAY, cap)?,
+        ..accrued
+    })
+}
+
+/// One side of a fill, booked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BookedFill {
+    /// The position after the fill, its funding index at the market's index.
+    pub position: Position,
+    /// Funding settled before the fill (positive = received).
+    pub funding: I256,
+    /// PnL realised by the fill.
+    pub realized: I256,
+    /// Fee charged, rounded up.
+    pub fee: U256,
+    /// Change of the sub-account's quote balance: `funding + realized - fee`.
+    pub quote_delta: I256,
+}
+
+/// Books a fill of `delta` at `price` into `pos`: settles funding up to `cum_index`
+/// ([`settle_funding`]), applies the fill ([`apply_fill`]) and charges `fee_rate` on the notional
+/// `|delta| * price` (rounded up, fees round up).
+///
+/// # Errors
+/// [`CoreError::InvalidParameter`] for a fee rate above 1; [`CoreError::Overflow`].
+pub fn book_fill(
+    pos: Position,
+    delta: I256,
+    price: U256,
+    cum_index: I256,
+    fee_rate: U256,
+) -> Result<BookedFill, CoreError> {
+    let (settled, funding) = settle_funding(pos, cum_index)?;
+    let (position, realized) = apply_fill(settled, delta, price)?;
+    // Fees round up: on the notional, itself rounded up.
+    let fee = fee(mul_up(delta.unsigned_abs(), price)?, fee_rate)?;
+    let quote_delta = sub_signed(add_signed(funding, realized)?, to_signed(fee)?)?;
+    Ok(BookedFill {
+        position,
+        funding,
+        realized,
+        fee,
+        quote_delta,
+    })
+}
+
+/// The market's long open interest after one position moves from `old` to `new` size: the long
+/// parts `max(size, 0)` are swapped.
+///
+/// # Errors
+/// [`CoreError::Overflow`] if the result is negative (an inconsistent `long_oi`) or too large.
+pub fn long_open_interest(long_oi: U256, old: I256, new: I256) -> Result<U256, CoreError> {
+    let long = |s: I256| if s.is_positive() { s.into_raw() } else { U256::ZERO };
+    long_oi
+        .checked_sub(long(old))
+        .and_then(|x| x.checked_add(long(new)))
+        .ok_or(CoreError::Overflow)
+}
+
+/// The basis of `pos` net of its pending funding at `cum_index`: `open_notional - payment`, so
+/// that `size * mark - cost` is unrealised PnL plus pending funding.
+///
+/// # Errors
+/// [`CoreError::Overflow`].
+pub fn position_cost(pos: &Position, cum_index: I256) -> Result<I256, CoreError> {
+    sub_signed(
+        pos.open_notional,
+        funding_payment(pos.size, pos.funding_index, cum_index)?,
+    )
+}
+
+/// One row of an account's equity: a signed amount (spot holding or perp size, WAD base units)
+/// at `price`, less a `cost` (zero for spot; [`position_cost`] for a perp).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EquityRow {
+    /// Signed amount, WAD base units.
+    pub amount: I256,
+    /// Oracle price, WAD quote per base unit.
+    pub price: U256,
+    /// Cost to subtract, signed WAD quote.
+    pub cost: I256,
+}
+
+/// Account equity (DESIGN section 7): the sum of `floor(amount * price) - cost` over the rows,
+/// i.e. collateral at oracle price (a negative quote balance is debt) plus unrealised PnL plus
+/// pending funding. Each marked value rounds down (toward negative infinity), so equity never
+/// exceeds its exact value.
+///
+/// # Errors
+/// [`CoreError::Overflow`].
+pub fn equity(rows: &[EquityRow]) -> Result<I256, CoreError> {
+    rows.iter().try_fold(I256::ZERO, |acc, r| {
+        // Collateral value and PnL round down.
+        let marked = mul_signed(r.amount, to_signed(r.price)?, Rounding::Down)?;
+        add_signed(acc, sub_signed(marked, r.cost)?)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixed::{WAD, WAD_SIGNED};
+    use crate::funding::FUNDING_PERIOD;
+    use crate::position::unrealized_pnl;
+    use proptest::prelude::*;
+
+    fn i(x: i128) -> I256 {
+        I256::try_from(x).unwrap()
+    }
+
+    fn cfg() -> MarketConfig {
+        MarketConfig {
+            min_size: WAD / U256::from(100u64),
+            tick: WAD / U256::from(100u64),
+            maker_fee: u256(2 * BP),
+            taker_fee: u256(5 * BP),
+            max_open_interest: u256(1_000_000) * WAD,
+            funding_cap: u256(75 * BP),
+        }
+    }
+
+    #[test]
+    fn market_bounds_name_the_field() {
+        assert_eq!(check_market(&cfg()), Ok(()));
+        let cases: [(fn(&mut MarketConfig), MarketField); 8] = [
+            (|c| c.min_size = U256::ZERO, MarketField::MinSize),
+            (|c| c.tick = U256::ZERO, MarketField::Tick),
+            (|c| c.maker_fee = MAX_FEE_RATE + U256::from(1u8), MarketField::MakerFee),
+            (|c| c.taker_fee = MAX_FEE_RATE + U256::from(1u8), MarketField::TakerFee),
+            (|c| c.max_open_interest = U256::ZERO, MarketField::MaxOpenInterest),
+            (|c| c.max_open_interest = U256::MAX, MarketField::MaxOpenInterest),
+            (|c| c.funding_cap = U256::ZERO, MarketField::FundingCap),
+            (|c| c.funding_cap = MAX_FUNDING_CAP + U256::from(1u8), MarketField::FundingCap),
+        ];
+        for (mutate, field) in cases {
+            let mut c = cfg();
+            mutate(&mut c);
+            assert_eq!(check_market(&c), Err(field));
+        }
+        let mut edge = cfg();
+        edge.maker_fee = MAX_FEE_RATE;
+        edge.taker_fee = MAX_FEE_RATE;
+        edge.funding_cap = MAX_FUNDING_CAP;
+        assert_eq!(check_market(&edge), Ok(()));
+    }
+
+    #[test]
+    fn funding_accrues_per_second_at_the_clamped_rate() {
+        let state = FundingState {
+            premium: i(1_000_000_000_000_000), // 0.1 %, under the cap
+            cum_index: I256::ZERO,
+            updated_at: 1_000,
+        };
+        let price = u256(2_000) * WAD;
+        // One full period at 0.1 % on 2000: the index rises by exactly 2.
+        let s = funding_now(state, price, u256(75 * BP), 1_000 + FUNDING_PERIOD).unwrap();
+        assert_eq!(s.cum_index, i(2) * WAD_SIGNED);
+        assert_eq!(s.updated_at, 1_000 + FUNDING_PERIOD);
+        // A premium above the cap pays the cap: 0.05 % -> 1 per period.
+        let hot = FundingState {
+            premium: i(10_000_000_000_000_000),
+            ..state
+        };
+        let s = funding_now(hot, price, u256(5 * BP), 1_000 + FUNDING_PERIOD).unwrap();
+        assert_eq!(s.cum_index, WAD_SIGNED);
+        // Time standing still or going back changes nothing.
+        assert_eq!(funding_now(state, price, u256(75 * BP), 1_000), Ok(state));
+        assert_eq!(funding_now(state, price, u256(75 * BP), 10), Ok(state));
+    }
+
+    #[test]
+    fn a_fill_accrues_first_then_moves_the_premium() {
+        let state = FundingState {
+            premium: I256::ZERO,
+            cum_index: i(7),
+            updated_at: 0,
+        };
+        // Fill 1 % above the index, cap 0.75 %: sample clamps to 0.75 %, premium 10 % of it.
+        let s = funding_at_fill(
+            state,
+            u256(2_020) * WAD,
+            u256(2_000) * WAD,
+            u256(75 * BP),
+            3_600,
+        )
+        .unwrap();
+        assert_eq!(s.cum_index, i(7), "zero premium accrues nothing");
+        assert_eq!(s.premium, i(750_000_000_000_000));
+        assert_eq!(s.updated_at, 3_600);
+    }
+
+    #[test]
+    fn booking_settles_funding_realises_and_charges() {
+        let long = Position {
+            size: i(2) * WAD_SIGNED,
+            open_notional: i(4_000) * WAD_SIGNED,
+            funding_index: I256::ZERO,
+        };
+        // Index rose by 3: the long owes 6. Selling 1 at 2100 realises 100; fee 5 bp of 2100.
+        let b = book_fill(
+            long,
+            -WAD_SIGNED,
+            u256(2_100) * WAD,
+            i(3) * WAD_SIGNED,
+            u256(5 * BP),
+        )
+        .unwrap();
+        assert_eq!(b.funding, -i(6) * WAD_SIGNED);
+        assert_eq!(b.realized, i(100) * WAD_SIGNED);
+        assert_eq!(b.fee, u256(1_050_000_000_000_000_000));
+        assert_eq!(
+            b.quote_delta,
+            i(94) * WAD_SIGNED - i(1_050_000_000_000_000_000)
+        );
+        assert_eq!(
+            b.position,
+            Position {
+                size: WAD_SIGNED,
+                open_notional: i(2_000) * WAD_SIGNED,
+                funding_index: i(3) * WAD_SIGNED,
+            }
+        );
+        assert_eq!(
+            book_fill(long, WAD_SIGNED, WAD, I256::ZERO, WAD + U256::from(1u8)),
+            Err(CoreError::InvalidParameter)
+        );
+    }
+
+    #[test]
+    fn open_interest_counts_long_parts() {
+        let oi = u256(10);
+        assert_eq!(long_open_interest(oi, i(0), i(3)), Ok(u256(13)));
+        assert_eq!(long_open_interest(oi, i(3), i(-5)), Ok(u256(7)));
+        assert_eq!(long_open_interest(oi, i(-3), i(-5)), Ok(oi));
+        assert_eq!(long_open_interest(oi, i(11), i(0)), Err(CoreError::Overflow));
+    }
+
+    #[test]
+    fn equity_marks_collateral_and_positions() {
+        let rows = [
+            // 1.5 ETH spot at 2000.
+            EquityRow {
+                amount: i(1_500_000_000_000_000_000),
+                price: u256(2_000) * WAD,
+                cost: I256::ZERO,
+            },
+            // Quote debt of 500 at 1.
+            EquityRow {
+                amount: -i(500) * WAD_SIGNED,
+                price: WAD,
+                cost: I256::ZERO,
+            },
+            // Short 1 ETH perp opened at 2100, 4 of funding received: cost -2104.
+            EquityRow {
+                amount: -WAD_SIGNED,
+                price: u256(2_000) * WAD,
+                cost: -i(2_104) * WAD_SIGNED,
+            },
+        ];
+        assert_eq!(equity(&rows), Ok(i(2_604) * WAD_SIGNED));
+        assert_eq!(equity(&[]), Ok(I256::ZERO));
+    }
+
+    proptest! {
+        /// A fill between two accounts moves quote balances by the two fees (plus funding, which
+        /// is zero-sum up to dust against the accounts): realised PnL of a fill opened and
+        /// closed at the same prices never creates value.
+        #[test]
+        fn a_fill_conserves_value_up_to_fees(
+            open in 1u64..1_000_000,
+            close in 1u64..1_000_000,
+            size in 1u64..1_000_000_000,
+            index in -1_000_000i64..1_000_000,
+        ) {
+            let size = I256::try_from(size).unwrap() * i(1_000_000_000);
+            let (p_open, p_close) = (U256::from(open) * WAD, U256::from(close) * WAD);
+            let idx = I256::try_from(index).unwrap() * i(1_000_000_000);
+            let rate = u256(5 * BP);
+            let flat = Position::default();
+            let l1 = book_fill(flat, size, p_open, I256::ZERO, rate).unwrap();
+            let s1 = book_fill(flat, -size, p_open, I256::ZERO, rate).unwrap();
+            let l2 = book_fill(l1.position, -size, p_close, idx, rate).unwrap();
+            let s2 = book_fill(s1.position, size, p_close, idx, rate).unwrap();
+            let fees = i(0) + to_signed(l1.fee + s1.fee + l2.fee + s2.fee).unwrap();
+            let total = l1.quote_delta + s1.quote_delta + l2.quote_delta + s2.quote_delta;
+            // Booking and funding never create value: total <= -fees, dust at most 4 wei.
+            prop_assert!(total <= -fees);
+            prop_assert!(total >= -fees - i(4));
+            prop_assert!(l2.position.size.is_zero() && s2.position.size.is_zero());
+            // Funding signs: when the index rose, the long paid and the short received.
+            if idx.is_positive() {
+                prop_assert!(l2.funding.is_negative() && s2.funding.is_positive());
+            }
+        }
+
+        /// The cost net of pending funding makes `size * mark - cost` exactly unrealised PnL plus
+        /// the funding that would settle now.
+        #[test]
+        fn cost_includes_pending_funding(
+            size in -1_000_000_000i64..1_000_000_000,
+            basis in 1u64..1_000_000_000,
+            entry in -1_000_000i64..1_000_000,
+            now in -1_000_000i64..1_000_000,
+            mark in 1u64..1_000_000,
+        ) {
+            let size = I256::try_from(size).unwrap() * i(1_000_000_000);
+            let basis = I256::try_from(basis).unwrap() * i(1_000_000_000);
+            let open_notional = if size.is_negative() { -basis } else { basis };
+            let pos = Position {
+                size,
+                open_notional,
+                funding_index: I256::try_from(entry).unwrap(),
+            };
+            let cum = I256::try_from(now).unwrap();
+            let mark = U256::from(mark) * WAD;
+            let row = EquityRow { amount: size, price: mark, cost: position_cost(&pos, cum).unwrap() };
+            let (_, pay) = settle_funding(pos, cum).unwrap();
+            prop_assert_eq!(equity(&[row]).unwrap(), unrealized_pnl(&pos, mark).unwrap() + pay);
+        }
+
+        /// Long open interest equals short open interest after any sequence of fills.
+        #[test]
+        fn open_interest_is_balanced(fills in prop::collection::vec((0usize..4, 0usize..4, 1i64..1_000), 1..40)) {
+            let mut sizes = [I256::ZERO; 4];
+            let mut long_oi = U256::ZERO;
+            for (a, b, d) in fills {
+                if a == b { continue; }
+                let d = I256::try_from(d).unwrap();
+                for (who, delta) in [(a, d), (b, -d)] {
+                    let new = sizes[who] + delta;
+                    long_oi = long_open_interest(long_oi, sizes[who], new).unwrap();
+                    sizes[who] = new;
+                }
+                let short: U256 = sizes.iter().filter(|s| s.is_negative()).map(|s| s.unsigned_abs()).sum();
+                prop_assert_eq!(long_oi, short);
+            }
+        }
+    }
+}
