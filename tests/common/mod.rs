@@ -64,7 +64,9 @@ impl World<'_> {
         self.engine
             .sender(admin)
             .constructor(admin, self.risk.address(), self.vault.address());
-        self.margin.sender(admin).constructor(self.risk.address());
+        self.margin
+            .sender(admin)
+            .constructor(self.risk.address(), self.engine.address());
         self.usdc
             .sender(admin)
             .constructor("USD Coin".into(), "USDC".into(), 6, 0)

@@ -8,17 +8,25 @@
 //! risk module's address, and it is a leaf above the risk module in the call
 //! graph: `Clearinghouse -> MarginEngine -> RiskModule -> feeds`.
 //!
+//! It also composes an account's health: [`MarginEngine::health`] reads the
+//! account's collateral exposures from the RiskEngine, merges in the perp
+//! positions its caller passes (the Clearinghouse, which owns them) and marks
+//! everything at one set of oracle prices. Call graph:
+//! `Clearinghouse -> MarginEngine -> {RiskEngine, RiskModule}`; it never calls
+//! the Clearinghouse back.
+//!
 //! It is a contract of its own because the margin arithmetic does not fit in
 //! the RiskModule's 24 KiB next to the oracle adapters.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 #![allow(deprecated)]
 extern crate alloc;
 
-use alloc::vec::Vec;
-use alloy_primitives::{Address, I256, U256};
+use alloc::{vec, vec::Vec};
+use alloy_primitives::{Address, B256, I256, U256};
 use alloy_sol_types::sol;
 use clearing_core::{
-    requirements, Correlations, Exposure, MarginMode, MAX_BUCKETS, MAX_UNDERLYINGS,
+    equity, requirements, Correlations, EquityRow, Exposure, MarginMode, Requirements,
+    MAX_BUCKETS, MAX_UNDERLYINGS,
 };
 use stylus_sdk::{prelude::*, storage::StorageAddress};
 
@@ -32,7 +40,8 @@ sol! {
     /// An arithmetic failure in the core (`code` is `clearing_core::CoreError as u8`).
     #[derive(Debug, PartialEq, Eq)]
     error MathError(uint8 code);
-    /// The risk module answered with data this contract cannot use.
+    /// The risk module or the risk engine answered with data this contract
+    /// cannot use, or could not be called.
     #[derive(Debug, PartialEq, Eq)]
     error RiskCallFailed(address risk);
 }
@@ -57,6 +66,12 @@ sol_interface! {
     interface IRiskModule {
         function marginInputs(address[] assets) external view returns (uint256[], uint8[], uint256[], uint256[], uint256, uint256);
     }
+
+    /// The risk engine views this contract reads.
+    interface IRiskEngine {
+        function exposures(bytes32 account) external view returns (address[], int256[], uint256[], uint256[], uint256[]);
+        function haircut(address asset) external view returns (uint256, uint256);
+    }
 }
 
 /// The margin engine contract.
@@ -64,19 +79,26 @@ sol_interface! {
 #[entrypoint]
 pub struct MarginEngine {
     risk: StorageAddress,
+    engine: StorageAddress,
 }
 
 #[public]
 impl MarginEngine {
-    /// Wires the risk module.
+    /// Wires the risk module and the risk engine.
     #[constructor]
-    pub fn constructor(&mut self, risk: Address) {
+    pub fn constructor(&mut self, risk: Address, risk_engine: Address) {
         self.risk.set(risk);
+        self.engine.set(risk_engine);
     }
 
     /// The wired risk module.
     pub fn risk_module(&self) -> Address {
         self.risk.get()
+    }
+
+    /// The wired risk engine.
+    pub fn risk_engine(&self) -> Address {
+        self.engine.get()
     }
 
     /// Maintenance and initial requirements (WAD quote, rounded up) and the
@@ -107,25 +129,112 @@ impl MarginEngine {
         if spot.len() != n || perp.len() != n || maint_shocks.len() != n || init_shocks.len() != n {
             return Err(MarginError::LengthMismatch(LengthMismatch {}).into());
         }
-        if n > MAX_UNDERLYINGS {
-            return Err(MarginError::TooManyUnderlyings(TooManyUnderlyings {
-                count: U256::from(n),
+        let (r, _) = self.requirements(assets, spot, perp, maint_shocks, init_shocks, portfolio)?;
+        Ok((r.maintenance, r.initial, r.gross_notional))
+    }
+
+    /// Equity and requirements of `account` (DESIGN section 7): its
+    /// collateral exposures from the RiskEngine (the quote asset's includes
+    /// the signed quote balance) merged with the perp positions passed in,
+    /// one entry per position: `underlyings[i]`, signed `sizes[i]` (WAD base
+    /// units) and `costs[i]`, the basis net of pending funding (see
+    /// `clearing_core::position_cost`). Several positions on one underlying
+    /// add up. Everything is marked at the risk module's prices; equity rounds
+    /// down and requirements up. Returns `(equity, maintenance, initial)`.
+    ///
+    /// # Errors
+    /// [`LengthMismatch`]; [`TooManyUnderlyings`] when collateral and
+    /// underlyings together exceed 8 entries; [`MathError`]; the risk
+    /// engine's and risk module's errors unchanged (`UnknownAsset`, every
+    /// price error); [`RiskCallFailed`] when a callee's answer does not fit.
+    pub fn health(
+        &self,
+        account: B256,
+        underlyings: Vec<Address>,
+        sizes: Vec<I256>,
+        costs: Vec<I256>,
+        portfolio: bool,
+    ) -> Result<(I256, U256, U256), Vec<u8>> {
+        let n = underlyings.len();
+        if sizes.len() != n || costs.len() != n {
+            return Err(MarginError::LengthMismatch(LengthMismatch {}).into());
+        }
+        let engine = self.engine.get();
+        let eng = IRiskEngine::new(engine);
+        let (mut assets, spot_in, _, mut maint, mut init) = eng
+            .exposures(self, account)
+            .map_err(|e| passthrough(e, engine))?;
+        let mut spot = spot_in;
+        let mut perp = vec![I256::ZERO; assets.len()];
+        if spot.len() != assets.len() || maint.len() != assets.len() || init.len() != assets.len() {
+            return Err(call_failed(engine));
+        }
+        // Index of each position's underlying in the merged list.
+        let mut at = Vec::with_capacity(n);
+        for (u, size) in underlyings.iter().zip(&sizes) {
+            let i = match assets.iter().position(|a| a == u) {
+                Some(i) => i,
+                None => {
+                    if assets.len() == MAX_UNDERLYINGS {
+                        return Err(too_many(MAX_UNDERLYINGS + 1));
+                    }
+                    let (m, i) = eng.haircut(self, *u).map_err(|e| passthrough(e, engine))?;
+                    assets.push(*u);
+                    spot.push(I256::ZERO);
+                    perp.push(I256::ZERO);
+                    maint.push(m);
+                    init.push(i);
+                    assets.len() - 1
+                }
+            };
+            perp[i] = clearing_core::add_signed(perp[i], *size).map_err(math)?;
+            at.push(i);
+        }
+        let (r, prices) = self.requirements(assets, spot.clone(), perp, maint, init, portfolio)?;
+        let rows: Vec<EquityRow> = spot
+            .iter()
+            .zip(&prices)
+            .map(|(a, p)| EquityRow {
+                amount: *a,
+                price: *p,
+                cost: I256::ZERO,
             })
-            .into());
+            .chain((0..n).map(|k| EquityRow {
+                amount: sizes[k],
+                price: prices[at[k]],
+                cost: costs[k],
+            }))
+            .collect();
+        let eq = equity(&rows).map_err(math)?;
+        Ok((eq, r.maintenance, r.initial))
+    }
+}
+
+impl MarginEngine {
+    /// Requirements of the given exposures and the prices they were marked at.
+    fn requirements(
+        &self,
+        assets: Vec<Address>,
+        spot: Vec<I256>,
+        perp: Vec<I256>,
+        maint_shocks: Vec<U256>,
+        init_shocks: Vec<U256>,
+        portfolio: bool,
+    ) -> Result<(Requirements, Vec<U256>), Vec<u8>> {
+        let n = assets.len();
+        if n > MAX_UNDERLYINGS {
+            return Err(too_many(n));
         }
         let risk = self.risk.get();
         let (prices, buckets, depths, intra, inter, mmf) = IRiskModule::new(risk)
             .margin_inputs(self, assets)
-            .map_err(|e| match e {
-                stylus_sdk::call::Error::Revert(data) if !data.is_empty() => data,
-                _ => MarginError::RiskCallFailed(RiskCallFailed { risk }).into(),
-            })?;
+            .map_err(|e| passthrough(e, risk))?;
         if prices.len() != n
             || buckets.len() != n
             || depths.len() != n
             || intra.len() != MAX_BUCKETS
         {
-            return Err(MarginError::RiskCallFailed(RiskCallFailed { risk }).into());
+            return Err(call_failed(risk));
         }
         let mut corr = Correlations {
             intra: [U256::ZERO; MAX_BUCKETS],
@@ -148,9 +257,31 @@ impl MarginEngine {
         } else {
             MarginMode::Cross
         };
-        let r = requirements(&exposures, &corr, mmf, mode)
-            .map_err(|e| Vec::<u8>::from(MarginError::MathError(MathError { code: e as u8 })))?;
-        Ok((r.maintenance, r.initial, r.gross_notional))
+        let r = requirements(&exposures, &corr, mmf, mode).map_err(math)?;
+        Ok((r, prices))
+    }
+}
+
+fn math(e: clearing_core::CoreError) -> Vec<u8> {
+    MarginError::MathError(MathError { code: e as u8 }).into()
+}
+
+fn too_many(count: usize) -> Vec<u8> {
+    MarginError::TooManyUnderlyings(TooManyUnderlyings {
+        count: U256::from(count),
+    })
+    .into()
+}
+
+fn call_failed(risk: Address) -> Vec<u8> {
+    MarginError::RiskCallFailed(RiskCallFailed { risk }).into()
+}
+
+/// A callee's revert data unchanged, or [`RiskCallFailed`] when it has none.
+fn passthrough(e: stylus_sdk::call::Error, callee: Address) -> Vec<u8> {
+    match e {
+        stylus_sdk::call::Error::Revert(data) if !data.is_empty() => data,
+        _ => call_failed(callee),
     }
 }
 

@@ -1,0 +1,112 @@
+//! Events and custom errors of the clearinghouse.
+use alloy_sol_types::sol;
+use openzeppelin_stylus::access::control;
+use stylus_sdk::prelude::*;
+
+sol! {
+    /// A market was listed with id `market`.
+    #[derive(Debug, PartialEq, Eq)]
+    event MarketListed(uint32 indexed market, address indexed underlying, uint256 minSize, uint256 tick, uint256 makerFee, uint256 takerFee, uint256 maxOpenInterest, uint256 fundingCap);
+    /// The exchange (the contract that verifies signed orders) was wired, once.
+    #[derive(Debug, PartialEq, Eq)]
+    event ExchangeSet(address exchange);
+    /// Fee recipients and the insurance share of fees were set.
+    #[derive(Debug, PartialEq, Eq)]
+    event FeeConfigSet(bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 insuranceShare);
+    /// A market's funding state at a fill: premium EWMA and cumulative index
+    /// accrued to `timestamp`.
+    #[derive(Debug, PartialEq, Eq)]
+    event FundingUpdated(uint32 indexed market, int256 premium, int256 cumulativeIndex, uint64 timestamp);
+    /// A position changed by `sizeDelta` at `price`: the new size, basis and
+    /// funding index, the funding settled, the PnL realised and the fee paid
+    /// (the quote balance moved by `funding + realizedPnl - fee`).
+    #[derive(Debug, PartialEq, Eq)]
+    event PositionUpdated(bytes32 indexed account, uint32 indexed market, int256 sizeDelta, uint256 price, int256 size, int256 openNotional, int256 fundingIndex, int256 funding, int256 realizedPnl, uint256 fee);
+    /// A fill settled; `openInterest` is the market's long (= short) open
+    /// interest after it, and the fees went to the insurance and treasury
+    /// accounts.
+    #[derive(Debug, PartialEq, Eq)]
+    event FillSettled(uint32 indexed market, bytes32 indexed maker, bytes32 indexed taker, uint256 price, int256 makerDelta, uint256 openInterest, uint256 insuranceFee, uint256 treasuryFee);
+
+    /// No market has this id.
+    #[derive(Debug, PartialEq, Eq)]
+    error UnknownMarket(uint32 market);
+    /// The caller is not the wired exchange.
+    #[derive(Debug, PartialEq, Eq)]
+    error NotExchange(address caller);
+    /// The exchange is wired already (or the zero address was given).
+    #[derive(Debug, PartialEq, Eq)]
+    error ExchangeAlreadySet(address exchange);
+    /// A parameter is outside its hard bounds (`param` codes in the `param` module).
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterOutOfBounds(uint8 param, uint256 value);
+    /// The fill would take the market's open interest above its cap.
+    #[derive(Debug, PartialEq, Eq)]
+    error OpenInterestCapExceeded(uint32 market, uint256 openInterest, uint256 cap);
+    /// After the action the account's equity is below the requirement that
+    /// applies (initial, or maintenance for a strictly risk-reducing fill).
+    #[derive(Debug, PartialEq, Eq)]
+    error InsufficientMargin(bytes32 account, int256 equity, uint256 requirement);
+    /// The sub-account has positions in the maximum number of markets (8).
+    #[derive(Debug, PartialEq, Eq)]
+    error TooManyMarkets(bytes32 account);
+    /// Fees are due but no fee recipients are configured.
+    #[derive(Debug, PartialEq, Eq)]
+    error FeeRecipientUnset();
+    /// A transfer from a sub-account to itself.
+    #[derive(Debug, PartialEq, Eq)]
+    error SameSubaccount(uint8 subaccount);
+    /// An arithmetic failure in the core (`code` is `clearing_core::CoreError as u8`).
+    #[derive(Debug, PartialEq, Eq)]
+    error MathError(uint8 code);
+    /// A callee could not be called or answered with data that does not fit.
+    #[derive(Debug, PartialEq, Eq)]
+    error CallFailed(address callee);
+}
+
+/// Errors of the clearinghouse's own checks. Callee reverts (the vault's,
+/// the risk module's, the margin engine's) are returned unchanged instead.
+#[derive(SolidityError, Debug)]
+pub enum ClearinghouseError {
+    /// See [`UnknownMarket`].
+    UnknownMarket(UnknownMarket),
+    /// See [`NotExchange`].
+    NotExchange(NotExchange),
+    /// See [`ExchangeAlreadySet`].
+    ExchangeAlreadySet(ExchangeAlreadySet),
+    /// See [`ParameterOutOfBounds`].
+    ParameterOutOfBounds(ParameterOutOfBounds),
+    /// See [`OpenInterestCapExceeded`].
+    OpenInterestCapExceeded(OpenInterestCapExceeded),
+    /// See [`InsufficientMargin`].
+    InsufficientMargin(InsufficientMargin),
+    /// See [`TooManyMarkets`].
+    TooManyMarkets(TooManyMarkets),
+    /// See [`FeeRecipientUnset`].
+    FeeRecipientUnset(FeeRecipientUnset),
+    /// See [`SameSubaccount`].
+    SameSubaccount(SameSubaccount),
+    /// See [`MathError`].
+    MathError(MathError),
+    /// See [`CallFailed`].
+    CallFailed(CallFailed),
+    /// The caller lacks the role (OpenZeppelin access control).
+    UnauthorizedAccount(control::AccessControlUnauthorizedAccount),
+    /// Role renounced by someone else (OpenZeppelin access control).
+    BadConfirmation(control::AccessControlBadConfirmation),
+}
+
+impl From<control::Error> for ClearinghouseError {
+    fn from(e: control::Error) -> Self {
+        match e {
+            control::Error::UnauthorizedAccount(e) => Self::UnauthorizedAccount(e),
+            control::Error::BadConfirmation(e) => Self::BadConfirmation(e),
+        }
+    }
+}
+
+impl From<clearing_core::CoreError> for ClearinghouseError {
+    fn from(e: clearing_core::CoreError) -> Self {
+        Self::MathError(MathError { code: e as u8 })
+    }
+}
