@@ -1,0 +1,2 @@
+//! Exchange unit tests (no other contract deployed).
+use super::*;
