@@ -182,7 +182,7 @@ fn collateral_value_and_exposures_are_exact(
     // A quote debt is part of the quote asset's exposure, not of collateral value.
     vault
         .sender(admin)
-        .set_clearinghouse(clearinghouse)
+        .grant_role(collateral_vault::CLEARING_ROLE.into(), clearinghouse)
         .motsu_unwrap();
     vault
         .sender(clearinghouse)

@@ -374,7 +374,7 @@ fn only_the_clearinghouse_moves_balances(
     let not_ch = |caller: Address| bytes(VaultError::NotClearinghouse(NotClearinghouse { caller }));
     let one = U256::from(1);
 
-    // Before wiring, nobody (not even the admin) is the clearinghouse.
+    // Before the role is granted, nobody (not even the admin) may move balances.
     assert_eq!(
         bytes(
             vault
@@ -384,40 +384,22 @@ fn only_the_clearinghouse_moves_balances(
         ),
         not_ch(admin)
     );
-    // Wiring is admin-only and happens once.
+    // Granting the clearing role is admin-only.
+    let role = B256::from(CLEARING_ROLE);
     assert!(matches!(
         vault
             .sender(alice)
-            .set_clearinghouse(alice)
+            .grant_role(role, alice)
             .motsu_unwrap_err(),
         VaultError::UnauthorizedAccount(_)
     ));
-    assert!(matches!(
-        vault
-            .sender(admin)
-            .set_clearinghouse(Address::ZERO)
-            .motsu_unwrap_err(),
-        VaultError::ClearinghouseAlreadySet(_)
-    ));
+    assert!(!vault.sender(admin).has_role(role, alice));
     vault
         .sender(admin)
-        .set_clearinghouse(clearinghouse)
+        .grant_role(role, clearinghouse)
         .motsu_unwrap();
-    vault.assert_emitted(&ClearinghouseSet { clearinghouse });
-    let err = vault
-        .sender(admin)
-        .set_clearinghouse(bob)
-        .motsu_unwrap_err();
-    assert_eq!(
-        bytes(err),
-        bytes(VaultError::ClearinghouseAlreadySet(
-            ClearinghouseAlreadySet { clearinghouse }
-        ))
-    );
-    assert_eq!(
-        vault.sender(admin).wiring(),
-        (clearinghouse, usdc.address())
-    );
+    assert!(vault.sender(admin).has_role(role, clearinghouse));
+    assert_eq!(vault.sender(admin).quote_asset(), usdc.address());
 
     // Strangers, the owner and the admin are all refused, with no state change.
     for caller in [alice, bob, admin] {

@@ -4,33 +4,22 @@ use openzeppelin_stylus::access::control;
 use stylus_sdk::prelude::*;
 
 sol! {
-    /// A market was listed with id `market`.
-    #[derive(Debug, PartialEq, Eq)]
-    event MarketListed(uint32 indexed market, address indexed underlying, uint256 minSize, uint256 tick, uint256 makerFee, uint256 takerFee, uint256 maxOpenInterest, uint256 fundingCap);
     /// The exchange (the contract that verifies signed orders) was wired, once.
     #[derive(Debug, PartialEq, Eq)]
     event ExchangeSet(address exchange);
     /// Fee recipients and the insurance share of fees were set.
     #[derive(Debug, PartialEq, Eq)]
     event FeeConfigSet(bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 insuranceShare);
-    /// A market's funding state at a fill: premium EWMA and cumulative index
-    /// accrued to `timestamp`.
-    #[derive(Debug, PartialEq, Eq)]
-    event FundingUpdated(uint32 indexed market, int256 premium, int256 cumulativeIndex, uint64 timestamp);
     /// A position changed by `sizeDelta` at `price`: the new size, basis and
     /// funding index, the funding settled, the PnL realised and the fee paid
     /// (the quote balance moved by `funding + realizedPnl - fee`).
     #[derive(Debug, PartialEq, Eq)]
     event PositionUpdated(bytes32 indexed account, uint32 indexed market, int256 sizeDelta, uint256 price, int256 size, int256 openNotional, int256 fundingIndex, int256 funding, int256 realizedPnl, uint256 fee);
-    /// A fill settled; `openInterest` is the market's long (= short) open
-    /// interest after it, and the fees went to the insurance and treasury
-    /// accounts.
+    /// A fill settled between `maker` and `taker` at `price`; the fees of
+    /// both sides went to the insurance and treasury accounts.
     #[derive(Debug, PartialEq, Eq)]
-    event FillSettled(uint32 indexed market, bytes32 indexed maker, bytes32 indexed taker, uint256 price, int256 makerDelta, uint256 openInterest, uint256 insuranceFee, uint256 treasuryFee);
+    event FillSettled(uint32 indexed market, bytes32 indexed maker, bytes32 indexed taker, uint256 price, int256 makerDelta, uint256 insuranceFee, uint256 treasuryFee);
 
-    /// No market has this id.
-    #[derive(Debug, PartialEq, Eq)]
-    error UnknownMarket(uint32 market);
     /// The caller is not the wired exchange.
     #[derive(Debug, PartialEq, Eq)]
     error NotExchange(address caller);
@@ -40,22 +29,12 @@ sol! {
     /// A parameter is outside its hard bounds (`param` codes in the `param` module).
     #[derive(Debug, PartialEq, Eq)]
     error ParameterOutOfBounds(uint8 param, uint256 value);
-    /// The fill would take the market's open interest above its cap.
-    #[derive(Debug, PartialEq, Eq)]
-    error OpenInterestCapExceeded(uint32 market, uint256 openInterest, uint256 cap);
-    /// After the action the account's equity is below the requirement that
-    /// applies (initial, or maintenance for a strictly risk-reducing fill).
-    #[derive(Debug, PartialEq, Eq)]
-    error InsufficientMargin(bytes32 account, int256 equity, uint256 requirement);
     /// The sub-account has positions in the maximum number of markets (8).
     #[derive(Debug, PartialEq, Eq)]
     error TooManyMarkets(bytes32 account);
     /// Fees are due but no fee recipients are configured.
     #[derive(Debug, PartialEq, Eq)]
     error FeeRecipientUnset();
-    /// A transfer from a sub-account to itself.
-    #[derive(Debug, PartialEq, Eq)]
-    error SameSubaccount(uint8 subaccount);
     /// An arithmetic failure in the core (`code` is `clearing_core::CoreError as u8`).
     #[derive(Debug, PartialEq, Eq)]
     error MathError(uint8 code);
@@ -68,24 +47,16 @@ sol! {
 /// the risk module's, the margin engine's) are returned unchanged instead.
 #[derive(SolidityError, Debug)]
 pub enum ClearinghouseError {
-    /// See [`UnknownMarket`].
-    UnknownMarket(UnknownMarket),
     /// See [`NotExchange`].
     NotExchange(NotExchange),
     /// See [`ExchangeAlreadySet`].
     ExchangeAlreadySet(ExchangeAlreadySet),
     /// See [`ParameterOutOfBounds`].
     ParameterOutOfBounds(ParameterOutOfBounds),
-    /// See [`OpenInterestCapExceeded`].
-    OpenInterestCapExceeded(OpenInterestCapExceeded),
-    /// See [`InsufficientMargin`].
-    InsufficientMargin(InsufficientMargin),
     /// See [`TooManyMarkets`].
     TooManyMarkets(TooManyMarkets),
     /// See [`FeeRecipientUnset`].
     FeeRecipientUnset(FeeRecipientUnset),
-    /// See [`SameSubaccount`].
-    SameSubaccount(SameSubaccount),
     /// See [`MathError`].
     MathError(MathError),
     /// See [`CallFailed`].

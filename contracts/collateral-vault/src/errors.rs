@@ -19,16 +19,10 @@ sol! {
     /// An asset was listed (`listed` true) or reconfigured.
     #[derive(Debug, PartialEq, Eq)]
     event AssetConfigured(address indexed asset, bool listed, uint8 decimals, uint256 depositCap, bool depositEnabled, bool collateralEnabled);
-    /// The clearinghouse was wired (once).
-    #[derive(Debug, PartialEq, Eq)]
-    event ClearinghouseSet(address clearinghouse);
 
-    /// The caller is not the clearinghouse.
+    /// The caller does not hold the clearing role.
     #[derive(Debug, PartialEq, Eq)]
     error NotClearinghouse(address caller);
-    /// The clearinghouse is wired already (or the zero address was given).
-    #[derive(Debug, PartialEq, Eq)]
-    error ClearinghouseAlreadySet(address clearinghouse);
     /// The asset is not listed.
     #[derive(Debug, PartialEq, Eq)]
     error UnknownAsset(address asset);
@@ -73,8 +67,6 @@ pub enum VaultError {
     BadConfirmation(control::AccessControlBadConfirmation),
     /// See [`NotClearinghouse`].
     NotClearinghouse(NotClearinghouse),
-    /// See [`ClearinghouseAlreadySet`].
-    ClearinghouseAlreadySet(ClearinghouseAlreadySet),
     /// See [`UnknownAsset`].
     UnknownAsset(UnknownAsset),
     /// See [`AssetAlreadyListed`].

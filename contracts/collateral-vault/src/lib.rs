@@ -34,6 +34,15 @@ pub use errors::*;
 /// Maximum number of collateral assets per sub-account (DESIGN section 4).
 pub const MAX_ASSETS_PER_ACCOUNT: usize = 8;
 
+/// The role of the clearing contracts that may move balances
+/// (`keccak256("CLEARING_ROLE")`): the Clearinghouse books quote balances,
+/// the Exchange releases withdrawals and transfers between sub-accounts.
+/// Granted by the admin with `grantRole`.
+pub const CLEARING_ROLE: [u8; 32] = [
+    0x2d, 0x3b, 0xad, 0x30, 0x0b, 0x00, 0x88, 0x59, 0x35, 0xbb, 0x2f, 0xc2, 0x55, 0x52, 0x45, 0x35,
+    0x4d, 0xa8, 0x20, 0xd6, 0x01, 0xf1, 0xc0, 0x00, 0x4d, 0x18, 0x43, 0x75, 0xcf, 0x72, 0xf0, 0x96,
+];
+
 /// The admin role (DEFAULT_ADMIN_ROLE of access control).
 pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
 
@@ -59,7 +68,6 @@ pub struct AssetConfig {
 #[entrypoint]
 pub struct CollateralVault {
     access: AccessControl,
-    clearinghouse: StorageAddress,
     quote_asset: StorageAddress,
     assets: StorageMap<Address, AssetConfig>,
     asset_list: StorageVec<StorageAddress>,
@@ -112,28 +120,9 @@ impl CollateralVault {
         Ok(self.access.revoke_role(role, account)?)
     }
 
-    /// Wires the clearinghouse, once.
-    ///
-    /// # Errors
-    /// `AccessControlUnauthorizedAccount`; [`ClearinghouseAlreadySet`] when
-    /// already wired or `clearinghouse` is zero.
-    pub fn set_clearinghouse(&mut self, clearinghouse: Address) -> Result<(), VaultError> {
-        self.only_admin()?;
-        if !self.clearinghouse.get().is_zero() || clearinghouse.is_zero() {
-            return Err(VaultError::ClearinghouseAlreadySet(
-                ClearinghouseAlreadySet {
-                    clearinghouse: self.clearinghouse.get(),
-                },
-            ));
-        }
-        self.clearinghouse.set(clearinghouse);
-        log(self.vm(), ClearinghouseSet { clearinghouse });
-        Ok(())
-    }
-
-    /// Wired addresses: clearinghouse and quote asset.
-    pub fn wiring(&self) -> (Address, Address) {
-        (self.clearinghouse.get(), self.quote_asset.get())
+    /// The quote asset.
+    pub fn quote_asset(&self) -> Address {
+        self.quote_asset.get()
     }
 
     // ------------------------------------------------------------------
@@ -509,7 +498,7 @@ impl CollateralVault {
 
     fn only_clearinghouse(&self) -> Result<(), VaultError> {
         let caller = self.vm().msg_sender();
-        if caller.is_zero() || caller != self.clearinghouse.get() {
+        if !self.access.has_role(CLEARING_ROLE.into(), caller) {
             return Err(VaultError::NotClearinghouse(NotClearinghouse { caller }));
         }
         Ok(())
@@ -555,5 +544,16 @@ impl CollateralVault {
         }
         slot.set(balance - amount);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod role_tests {
+    #[test]
+    fn clearing_role_is_the_hash_of_its_name() {
+        assert_eq!(
+            alloy_primitives::keccak256("CLEARING_ROLE"),
+            alloy_primitives::B256::from(super::CLEARING_ROLE)
+        );
     }
 }

@@ -25,8 +25,8 @@ use alloc::{vec, vec::Vec};
 use alloy_primitives::{Address, B256, I256, U256};
 use alloy_sol_types::sol;
 use clearing_core::{
-    equity, requirements, Correlations, EquityRow, Exposure, MarginMode, Requirements,
-    MAX_BUCKETS, MAX_UNDERLYINGS,
+    equity, requirements, Correlations, EquityRow, Exposure, MarginMode, Requirements, MAX_BUCKETS,
+    MAX_UNDERLYINGS,
 };
 use stylus_sdk::{prelude::*, storage::StorageAddress};
 
@@ -72,6 +72,11 @@ sol_interface! {
         function exposures(bytes32 account) external view returns (address[], int256[], uint256[], uint256[], uint256[]);
         function haircut(address asset) external view returns (uint256, uint256);
     }
+
+    /// The clearinghouse view this contract reads.
+    interface IClearinghouse {
+        function book(bytes32 account) external view returns (uint32[], address[], int256[], int256[], int256[], int256[]);
+    }
 }
 
 /// The margin engine contract.
@@ -80,15 +85,39 @@ sol_interface! {
 pub struct MarginEngine {
     risk: StorageAddress,
     engine: StorageAddress,
+    clearinghouse: StorageAddress,
 }
 
 #[public]
 impl MarginEngine {
-    /// Wires the risk module and the risk engine.
+    /// Wires the risk module, the risk engine and the clearinghouse (the
+    /// position ledger [`Self::account_health`] reads).
     #[constructor]
-    pub fn constructor(&mut self, risk: Address, risk_engine: Address) {
+    pub fn constructor(&mut self, risk: Address, risk_engine: Address, clearinghouse: Address) {
         self.risk.set(risk);
         self.engine.set(risk_engine);
+        self.clearinghouse.set(clearinghouse);
+    }
+
+    /// The wired clearinghouse.
+    pub fn clearinghouse(&self) -> Address {
+        self.clearinghouse.get()
+    }
+
+    /// Health of `account` (DESIGN section 7) with its positions read from
+    /// the clearinghouse: `(equity, maintenanceRequirement,
+    /// initialRequirement)`, WAD quote, in cross mode. Equity counts
+    /// collateral at oracle price, the signed quote balance, unrealised PnL
+    /// and pending funding; maintenance health is `equity - maintenance`.
+    ///
+    /// # Errors
+    /// As [`Self::health`], plus the clearinghouse's errors unchanged.
+    pub fn account_health(&self, account: B256) -> Result<(I256, U256, U256), Vec<u8>> {
+        let ch = self.clearinghouse.get();
+        let (_, underlyings, sizes, _, _, costs) = IClearinghouse::new(ch)
+            .book(self, account)
+            .map_err(|e| passthrough(e, ch))?;
+        self.health(account, underlyings, sizes, costs, false)
     }
 
     /// The wired risk module.

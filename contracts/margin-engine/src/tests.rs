@@ -31,7 +31,9 @@ fn setup(
     admin: Address,
 ) {
     risk.sender(admin).constructor(admin);
-    engine.sender(admin).constructor(risk.address(), Address::ZERO);
+    engine
+        .sender(admin)
+        .constructor(risk.address(), Address::ZERO, Address::ZERO);
     feed.sender(admin).constructor(8, "ETH / USD".into());
     feed.sender(admin)
         .set_answer(I256::try_from(300_000_000_000i64).unwrap(), U256::from(NOW));

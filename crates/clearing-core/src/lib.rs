@@ -62,7 +62,7 @@ pub use margin::{
     MAX_BUCKETS, MAX_UNDERLYINGS,
 };
 pub use market::{
-    book_fill, check_market, equity, funding_at_fill, funding_now, long_open_interest,
+    book_fill, check_market, equity, funding_at_fill, funding_now, long_delta, long_open_interest,
     position_cost, BookedFill, EquityRow, FundingState, MarketConfig, MarketField, MAX_FEE_RATE,
     MAX_FUNDING_CAP, PREMIUM_DECAY,
 };

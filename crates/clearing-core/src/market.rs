@@ -193,11 +193,27 @@ pub fn book_fill(
 /// # Errors
 /// [`CoreError::Overflow`] if the result is negative (an inconsistent `long_oi`) or too large.
 pub fn long_open_interest(long_oi: U256, old: I256, new: I256) -> Result<U256, CoreError> {
-    let long = |s: I256| if s.is_positive() { s.into_raw() } else { U256::ZERO };
+    let long = |s: I256| {
+        if s.is_positive() {
+            s.into_raw()
+        } else {
+            U256::ZERO
+        }
+    };
     long_oi
         .checked_sub(long(old))
         .and_then(|x| x.checked_add(long(new)))
         .ok_or(CoreError::Overflow)
+}
+
+/// The change of long open interest when one position moves from `old` to `new` size:
+/// `max(new, 0) - max(old, 0)`.
+///
+/// # Errors
+/// [`CoreError::Overflow`] never in practice (both parts fit `I256`).
+pub fn long_delta(old: I256, new: I256) -> Result<I256, CoreError> {
+    let long = |s: I256| if s.is_positive() { s } else { I256::ZERO };
+    sub_signed(long(new), long(old))
 }
 
 /// The basis of `pos` net of its pending funding at `cum_index`: `open_notional - payment`, so
@@ -268,12 +284,27 @@ mod tests {
         let cases: [(fn(&mut MarketConfig), MarketField); 8] = [
             (|c| c.min_size = U256::ZERO, MarketField::MinSize),
             (|c| c.tick = U256::ZERO, MarketField::Tick),
-            (|c| c.maker_fee = MAX_FEE_RATE + U256::from(1u8), MarketField::MakerFee),
-            (|c| c.taker_fee = MAX_FEE_RATE + U256::from(1u8), MarketField::TakerFee),
-            (|c| c.max_open_interest = U256::ZERO, MarketField::MaxOpenInterest),
-            (|c| c.max_open_interest = U256::MAX, MarketField::MaxOpenInterest),
+            (
+                |c| c.maker_fee = MAX_FEE_RATE + U256::from(1u8),
+                MarketField::MakerFee,
+            ),
+            (
+                |c| c.taker_fee = MAX_FEE_RATE + U256::from(1u8),
+                MarketField::TakerFee,
+            ),
+            (
+                |c| c.max_open_interest = U256::ZERO,
+                MarketField::MaxOpenInterest,
+            ),
+            (
+                |c| c.max_open_interest = U256::MAX,
+                MarketField::MaxOpenInterest,
+            ),
             (|c| c.funding_cap = U256::ZERO, MarketField::FundingCap),
-            (|c| c.funding_cap = MAX_FUNDING_CAP + U256::from(1u8), MarketField::FundingCap),
+            (
+                |c| c.funding_cap = MAX_FUNDING_CAP + U256::from(1u8),
+                MarketField::FundingCap,
+            ),
         ];
         for (mutate, field) in cases {
             let mut c = cfg();
@@ -375,7 +406,14 @@ mod tests {
         assert_eq!(long_open_interest(oi, i(0), i(3)), Ok(u256(13)));
         assert_eq!(long_open_interest(oi, i(3), i(-5)), Ok(u256(7)));
         assert_eq!(long_open_interest(oi, i(-3), i(-5)), Ok(oi));
-        assert_eq!(long_open_interest(oi, i(11), i(0)), Err(CoreError::Overflow));
+        assert_eq!(
+            long_open_interest(oi, i(11), i(0)),
+            Err(CoreError::Overflow)
+        );
+        assert_eq!(long_delta(i(0), i(3)), Ok(i(3)));
+        assert_eq!(long_delta(i(3), i(-5)), Ok(i(-3)));
+        assert_eq!(long_delta(i(-3), i(-5)), Ok(i(0)));
+        assert_eq!(long_delta(i(-3), i(4)), Ok(i(4)));
     }
 
     #[test]
@@ -471,7 +509,10 @@ mod tests {
                 let d = I256::try_from(d).unwrap();
                 for (who, delta) in [(a, d), (b, -d)] {
                     let new = sizes[who] + delta;
+                    let before = long_oi;
                     long_oi = long_open_interest(long_oi, sizes[who], new).unwrap();
+                    let change = long_delta(sizes[who], new).unwrap();
+                    prop_assert_eq!(I256::from_raw(long_oi), I256::from_raw(before) + change);
                     sizes[who] = new;
                 }
                 let short: U256 = sizes.iter().filter(|s| s.is_negative()).map(|s| s.unsigned_abs()).sum();

@@ -1,0 +1,80 @@
+//! Events and custom errors of the perpetual markets registry.
+use alloy_sol_types::sol;
+use openzeppelin_stylus::access::control;
+use stylus_sdk::prelude::*;
+
+sol! {
+    /// A market was listed with id `market`.
+    #[derive(Debug, PartialEq, Eq)]
+    event MarketListed(uint32 indexed market, address indexed underlying, uint256 minSize, uint256 tick, uint256 makerFee, uint256 takerFee, uint256 maxOpenInterest, uint256 fundingCap);
+    /// The clearinghouse, the only caller of `onFill`, was wired (once).
+    #[derive(Debug, PartialEq, Eq)]
+    event ClearinghouseSet(address clearinghouse);
+    /// A fill at `price` against the index price `indexPrice`: the funding
+    /// index accrued to `timestamp` at the old premium, then the premium
+    /// folded in the fill; `openInterest` is the long (= short) open interest
+    /// after the fill.
+    #[derive(Debug, PartialEq, Eq)]
+    event FillRecorded(uint32 indexed market, uint256 price, uint256 indexPrice, int256 premium, int256 cumulativeIndex, uint64 timestamp, uint256 openInterest);
+
+    /// No market has this id.
+    #[derive(Debug, PartialEq, Eq)]
+    error UnknownMarket(uint32 market);
+    /// The caller is not the wired clearinghouse.
+    #[derive(Debug, PartialEq, Eq)]
+    error NotClearinghouse(address caller);
+    /// The clearinghouse is wired already (or the zero address was given).
+    #[derive(Debug, PartialEq, Eq)]
+    error ClearinghouseAlreadySet(address clearinghouse);
+    /// A parameter is outside its hard bounds (`param` codes in the `param` module).
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterOutOfBounds(uint8 param, uint256 value);
+    /// The fill would take the market's open interest above its cap.
+    #[derive(Debug, PartialEq, Eq)]
+    error OpenInterestCapExceeded(uint32 market, uint256 openInterest, uint256 cap);
+    /// An arithmetic failure in the core (`code` is `clearing_core::CoreError as u8`).
+    #[derive(Debug, PartialEq, Eq)]
+    error MathError(uint8 code);
+    /// A callee could not be called or answered with data that does not fit.
+    #[derive(Debug, PartialEq, Eq)]
+    error CallFailed(address callee);
+}
+
+/// Errors of the registry's own checks. Risk-module reverts (an unknown
+/// underlying, a stale price) are returned unchanged instead.
+#[derive(SolidityError, Debug)]
+pub enum MarketsError {
+    /// See [`UnknownMarket`].
+    UnknownMarket(UnknownMarket),
+    /// See [`NotClearinghouse`].
+    NotClearinghouse(NotClearinghouse),
+    /// See [`ClearinghouseAlreadySet`].
+    ClearinghouseAlreadySet(ClearinghouseAlreadySet),
+    /// See [`ParameterOutOfBounds`].
+    ParameterOutOfBounds(ParameterOutOfBounds),
+    /// See [`OpenInterestCapExceeded`].
+    OpenInterestCapExceeded(OpenInterestCapExceeded),
+    /// See [`MathError`].
+    MathError(MathError),
+    /// See [`CallFailed`].
+    CallFailed(CallFailed),
+    /// The caller lacks the role (OpenZeppelin access control).
+    UnauthorizedAccount(control::AccessControlUnauthorizedAccount),
+    /// Role renounced by someone else (OpenZeppelin access control).
+    BadConfirmation(control::AccessControlBadConfirmation),
+}
+
+impl From<control::Error> for MarketsError {
+    fn from(e: control::Error) -> Self {
+        match e {
+            control::Error::UnauthorizedAccount(e) => Self::UnauthorizedAccount(e),
+            control::Error::BadConfirmation(e) => Self::BadConfirmation(e),
+        }
+    }
+}
+
+impl From<clearing_core::CoreError> for MarketsError {
+    fn from(e: clearing_core::CoreError) -> Self {
+        Self::MathError(MathError { code: e as u8 })
+    }
+}

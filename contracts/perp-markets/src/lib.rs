@@ -1,0 +1,393 @@
+//! PerpMarkets: the registry of perpetual markets with their funding state
+//! and open interest (DESIGN section 6).
+//!
+//! A market is listed by the admin on an underlying the RiskModule prices,
+//! with its min size, tick, maker and taker fee, open-interest cap and
+//! funding cap; ids are small integers from 0. At every fill the
+//! Clearinghouse calls [`PerpMarkets::on_fill`]: the cumulative funding index
+//! accrues per second at the rate of the premium so far (clamped to the cap)
+//! on the index price, then the premium EWMA folds in the fill's premium
+//! sample, and the long (= short) open interest moves under its cap. Views
+//! accrue the index to the block time, so pending funding is visible before
+//! it settles.
+//!
+//! Call graph: `Clearinghouse -> PerpMarkets -> RiskModule`; it is a contract
+//! of its own because markets, funding and the position book do not fit one
+//! 24 KiB contract.
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+#![allow(deprecated)]
+extern crate alloc;
+
+mod errors;
+
+use alloc::vec::Vec;
+use alloy_primitives::{Address, B256, I256, U256, U64};
+use clearing_core::{
+    add_signed, check_market, funding_at_fill, funding_now, to_signed, to_unsigned, FundingState,
+    MarketConfig,
+};
+use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
+use stylus_sdk::{
+    prelude::*,
+    storage::{StorageAddress, StorageI256, StorageU256, StorageU64, StorageVec},
+};
+
+pub use errors::*;
+
+/// The admin role (DEFAULT_ADMIN_ROLE of access control).
+pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
+
+/// Parameter codes used by [`ParameterOutOfBounds`] (`clearing_core::MarketField as u8`).
+pub mod param {
+    /// Minimum fill size (positive).
+    pub const MIN_SIZE: u8 = 1;
+    /// Price tick (positive).
+    pub const TICK: u8 = 2;
+    /// Maker fee rate (at most 1 %).
+    pub const MAKER_FEE: u8 = 3;
+    /// Taker fee rate (at most 1 %).
+    pub const TAKER_FEE: u8 = 4;
+    /// Open-interest cap (positive).
+    pub const MAX_OPEN_INTEREST: u8 = 5;
+    /// Funding cap per 8 hours (0 < cap <= 5 %).
+    pub const FUNDING_CAP: u8 = 6;
+}
+
+/// Configuration and state of one market.
+#[storage]
+pub struct Market {
+    underlying: StorageAddress,
+    min_size: StorageU256,
+    tick: StorageU256,
+    maker_fee: StorageU256,
+    taker_fee: StorageU256,
+    max_open_interest: StorageU256,
+    funding_cap: StorageU256,
+    premium: StorageI256,
+    cum_index: StorageI256,
+    updated_at: StorageU64,
+    open_interest: StorageU256,
+}
+
+/// The perpetual markets registry.
+#[storage]
+#[entrypoint]
+pub struct PerpMarkets {
+    access: AccessControl,
+    risk: StorageAddress,
+    clearinghouse: StorageAddress,
+    markets: StorageVec<Market>,
+}
+
+sol_interface! {
+    /// The risk module view this contract reads.
+    interface IRiskModule {
+        function price(address asset) external view returns (uint256);
+    }
+}
+
+#[public]
+impl PerpMarkets {
+    /// Wires the risk module and grants `admin` the admin role.
+    #[constructor]
+    pub fn constructor(&mut self, admin: Address, risk_module: Address) {
+        self.access._grant_role(ADMIN_ROLE.into(), admin);
+        self.risk.set(risk_module);
+    }
+
+    /// Whether `account` holds `role`.
+    pub fn has_role(&self, role: B256, account: Address) -> bool {
+        self.access.has_role(role, account)
+    }
+
+    /// Grants `role` to `account`.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount` unless the caller holds the role's admin role.
+    pub fn grant_role(&mut self, role: B256, account: Address) -> Result<(), MarketsError> {
+        Ok(self.access.grant_role(role, account)?)
+    }
+
+    /// Revokes `role` from `account`.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount` unless the caller holds the role's admin role.
+    pub fn revoke_role(&mut self, role: B256, account: Address) -> Result<(), MarketsError> {
+        Ok(self.access.revoke_role(role, account)?)
+    }
+
+    /// Wires the clearinghouse, the only caller of [`Self::on_fill`], once.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount`; [`ClearinghouseAlreadySet`] when
+    /// already wired or `clearinghouse` is zero.
+    pub fn set_clearinghouse(&mut self, clearinghouse: Address) -> Result<(), MarketsError> {
+        self.only_admin()?;
+        if !self.clearinghouse.get().is_zero() || clearinghouse.is_zero() {
+            return Err(MarketsError::ClearinghouseAlreadySet(
+                ClearinghouseAlreadySet {
+                    clearinghouse: self.clearinghouse.get(),
+                },
+            ));
+        }
+        self.clearinghouse.set(clearinghouse);
+        log(self.vm(), ClearinghouseSet { clearinghouse });
+        Ok(())
+    }
+
+    /// Wired addresses: risk module and clearinghouse.
+    pub fn wiring(&self) -> (Address, Address) {
+        (self.risk.get(), self.clearinghouse.get())
+    }
+
+    /// Lists a perpetual market on `underlying` (a risk-module asset with a
+    /// usable price) and returns its id, the next integer from 0. Sizes and
+    /// prices are WAD; fee rates and the funding cap (per 8 hours) are WAD
+    /// fractions.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`] with the
+    /// field's code; the risk module's errors for the underlying
+    /// (`UnknownAsset`, price errors) unchanged.
+    #[allow(clippy::too_many_arguments)]
+    pub fn list_market(
+        &mut self,
+        underlying: Address,
+        min_size: U256,
+        tick: U256,
+        maker_fee: U256,
+        taker_fee: U256,
+        max_open_interest: U256,
+        funding_cap: U256,
+    ) -> Result<u32, Vec<u8>> {
+        self.only_admin()?;
+        let fields = [
+            min_size,
+            tick,
+            maker_fee,
+            taker_fee,
+            max_open_interest,
+            funding_cap,
+        ];
+        let cfg = MarketConfig {
+            min_size,
+            tick,
+            maker_fee,
+            taker_fee,
+            max_open_interest,
+            funding_cap,
+        };
+        if let Err(field) = check_market(&cfg) {
+            return Err(MarketsError::ParameterOutOfBounds(ParameterOutOfBounds {
+                param: field as u8,
+                value: fields[field as usize - 1],
+            })
+            .into());
+        }
+        self.index_price(underlying)?;
+        let id = self.markets.len() as u32;
+        let now = self.vm().block_timestamp();
+        let mut m = self.markets.grow();
+        m.underlying.set(underlying);
+        m.min_size.set(min_size);
+        m.tick.set(tick);
+        m.maker_fee.set(maker_fee);
+        m.taker_fee.set(taker_fee);
+        m.max_open_interest.set(max_open_interest);
+        m.funding_cap.set(funding_cap);
+        m.updated_at.set(U64::from(now));
+        log(
+            self.vm(),
+            MarketListed {
+                market: id,
+                underlying,
+                minSize: min_size,
+                tick,
+                makerFee: maker_fee,
+                takerFee: taker_fee,
+                maxOpenInterest: max_open_interest,
+                fundingCap: funding_cap,
+            },
+        );
+        Ok(id)
+    }
+
+    /// Number of markets listed (ids are `0..count`).
+    pub fn market_count(&self) -> u32 {
+        self.markets.len() as u32
+    }
+
+    /// A market's configuration and open interest: `(underlying, minSize,
+    /// tick, makerFee, takerFee, maxOpenInterest, fundingCap, openInterest)`.
+    ///
+    /// # Errors
+    /// [`UnknownMarket`].
+    #[allow(clippy::type_complexity)]
+    pub fn market(
+        &self,
+        market: u32,
+    ) -> Result<(Address, U256, U256, U256, U256, U256, U256, U256), MarketsError> {
+        let m = self.get(market)?;
+        Ok((
+            m.underlying.get(),
+            m.min_size.get(),
+            m.tick.get(),
+            m.maker_fee.get(),
+            m.taker_fee.get(),
+            m.max_open_interest.get(),
+            m.funding_cap.get(),
+            m.open_interest.get(),
+        ))
+    }
+
+    /// The fill rules the exchange checks: `(minSize, tick)`.
+    ///
+    /// # Errors
+    /// [`UnknownMarket`].
+    pub fn rules(&self, market: u32) -> Result<(U256, U256), MarketsError> {
+        let m = self.get(market)?;
+        Ok((m.min_size.get(), m.tick.get()))
+    }
+
+    /// A market's stored funding state `(premium, cumulativeIndex,
+    /// updatedAt)`: the index as of `updatedAt`, the time of the last fill.
+    ///
+    /// # Errors
+    /// [`UnknownMarket`].
+    pub fn funding_state(&self, market: u32) -> Result<(I256, I256, u64), MarketsError> {
+        let f = self.funding(market)?;
+        Ok((f.premium, f.cum_index, f.updated_at))
+    }
+
+    /// The market's underlying and its cumulative funding index accrued to
+    /// the block time at the current premium. The risk module is asked for
+    /// the index price only when something accrues.
+    ///
+    /// # Errors
+    /// [`UnknownMarket`]; the risk module's price errors; [`MathError`].
+    pub fn cumulative_index(&self, market: u32) -> Result<(Address, I256), Vec<u8>> {
+        let f = self.funding(market)?;
+        let (underlying, cap) = {
+            let m = self.get(market)?;
+            (m.underlying.get(), m.funding_cap.get())
+        };
+        let now = self.vm().block_timestamp();
+        if now <= f.updated_at || f.premium.is_zero() {
+            return Ok((underlying, f.cum_index));
+        }
+        let index = self.index_price(underlying)?;
+        let f = funding_now(f, index, cap, now).map_err(math)?;
+        Ok((underlying, f.cum_index))
+    }
+
+    /// Records a fill at `price` (clearinghouse only): accrues the funding
+    /// index to now, folds the fill into the premium, and moves the long open
+    /// interest by `open_interest_delta`, which may not take it above the cap
+    /// when positive. Returns `(underlying, cumulativeIndex, makerFee,
+    /// takerFee)` for the clearinghouse to book both sides.
+    ///
+    /// # Errors
+    /// [`NotClearinghouse`]; [`UnknownMarket`]; the risk module's price
+    /// errors; [`OpenInterestCapExceeded`]; [`MathError`].
+    pub fn on_fill(
+        &mut self,
+        market: u32,
+        price: U256,
+        open_interest_delta: I256,
+    ) -> Result<(Address, I256, U256, U256), Vec<u8>> {
+        let caller = self.vm().msg_sender();
+        if caller.is_zero() || caller != self.clearinghouse.get() {
+            return Err(MarketsError::NotClearinghouse(NotClearinghouse { caller }).into());
+        }
+        let f = self.funding(market)?;
+        let (underlying, cap, max_oi, oi, maker_fee, taker_fee) = {
+            let m = self.get(market)?;
+            (
+                m.underlying.get(),
+                m.funding_cap.get(),
+                m.max_open_interest.get(),
+                m.open_interest.get(),
+                m.maker_fee.get(),
+                m.taker_fee.get(),
+            )
+        };
+        let oi_after = to_unsigned(
+            add_signed(to_signed(oi).map_err(math)?, open_interest_delta).map_err(math)?,
+        )
+        .map_err(math)?;
+        if open_interest_delta.is_positive() && oi_after > max_oi {
+            return Err(
+                MarketsError::OpenInterestCapExceeded(OpenInterestCapExceeded {
+                    market,
+                    openInterest: oi_after,
+                    cap: max_oi,
+                })
+                .into(),
+            );
+        }
+        let index = self.index_price(underlying)?;
+        let now = self.vm().block_timestamp();
+        let f = funding_at_fill(f, price, index, cap, now).map_err(math)?;
+        let mut m = self.markets.setter(market).ok_or_else(|| unknown(market))?;
+        m.premium.set(f.premium);
+        m.cum_index.set(f.cum_index);
+        m.updated_at.set(U64::from(f.updated_at));
+        m.open_interest.set(oi_after);
+        drop(m);
+        log(
+            self.vm(),
+            FillRecorded {
+                market,
+                price,
+                indexPrice: index,
+                premium: f.premium,
+                cumulativeIndex: f.cum_index,
+                timestamp: f.updated_at,
+                openInterest: oi_after,
+            },
+        );
+        Ok((underlying, f.cum_index, maker_fee, taker_fee))
+    }
+}
+
+impl PerpMarkets {
+    fn only_admin(&self) -> Result<(), MarketsError> {
+        Ok(self
+            .access
+            ._check_role(ADMIN_ROLE.into(), self.vm().msg_sender())?)
+    }
+
+    fn get(
+        &self,
+        market: u32,
+    ) -> Result<stylus_sdk::storage::StorageGuard<'_, Market>, MarketsError> {
+        self.markets.get(market).ok_or_else(|| unknown(market))
+    }
+
+    fn funding(&self, market: u32) -> Result<FundingState, MarketsError> {
+        let m = self.get(market)?;
+        Ok(FundingState {
+            premium: m.premium.get(),
+            cum_index: m.cum_index.get(),
+            updated_at: m.updated_at.get().to::<u64>(),
+        })
+    }
+
+    fn index_price(&self, asset: Address) -> Result<U256, Vec<u8>> {
+        let risk = self.risk.get();
+        IRiskModule::new(risk)
+            .price(self, asset)
+            .map_err(|e| match e {
+                stylus_sdk::call::Error::Revert(data) if !data.is_empty() => data,
+                _ => MarketsError::CallFailed(CallFailed { callee: risk }).into(),
+            })
+    }
+}
+
+fn unknown(market: u32) -> MarketsError {
+    MarketsError::UnknownMarket(UnknownMarket { market })
+}
+
+fn math(e: clearing_core::CoreError) -> Vec<u8> {
+    MarketsError::from(e).into()
+}
