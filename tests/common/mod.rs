@@ -47,6 +47,9 @@ pub struct World<'a> {
     pub usdc_feed: &'a Contract<MockAggregator>,
     pub eth_feed: &'a Contract<MockAggregator>,
     pub admin: Address,
+    /// The clearinghouse the margin engine reads positions from (zero when a
+    /// test has none).
+    pub clearinghouse: Address,
 }
 
 impl World<'_> {
@@ -64,9 +67,11 @@ impl World<'_> {
         self.engine
             .sender(admin)
             .constructor(admin, self.risk.address(), self.vault.address());
-        self.margin
-            .sender(admin)
-            .constructor(self.risk.address(), self.engine.address());
+        self.margin.sender(admin).constructor(
+            self.risk.address(),
+            self.engine.address(),
+            self.clearinghouse,
+        );
         self.usdc
             .sender(admin)
             .constructor("USD Coin".into(), "USDC".into(), 6, 0)
@@ -166,7 +171,10 @@ impl World<'_> {
 /// Builds a [`World`] from motsu test arguments and deploys it.
 #[macro_export]
 macro_rules! world {
-    ($risk:ident, $vault:ident, $engine:ident, $margin:ident, $usdc:ident, $weth:ident, $usdc_feed:ident, $eth_feed:ident, $admin:ident) => {{
+    ($risk:ident, $vault:ident, $engine:ident, $margin:ident, $usdc:ident, $weth:ident, $usdc_feed:ident, $eth_feed:ident, $admin:ident) => {
+        world!($risk, $vault, $engine, $margin, $usdc, $weth, $usdc_feed, $eth_feed, $admin; alloy_primitives::Address::ZERO)
+    };
+    ($risk:ident, $vault:ident, $engine:ident, $margin:ident, $usdc:ident, $weth:ident, $usdc_feed:ident, $eth_feed:ident, $admin:ident; $ch:expr) => {{
         let w = common::World {
             risk: &$risk,
             vault: &$vault,
@@ -177,6 +185,7 @@ macro_rules! world {
             usdc_feed: &$usdc_feed,
             eth_feed: &$eth_feed,
             admin: $admin,
+            clearinghouse: $ch,
         };
         w.deploy();
         w
