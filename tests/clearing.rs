@@ -222,7 +222,7 @@ fn fills_book_positions_realise_pnl_and_split_fees_to_the_wei(
 
     // ETH to 3300: Alice's equity gains 300 unrealised, Bob's loses it.
     set_eth_price(&w, 3300);
-    let (eq, mm, im) = margin.sender(alice).account_health(a).motsu_unwrap();
+    let (eq, mm, im) = margin.sender(alice).health(a).motsu_unwrap();
     assert_eq!(eq, swad(10_300) - scents(60));
     let (em, ei) = expected_requirements(
         &w,
@@ -232,7 +232,21 @@ fn fills_book_positions_realise_pnl_and_split_fees_to_the_wei(
         wad(3300),
     );
     assert_eq!((mm, im), (em, ei));
-    let (eq_b, _, _) = margin.sender(bob).account_health(b).motsu_unwrap();
+    assert_eq!(
+        margin.sender(alice).account_summary(a).motsu_unwrap(),
+        (
+            vec![0u32],
+            vec![swad(1)],
+            vec![swad(3000)],
+            vec![I256::ZERO],
+            vec![w.usdc.address()],
+            vec![swad(10_000) - scents(60)],
+            eq,
+            mm,
+            im
+        )
+    );
+    let (eq_b, _, _) = margin.sender(bob).health(b).motsu_unwrap();
     assert_eq!(eq_b, swad(9_700) - scents(150));
 
     // Bob (maker) buys back 1 ETH from Alice (taker) at 3300: both flat.
@@ -689,8 +703,8 @@ fn a_hedged_book_needs_far_less_margin_than_a_naked_one(
     ch.sender(ex)
         .apply_fill(0, b, a, wad(3000), swad(10))
         .motsu_unwrap();
-    let (eq_a, mm_a, im_a) = margin.sender(alice).account_health(a).motsu_unwrap();
-    let (eq_b, mm_b, im_b) = margin.sender(bob).account_health(b).motsu_unwrap();
+    let (eq_a, mm_a, im_a) = margin.sender(alice).health(a).motsu_unwrap();
+    let (eq_b, mm_b, im_b) = margin.sender(bob).health(b).motsu_unwrap();
     // Alice took: taker fee 5 bp of 30,000 = 15; Bob made: 2 bp = 6.
     assert_eq!(eq_a, swad(30_000) - swad(15));
     assert_eq!(eq_b, swad(30_000) - swad(6));

@@ -91,7 +91,7 @@ pub struct MarginEngine {
 #[public]
 impl MarginEngine {
     /// Wires the risk module, the risk engine and the clearinghouse (the
-    /// position ledger [`Self::account_health`] reads).
+    /// position ledger [`Self::health`] reads).
     #[constructor]
     pub fn constructor(&mut self, risk: Address, risk_engine: Address, clearinghouse: Address) {
         self.risk.set(risk);
@@ -111,13 +111,13 @@ impl MarginEngine {
     /// and pending funding; maintenance health is `equity - maintenance`.
     ///
     /// # Errors
-    /// As [`Self::health`], plus the clearinghouse's errors unchanged.
-    pub fn account_health(&self, account: B256) -> Result<(I256, U256, U256), Vec<u8>> {
+    /// As [`Self::health_with`], plus the clearinghouse's errors unchanged.
+    pub fn health(&self, account: B256) -> Result<(I256, U256, U256), Vec<u8>> {
         let ch = self.clearinghouse.get();
         let (_, underlyings, sizes, _, _, costs) = IClearinghouse::new(ch)
             .book(self, account)
             .map_err(|e| passthrough(e, ch))?;
-        self.health(account, underlyings, sizes, costs, false)
+        self.health_with(account, underlyings, sizes, costs, false)
     }
 
     /// The wired risk module.
@@ -162,6 +162,44 @@ impl MarginEngine {
         Ok((r.maintenance, r.initial, r.gross_notional))
     }
 
+    /// Everything about `account` in one call, for keepers and UIs: its
+    /// positions `(markets, sizes, openNotionals, pendingFunding)` from the
+    /// clearinghouse, its collateral `(assets, amounts)` from the risk engine
+    /// (signed WAD; the quote asset's amount includes the signed quote
+    /// balance) and its health `(equity, maintenance, initial)` as
+    /// [`Self::health`] gives it.
+    ///
+    /// # Errors
+    /// As [`Self::health`].
+    #[allow(clippy::type_complexity)]
+    pub fn account_summary(
+        &self,
+        account: B256,
+    ) -> Result<
+        (
+            Vec<u32>,
+            Vec<I256>,
+            Vec<I256>,
+            Vec<I256>,
+            Vec<Address>,
+            Vec<I256>,
+            I256,
+            U256,
+            U256,
+        ),
+        Vec<u8>,
+    > {
+        let ch = self.clearinghouse.get();
+        let (markets, underlyings, sizes, notionals, pending, costs) = IClearinghouse::new(ch)
+            .book(self, account)
+            .map_err(|e| passthrough(e, ch))?;
+        let (assets, amounts, eq, mm, im) =
+            self.evaluate(account, underlyings, sizes.clone(), costs, false)?;
+        Ok((
+            markets, sizes, notionals, pending, assets, amounts, eq, mm, im,
+        ))
+    }
+
     /// Equity and requirements of `account` (DESIGN section 7): its
     /// collateral exposures from the RiskEngine (the quote asset's includes
     /// the signed quote balance) merged with the perp positions passed in,
@@ -176,7 +214,7 @@ impl MarginEngine {
     /// underlyings together exceed 8 entries; [`MathError`]; the risk
     /// engine's and risk module's errors unchanged (`UnknownAsset`, every
     /// price error); [`RiskCallFailed`] when a callee's answer does not fit.
-    pub fn health(
+    pub fn health_with(
         &self,
         account: B256,
         underlyings: Vec<Address>,
@@ -184,6 +222,23 @@ impl MarginEngine {
         costs: Vec<I256>,
         portfolio: bool,
     ) -> Result<(I256, U256, U256), Vec<u8>> {
+        let (_, _, eq, mm, im) = self.evaluate(account, underlyings, sizes, costs, portfolio)?;
+        Ok((eq, mm, im))
+    }
+}
+
+impl MarginEngine {
+    /// The account's collateral rows `(assets, amounts)` and its
+    /// `(equity, maintenance, initial)`; see [`Self::health_with`].
+    #[allow(clippy::type_complexity)]
+    fn evaluate(
+        &self,
+        account: B256,
+        underlyings: Vec<Address>,
+        sizes: Vec<I256>,
+        costs: Vec<I256>,
+        portfolio: bool,
+    ) -> Result<(Vec<Address>, Vec<I256>, I256, U256, U256), Vec<u8>> {
         let n = underlyings.len();
         if sizes.len() != n || costs.len() != n {
             return Err(MarginError::LengthMismatch(LengthMismatch {}).into());
@@ -194,6 +249,8 @@ impl MarginEngine {
             .exposures(self, account)
             .map_err(|e| passthrough(e, engine))?;
         let mut spot = spot_in;
+        // Collateral rows come first; positions on other underlyings follow.
+        let spot_len = spot.len();
         let mut perp = vec![I256::ZERO; assets.len()];
         if spot.len() != assets.len() || maint.len() != assets.len() || init.len() != assets.len() {
             return Err(call_failed(engine));
@@ -219,7 +276,8 @@ impl MarginEngine {
             perp[i] = clearing_core::add_signed(perp[i], *size).map_err(math)?;
             at.push(i);
         }
-        let (r, prices) = self.requirements(assets, spot.clone(), perp, maint, init, portfolio)?;
+        let (r, prices) =
+            self.requirements(assets.clone(), spot.clone(), perp, maint, init, portfolio)?;
         let rows: Vec<EquityRow> = spot
             .iter()
             .zip(&prices)
@@ -235,11 +293,11 @@ impl MarginEngine {
             }))
             .collect();
         let eq = equity(&rows).map_err(math)?;
-        Ok((eq, r.maintenance, r.initial))
+        assets.truncate(spot_len);
+        spot.truncate(spot_len);
+        Ok((assets, spot, eq, r.maintenance, r.initial))
     }
-}
 
-impl MarginEngine {
     /// Requirements of the given exposures and the prices they were marked at.
     fn requirements(
         &self,
