@@ -610,7 +610,13 @@ fn cancelled_orders_do_not_fill(
     let cancelled = bytes(ExchangeError::OrderCancelled(OrderCancelled { digest }));
     let settle = |sig: &Bytes| {
         ex.sender(matcher)
-            .settle_fill(maker.clone(), sig.clone(), taker.clone(), short.clone(), WAD)
+            .settle_fill(
+                maker.clone(),
+                sig.clone(),
+                taker.clone(),
+                short.clone(),
+                WAD,
+            )
             .motsu_unwrap_err()
     };
     // A third party's cancel does not matter.
@@ -621,7 +627,9 @@ fn cancelled_orders_do_not_fill(
     assert_eq!(settle(&by_op), cancelled);
     assert_eq!(settle(&ms), too_short);
     // The owner's cancel stops every copy.
-    ex.sender(alice.address()).cancel_order(digest).motsu_unwrap();
+    ex.sender(alice.address())
+        .cancel_order(digest)
+        .motsu_unwrap();
     assert_eq!(settle(&ms), cancelled);
 }
 
@@ -651,6 +659,336 @@ fn nonces_below_the_floor_do_not_fill(
         bytes(ExchangeError::NonceCancelled(NonceCancelled {
             account: taker.account,
             nonce: 1,
+        }))
+    );
+}
+
+// ----------------------------------------------------------------------
+// Full flows against the peer double
+// ----------------------------------------------------------------------
+
+/// Market 7 with minimum size 0.1 and tick 0.5; alice and bob healthy.
+fn market(peer: &Contract<Peer>, admin: Address, alice: Address, bob: Address) {
+    peer.sender(admin)
+        .set_market(7, WAD / U256::from(10), WAD / U256::from(2));
+    for who in [alice, bob] {
+        peer.sender(admin)
+            .set_health(account::encode(who, 0), swad(1000), wad(100), wad(150));
+    }
+}
+
+#[motsu::test]
+fn settle_fill_books_the_fill_and_records_filled_sizes(
+    ex: Contract<Exchange>,
+    peer: Contract<Peer>,
+    admin: Address,
+    matcher: Address,
+    alice: Account,
+    bob: Account,
+) {
+    deploy_with(&ex, &peer, admin, matcher);
+    market(&peer, admin, alice.address(), bob.address());
+    let (maker, ms, taker, ts) = pair(&ex, &alice, &bob);
+    let md = ex.sender(matcher).order_digest(maker.clone());
+    let td = ex.sender(matcher).order_digest(taker.clone());
+    let half = WAD / U256::from(2);
+    ex.sender(matcher)
+        .settle_fill(maker.clone(), ms.clone(), taker.clone(), ts.clone(), half)
+        .motsu_unwrap();
+    peer.assert_emitted(&FillApplied {
+        market: 7,
+        maker: maker.account,
+        taker: taker.account,
+        price: wad(3000),
+        makerDelta: I256::from_raw(half),
+    });
+    ex.assert_emitted(&OrderFilled {
+        makerDigest: md,
+        takerDigest: td,
+        market: 7,
+        maker: maker.account,
+        taker: taker.account,
+        price: wad(3000),
+        makerDelta: I256::from_raw(half),
+        makerFilled: half,
+        takerFilled: half,
+    });
+    assert_eq!(ex.sender(matcher).filled(md), half);
+    assert_eq!(ex.sender(matcher).filled(td), half);
+
+    // The taker (size 1) has half left: a full unit over-fills it, and the
+    // revert leaves the filled sizes as they were.
+    let err = ex
+        .sender(matcher)
+        .settle_fill(maker.clone(), ms.clone(), taker.clone(), ts.clone(), WAD)
+        .motsu_unwrap_err();
+    assert_eq!(err, bytes(ExchangeError::OverFill(OverFill {})));
+    assert_eq!(ex.sender(matcher).filled(md), half);
+
+    // The rest of the taker fills; the maker keeps 1 of its 2.
+    ex.sender(matcher)
+        .settle_fill(maker.clone(), ms, taker.clone(), ts, half)
+        .motsu_unwrap();
+    assert_eq!(ex.sender(matcher).filled(md), WAD);
+    assert_eq!(ex.sender(matcher).filled(td), WAD);
+    assert_eq!(
+        peer.sender(admin)
+            .position_sizes(7, maker.account, taker.account),
+        (swad(1), -swad(1))
+    );
+}
+
+#[motsu::test]
+fn fill_check_errors_are_named(
+    ex: Contract<Exchange>,
+    peer: Contract<Peer>,
+    admin: Address,
+    matcher: Address,
+    alice: Account,
+    bob: Account,
+) {
+    deploy_with(&ex, &peer, admin, matcher);
+    market(&peer, admin, alice.address(), bob.address());
+    let (maker, ms, _, _) = pair(&ex, &alice, &bob);
+    let settle = |taker: Order, fill: U256| {
+        let ts = sign(&ex, &bob, &taker);
+        ex.sender(matcher)
+            .settle_fill(maker.clone(), ms.clone(), taker, ts, fill)
+            .motsu_unwrap_err()
+    };
+    let base = order(bob.address(), swad(-1), wad(2990));
+    assert_eq!(
+        settle(base.clone(), U256::ZERO),
+        bytes(ExchangeError::ZeroFillSize(ZeroFillSize {}))
+    );
+    let expired = Order {
+        expiry: NOW,
+        ..base.clone()
+    };
+    assert_eq!(
+        settle(expired, WAD),
+        bytes(ExchangeError::OrderExpired(OrderExpired {}))
+    );
+    let buyer = Order {
+        size: swad(1),
+        ..base.clone()
+    };
+    assert_eq!(
+        settle(buyer, WAD),
+        bytes(ExchangeError::SameSide(SameSide {}))
+    );
+    let dear = Order {
+        limitPrice: wad(3001),
+        ..base.clone()
+    };
+    assert_eq!(
+        settle(dear, WAD),
+        bytes(ExchangeError::PricesDoNotCross(PricesDoNotCross {}))
+    );
+    assert_eq!(
+        settle(base.clone(), WAD / U256::from(20)),
+        bytes(ExchangeError::BelowMinSize(BelowMinSize {}))
+    );
+    let reduce = Order {
+        reduceOnly: true,
+        ..base.clone()
+    };
+    assert_eq!(
+        settle(reduce, WAD),
+        bytes(ExchangeError::ReduceOnlyViolated(ReduceOnlyViolated {}))
+    );
+    let other = Order {
+        market: 8,
+        ..base.clone()
+    };
+    assert_eq!(
+        settle(other, WAD),
+        bytes(ExchangeError::MarketMismatch(MarketMismatch {}))
+    );
+    // A tick the maker's price is not a multiple of.
+    peer.sender(admin)
+        .set_market(7, WAD / U256::from(10), wad(7));
+    assert_eq!(settle(base, WAD), bytes(ExchangeError::OffTick(OffTick {})));
+}
+
+#[motsu::test]
+fn callee_reverts_pass_through(
+    ex: Contract<Exchange>,
+    peer: Contract<Peer>,
+    admin: Address,
+    matcher: Address,
+    alice: Account,
+    bob: Account,
+) {
+    deploy_with(&ex, &peer, admin, matcher);
+    market(&peer, admin, alice.address(), bob.address());
+    let maker = Order {
+        market: 9,
+        ..order(alice.address(), swad(1), wad(3000))
+    };
+    let taker = Order {
+        market: 9,
+        ..order(bob.address(), swad(-1), wad(3000))
+    };
+    let ms = sign(&ex, &alice, &maker);
+    let ts = sign(&ex, &bob, &taker);
+    let err = ex
+        .sender(matcher)
+        .settle_fill(maker, ms, taker, ts, WAD)
+        .motsu_unwrap_err();
+    assert_eq!(
+        err,
+        Vec::<u8>::from(PeerError::UnknownMarket(UnknownMarket { market: 9 }))
+    );
+}
+
+#[motsu::test]
+fn fills_need_initial_margin_unless_they_reduce(
+    ex: Contract<Exchange>,
+    peer: Contract<Peer>,
+    admin: Address,
+    matcher: Address,
+    alice: Account,
+    bob: Account,
+) {
+    deploy_with(&ex, &peer, admin, matcher);
+    market(&peer, admin, alice.address(), bob.address());
+    let (maker, ms, taker, ts) = pair(&ex, &alice, &bob);
+    let bob0 = taker.account;
+    let td = ex.sender(matcher).order_digest(taker.clone());
+    // Bob's equity covers maintenance (100) but not initial (150).
+    peer.sender(admin)
+        .set_health(bob0, swad(120), wad(100), wad(150));
+    let err = ex
+        .sender(matcher)
+        .settle_fill(maker.clone(), ms.clone(), taker.clone(), ts.clone(), WAD)
+        .motsu_unwrap_err();
+    assert_eq!(
+        err,
+        bytes(ExchangeError::InsufficientMargin(InsufficientMargin {
+            account: bob0,
+            equity: swad(120),
+            requirement: wad(150),
+        }))
+    );
+    assert_eq!(ex.sender(matcher).filled(td), U256::ZERO);
+    assert_eq!(
+        peer.sender(admin).position_sizes(7, maker.account, bob0),
+        (I256::ZERO, I256::ZERO)
+    );
+    // Long 1, bob's sell of 1 reduces his position: maintenance suffices.
+    peer.sender(admin).set_position(bob0, swad(1));
+    ex.sender(matcher)
+        .settle_fill(maker.clone(), ms, taker, ts, WAD)
+        .motsu_unwrap();
+    assert_eq!(
+        peer.sender(admin).position_sizes(7, maker.account, bob0),
+        (swad(1), I256::ZERO)
+    );
+    // Negative equity never passes, even for the maker's reduction.
+    let close = Order {
+        nonce: 2,
+        ..order(alice.address(), swad(-1), wad(3000))
+    };
+    let buy = Order {
+        nonce: 2,
+        ..order(bob.address(), swad(1), wad(3000))
+    };
+    peer.sender(admin)
+        .set_health(maker.account, swad(-5), wad(100), wad(150));
+    let cs = sign(&ex, &alice, &close);
+    let bs = sign(&ex, &bob, &buy);
+    peer.sender(admin)
+        .set_health(bob0, swad(1000), wad(100), wad(150));
+    let err = ex
+        .sender(matcher)
+        .settle_fill(close, cs, buy, bs, WAD)
+        .motsu_unwrap_err();
+    assert_eq!(
+        err,
+        bytes(ExchangeError::InsufficientMargin(InsufficientMargin {
+            account: maker.account,
+            equity: swad(-5),
+            requirement: wad(100),
+        }))
+    );
+}
+
+#[motsu::test]
+fn withdraw_releases_to_the_caller_and_checks_initial_margin(
+    ex: Contract<Exchange>,
+    peer: Contract<Peer>,
+    admin: Address,
+    matcher: Address,
+    alice: Address,
+) {
+    deploy_with(&ex, &peer, admin, matcher);
+    let sub3 = account::encode(alice, 3);
+    peer.sender(admin)
+        .set_health(sub3, swad(150), wad(100), wad(150));
+    ex.sender(alice).withdraw(3, ASSET, wad(5)).motsu_unwrap();
+    peer.assert_emitted(&ReleaseDone {
+        account: sub3,
+        asset: ASSET,
+        amount: wad(5),
+        recipient: alice,
+    });
+    peer.sender(admin)
+        .set_health(sub3, swad(149), wad(100), wad(150));
+    let err = ex
+        .sender(alice)
+        .withdraw(3, ASSET, wad(5))
+        .motsu_unwrap_err();
+    assert_eq!(
+        err,
+        bytes(ExchangeError::InsufficientMargin(InsufficientMargin {
+            account: sub3,
+            equity: swad(149),
+            requirement: wad(150),
+        }))
+    );
+}
+
+#[motsu::test]
+fn transfer_collateral_between_own_subaccounts(
+    ex: Contract<Exchange>,
+    peer: Contract<Peer>,
+    admin: Address,
+    matcher: Address,
+    alice: Address,
+) {
+    deploy_with(&ex, &peer, admin, matcher);
+    let err = ex
+        .sender(alice)
+        .transfer_collateral(2, 2, ASSET, wad(1))
+        .motsu_unwrap_err();
+    assert_eq!(
+        err,
+        bytes(ExchangeError::SameSubaccount(SameSubaccount {
+            subaccount: 2
+        }))
+    );
+    ex.sender(alice)
+        .transfer_collateral(2, 4, ASSET, wad(1))
+        .motsu_unwrap();
+    peer.assert_emitted(&TransferDone {
+        from: account::encode(alice, 2),
+        to: account::encode(alice, 4),
+        asset: ASSET,
+        amount: wad(1),
+    });
+    peer.sender(admin)
+        .set_health(account::encode(alice, 2), swad(1), U256::ZERO, wad(2));
+    let err = ex
+        .sender(alice)
+        .transfer_collateral(2, 4, ASSET, wad(1))
+        .motsu_unwrap_err();
+    assert_eq!(
+        err,
+        bytes(ExchangeError::InsufficientMargin(InsufficientMargin {
+            account: account::encode(alice, 2),
+            equity: swad(1),
+            requirement: wad(2),
         }))
     );
 }
