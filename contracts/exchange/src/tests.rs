@@ -36,7 +36,7 @@ enum PeerError {
 
 /// One contract playing the four callees of the exchange. It records what it
 /// is asked to do in storage rather than in logs, so that the ABI lists only
-/// the exchange's own logs).
+/// the exchange's own events.
 #[storage]
 struct Peer {
     market: StorageU64,
