@@ -9,7 +9,7 @@
 //! ```text
 //! Exchange -> Clearinghouse   (positionSizes view, applyFill)
 //! Exchange -> PerpMarkets     (rules view)
-//! Exchange -> MarginEngine    (accountHealth view)
+//! Exchange -> MarginEngine    (health view)
 //! Exchange -> CollateralVault (release, transferBalance; the vault grants this contract its
 //!                              clearing role)
 //! ```
@@ -124,7 +124,7 @@ sol_interface! {
 
     /// The MarginEngine view the exchange reads: `(equity, maintenance, initial)`, WAD.
     interface IMarginEngine {
-        function accountHealth(bytes32 account) external view returns (int256, uint256, uint256);
+        function health(bytes32 account) external view returns (int256, uint256, uint256);
     }
 
     /// The CollateralVault functions the exchange uses (it holds the vault's clearing role).
@@ -556,7 +556,7 @@ impl Exchange {
     fn require_margin(&self, account: B256, maintenance_only: bool) -> Result<(), Vec<u8>> {
         let engine = self.margin_engine.get();
         let (equity, maintenance, initial) = IMarginEngine::new(engine)
-            .account_health(self, account)
+            .health(self, account)
             .map_err(|e| passthrough(e, engine))?;
         let requirement = if maintenance_only {
             maintenance

@@ -109,7 +109,7 @@ impl Peer {
         (self.fills.get().to::<u64>(), self.last_price.get())
     }
 
-    fn account_health(&self, account: B256) -> (I256, U256, U256) {
+    fn health(&self, account: B256) -> (I256, U256, U256) {
         (
             self.equity.get(account),
             self.maintenance.get(account),
