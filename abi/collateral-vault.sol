@@ -13,9 +13,7 @@ interface ICollateralVault  {
 
     function revokeRole(bytes32 role, address account) external;
 
-    function setClearinghouse(address clearinghouse) external;
-
-    function wiring() external view returns (address, address);
+    function quoteAsset() external view returns (address);
 
     function listAsset(address asset, uint8 decimals, uint256 deposit_cap, bool deposit_enabled, bool collateral_enabled) external;
 
@@ -46,8 +44,6 @@ interface ICollateralVault  {
     error AccessControlBadConfirmation();
 
     error NotClearinghouse(address);
-
-    error ClearinghouseAlreadySet(address);
 
     error UnknownAsset(address);
 
@@ -80,6 +76,4 @@ interface ICollateralVault  {
     event QuoteBalanceChanged(bytes32 indexed account, int256 delta, int256 balance);
 
     event AssetConfigured(address indexed asset, bool listed, uint8 decimals, uint256 depositCap, bool depositEnabled, bool collateralEnabled);
-
-    event ClearinghouseSet(address clearinghouse);
 }

@@ -106,8 +106,164 @@ pub fn events_in_source(src: &str) -> Vec<String> {
     out
 }
 
-/// Events of a contract crate: from its `src/` tree and its `Cargo.toml`
-/// metadata, without duplicates, in order of first appearance.
+/// Every `struct Name { .. }` declaration in a piece of Rust source whose
+/// fields are Solidity declarations (`type name;`), normalised to one line.
+/// Rust structs (fields `name: Type,`) are skipped.
+pub fn structs_in_source(src: &str) -> Vec<String> {
+    let src = strip_line_comments(src);
+    let mut out = Vec::new();
+    let mut rest = src.as_str();
+    while let Some(p) = rest.find("struct ") {
+        let boundary = p == 0 || {
+            let c = rest.as_bytes()[p - 1];
+            !(c.is_ascii_alphanumeric() || c == b'_')
+        };
+        let after = &rest[p + 7..];
+        rest = after;
+        if !boundary {
+            continue;
+        }
+        let (Some(open), Some(close)) = (after.find('{'), after.find('}')) else {
+            break;
+        };
+        let name = after[..open].trim();
+        if open > close
+            || name.is_empty()
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            continue;
+        }
+        let body = &after[open + 1..close];
+        let fields: Vec<&str> = body
+            .split(';')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .collect();
+        let solidity = !fields.is_empty()
+            && body.trim_end().ends_with(';')
+            && fields
+                .iter()
+                .all(|f| f.split_whitespace().count() == 2 && !f.contains(':'));
+        if solidity {
+            out.push(squash(&format!(
+                "struct {name} {{ {} }}",
+                fields
+                    .iter()
+                    .map(|f| format!("{f};"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )));
+        }
+        rest = &after[close + 1..];
+    }
+    out
+}
+
+/// Struct declarations of a contract crate's `src/` tree (see
+/// [`structs_in_source`]), without duplicates.
+///
+/// # Errors
+/// [`AbiError::Io`] when a file cannot be read.
+pub fn crate_structs(crate_dir: &Path) -> Result<Vec<String>, AbiError> {
+    let mut files = Vec::new();
+    collect_rs(&crate_dir.join("src"), &mut files)?;
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        // Test doubles are not part of the contract's interface.
+        if f.file_name().is_some_and(|n| n == "tests.rs") {
+            continue;
+        }
+        let text =
+            fs::read_to_string(&f).map_err(|e| AbiError::Io(format!("{}: {e}", f.display())))?;
+        out.extend(structs_in_source(&text));
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|e| seen.insert(e.clone()));
+    Ok(out)
+}
+
+/// Adds the struct definitions the exported interface uses but does not
+/// define (the SDK's exporter prints `AbiType` struct names only), right after
+/// the interface's opening brace, and gives struct parameters of functions
+/// their `calldata` location so the interface compiles.
+///
+/// # Errors
+/// [`AbiError::NoInterface`] when the text has no interface body.
+pub fn add_structs(exported: &str, structs: &[String]) -> Result<String, AbiError> {
+    let open = exported.find('{').ok_or(AbiError::NoInterface)?;
+    let mut used = Vec::new();
+    for s in structs {
+        let name = s[7..s.find('{').unwrap_or(7)].trim().to_string();
+        let mentioned = exported
+            .lines()
+            .filter(|l| l.trim_start().starts_with("function "))
+            .any(|l| replace_word_followed(l, &name, "").is_some());
+        if mentioned && !exported.contains(&format!("struct {name} ")) {
+            used.push((name, s.clone()));
+        }
+    }
+    if used.is_empty() {
+        return Ok(exported.to_string());
+    }
+    let mut text = String::new();
+    text.push_str(&exported[..=open]);
+    for (_, s) in &used {
+        text.push_str("\n    ");
+        text.push_str(s);
+        text.push('\n');
+    }
+    let body: Vec<String> = exported[open + 1..]
+        .lines()
+        .map(|l| {
+            let mut l = l.to_string();
+            if l.trim_start().starts_with("function ") {
+                for (name, _) in &used {
+                    while let Some(next) = replace_word_followed(&l, name, " calldata") {
+                        l = next;
+                    }
+                }
+            }
+            l
+        })
+        .collect();
+    text.push_str(&body.join("\n"));
+    if exported.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// In a function declaration, the first parameter of type `name` without a
+/// data location gets `suffix` after its type; `None` when there is none.
+fn replace_word_followed(line: &str, name: &str, suffix: &str) -> Option<String> {
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(p) = line[from..].find(name) {
+        let at = from + p;
+        let end = at + name.len();
+        from = end;
+        let before_ok = at > 0 && matches!(bytes[at - 1], b'(' | b' ');
+        let after = &line[end..];
+        let after_ok = after.starts_with(' ');
+        if !(before_ok && after_ok) {
+            continue;
+        }
+        let next_word = after
+            .trim_start()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or("");
+        if matches!(next_word, "calldata" | "memory" | "storage") {
+            continue;
+        }
+        return Some(format!("{}{}{}", &line[..end], suffix, after));
+    }
+    None
+}
+
+/// Events of a contract crate: from its `src/` tree (test modules named
+/// `tests.rs` excepted) and its `Cargo.toml` metadata, without duplicates, in order of first appearance.
 ///
 /// # Errors
 /// [`AbiError::Io`] when a file cannot be read.
@@ -117,6 +273,10 @@ pub fn crate_events(crate_dir: &Path) -> Result<Vec<String>, AbiError> {
     files.sort();
     let mut events = Vec::new();
     for f in files {
+        // Test doubles are not part of the contract's interface.
+        if f.file_name().is_some_and(|n| n == "tests.rs") {
+            continue;
+        }
         let text =
             fs::read_to_string(&f).map_err(|e| AbiError::Io(format!("{}: {e}", f.display())))?;
         events.extend(events_in_source(&text));
@@ -308,6 +468,46 @@ mod tests {
         assert_eq!(abi.events().count(), 1);
         assert_eq!(abi.errors().count(), 1);
         assert_eq!(abi.constructor().unwrap().inputs.len(), 1);
+    }
+
+    #[test]
+    fn adds_used_structs_with_calldata_parameters() {
+        let src = r#"
+            sol! {
+                /// A signed order.
+                #[derive(AbiType)]
+                struct Order {
+                    bytes32 account;
+                    int256 size;
+                }
+            }
+            struct Rusty { a: u8, }
+            struct Unused { uint8 x; }
+        "#;
+        let found = structs_in_source(src);
+        assert_eq!(
+            found,
+            vec![
+                "struct Order { bytes32 account; int256 size; }".to_string(),
+                "struct Unused { uint8 x; }".to_string()
+            ]
+        );
+        let exported = "interface IX {\n    function settle(Order maker, bytes calldata s, Order taker) external;\n\n    function digest(Order order) external view returns (bytes32);\n}\n";
+        let full = add_structs(exported, &found).unwrap();
+        assert_eq!(
+            full,
+            "interface IX {\n    struct Order { bytes32 account; int256 size; }\n\n    function settle(Order calldata maker, bytes calldata s, Order calldata taker) external;\n\n    function digest(Order calldata order) external view returns (bytes32);\n}\n"
+        );
+        let abi = json_abi(&full, None).unwrap();
+        let f = &abi.function("settle").unwrap()[0];
+        assert_eq!(f.inputs[0].ty, "tuple");
+        assert_eq!(f.inputs[0].components.len(), 2);
+        assert_eq!(f.inputs[2].components[1].ty, "int256");
+        // Nothing to add: unchanged.
+        assert_eq!(
+            add_structs("interface I {\n}\n", &found).unwrap(),
+            "interface I {\n}\n"
+        );
     }
 
     #[test]

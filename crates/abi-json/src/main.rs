@@ -11,6 +11,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut exported = String::new();
     std::io::stdin().read_to_string(&mut exported)?;
+    let structs = abi_json::crate_structs(Path::new(&args[0]))?;
+    let exported = abi_json::add_structs(&exported, &structs)?;
     let events = abi_json::crate_events(Path::new(&args[0]))?;
     let full = abi_json::complete_interface(&exported, &events)?;
     let ctor = match args.get(2) {
