@@ -84,7 +84,7 @@ const ECRECOVER: Address = Address::with_last_byte(1);
 alloy_sol_types::sol! {
     /// A signed order, as passed to the contract's methods (its fields are
     /// those of the EIP-712 `Order` type; see [`clearing_core::order::Order`]).
-    #[derive(Debug, PartialEq, Eq, AbiType)]
+    #[derive(Debug, PartialEq, Eq)]
     struct Order {
         bytes32 account;
         uint32 market;
@@ -94,6 +94,20 @@ alloy_sol_types::sol! {
         uint64 nonce;
         bool reduceOnly;
     }
+}
+
+/// `Order` as a method argument. The SDK's `#[derive(AbiType)]` would put the
+/// struct's name into function selectors (`settleFill(Order,...)`), which no
+/// Solidity caller computes; the selector must use the tuple type, as
+/// Solidity and alloy do, while the exported interface names the struct.
+impl stylus_sdk::abi::AbiType for Order {
+    type SolType = Self;
+    const ABI: stylus_sdk::abi::ConstString =
+        stylus_sdk::abi::ConstString::new("(bytes32,uint32,int256,uint256,uint64,uint64,bool)");
+    const EXPORT_ABI_ARG: stylus_sdk::abi::ConstString =
+        stylus_sdk::abi::ConstString::new("Order calldata");
+    const EXPORT_ABI_RET: stylus_sdk::abi::ConstString =
+        stylus_sdk::abi::ConstString::new("Order memory");
 }
 
 impl From<&Order> for order::Order {

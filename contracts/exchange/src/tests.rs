@@ -992,3 +992,26 @@ fn transfer_collateral_between_own_subaccounts(
         }))
     );
 }
+
+/// The router's selectors for methods taking an `Order` are the standard
+/// Solidity ones (the struct expanded to its tuple type).
+#[test]
+fn order_methods_have_solidity_selectors() {
+    mod reference {
+        alloy_sol_types::sol! {
+            struct Order { bytes32 account; uint32 market; int256 size; uint256 limitPrice; uint64 expiry; uint64 nonce; bool reduceOnly; }
+            function settleFill(Order maker, bytes makerSig, Order taker, bytes takerSig, uint256 fillSize) external;
+            function orderDigest(Order order) external view returns (bytes32);
+        }
+    }
+    use alloy_sol_types::SolCall;
+    use stylus_sdk::abi::Bytes as B;
+    assert_eq!(
+        stylus_sdk::function_selector!("settleFill", Order, B, Order, B, U256),
+        reference::settleFillCall::SELECTOR
+    );
+    assert_eq!(
+        stylus_sdk::function_selector!("orderDigest", Order),
+        reference::orderDigestCall::SELECTOR
+    );
+}

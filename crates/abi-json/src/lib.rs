@@ -198,7 +198,7 @@ pub fn add_structs(exported: &str, structs: &[String]) -> Result<String, AbiErro
         let mentioned = exported
             .lines()
             .filter(|l| l.trim_start().starts_with("function "))
-            .any(|l| replace_word_followed(l, &name, "").is_some());
+            .any(|l| mentions(l, &name));
         if mentioned && !exported.contains(&format!("struct {name} ")) {
             used.push((name, s.clone()));
         }
@@ -232,6 +232,16 @@ pub fn add_structs(exported: &str, structs: &[String]) -> Result<String, AbiErro
         text.push('\n');
     }
     Ok(text)
+}
+
+/// Whether a declaration uses the type `name` (a whole word followed by a
+/// space, as in `Order calldata maker` or `Order maker`).
+fn mentions(line: &str, name: &str) -> bool {
+    let bytes = line.as_bytes();
+    line.match_indices(name).any(|(at, _)| {
+        let end = at + name.len();
+        at > 0 && matches!(bytes[at - 1], b'(' | b' ') && line[end..].starts_with(' ')
+    })
 }
 
 /// In a function declaration, the first parameter of type `name` without a
@@ -492,7 +502,7 @@ mod tests {
                 "struct Unused { uint8 x; }".to_string()
             ]
         );
-        let exported = "interface IX {\n    function settle(Order maker, bytes calldata s, Order taker) external;\n\n    function digest(Order order) external view returns (bytes32);\n}\n";
+        let exported = "interface IX {\n    function settle(Order maker, bytes calldata s, Order calldata taker) external;\n\n    function digest(Order order) external view returns (bytes32);\n}\n";
         let full = add_structs(exported, &found).unwrap();
         assert_eq!(
             full,

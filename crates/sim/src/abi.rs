@@ -1,0 +1,107 @@
+//! The contracts' ABI as the simulation calls it (the functions it uses, in
+//! the names and types of the checked-in `abi/*.sol`).
+#![allow(missing_docs)]
+
+use alloy_sol_types::sol;
+
+sol! {
+    /// A signed order (the Exchange's EIP-712 `Order` type).
+    #[derive(Debug, PartialEq, Eq)]
+    struct Order {
+        bytes32 account;
+        uint32 market;
+        int256 size;
+        uint256 limitPrice;
+        uint64 expiry;
+        uint64 nonce;
+        bool reduceOnly;
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Token {
+        constructor(string name, string symbol, uint8 decimals, uint16 transferFeeBps);
+        function mint(address to, uint256 amount) external;
+        function approve(address spender, uint256 value) external returns (bool);
+        function balanceOf(address account) external view returns (uint256);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Feed {
+        constructor(uint8 decimals, string description);
+        function setAnswer(int256 answer, uint256 updatedAt) external;
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Risk {
+        constructor(address admin);
+        function listAsset(address asset, address feed, uint64 heartbeat, uint256 minPrice, uint256 maxPrice, uint8 bucket, uint256 depth, uint256 initialVolatility) external;
+        function price(address asset) external view returns (uint256);
+        function poke(address asset) external returns (bool);
+        error PriceStale(address asset, uint256 updatedAt);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Vault {
+        constructor(address admin, address quoteAsset);
+        function grantRole(bytes32 role, address account) external;
+        function listAsset(address asset, uint8 decimals, uint256 depositCap, bool depositEnabled, bool collateralEnabled) external;
+        function deposit(uint8 subaccount, address asset, uint256 amount) external returns (uint256);
+        function balanceOf(bytes32 account, address asset) external view returns (uint256);
+        function quoteBalance(bytes32 account) external view returns (int256);
+        error InsufficientBalance(bytes32 account, address asset, uint256 balance, uint256 amount);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Engine {
+        constructor(address admin, address risk, address vault);
+        function setHaircutConfig(address asset, uint256 floor, uint256 cap, uint256 multiplier) external;
+        function haircut(address asset) external view returns (uint256, uint256);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Markets {
+        constructor(address admin, address riskModule);
+        function setClearinghouse(address clearinghouse) external;
+        function listMarket(address underlying, uint256 minSize, uint256 tick, uint256 makerFee, uint256 takerFee, uint256 maxOpenInterest, uint256 fundingCap) external returns (uint32);
+        function market(uint32 market) external view returns (address, uint256, uint256, uint256, uint256, uint256, uint256, uint256);
+        function fundingState(uint32 market) external view returns (int256, int256, uint64);
+        function cumulativeIndex(uint32 market) external view returns (address, int256);
+        error OpenInterestCapExceeded(uint32 market, uint256 openInterest, uint256 cap);
+        error UnknownMarket(uint32 market);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Ledger {
+        constructor(address admin, address vault, address markets);
+        function setExchange(address exchange) external;
+        function setFeeConfig(bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 insuranceShare) external;
+        function position(bytes32 account, uint32 market) external view returns (int256, int256, int256, int256);
+        function openMarkets(bytes32 account) external view returns (uint32[]);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Margin {
+        constructor(address risk, address riskEngine, address clearinghouse);
+        function health(bytes32 account) external view returns (int256, uint256, uint256);
+        function accountSummary(bytes32 account) external view returns (uint32[], int256[], int256[], int256[], address[], int256[], int256, uint256, uint256);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Exchange {
+        constructor(address admin, address clearinghouse, address markets, address marginEngine, address vault);
+        function grantRole(bytes32 role, address account) external;
+        function setOperator(uint8 subaccount, address operator, bool approved) external;
+        function settleFill(Order maker, bytes makerSig, Order taker, bytes takerSig, uint256 fillSize) external;
+        function withdraw(uint8 subaccount, address asset, uint256 amount) external;
+        function transferCollateral(uint8 from, uint8 to, address asset, uint256 amount) external;
+        function orderDigest(Order order) external view returns (bytes32);
+        function filled(bytes32 digest) external view returns (uint256);
+        function cancelOrder(bytes32 digest) external;
+        error UnauthorizedSigner(bytes32 account, address signer);
+        error InsufficientMargin(bytes32 account, int256 equity, uint256 requirement);
+        error OverFill();
+        error OrderExpired();
+        error OrderCancelled(bytes32 digest);
+        error ECDSAInvalidSignature();
+    }
+}

@@ -1,0 +1,640 @@
+//! The whole clearing system on the offline runtime: deploys every
+//! contract's release WASM (`target/stylus/`, built by `scripts/build-wasm`),
+//! wires the contracts together as a deployment would, lists USDC (the quote
+//! asset) and WETH with their feeds and the ETH perpetual, and drives it:
+//! traders with real keys, EIP-712 signed orders, prices and block time.
+//!
+//! It is the harness of the WASM tests in `tests/`, and of the demo and the
+//! gas report.
+
+pub mod abi;
+
+use abi::*;
+use alloy_primitives::{keccak256, Address, Bytes, B256, I256, U256};
+use alloy_signer::SignerSync;
+use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::{eip712_domain, SolCall, SolStruct};
+use clearing_core::{account, WAD};
+use std::fmt;
+use stylus_runtime::{read_wasm, CallError, DeployError, LoadError, Runtime};
+
+/// 10^8: one unit of an 8-decimal feed.
+pub const E8: i64 = 100_000_000;
+/// The id of the ETH perpetual listed by [`System::deploy`].
+pub const ETH_PERP: u32 = 0;
+/// The runtime's chain id (as a local Nitro dev node).
+pub const CHAIN_ID: u64 = 412_346;
+/// The EIP-712 domain name of the Exchange.
+pub const DOMAIN_NAME: &str = "Cross-Margin Exchange";
+
+/// Why a step of the simulation failed.
+#[derive(Debug)]
+pub enum SimError {
+    /// A contract's WASM could not be read (run `scripts/build-wasm`).
+    Load(LoadError),
+    /// A deployment failed.
+    Deploy(&'static str, DeployError),
+    /// A call failed.
+    Call(&'static str, CallError),
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::Load(e) => write!(f, "{e}"),
+            SimError::Deploy(what, e) => write!(f, "deploying {what}: {e}"),
+            SimError::Call(what, e) => write!(f, "{what}: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+/// A trader: an address with its private key.
+#[derive(Clone)]
+pub struct Trader {
+    /// The key.
+    pub key: PrivateKeySigner,
+    /// The address.
+    pub address: Address,
+}
+
+impl Trader {
+    /// A trader whose key is `keccak256(seed)` (deterministic).
+    ///
+    /// # Panics
+    /// Never in practice: a keccak digest is a valid secp256k1 key except
+    /// with negligible probability.
+    pub fn from_seed(seed: &str) -> Self {
+        let key = PrivateKeySigner::from_bytes(&keccak256(seed.as_bytes()))
+            .expect("a keccak digest is a valid key");
+        let address = key.address();
+        Trader { key, address }
+    }
+
+    /// The trader's sub-account `index`.
+    pub fn account(&self, index: u8) -> B256 {
+        account::encode(self.address, index)
+    }
+}
+
+/// The deployed system.
+pub struct System {
+    /// The runtime everything lives in.
+    pub rt: Runtime,
+    /// Deployer and admin of every contract.
+    pub admin: Address,
+    /// Holder of the Exchange's matcher role.
+    pub matcher: Address,
+    /// USDC mock (6 decimals), the quote asset.
+    pub usdc: Address,
+    /// WETH mock (18 decimals).
+    pub weth: Address,
+    /// USDC / USD feed (8 decimals).
+    pub usdc_feed: Address,
+    /// ETH / USD feed (8 decimals).
+    pub eth_feed: Address,
+    /// RiskModule.
+    pub risk: Address,
+    /// CollateralVault.
+    pub vault: Address,
+    /// RiskEngine.
+    pub engine: Address,
+    /// PerpMarkets.
+    pub markets: Address,
+    /// Clearinghouse.
+    pub clearinghouse: Address,
+    /// MarginEngine.
+    pub margin: Address,
+    /// Exchange.
+    pub exchange: Address,
+    /// Sub-account credited with the insurance share of fees.
+    pub insurance: B256,
+    /// Sub-account credited with the rest of the fees.
+    pub treasury: B256,
+    /// Current ETH price in whole dollars (what the feed says).
+    pub eth_price: i64,
+}
+
+fn wad(x: u64) -> U256 {
+    U256::from(x) * WAD
+}
+
+fn frac(num: u64, den: u64) -> U256 {
+    U256::from(num) * WAD / U256::from(den)
+}
+
+impl System {
+    /// Deploys and wires everything at the runtime's default block:
+    ///
+    /// - USDC (price 1.00, 0.1 % daily volatility, haircut floor 0.5 %, cap
+    ///   20 %, stables bucket) and WETH (price 3000, 3.5 % daily volatility,
+    ///   floor 1 %, cap 50 %, majors bucket), deposit caps 10^9 tokens;
+    /// - the ETH perp: min size and tick 0.01, maker 2 bp, taker 5 bp, open
+    ///   interest cap 10,000 ETH, funding cap 0.75 % per 8 hours;
+    /// - fees 50 % to the insurance sub-account (index 1 of the admin), the
+    ///   rest to the treasury (index 2).
+    ///
+    /// # Errors
+    /// [`SimError`] naming the step that failed.
+    pub fn deploy() -> Result<Self, SimError> {
+        let wasm = |name: &str| read_wasm(name).map_err(SimError::Load);
+        let mut rt = Runtime::new();
+        let admin = rt.new_account();
+        let matcher = rt.new_account();
+        let z = U256::ZERO;
+        let token = wasm("mock-erc20")?;
+        let feed = wasm("mock-aggregator")?;
+        let dep = |rt: &mut Runtime, what: &'static str, code: &[u8], data: Vec<u8>| {
+            let mut init = stylus_runtime::constructor_selector().to_vec();
+            init.extend(data);
+            rt.deploy_with_init_data(admin, code, init, z)
+                .map_err(|e| SimError::Deploy(what, e))
+        };
+        use alloy_sol_types::SolConstructor;
+        let usdc = dep(
+            &mut rt,
+            "USDC",
+            &token,
+            Token::constructorCall {
+                name: "USD Coin".into(),
+                symbol: "USDC".into(),
+                decimals: 6,
+                transferFeeBps: 0,
+            }
+            .abi_encode(),
+        )?;
+        let weth = dep(
+            &mut rt,
+            "WETH",
+            &token,
+            Token::constructorCall {
+                name: "Wrapped Ether".into(),
+                symbol: "WETH".into(),
+                decimals: 18,
+                transferFeeBps: 0,
+            }
+            .abi_encode(),
+        )?;
+        let usdc_feed = dep(
+            &mut rt,
+            "USDC feed",
+            &feed,
+            Feed::constructorCall {
+                decimals: 8,
+                description: "USDC / USD".into(),
+            }
+            .abi_encode(),
+        )?;
+        let eth_feed = dep(
+            &mut rt,
+            "ETH feed",
+            &feed,
+            Feed::constructorCall {
+                decimals: 8,
+                description: "ETH / USD".into(),
+            }
+            .abi_encode(),
+        )?;
+        let risk = dep(
+            &mut rt,
+            "RiskModule",
+            &wasm("risk-module")?,
+            Risk::constructorCall { admin }.abi_encode(),
+        )?;
+        let vault = dep(
+            &mut rt,
+            "CollateralVault",
+            &wasm("collateral-vault")?,
+            Vault::constructorCall {
+                admin,
+                quoteAsset: usdc,
+            }
+            .abi_encode(),
+        )?;
+        let engine = dep(
+            &mut rt,
+            "RiskEngine",
+            &wasm("risk-engine")?,
+            Engine::constructorCall { admin, risk, vault }.abi_encode(),
+        )?;
+        let markets = dep(
+            &mut rt,
+            "PerpMarkets",
+            &wasm("perp-markets")?,
+            Markets::constructorCall {
+                admin,
+                riskModule: risk,
+            }
+            .abi_encode(),
+        )?;
+        let clearinghouse = dep(
+            &mut rt,
+            "Clearinghouse",
+            &wasm("clearinghouse")?,
+            Ledger::constructorCall {
+                admin,
+                vault,
+                markets,
+            }
+            .abi_encode(),
+        )?;
+        let margin = dep(
+            &mut rt,
+            "MarginEngine",
+            &wasm("margin-engine")?,
+            Margin::constructorCall {
+                risk,
+                riskEngine: engine,
+                clearinghouse,
+            }
+            .abi_encode(),
+        )?;
+        let exchange = dep(
+            &mut rt,
+            "Exchange",
+            &wasm("exchange")?,
+            Exchange::constructorCall {
+                admin,
+                clearinghouse,
+                markets,
+                marginEngine: margin,
+                vault,
+            }
+            .abi_encode(),
+        )?;
+        let mut s = System {
+            rt,
+            admin,
+            matcher,
+            usdc,
+            weth,
+            usdc_feed,
+            eth_feed,
+            risk,
+            vault,
+            engine,
+            markets,
+            clearinghouse,
+            margin,
+            exchange,
+            insurance: account::encode(admin, 1),
+            treasury: account::encode(admin, 2),
+            eth_price: 3000,
+        };
+        s.refresh_prices()?;
+        s.list_asset(
+            usdc,
+            usdc_feed,
+            6,
+            86_400,
+            (frac(1, 2), wad(2)),
+            2,
+            frac(1, 1000),
+            (frac(5, 1000), frac(20, 100)),
+        )?;
+        s.list_asset(
+            weth,
+            eth_feed,
+            18,
+            3_600,
+            (wad(100), wad(100_000)),
+            0,
+            frac(35, 1000),
+            (frac(1, 100), frac(50, 100)),
+        )?;
+        s.admin_call(
+            "wire markets",
+            markets,
+            &Markets::setClearinghouseCall { clearinghouse },
+        )?;
+        s.admin_call(
+            "wire clearinghouse",
+            clearinghouse,
+            &Ledger::setExchangeCall { exchange },
+        )?;
+        let clearing_role = keccak256("CLEARING_ROLE");
+        for c in [clearinghouse, exchange] {
+            s.admin_call(
+                "grant clearing role",
+                vault,
+                &Vault::grantRoleCall {
+                    role: clearing_role,
+                    account: c,
+                },
+            )?;
+        }
+        s.admin_call(
+            "grant matcher role",
+            exchange,
+            &Exchange::grantRoleCall {
+                role: keccak256("MATCHER_ROLE"),
+                account: matcher,
+            },
+        )?;
+        let (insurance, treasury) = (s.insurance, s.treasury);
+        s.admin_call(
+            "fee config",
+            clearinghouse,
+            &Ledger::setFeeConfigCall {
+                insuranceAccount: insurance,
+                treasuryAccount: treasury,
+                insuranceShare: frac(1, 2),
+            },
+        )?;
+        s.admin_call(
+            "list ETH perp",
+            markets,
+            &Markets::listMarketCall {
+                underlying: weth,
+                minSize: frac(1, 100),
+                tick: frac(1, 100),
+                makerFee: frac(2, 10_000),
+                takerFee: frac(5, 10_000),
+                maxOpenInterest: wad(10_000),
+                fundingCap: frac(75, 10_000),
+            },
+        )?;
+        Ok(s)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn list_asset(
+        &mut self,
+        asset: Address,
+        feed: Address,
+        decimals: u8,
+        heartbeat: u64,
+        band: (U256, U256),
+        bucket: u8,
+        volatility: U256,
+        haircut: (U256, U256),
+    ) -> Result<(), SimError> {
+        let (risk, vault, engine) = (self.risk, self.vault, self.engine);
+        self.admin_call(
+            "list asset (risk)",
+            risk,
+            &Risk::listAssetCall {
+                asset,
+                feed,
+                heartbeat,
+                minPrice: band.0,
+                maxPrice: band.1,
+                bucket,
+                depth: U256::ZERO,
+                initialVolatility: volatility,
+            },
+        )?;
+        self.admin_call(
+            "list asset (vault)",
+            vault,
+            &Vault::listAssetCall {
+                asset,
+                decimals,
+                depositCap: U256::from(1_000_000_000u64)
+                    * U256::from(10u64).pow(U256::from(decimals)),
+                depositEnabled: true,
+                collateralEnabled: true,
+            },
+        )?;
+        self.admin_call(
+            "haircut config",
+            engine,
+            &Engine::setHaircutConfigCall {
+                asset,
+                floor: haircut.0,
+                cap: haircut.1,
+                multiplier: WAD,
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Calls `to` as the admin.
+    ///
+    /// # Errors
+    /// [`SimError::Call`] named `what`.
+    pub fn admin_call<C: SolCall>(
+        &mut self,
+        what: &'static str,
+        to: Address,
+        call: &C,
+    ) -> Result<C::Return, SimError> {
+        let admin = self.admin;
+        self.rt
+            .call(admin, to, call, U256::ZERO)
+            .map_err(|e| SimError::Call(what, e))
+    }
+
+    /// Writes fresh rounds at the current block time to both feeds (the ETH
+    /// feed at [`Self::eth_price`], USDC at 1.00).
+    ///
+    /// # Errors
+    /// [`SimError::Call`].
+    pub fn refresh_prices(&mut self) -> Result<(), SimError> {
+        let now = U256::from(self.rt.block().timestamp);
+        let (usdc_feed, eth_feed, eth) = (self.usdc_feed, self.eth_feed, self.eth_price);
+        self.admin_call(
+            "USDC price",
+            usdc_feed,
+            &Feed::setAnswerCall {
+                answer: I256::try_from(E8).unwrap_or_default(),
+                updatedAt: now,
+            },
+        )?;
+        self.admin_call(
+            "ETH price",
+            eth_feed,
+            &Feed::setAnswerCall {
+                answer: I256::try_from(eth * E8).unwrap_or_default(),
+                updatedAt: now,
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Sets the ETH price (whole dollars) with a fresh round.
+    ///
+    /// # Errors
+    /// [`SimError::Call`].
+    pub fn set_eth_price(&mut self, dollars: i64) -> Result<(), SimError> {
+        self.eth_price = dollars;
+        self.refresh_prices()
+    }
+
+    /// Moves block time forward and refreshes both feeds.
+    ///
+    /// # Errors
+    /// [`SimError::Call`].
+    pub fn advance(&mut self, seconds: u64) -> Result<(), SimError> {
+        self.rt.advance_time(seconds);
+        self.refresh_prices()
+    }
+
+    /// Mints `amount` of `token` to the trader, approves the vault and
+    /// deposits it into sub-account `sub`.
+    ///
+    /// # Errors
+    /// [`SimError::Call`].
+    pub fn deposit(
+        &mut self,
+        who: &Trader,
+        sub: u8,
+        token: Address,
+        amount: U256,
+    ) -> Result<(), SimError> {
+        let (vault, z) = (self.vault, U256::ZERO);
+        let a = who.address;
+        self.rt
+            .call(a, token, &Token::mintCall { to: a, amount }, z)
+            .map_err(|e| SimError::Call("mint", e))?;
+        self.rt
+            .call(
+                a,
+                token,
+                &Token::approveCall {
+                    spender: vault,
+                    value: amount,
+                },
+                z,
+            )
+            .map_err(|e| SimError::Call("approve", e))?;
+        self.rt
+            .call(
+                a,
+                vault,
+                &Vault::depositCall {
+                    subaccount: sub,
+                    asset: token,
+                    amount,
+                },
+                z,
+            )
+            .map_err(|e| SimError::Call("deposit", e))?;
+        Ok(())
+    }
+
+    /// An order of the trader's sub-account `sub` in the ETH perp, valid for
+    /// an hour from now.
+    pub fn order(&self, who: &Trader, sub: u8, size: I256, price: U256, nonce: u64) -> Order {
+        Order {
+            account: who.account(sub),
+            market: ETH_PERP,
+            size,
+            limitPrice: price,
+            expiry: self.rt.block().timestamp + 3600,
+            nonce,
+            reduceOnly: false,
+        }
+    }
+
+    /// The order's EIP-712 digest in the Exchange's domain.
+    pub fn digest(&self, order: &Order) -> B256 {
+        let domain = eip712_domain! {
+            name: DOMAIN_NAME,
+            version: "1",
+            chain_id: CHAIN_ID,
+            verifying_contract: self.exchange,
+        };
+        order.eip712_signing_hash(&domain)
+    }
+
+    /// `signer`'s 65-byte signature `r || s || v` of the order.
+    ///
+    /// # Panics
+    /// Never in practice: signing a digest with a valid key succeeds.
+    pub fn sign(&self, signer: &Trader, order: &Order) -> Bytes {
+        let sig = signer
+            .key
+            .sign_hash_sync(&self.digest(order))
+            .expect("signing a digest succeeds");
+        Bytes::from(sig.as_bytes().to_vec())
+    }
+
+    /// Settles a fill of `size` between a signed maker and taker order, as
+    /// the matcher.
+    ///
+    /// # Errors
+    /// The Exchange's revert ([`CallError`]).
+    pub fn settle(
+        &mut self,
+        maker: (&Order, &Bytes),
+        taker: (&Order, &Bytes),
+        size: U256,
+    ) -> Result<(), CallError> {
+        let (matcher, exchange) = (self.matcher, self.exchange);
+        self.rt
+            .call(
+                matcher,
+                exchange,
+                &Exchange::settleFillCall {
+                    maker: maker.0.clone(),
+                    makerSig: maker.1.clone(),
+                    taker: taker.0.clone(),
+                    takerSig: taker.1.clone(),
+                    fillSize: size,
+                },
+                U256::ZERO,
+            )
+            .map(drop)
+    }
+
+    /// Signs a maker and a taker order at `price` (maker buys `size` if
+    /// positive) and settles them in full.
+    ///
+    /// # Errors
+    /// The Exchange's revert ([`CallError`]).
+    pub fn trade(
+        &mut self,
+        maker: (&Trader, u8),
+        taker: (&Trader, u8),
+        size: I256,
+        price: U256,
+        nonce: u64,
+    ) -> Result<(), CallError> {
+        let m = self.order(maker.0, maker.1, size, price, nonce);
+        let t = self.order(taker.0, taker.1, -size, price, nonce);
+        let (ms, ts) = (self.sign(maker.0, &m), self.sign(taker.0, &t));
+        self.settle((&m, &ms), (&t, &ts), size.unsigned_abs())
+    }
+
+    /// `(equity, maintenance, initial)` of an account.
+    ///
+    /// # Errors
+    /// The MarginEngine's revert.
+    pub fn health(&mut self, account: B256) -> Result<(I256, U256, U256), CallError> {
+        let (admin, margin) = (self.admin, self.margin);
+        let r = self
+            .rt
+            .view(admin, margin, &Margin::healthCall { account })?;
+        Ok((r._0, r._1, r._2))
+    }
+
+    /// `(size, openNotional, fundingIndex, pendingFunding)` of a position.
+    ///
+    /// # Errors
+    /// The Clearinghouse's revert.
+    pub fn position(
+        &mut self,
+        account: B256,
+        market: u32,
+    ) -> Result<(I256, I256, I256, I256), CallError> {
+        let (admin, ch) = (self.admin, self.clearinghouse);
+        let r = self
+            .rt
+            .view(admin, ch, &Ledger::positionCall { account, market })?;
+        Ok((r._0, r._1, r._2, r._3))
+    }
+
+    /// The signed quote balance of an account (WAD).
+    ///
+    /// # Errors
+    /// The vault's revert.
+    pub fn quote_balance(&mut self, account: B256) -> Result<I256, CallError> {
+        let (admin, vault) = (self.admin, self.vault);
+        Ok(self
+            .rt
+            .view(admin, vault, &Vault::quoteBalanceCall { account })?
+            ._0)
+    }
+}
