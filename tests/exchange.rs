@@ -684,3 +684,61 @@ fn a_hedged_account_carries_far_more_notional_per_unit_of_margin(
     assert_eq!(&err[..4], &InsufficientMargin::SELECTOR[..]);
     trade(&alice, -36, 2).unwrap();
 }
+
+#[motsu::test]
+fn between_maintenance_and_initial_only_reducing_fills_pass(
+    risk: Contract<RiskModule>,
+    vault: Contract<CollateralVault>,
+    engine: Contract<RiskEngine>,
+    margin: Contract<MarginEngine>,
+    markets: Contract<PerpMarkets>,
+    ch: Contract<Clearinghouse>,
+    ex: Contract<Exchange>,
+    usdc: Contract<MockErc20>,
+    weth: Contract<MockErc20>,
+    usdc_feed: Contract<MockAggregator>,
+    eth_feed: Contract<MockAggregator>,
+    admin: Address,
+    matcher: Address,
+    fees: Address,
+    alice: Account,
+    bob: Account,
+    carol: Account,
+) {
+    let c = clearing!(
+        risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
+        matcher, fees
+    );
+    let (al, bo, ca) = (alice.address(), bob.address(), carol.address());
+    c.deposit(al, 0, &usdc, units(10_000, 6));
+    c.deposit(bo, 0, &usdc, units(10_000, 6));
+    c.deposit(ca, 0, &usdc, units(100_000, 6));
+    let b = account::encode(bo, 0);
+    let fill = |maker: (&Account, i64), taker: &Account, price: u64, nonce: u64| {
+        let m = c.order(maker.0.address(), swad(maker.1), wad(price), nonce);
+        let t = c.order(taker.address(), swad(-maker.1), wad(price), nonce);
+        let (ms, ts) = (c.sign(maker.0, &m), c.sign(taker, &t));
+        c.settle(&m, &ms, &t, &ts, wad(maker.1.unsigned_abs()))
+    };
+    // Bob shorts 2 ETH at 3000; then ETH rallies to 7800.
+    fill((&alice, 2), &bob, 3000, 1).unwrap();
+    eth_feed
+        .sender(admin)
+        .set_answer(I256::try_from(7800 * E8).unwrap(), U256::from(NOW));
+    let (eq, mm, im) = margin.sender(bo).health(b).motsu_unwrap();
+    assert!(
+        I256::from_raw(mm) < eq && eq < I256::from_raw(im),
+        "{mm} < {eq} < {im}"
+    );
+    // Adding to the short needs initial margin: refused, nothing moves.
+    let err = fill((&carol, 1), &bob, 7800, 2).unwrap_err();
+    let e = InsufficientMargin::abi_decode(&err, true).unwrap();
+    assert_eq!(e.account, b);
+    assert!(e.requirement > mm);
+    assert_eq!(c.sizes(b, account::encode(ca, 0)), (swad(-2), I256::ZERO));
+    // Buying half of it back strictly reduces: maintenance suffices.
+    fill((&carol, -1), &bob, 7800, 3).unwrap();
+    assert_eq!(c.sizes(b, account::encode(ca, 0)), (swad(-1), swad(-1)));
+    let (eq, mm, _) = margin.sender(bo).health(b).motsu_unwrap();
+    assert!(eq >= I256::from_raw(mm));
+}
