@@ -742,3 +742,78 @@ fn between_maintenance_and_initial_only_reducing_fills_pass(
     let (eq, mm, _) = margin.sender(bo).health(b).motsu_unwrap();
     assert!(eq >= I256::from_raw(mm));
 }
+
+#[motsu::test]
+fn realised_profits_are_withdrawable_and_the_vault_stays_covered(
+    risk: Contract<RiskModule>,
+    vault: Contract<CollateralVault>,
+    engine: Contract<RiskEngine>,
+    margin: Contract<MarginEngine>,
+    markets: Contract<PerpMarkets>,
+    ch: Contract<Clearinghouse>,
+    ex: Contract<Exchange>,
+    usdc: Contract<MockErc20>,
+    weth: Contract<MockErc20>,
+    usdc_feed: Contract<MockAggregator>,
+    eth_feed: Contract<MockAggregator>,
+    admin: Address,
+    matcher: Address,
+    fees: Address,
+    alice: Account,
+    bob: Account,
+) {
+    let c = clearing!(
+        risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
+        matcher, fees
+    );
+    let (al, bo) = (alice.address(), bob.address());
+    c.deposit(al, 0, &usdc, units(10_000, 6));
+    c.deposit(bo, 0, &usdc, units(10_000, 6));
+    let (a, b) = (account::encode(al, 0), account::encode(bo, 0));
+    // Alice buys 1 ETH from Bob at 3000 and sells it back to him at 3300.
+    let m = c.order(al, swad(1), wad(3000), 1);
+    let t = c.order(bo, swad(-1), wad(3000), 1);
+    c.settle(&m, &c.sign(&alice, &m), &t, &c.sign(&bob, &t), wad(1))
+        .unwrap();
+    eth_feed
+        .sender(admin)
+        .set_answer(I256::try_from(3300 * E8).unwrap(), U256::from(NOW));
+    let m = c.order(bo, swad(1), wad(3300), 2);
+    let t = c.order(al, swad(-1), wad(3300), 2);
+    c.settle(&m, &c.sign(&bob, &m), &t, &c.sign(&alice, &t), wad(1))
+        .unwrap();
+    // Alice: +300 realised, fees 0.60 (maker) and 1.65 (taker).
+    assert_eq!(c.quote(a), scents(29_775));
+    // She withdraws her tokens and her profit, to the unit.
+    let all = units(10_297, 6) + U256::from(750_000u64);
+    let err = ex
+        .sender(al)
+        .withdraw(0, usdc.address(), all + U256::from(1))
+        .motsu_unwrap_err();
+    assert_eq!(
+        err,
+        collateral_vault::InsufficientBalance {
+            account: a,
+            asset: usdc.address(),
+            balance: all,
+            amount: all + U256::from(1),
+        }
+        .abi_encode()
+    );
+    ex.sender(al)
+        .withdraw(0, usdc.address(), all)
+        .motsu_unwrap();
+    assert_eq!(usdc.sender(al).balance_of(al), all);
+    assert_eq!(vault.sender(al).balance_of(a, usdc.address()), U256::ZERO);
+    assert_eq!(c.quote(a), I256::ZERO);
+    vault.assert_emitted(&collateral_vault::QuoteBalanceChanged {
+        account: a,
+        delta: -scents(29_775),
+        balance: I256::ZERO,
+    });
+    // What stays in the vault covers every remaining claim exactly: Bob's
+    // tokens and (negative) quote balance, and the fee accounts.
+    let held = usdc.sender(al).balance_of(vault.address());
+    let claims = swad(10_000) + c.quote(b) + c.quote(c.insurance) + c.quote(c.treasury);
+    assert_eq!(I256::from_raw(held * U256::from(10u64.pow(12))), claims);
+}

@@ -313,9 +313,16 @@ impl CollateralVault {
     /// withdrawal the clearinghouse has checked). Returns nothing; emits
     /// [`Released`].
     ///
+    /// For the quote asset, what exceeds the token balance is paid out of a
+    /// positive quote balance (realised PnL, funding and fees received), so
+    /// profits can be withdrawn; the quote balance moves by the amount in WAD
+    /// and [`QuoteBalanceChanged`] is emitted.
+    ///
     /// # Errors
     /// [`NotClearinghouse`]; [`ZeroAmount`]; [`UnknownAsset`];
-    /// [`InsufficientBalance`]; [`TransferFailed`].
+    /// [`InsufficientBalance`] (for the quote asset, `balance` counts the
+    /// positive quote balance too, rounded down to token units);
+    /// [`TransferFailed`].
     pub fn release(
         &mut self,
         account: B256,
@@ -328,7 +335,12 @@ impl CollateralVault {
             return Err(VaultError::ZeroAmount(ZeroAmount {}));
         }
         self.listed(asset)?;
-        self.debit(account, asset, amount)?;
+        let held = self.balances.getter(account).get(asset);
+        if asset == self.quote_asset.get() && amount > held {
+            self.release_quote_balance(account, asset, held, amount)?;
+        } else {
+            self.debit(account, asset, amount)?;
+        }
         let mut a = self.assets.setter(asset);
         let total = a.total_deposits.get().saturating_sub(amount);
         a.total_deposits.set(total);
@@ -527,6 +539,47 @@ impl CollateralVault {
         }
         drop(list);
         self.account_assets.setter(id).push(asset);
+        Ok(())
+    }
+
+    /// Pays `amount` of the quote asset out of `held` tokens and, for the
+    /// rest, the positive quote balance (WAD).
+    fn release_quote_balance(
+        &mut self,
+        account: B256,
+        asset: Address,
+        held: U256,
+        amount: U256,
+    ) -> Result<(), VaultError> {
+        let decimals = self.assets.getter(asset).decimals.get().to::<u8>();
+        let quote = self.quote_balances.get(account);
+        // What the account can withdraw rounds down (payouts round down).
+        let available_quote = if quote.is_positive() {
+            clearing_core::from_wad_down(quote.into_raw(), decimals)?
+        } else {
+            U256::ZERO
+        };
+        if amount - held > available_quote {
+            return Err(VaultError::InsufficientBalance(InsufficientBalance {
+                account,
+                asset,
+                balance: held + available_quote,
+                amount,
+            }));
+        }
+        // Exact: a token amount scales up to WAD without rounding.
+        let delta = -to_signed(to_wad(amount - held, decimals)?)?;
+        let new = clearing_core::add_signed(quote, delta)?;
+        self.quote_balances.setter(account).set(new);
+        self.balances.setter(account).setter(asset).set(U256::ZERO);
+        log(
+            self.vm(),
+            QuoteBalanceChanged {
+                account,
+                delta,
+                balance: new,
+            },
+        );
         Ok(())
     }
 
