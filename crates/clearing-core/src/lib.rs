@@ -29,6 +29,7 @@ pub mod fees;
 pub mod fixed;
 pub mod funding;
 pub mod haircut;
+pub mod insurance;
 pub mod liquidation;
 pub mod margin;
 pub mod market;
@@ -53,6 +54,10 @@ pub use funding::{
     FUNDING_PERIOD,
 };
 pub use haircut::{horizon_factor, initial_haircut, ramp_haircut, target_haircut, HaircutParams};
+pub use insurance::{
+    drawdown, drawdown_at, observe as observe_drawdown, on_withdrawal, DrawdownState,
+    MAX_DRAWDOWN_WINDOW, MIN_DRAWDOWN_WINDOW,
+};
 pub use liquidation::{
     health_after_close, liquidation_price, penalty_amount, penalty_rate, size_to_restore,
     split_penalty, PenaltySplit,
