@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod breaker;
 pub mod collateral;
 pub mod error;
 pub mod fees;
@@ -40,6 +41,10 @@ pub mod position;
 pub mod volatility;
 
 pub use account::{decode as decode_account, encode as encode_account};
+pub use breaker::{
+    deeply_unhealthy, drawdown_trips, observe_price, rate_cap, record_liquidation, BreakerParam,
+    PriceCheck, RateLimited, RateWindow, Scope, Status, TripReason, UNTIL_RESET,
+};
 pub use collateral::{asset_value, collateral_value, CollateralAsset, CollateralValue};
 pub use error::CoreError;
 pub use fees::{fee, split_fee, FeeSplit};
