@@ -546,7 +546,7 @@ fn fees_need_recipients_and_accounts_hold_at_most_eight_markets(
     ));
     assert_eq!(
         ch.sender(admin).wiring(),
-        (w.vault.address(), markets.address(), ex)
+        (w.vault.address(), markets.address(), ex, Address::ZERO)
     );
 }
 
@@ -648,7 +648,7 @@ fn markets_are_listed_within_bounds_by_the_admin(
     // Only the wired clearinghouse records fills; it is wired once.
     let err = markets
         .sender(alice)
-        .on_fill(0, wad(3000), swad(1))
+        .on_fill(0, wad(3000), swad(1), true)
         .motsu_unwrap_err();
     assert_eq!(err, NotClearinghouse { caller: alice }.abi_encode());
     markets
@@ -662,7 +662,10 @@ fn markets_are_listed_within_bounds_by_the_admin(
         markets.sender(admin).set_clearinghouse(admin).motsu_unwrap_err(),
         MarketsError::ClearinghouseAlreadySet(ClearinghouseAlreadySet { clearinghouse }) if clearinghouse == alice
     ));
-    assert_eq!(markets.sender(admin).wiring(), (w.risk.address(), alice));
+    assert_eq!(
+        markets.sender(admin).wiring(),
+        (w.risk.address(), alice, Address::ZERO)
+    );
 }
 
 #[motsu::test]

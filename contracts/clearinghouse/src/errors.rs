@@ -7,6 +7,9 @@ sol! {
     /// The exchange (the contract that verifies signed orders) was wired, once.
     #[derive(Debug, PartialEq, Eq)]
     event ExchangeSet(address exchange);
+    /// The liquidator was wired (once).
+    #[derive(Debug, PartialEq, Eq)]
+    event LiquidatorSet(address liquidator);
     /// Fee recipients and the insurance share of fees were set.
     #[derive(Debug, PartialEq, Eq)]
     event FeeConfigSet(bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 insuranceShare);
@@ -20,6 +23,9 @@ sol! {
     #[derive(Debug, PartialEq, Eq)]
     event FillSettled(uint32 indexed market, bytes32 indexed maker, bytes32 indexed taker, uint256 price, int256 makerDelta, uint256 insuranceFee, uint256 treasuryFee);
 
+    /// The caller is not the wired liquidator.
+    #[derive(Debug, PartialEq, Eq)]
+    error NotLiquidator(address caller);
     /// The caller is not the wired exchange.
     #[derive(Debug, PartialEq, Eq)]
     error NotExchange(address caller);
@@ -47,6 +53,8 @@ sol! {
 /// the risk module's, the margin engine's) are returned unchanged instead.
 #[derive(SolidityError, Debug)]
 pub enum ClearinghouseError {
+    /// See [`NotLiquidator`].
+    NotLiquidator(NotLiquidator),
     /// See [`NotExchange`].
     NotExchange(NotExchange),
     /// See [`ExchangeAlreadySet`].

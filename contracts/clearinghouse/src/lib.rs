@@ -33,8 +33,8 @@ mod errors;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U32};
 use clearing_core::{
-    add_signed, book_fill, funding_payment, long_delta, position_cost, split_fee, to_signed,
-    BookedFill, CoreError, Position, WAD,
+    add_signed, book_fill, funding_payment, index_for, long_delta, position_cost, split_fee,
+    to_signed, BookedFill, CoreError, Position, WAD,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -75,6 +75,7 @@ pub struct Clearinghouse {
     vault: StorageAddress,
     markets: StorageAddress,
     exchange: StorageAddress,
+    liquidator: StorageAddress,
     positions: StorageMap<B256, StorageMap<u32, PositionSlot>>,
     open_markets: StorageMap<B256, StorageVec<StorageU32>>,
     insurance_account: StorageB256,
@@ -90,8 +91,8 @@ sol_interface! {
 
     /// The market registry functions the clearinghouse uses.
     interface IPerpMarkets {
-        function onFill(uint32 market, uint256 price, int256 oi_delta) external returns (address, int256, uint256, uint256);
-        function cumulativeIndex(uint32 market) external view returns (address, int256);
+        function onFill(uint32 market, uint256 price, int256 oi_delta, bool fold_premium) external returns (address, int256, int256, uint256, uint256);
+        function cumulativeIndex(uint32 market) external view returns (address, int256, int256);
     }
 }
 
@@ -155,9 +156,32 @@ impl Clearinghouse {
         Ok(())
     }
 
-    /// Wired addresses: vault, market registry, exchange.
-    pub fn wiring(&self) -> (Address, Address, Address) {
-        (self.vault.get(), self.markets.get(), self.exchange.get())
+    /// Wires the liquidator, the only caller of [`Self::apply_liquidation`],
+    /// once.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount`; [`ExchangeAlreadySet`] (naming the
+    /// wired liquidator) when already wired or `liquidator` is zero.
+    pub fn set_liquidator(&mut self, liquidator: Address) -> Result<(), ClearinghouseError> {
+        self.only_admin()?;
+        if !self.liquidator.get().is_zero() || liquidator.is_zero() {
+            return Err(ClearinghouseError::ExchangeAlreadySet(ExchangeAlreadySet {
+                exchange: self.liquidator.get(),
+            }));
+        }
+        self.liquidator.set(liquidator);
+        log(self.vm(), LiquidatorSet { liquidator });
+        Ok(())
+    }
+
+    /// Wired addresses: vault, market registry, exchange, liquidator.
+    pub fn wiring(&self) -> (Address, Address, Address, Address) {
+        (
+            self.vault.get(),
+            self.markets.get(),
+            self.exchange.get(),
+            self.liquidator.get(),
+        )
     }
 
     /// Sets the sub-accounts credited with fees and the insurance share of
@@ -231,6 +255,126 @@ impl Clearinghouse {
         if caller.is_zero() || caller != self.exchange.get() {
             return Err(ClearinghouseError::NotExchange(NotExchange { caller }).into());
         }
+        self.settle(market, maker, taker, price, maker_delta, true)
+    }
+
+    /// Books a liquidation the liquidator has checked: `account`'s position
+    /// changes by `account_delta` and the liquidator's by its negation, at
+    /// `price` (the oracle price), without fees and without moving the
+    /// funding premium. Pending funding settles on both sides; the penalty is
+    /// the liquidator's to charge.
+    ///
+    /// # Errors
+    /// [`NotLiquidator`]; as [`Self::apply_fill`] otherwise (fees aside).
+    pub fn apply_liquidation(
+        &mut self,
+        market: u32,
+        account: B256,
+        liquidator: B256,
+        price: U256,
+        account_delta: I256,
+    ) -> Result<(), Vec<u8>> {
+        let caller = self.vm().msg_sender();
+        if caller.is_zero() || caller != self.liquidator.get() {
+            return Err(ClearinghouseError::NotLiquidator(NotLiquidator { caller }).into());
+        }
+        self.settle(market, account, liquidator, price, account_delta, false)
+    }
+
+    /// The position sizes of two accounts in `market` (what the exchange
+    /// needs for min-size and reduce-only checks).
+    pub fn position_sizes(&self, market: u32, a: B256, b: B256) -> (I256, I256) {
+        (self.pos(a, market).size, self.pos(b, market).size)
+    }
+
+    /// A position: `(size, openNotional, fundingIndex, pendingFunding)`, the
+    /// last being the funding that would settle now (positive = received).
+    ///
+    /// # Errors
+    /// PerpMarkets' errors unchanged (`UnknownMarket`, price errors while
+    /// funding accrues); [`MathError`].
+    pub fn position(
+        &self,
+        account: B256,
+        market: u32,
+    ) -> Result<(I256, I256, I256, I256), Vec<u8>> {
+        let p = self.pos(account, market);
+        let (_, long, short) = self.index_now(market)?;
+        let idx = index_for(p.size, (long, short));
+        let pending = funding_payment(p.size, p.funding_index, idx).map_err(ce)?;
+        Ok((p.size, p.open_notional, p.funding_index, pending))
+    }
+
+    /// The markets in which `account` has an open position.
+    pub fn open_markets(&self, account: B256) -> Vec<u32> {
+        let list = self.open_markets.getter(account);
+        (0..list.len())
+            .filter_map(|i| list.get(i))
+            .map(|m| m.to::<u32>())
+            .collect()
+    }
+
+    /// The account's open positions as the margin function needs them, with
+    /// funding accrued to now: `(markets, underlyings, sizes, openNotionals,
+    /// pendingFunding, costs)`, where `cost = openNotional - pendingFunding`
+    /// so that `size * price - cost` is unrealised PnL plus pending funding.
+    ///
+    /// # Errors
+    /// As [`Self::position`].
+    #[allow(clippy::type_complexity)]
+    pub fn book(
+        &self,
+        account: B256,
+    ) -> Result<
+        (
+            Vec<u32>,
+            Vec<Address>,
+            Vec<I256>,
+            Vec<I256>,
+            Vec<I256>,
+            Vec<I256>,
+        ),
+        Vec<u8>,
+    > {
+        let mut b = Book {
+            markets: self.open_markets(account),
+            ..Book::default()
+        };
+        for &m in &b.markets {
+            let p = self.pos(account, m);
+            let (underlying, long, short) = self.index_now(m)?;
+            let idx = index_for(p.size, (long, short));
+            b.underlyings.push(underlying);
+            b.sizes.push(p.size);
+            b.notionals.push(p.open_notional);
+            b.pending
+                .push(funding_payment(p.size, p.funding_index, idx).map_err(ce)?);
+            b.costs.push(position_cost(&p, idx).map_err(ce)?);
+        }
+        Ok((
+            b.markets,
+            b.underlyings,
+            b.sizes,
+            b.notionals,
+            b.pending,
+            b.costs,
+        ))
+    }
+}
+
+impl Clearinghouse {
+    /// Books `maker_delta` for `maker` and its negation for `taker` at
+    /// `price`: with fees and a premium update for a trade, without for a
+    /// liquidation transfer.
+    fn settle(
+        &mut self,
+        market: u32,
+        maker: B256,
+        taker: B256,
+        price: U256,
+        maker_delta: I256,
+        trade: bool,
+    ) -> Result<(), Vec<u8>> {
         let sides = [(maker, maker_delta), (taker, -maker_delta)];
         let olds = [self.pos(maker, market), self.pos(taker, market)];
         let mut oi_delta = I256::ZERO;
@@ -240,13 +384,21 @@ impl Clearinghouse {
                 add_signed(oi_delta, long_delta(olds[k].size, new).map_err(ce)?).map_err(ce)?;
         }
         let registry = self.markets.get();
-        let (_, cum_index, maker_fee, taker_fee) = IPerpMarkets::new(registry)
-            .on_fill(Call::new_in(self), market, price, oi_delta)
+        let (_, long, short, maker_fee, taker_fee) = IPerpMarkets::new(registry)
+            .on_fill(Call::new_in(self), market, price, oi_delta, trade)
             .map_err(|e| passthrough(e, registry))?;
-        let rates = [maker_fee, taker_fee];
+        let rates = if trade {
+            [maker_fee, taker_fee]
+        } else {
+            [U256::ZERO; 2]
+        };
         let mut booked = [BookedFill::default(); 2];
         for k in 0..2 {
-            booked[k] = book_fill(olds[k], sides[k].1, price, cum_index, rates[k]).map_err(ce)?;
+            // Funding settles against the old side's index; the position then
+            // records the index of the side it is on.
+            let settle_at = index_for(olds[k].size, (long, short));
+            booked[k] = book_fill(olds[k], sides[k].1, price, settle_at, rates[k]).map_err(ce)?;
+            booked[k].position.funding_index = index_for(booked[k].position.size, (long, short));
         }
         let total_fee = booked[0].fee + booked[1].fee;
         let split = split_fee(total_fee, self.insurance_share.get()).map_err(ce)?;
@@ -291,94 +443,14 @@ impl Clearinghouse {
         Ok(())
     }
 
-    /// The position sizes of two accounts in `market` (what the exchange
-    /// needs for min-size and reduce-only checks).
-    pub fn position_sizes(&self, market: u32, a: B256, b: B256) -> (I256, I256) {
-        (self.pos(a, market).size, self.pos(b, market).size)
-    }
-
-    /// A position: `(size, openNotional, fundingIndex, pendingFunding)`, the
-    /// last being the funding that would settle now (positive = received).
-    ///
-    /// # Errors
-    /// PerpMarkets' errors unchanged (`UnknownMarket`, price errors while
-    /// funding accrues); [`MathError`].
-    pub fn position(
-        &self,
-        account: B256,
-        market: u32,
-    ) -> Result<(I256, I256, I256, I256), Vec<u8>> {
-        let p = self.pos(account, market);
-        let (_, idx) = self.index_now(market)?;
-        let pending = funding_payment(p.size, p.funding_index, idx).map_err(ce)?;
-        Ok((p.size, p.open_notional, p.funding_index, pending))
-    }
-
-    /// The markets in which `account` has an open position.
-    pub fn open_markets(&self, account: B256) -> Vec<u32> {
-        let list = self.open_markets.getter(account);
-        (0..list.len())
-            .filter_map(|i| list.get(i))
-            .map(|m| m.to::<u32>())
-            .collect()
-    }
-
-    /// The account's open positions as the margin function needs them, with
-    /// funding accrued to now: `(markets, underlyings, sizes, openNotionals,
-    /// pendingFunding, costs)`, where `cost = openNotional - pendingFunding`
-    /// so that `size * price - cost` is unrealised PnL plus pending funding.
-    ///
-    /// # Errors
-    /// As [`Self::position`].
-    #[allow(clippy::type_complexity)]
-    pub fn book(
-        &self,
-        account: B256,
-    ) -> Result<
-        (
-            Vec<u32>,
-            Vec<Address>,
-            Vec<I256>,
-            Vec<I256>,
-            Vec<I256>,
-            Vec<I256>,
-        ),
-        Vec<u8>,
-    > {
-        let mut b = Book {
-            markets: self.open_markets(account),
-            ..Book::default()
-        };
-        for &m in &b.markets {
-            let p = self.pos(account, m);
-            let (underlying, idx) = self.index_now(m)?;
-            b.underlyings.push(underlying);
-            b.sizes.push(p.size);
-            b.notionals.push(p.open_notional);
-            b.pending
-                .push(funding_payment(p.size, p.funding_index, idx).map_err(ce)?);
-            b.costs.push(position_cost(&p, idx).map_err(ce)?);
-        }
-        Ok((
-            b.markets,
-            b.underlyings,
-            b.sizes,
-            b.notionals,
-            b.pending,
-            b.costs,
-        ))
-    }
-}
-
-impl Clearinghouse {
     fn only_admin(&self) -> Result<(), ClearinghouseError> {
         Ok(self
             .access
             ._check_role(ADMIN_ROLE.into(), self.vm().msg_sender())?)
     }
 
-    /// The market's underlying and cumulative funding index accrued to now.
-    fn index_now(&self, market: u32) -> Result<(Address, I256), Vec<u8>> {
+    /// The market's underlying and its long and short indices accrued to now.
+    fn index_now(&self, market: u32) -> Result<(Address, I256, I256), Vec<u8>> {
         let registry = self.markets.get();
         IPerpMarkets::new(registry)
             .cumulative_index(self, market)

@@ -10,6 +10,14 @@ sol! {
     /// The clearinghouse, the only caller of `onFill`, was wired (once).
     #[derive(Debug, PartialEq, Eq)]
     event ClearinghouseSet(address clearinghouse);
+    /// The liquidator, the only caller of `socialize`, was wired (once).
+    #[derive(Debug, PartialEq, Eq)]
+    event LiquidatorSet(address liquidator);
+    /// Bad debt of `amount` was socialised over the open interest of one
+    /// side: its loss index rose by `perUnit` to `lossIndex` (WAD quote per
+    /// base unit).
+    #[derive(Debug, PartialEq, Eq)]
+    event LossSocialised(uint32 indexed market, bool longsPay, uint256 amount, uint256 openInterest, uint256 perUnit, uint256 lossIndex);
     /// A fill at `price` against the index price `indexPrice`: the funding
     /// index accrued to `timestamp` at the old premium, then the premium
     /// folded in the fill; `openInterest` is the long (= short) open interest
@@ -26,6 +34,12 @@ sol! {
     /// The clearinghouse is wired already (or the zero address was given).
     #[derive(Debug, PartialEq, Eq)]
     error ClearinghouseAlreadySet(address clearinghouse);
+    /// The caller is not the wired liquidator.
+    #[derive(Debug, PartialEq, Eq)]
+    error NotLiquidator(address caller);
+    /// The liquidator is wired already (or the zero address was given).
+    #[derive(Debug, PartialEq, Eq)]
+    error LiquidatorAlreadySet(address liquidator);
     /// A parameter is outside its hard bounds (`param` codes in the `param` module).
     #[derive(Debug, PartialEq, Eq)]
     error ParameterOutOfBounds(uint8 param, uint256 value);
@@ -50,6 +64,10 @@ pub enum MarketsError {
     NotClearinghouse(NotClearinghouse),
     /// See [`ClearinghouseAlreadySet`].
     ClearinghouseAlreadySet(ClearinghouseAlreadySet),
+    /// See [`NotLiquidator`].
+    NotLiquidator(NotLiquidator),
+    /// See [`LiquidatorAlreadySet`].
+    LiquidatorAlreadySet(LiquidatorAlreadySet),
     /// See [`ParameterOutOfBounds`].
     ParameterOutOfBounds(ParameterOutOfBounds),
     /// See [`OpenInterestCapExceeded`].

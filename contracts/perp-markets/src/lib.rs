@@ -23,8 +23,8 @@ mod errors;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64};
 use clearing_core::{
-    add_signed, check_market, funding_at_fill, funding_now, to_signed, to_unsigned, FundingState,
-    MarketConfig,
+    add_signed, check_market, funding_at_fill, funding_now, side_indices, socialised_charge,
+    to_signed, to_unsigned, FundingState, MarketConfig,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -67,6 +67,8 @@ pub struct Market {
     cum_index: StorageI256,
     updated_at: StorageU64,
     open_interest: StorageU256,
+    long_loss: StorageU256,
+    short_loss: StorageU256,
 }
 
 /// The perpetual markets registry.
@@ -76,6 +78,7 @@ pub struct PerpMarkets {
     access: AccessControl,
     risk: StorageAddress,
     clearinghouse: StorageAddress,
+    liquidator: StorageAddress,
     markets: StorageVec<Market>,
 }
 
@@ -135,9 +138,30 @@ impl PerpMarkets {
         Ok(())
     }
 
-    /// Wired addresses: risk module and clearinghouse.
-    pub fn wiring(&self) -> (Address, Address) {
-        (self.risk.get(), self.clearinghouse.get())
+    /// Wires the liquidator, the only caller of [`Self::socialize`], once.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount`; [`LiquidatorAlreadySet`] when
+    /// already wired or `liquidator` is zero.
+    pub fn set_liquidator(&mut self, liquidator: Address) -> Result<(), MarketsError> {
+        self.only_admin()?;
+        if !self.liquidator.get().is_zero() || liquidator.is_zero() {
+            return Err(MarketsError::LiquidatorAlreadySet(LiquidatorAlreadySet {
+                liquidator: self.liquidator.get(),
+            }));
+        }
+        self.liquidator.set(liquidator);
+        log(self.vm(), LiquidatorSet { liquidator });
+        Ok(())
+    }
+
+    /// Wired addresses: risk module, clearinghouse and liquidator.
+    pub fn wiring(&self) -> (Address, Address, Address) {
+        (
+            self.risk.get(),
+            self.clearinghouse.get(),
+            self.liquidator.get(),
+        )
     }
 
     /// Lists a perpetual market on `underlying` (a risk-module asset with a
@@ -259,32 +283,99 @@ impl PerpMarkets {
         Ok((f.premium, f.cum_index, f.updated_at))
     }
 
-    /// The market's underlying and its cumulative funding index accrued to
-    /// the block time at the current premium. The risk module is asked for
-    /// the index price only when something accrues.
+    /// The market's underlying and the indices its positions settle against,
+    /// accrued to the block time at the current premium: `(underlying,
+    /// longIndex, shortIndex)`, the cumulative funding index plus the losses
+    /// socialised on longs, minus those socialised on shorts (see
+    /// `clearing_core::side_indices`). The risk module is asked for the index
+    /// price only when funding accrues.
     ///
     /// # Errors
     /// [`UnknownMarket`]; the risk module's price errors; [`MathError`].
-    pub fn cumulative_index(&self, market: u32) -> Result<(Address, I256), Vec<u8>> {
+    pub fn cumulative_index(&self, market: u32) -> Result<(Address, I256, I256), Vec<u8>> {
         let f = self.funding(market)?;
-        let (underlying, cap) = {
+        let (underlying, cap, long_loss, short_loss) = {
             let m = self.get(market)?;
-            (m.underlying.get(), m.funding_cap.get())
+            (
+                m.underlying.get(),
+                m.funding_cap.get(),
+                m.long_loss.get(),
+                m.short_loss.get(),
+            )
         };
         let now = self.vm().block_timestamp();
-        if now <= f.updated_at || f.premium.is_zero() {
-            return Ok((underlying, f.cum_index));
+        let cum = if now <= f.updated_at || f.premium.is_zero() {
+            f.cum_index
+        } else {
+            let index = self.index_price(underlying)?;
+            funding_now(f, index, cap, now).map_err(math)?.cum_index
+        };
+        let (long, short) = side_indices(cum, long_loss, short_loss).map_err(math)?;
+        Ok((underlying, long, short))
+    }
+
+    /// The losses socialised so far per base unit: `(onLongs, onShorts)`.
+    ///
+    /// # Errors
+    /// [`UnknownMarket`].
+    pub fn socialised_losses(&self, market: u32) -> Result<(U256, U256), MarketsError> {
+        let m = self.get(market)?;
+        Ok((m.long_loss.get(), m.short_loss.get()))
+    }
+
+    /// Socialises `amount` (WAD quote) of bad debt over the open interest of
+    /// one side (liquidator only): that side's index moves by
+    /// `ceil(amount / openInterest)` per base unit, so each of its positions
+    /// owes its share the next time it settles (and in health at once).
+    /// Returns the per-unit charge.
+    ///
+    /// # Errors
+    /// [`NotLiquidator`]; [`UnknownMarket`]; [`MathError`]
+    /// (`DivisionByZero`) without open interest.
+    pub fn socialize(
+        &mut self,
+        market: u32,
+        longs_pay: bool,
+        amount: U256,
+    ) -> Result<U256, Vec<u8>> {
+        let caller = self.vm().msg_sender();
+        if caller.is_zero() || caller != self.liquidator.get() {
+            return Err(MarketsError::NotLiquidator(NotLiquidator { caller }).into());
         }
-        let index = self.index_price(underlying)?;
-        let f = funding_now(f, index, cap, now).map_err(math)?;
-        Ok((underlying, f.cum_index))
+        let oi = self.get(market)?.open_interest.get();
+        let charge = socialised_charge(amount, oi).map_err(math)?;
+        let mut m = self.markets.setter(market).ok_or_else(|| unknown(market))?;
+        let index = if longs_pay {
+            let v = m.long_loss.get() + charge;
+            m.long_loss.set(v);
+            v
+        } else {
+            let v = m.short_loss.get() + charge;
+            m.short_loss.set(v);
+            v
+        };
+        drop(m);
+        log(
+            self.vm(),
+            LossSocialised {
+                market,
+                longsPay: longs_pay,
+                amount,
+                openInterest: oi,
+                perUnit: charge,
+                lossIndex: index,
+            },
+        );
+        Ok(charge)
     }
 
     /// Records a fill at `price` (clearinghouse only): accrues the funding
-    /// index to now, folds the fill into the premium, and moves the long open
-    /// interest by `open_interest_delta`, which may not take it above the cap
-    /// when positive. Returns `(underlying, cumulativeIndex, makerFee,
-    /// takerFee)` for the clearinghouse to book both sides.
+    /// index to now, folds the fill into the premium when `fold_premium`
+    /// (trades; a liquidation transfer at the oracle price does not), and
+    /// moves the long open interest by `open_interest_delta`, which may not
+    /// take it above the cap when positive. Returns `(underlying, longIndex,
+    /// shortIndex, makerFee, takerFee)` for the clearinghouse to book both
+    /// sides.
     ///
     /// # Errors
     /// [`NotClearinghouse`]; [`UnknownMarket`]; the risk module's price
@@ -294,13 +385,14 @@ impl PerpMarkets {
         market: u32,
         price: U256,
         open_interest_delta: I256,
-    ) -> Result<(Address, I256, U256, U256), Vec<u8>> {
+        fold_premium: bool,
+    ) -> Result<(Address, I256, I256, U256, U256), Vec<u8>> {
         let caller = self.vm().msg_sender();
         if caller.is_zero() || caller != self.clearinghouse.get() {
             return Err(MarketsError::NotClearinghouse(NotClearinghouse { caller }).into());
         }
         let f = self.funding(market)?;
-        let (underlying, cap, max_oi, oi, maker_fee, taker_fee) = {
+        let (underlying, cap, max_oi, oi, maker_fee, taker_fee, losses) = {
             let m = self.get(market)?;
             (
                 m.underlying.get(),
@@ -309,6 +401,7 @@ impl PerpMarkets {
                 m.open_interest.get(),
                 m.maker_fee.get(),
                 m.taker_fee.get(),
+                (m.long_loss.get(), m.short_loss.get()),
             )
         };
         let oi_after = to_unsigned(
@@ -327,7 +420,12 @@ impl PerpMarkets {
         }
         let index = self.index_price(underlying)?;
         let now = self.vm().block_timestamp();
-        let f = funding_at_fill(f, price, index, cap, now).map_err(math)?;
+        let f = if fold_premium {
+            funding_at_fill(f, price, index, cap, now)
+        } else {
+            funding_now(f, index, cap, now)
+        }
+        .map_err(math)?;
         let mut m = self.markets.setter(market).ok_or_else(|| unknown(market))?;
         m.premium.set(f.premium);
         m.cum_index.set(f.cum_index);
@@ -346,7 +444,8 @@ impl PerpMarkets {
                 openInterest: oi_after,
             },
         );
-        Ok((underlying, f.cum_index, maker_fee, taker_fee))
+        let (long, short) = side_indices(f.cum_index, losses.0, losses.1).map_err(math)?;
+        Ok((underlying, long, short, maker_fee, taker_fee))
     }
 }
 

@@ -216,6 +216,48 @@ pub fn long_delta(old: I256, new: I256) -> Result<I256, CoreError> {
     sub_signed(long(new), long(old))
 }
 
+/// The cumulative indices of the two sides of a market: funding is shared
+/// (`cum_index`), socialised losses are charged to one side only. A long
+/// position settles against `cum_index + long_loss` (a rise is owed by
+/// longs), a short against `cum_index - short_loss` (a fall is owed by
+/// shorts), so [`funding_payment`] charges each side its own losses.
+///
+/// # Errors
+/// [`CoreError::Overflow`].
+pub fn side_indices(
+    cum_index: I256,
+    long_loss: U256,
+    short_loss: U256,
+) -> Result<(I256, I256), CoreError> {
+    Ok((
+        add_signed(cum_index, to_signed(long_loss)?)?,
+        sub_signed(cum_index, to_signed(short_loss)?)?,
+    ))
+}
+
+/// The index a position of `size` settles against: the long side's for a
+/// positive size, the short side's otherwise (a flat position pays nothing
+/// either way).
+#[must_use]
+pub fn index_for(size: I256, indices: (I256, I256)) -> I256 {
+    if size.is_positive() {
+        indices.0
+    } else {
+        indices.1
+    }
+}
+
+/// The per-unit charge that socialises `amount` (WAD quote) over
+/// `open_interest` (base units) of one side: `ceil(amount / open_interest)`,
+/// WAD quote per base unit, so the side pays at least `amount` (charges
+/// round up).
+///
+/// # Errors
+/// [`CoreError::DivisionByZero`] without open interest; [`CoreError::Overflow`].
+pub fn socialised_charge(amount: U256, open_interest: U256) -> Result<U256, CoreError> {
+    crate::fixed::mul_div(amount, crate::fixed::WAD, open_interest, Rounding::Up)
+}
+
 /// The basis of `pos` net of its pending funding at `cum_index`: `open_notional - payment`, so
 /// that `size * mark - cost` is unrealised PnL plus pending funding.
 ///
@@ -442,7 +484,45 @@ mod tests {
         assert_eq!(equity(&[]), Ok(I256::ZERO));
     }
 
+    #[test]
+    fn losses_are_charged_to_one_side() {
+        let idx = (i(5), i(5));
+        assert_eq!(side_indices(i(5), U256::ZERO, U256::ZERO), Ok(idx));
+        let (l, s) = side_indices(i(5), u256(3), u256(2)).unwrap();
+        assert_eq!((l, s), (i(8), i(3)));
+        assert_eq!(index_for(i(1), (l, s)), l);
+        assert_eq!(index_for(i(-1), (l, s)), s);
+        // Longs of 10 units from index 5 to 8 owe 30; shorts of 10 from 5 to 3 owe 20.
+        let ten = i(10) * WAD_SIGNED;
+        assert_eq!(funding_payment(ten, i(5), l), Ok(i(-30)));
+        assert_eq!(funding_payment(-ten, i(5), s), Ok(i(-20)));
+        assert_eq!(socialised_charge(u256(10), WAD * u256(3)), Ok(u256(4)));
+        assert_eq!(
+            socialised_charge(u256(1), U256::ZERO),
+            Err(CoreError::DivisionByZero)
+        );
+    }
+
     proptest! {
+        /// Socialising `amount` over a side's open interest charges that side
+        /// at least `amount` and less than `amount + number of positions` wei
+        /// more than one unit of rounding each.
+        #[test]
+        fn socialised_losses_cover_the_deficit(
+            amount in 1u64..1_000_000_000_000,
+            sizes in prop::collection::vec(1u64..1_000_000_000_000, 1..8),
+        ) {
+            let sizes: Vec<I256> = sizes.iter().map(|s| I256::try_from(*s).unwrap() * i(1_000_000)).collect();
+            let oi: U256 = sizes.iter().map(|s| s.into_raw()).sum();
+            let charge = socialised_charge(U256::from(amount), oi).unwrap();
+            let (l, _) = side_indices(I256::ZERO, charge, U256::ZERO).unwrap();
+            let paid: I256 = sizes.iter().map(|s| -funding_payment(*s, I256::ZERO, l).unwrap()).sum();
+            prop_assert!(paid >= I256::try_from(amount).unwrap());
+            // Each position rounds up at most one wei; the charge itself adds at most oi/WAD + 1.
+            let slack = I256::from_raw(oi / WAD) + i(1 + sizes.len() as i128);
+            prop_assert!(paid <= I256::try_from(amount).unwrap() + slack);
+        }
+
         /// A fill between two accounts moves quote balances by the two fees (plus funding, which
         /// is zero-sum up to dust against the accounts): realised PnL of a fill opened and
         /// closed at the same prices never creates value.

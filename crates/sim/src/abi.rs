@@ -65,7 +65,7 @@ sol! {
         function listMarket(address underlying, uint256 minSize, uint256 tick, uint256 makerFee, uint256 takerFee, uint256 maxOpenInterest, uint256 fundingCap) external returns (uint32);
         function market(uint32 market) external view returns (address, uint256, uint256, uint256, uint256, uint256, uint256, uint256);
         function fundingState(uint32 market) external view returns (int256, int256, uint64);
-        function cumulativeIndex(uint32 market) external view returns (address, int256);
+        function cumulativeIndex(uint32 market) external view returns (address, int256, int256);
         error OpenInterestCapExceeded(uint32 market, uint256 openInterest, uint256 cap);
         error UnknownMarket(uint32 market);
     }
