@@ -197,6 +197,65 @@ pub fn size_to_restore(
     Ok(s)
 }
 
+/// Token units (of a `decimals`-decimal token priced `price`) a liquidator
+/// must buy at the penalised price `price * (1 - penalty)` so that the
+/// proceeds cover `debt` (WAD quote), rounded up.
+///
+/// # Errors
+/// [`CoreError::InvalidParameter`] if `penalty > 1`;
+/// [`CoreError::DivisionByZero`] if the penalised price is zero;
+/// [`CoreError::DecimalsTooLarge`]; [`CoreError::Overflow`].
+pub fn collateral_to_cover(
+    debt: U256,
+    price: U256,
+    penalty: U256,
+    decimals: u8,
+) -> Result<U256, CoreError> {
+    let net = liquidation_price(price, true, penalty)?;
+    // The amount bought rounds up so that the debt is covered.
+    let wad_units = mul_div(debt, WAD, net, Rounding::Up)?;
+    crate::fixed::from_wad_up(wad_units, decimals)
+}
+
+/// How a collateral liquidation of `value` (WAD quote at oracle price)
+/// settles in quote balances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CollateralSale {
+    /// Credited to the liquidated account: `value - penalty`.
+    pub account_credit: U256,
+    /// Debited from the liquidator: `value - keeper reward`.
+    pub liquidator_debit: U256,
+    /// Credited to the InsuranceFund: the rest of the penalty.
+    pub insurance: U256,
+}
+
+/// Settles a collateral sale worth `value` at oracle price with penalty rate
+/// `penalty` (rounded up, [`penalty_amount`]-style) split with
+/// `keeper_share` ([`split_penalty`]): the liquidator pays `value` less its
+/// reward, the account receives `value` less the whole penalty, the fund gets
+/// the rest. `liquidator_debit == account_credit + insurance` exactly.
+///
+/// # Errors
+/// [`CoreError::InvalidParameter`] if `penalty > 1` or `keeper_share > 1`;
+/// [`CoreError::Overflow`].
+pub fn collateral_sale(
+    value: U256,
+    penalty: U256,
+    keeper_share: U256,
+) -> Result<CollateralSale, CoreError> {
+    if penalty > WAD {
+        return Err(CoreError::InvalidParameter);
+    }
+    // Charges to the liquidated account round up; the penalty is at most the value.
+    let amount = mul_up(value, penalty)?.min(value);
+    let split = split_penalty(amount, keeper_share)?;
+    Ok(CollateralSale {
+        account_credit: value - amount,
+        liquidator_debit: value - split.keeper,
+        insurance: split.insurance,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +275,33 @@ mod tests {
 
     fn wad(x: i64) -> I256 {
         i(i128::from(x)) * WAD_SIGNED
+    }
+
+    #[test]
+    fn collateral_sales_cover_debt_and_conserve_value() {
+        // 3000 at a 1 % penalty nets 2970 per ETH: 1485 of debt needs 0.5 ETH.
+        let p = u256(3000) * WAD;
+        assert_eq!(
+            collateral_to_cover(u256(1485) * WAD, p, bp(100), 18),
+            Ok(WAD / u256(2))
+        );
+        // One wei more of debt needs one more wei of ETH; 6-decimal tokens round up too.
+        assert_eq!(
+            collateral_to_cover(u256(1485) * WAD + u256(1), p, bp(100), 18),
+            Ok(WAD / u256(2) + u256(1))
+        );
+        assert_eq!(
+            collateral_to_cover(u256(1485) * WAD + u256(1), p, bp(100), 6),
+            Ok(u256(500_001))
+        );
+        let sale = collateral_sale(u256(1500) * WAD, bp(100), WAD / u256(2)).unwrap();
+        assert_eq!(sale.account_credit, u256(1485) * WAD);
+        assert_eq!(sale.liquidator_debit, u256(14925) * WAD / u256(10));
+        assert_eq!(sale.insurance, u256(75) * WAD / u256(10));
+        assert_eq!(
+            collateral_sale(WAD, WAD + u256(1), WAD),
+            Err(CoreError::InvalidParameter)
+        );
     }
 
     #[test]
@@ -437,6 +523,22 @@ mod tests {
     }
 
     proptest! {
+        /// A collateral sale moves no value in or out: the liquidator's
+        /// payment is exactly what the account and the fund receive, and the
+        /// account never receives more than the value less the exact penalty.
+        #[test]
+        fn collateral_sales_conserve_quote(
+            value in 0u128..u128::MAX,
+            penalty in 0u64..=10_000,
+            share in 0u64..=10_000,
+        ) {
+            let value = U256::from(value);
+            let sale = collateral_sale(value, bp(penalty), bp(share)).unwrap();
+            prop_assert_eq!(sale.liquidator_debit, sale.account_credit + sale.insurance);
+            prop_assert!(sale.account_credit <= value);
+            prop_assert!(sale.account_credit * U256::from(10_000u64) <= value * U256::from(10_000 - penalty));
+        }
+
         #[test]
         fn restores_minimally_and_never_exceeds(
             equity in -1_000_000_000_000_000_000_000_000i128..1_000_000_000_000_000_000_000_000,
