@@ -15,13 +15,17 @@ interface IClearinghouse  {
 
     function setExchange(address exchange) external;
 
-    function wiring() external view returns (address, address, address);
+    function setLiquidator(address liquidator) external;
+
+    function wiring() external view returns (address, address, address, address);
 
     function setFeeConfig(bytes32 insurance_account, bytes32 treasury_account, uint256 insurance_share) external;
 
     function feeConfig() external view returns (bytes32, bytes32, uint256);
 
     function applyFill(uint32 market, bytes32 maker, bytes32 taker, uint256 price, int256 maker_delta) external;
+
+    function applyLiquidation(uint32 market, bytes32 account, bytes32 liquidator, uint256 price, int256 account_delta) external;
 
     function positionSizes(uint32 market, bytes32 a, bytes32 b) external view returns (int256, int256);
 
@@ -30,6 +34,8 @@ interface IClearinghouse  {
     function openMarkets(bytes32 account) external view returns (uint32[] memory);
 
     function book(bytes32 account) external view returns (uint32[] memory, address[] memory, int256[] memory, int256[] memory, int256[] memory, int256[] memory);
+
+    error NotLiquidator(address);
 
     error NotExchange(address);
 
@@ -50,6 +56,8 @@ interface IClearinghouse  {
     error AccessControlBadConfirmation();
 
     event ExchangeSet(address exchange);
+
+    event LiquidatorSet(address liquidator);
 
     event FeeConfigSet(bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 insuranceShare);
 

@@ -15,7 +15,9 @@ interface IPerpMarkets  {
 
     function setClearinghouse(address clearinghouse) external;
 
-    function wiring() external view returns (address, address);
+    function setLiquidator(address liquidator) external;
+
+    function wiring() external view returns (address, address, address);
 
     function listMarket(address underlying, uint256 min_size, uint256 tick, uint256 maker_fee, uint256 taker_fee, uint256 max_open_interest, uint256 funding_cap) external returns (uint32);
 
@@ -27,15 +29,23 @@ interface IPerpMarkets  {
 
     function fundingState(uint32 market) external view returns (int256, int256, uint64);
 
-    function cumulativeIndex(uint32 market) external view returns (address, int256);
+    function cumulativeIndex(uint32 market) external view returns (address, int256, int256);
 
-    function onFill(uint32 market, uint256 price, int256 open_interest_delta) external returns (address, int256, uint256, uint256);
+    function socialisedLosses(uint32 market) external view returns (uint256, uint256);
+
+    function socialize(uint32 market, bool longs_pay, uint256 amount) external returns (uint256);
+
+    function onFill(uint32 market, uint256 price, int256 open_interest_delta, bool fold_premium) external returns (address, int256, int256, uint256, uint256);
 
     error UnknownMarket(uint32);
 
     error NotClearinghouse(address);
 
     error ClearinghouseAlreadySet(address);
+
+    error NotLiquidator(address);
+
+    error LiquidatorAlreadySet(address);
 
     error ParameterOutOfBounds(uint8, uint256);
 
@@ -52,6 +62,10 @@ interface IPerpMarkets  {
     event MarketListed(uint32 indexed market, address indexed underlying, uint256 minSize, uint256 tick, uint256 makerFee, uint256 takerFee, uint256 maxOpenInterest, uint256 fundingCap);
 
     event ClearinghouseSet(address clearinghouse);
+
+    event LiquidatorSet(address liquidator);
+
+    event LossSocialised(uint32 indexed market, bool longsPay, uint256 amount, uint256 openInterest, uint256 perUnit, uint256 lossIndex);
 
     event FillRecorded(uint32 indexed market, uint256 price, uint256 indexPrice, int256 premium, int256 cumulativeIndex, uint64 timestamp, uint256 openInterest);
 }

@@ -1,6 +1,8 @@
 //! Shared fixtures of the cross-contract tests: the real RiskModule,
 //! CollateralVault, RiskEngine and MarginEngine with mock tokens and feeds.
 #![allow(dead_code)]
+
+pub mod clearing;
 use alloy_primitives::{Address, I256, U256};
 use clearing_core::{u256, WAD};
 use collateral_vault::CollateralVault;

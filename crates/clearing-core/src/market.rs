@@ -323,7 +323,8 @@ mod tests {
     #[test]
     fn market_bounds_name_the_field() {
         assert_eq!(check_market(&cfg()), Ok(()));
-        let cases: [(fn(&mut MarketConfig), MarketField); 8] = [
+        type Case = (fn(&mut MarketConfig), MarketField);
+        let cases: [Case; 8] = [
             (|c| c.min_size = U256::ZERO, MarketField::MinSize),
             (|c| c.tick = U256::ZERO, MarketField::Tick),
             (
