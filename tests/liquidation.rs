@@ -387,3 +387,254 @@ fn dust_is_liquidated_whole(
         .motsu_unwrap_err();
     assert_eq!(&err[..4], &AccountHealthy::SELECTOR[..]);
 }
+
+/// Bob shorts 2 ETH at 3000 on 1,000 USDC and ETH jumps to 3,600: his
+/// equity is negative; Kim liquidates all of it. Returns Bob's account.
+fn crash_bob(p: &Protocol, alice: &Account, bob: &Account, kim: &Account) -> B256 {
+    p.c.deposit(alice.address(), 0, p.c.w.usdc, units(100_000, 6));
+    p.c.deposit(bob.address(), 0, p.c.w.usdc, units(1_000, 6));
+    p.c.deposit(kim.address(), 0, p.c.w.usdc, units(100_000, 6));
+    let b = account::encode(bob.address(), 0);
+    p.trade(alice, bob, 2, 3000, 1);
+    p.eth(3600);
+    let (eq, _, _) = p.health(b);
+    assert!(eq.is_negative());
+    let closed = p
+        .liq
+        .sender(kim.address())
+        .liquidate(b, 0, 0, wad(2))
+        .motsu_unwrap();
+    assert_eq!(closed, wad(2), "nothing short of all restores health");
+    b
+}
+
+/// The value the accounts hold besides their USDC tokens: quote balances,
+/// unrealised PnL and pending funding and losses (equity at oracle prices
+/// less tokens, USDC being priced at exactly 1.00 here). Trading, fees,
+/// penalties and the fund's cover only move it between accounts.
+fn quote_total(p: &Protocol, accounts: &[B256]) -> I256 {
+    let (v, m, usdc) = (p.c.w.vault, p.c.w.margin, p.c.w.usdc.address());
+    accounts.iter().fold(I256::ZERO, |s, a| {
+        let (equity, _, _) = m.sender(p.c.matcher).health(*a).motsu_unwrap();
+        let tokens = v.sender(p.c.matcher).balance_of(*a, usdc) * U256::from(10u64.pow(12));
+        s + equity - I256::from_raw(tokens)
+    })
+}
+
+#[motsu::test]
+fn bad_debt_is_covered_by_the_fund_first(
+    risk: Contract<RiskModule>,
+    vault: Contract<CollateralVault>,
+    engine: Contract<RiskEngine>,
+    margin: Contract<MarginEngine>,
+    markets: Contract<PerpMarkets>,
+    ch: Contract<Clearinghouse>,
+    ex: Contract<Exchange>,
+    usdc: Contract<MockErc20>,
+    weth: Contract<MockErc20>,
+    usdc_feed: Contract<MockAggregator>,
+    eth_feed: Contract<MockAggregator>,
+    breaker: Contract<CircuitBreaker>,
+    fund: Contract<InsuranceFund>,
+    liq: Contract<Liquidator>,
+    backstop: Contract<Backstop>,
+    admin: Address,
+    matcher: Address,
+    fees: Address,
+    guardian: Address,
+    alice: Account,
+    bob: Account,
+    kim: Account,
+) {
+    let p = protocol!(
+        risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
+        matcher, fees, breaker, fund, liq, backstop, guardian
+    );
+    // The fund holds 10,000 USDC besides its fee and penalty income.
+    w_top_up(&p, admin, 10_000);
+    let b = crash_bob(&p, &alice, &bob, &kim);
+    let (a, k) = (
+        account::encode(alice.address(), 0),
+        account::encode(kim.address(), 0),
+    );
+    let everyone = [a, b, k, p.fund_account, p.c.treasury];
+    let total_before = quote_total(&p, &everyone);
+    // Bob's equity: 1,000 of tokens plus his quote balance.
+    let deficit = (swad(1000) + vault.sender(admin).quote_balance(b)).unsigned_abs();
+    let fund_before = fund.sender(admin).balance().motsu_unwrap();
+    let (covered, socialised) = backstop
+        .sender(kim.address())
+        .settle_bad_debt(b)
+        .motsu_unwrap();
+    assert_eq!((covered, socialised), (deficit, U256::ZERO));
+    backstop.assert_emitted(&backstop::BadDebtSettled {
+        account: b,
+        deficit,
+        covered: deficit,
+        socialised: U256::ZERO,
+        market: 0,
+        longsPay: false,
+    });
+    assert_eq!(
+        fund.sender(admin).balance().motsu_unwrap(),
+        fund_before - I256::from_raw(deficit)
+    );
+    // Bob is square; quote moved from the fund to Bob only.
+    assert_eq!(
+        swad(1000) + vault.sender(admin).quote_balance(b),
+        I256::ZERO
+    );
+    assert_eq!(quote_total(&p, &everyone), total_before);
+    // Nothing left to settle.
+    let err = backstop
+        .sender(kim.address())
+        .settle_bad_debt(b)
+        .motsu_unwrap_err();
+    assert_eq!(&err[..4], &backstop::NoBadDebt::SELECTOR[..]);
+}
+
+/// Tops the fund up with `amount` USDC from `who`.
+fn w_top_up(p: &Protocol, who: Address, amount: u64) {
+    p.c.w.fund(p.c.w.usdc, who, units(amount, 6));
+    p.c.w
+        .usdc
+        .sender(who)
+        .approve(p.fund.address(), units(amount, 6))
+        .motsu_unwrap();
+    p.fund.sender(who).top_up(units(amount, 6)).motsu_unwrap();
+}
+
+#[motsu::test]
+fn bad_debt_beyond_the_fund_is_socialised_on_the_side_that_profited(
+    risk: Contract<RiskModule>,
+    vault: Contract<CollateralVault>,
+    engine: Contract<RiskEngine>,
+    margin: Contract<MarginEngine>,
+    markets: Contract<PerpMarkets>,
+    ch: Contract<Clearinghouse>,
+    ex: Contract<Exchange>,
+    usdc: Contract<MockErc20>,
+    weth: Contract<MockErc20>,
+    usdc_feed: Contract<MockAggregator>,
+    eth_feed: Contract<MockAggregator>,
+    breaker: Contract<CircuitBreaker>,
+    fund: Contract<InsuranceFund>,
+    liq: Contract<Liquidator>,
+    backstop: Contract<Backstop>,
+    admin: Address,
+    matcher: Address,
+    fees: Address,
+    guardian: Address,
+    alice: Account,
+    bob: Account,
+    kim: Account,
+) {
+    let p = protocol!(
+        risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
+        matcher, fees, breaker, fund, liq, backstop, guardian
+    );
+    let b = crash_bob(&p, &alice, &bob, &kim);
+    let (a, k) = (
+        account::encode(alice.address(), 0),
+        account::encode(kim.address(), 0),
+    );
+    let everyone = [a, b, k, p.fund_account, p.c.treasury];
+    let total_before = quote_total(&p, &everyone);
+    assert_eq!(
+        total_before,
+        I256::ZERO,
+        "quote is zero-sum until bad debt settles"
+    );
+    let deficit = (swad(1000) + vault.sender(admin).quote_balance(b)).unsigned_abs();
+    // The fund only has its fee and penalty income.
+    let available = fund.sender(admin).balance().motsu_unwrap().into_raw();
+    assert!(available > U256::ZERO && available < deficit);
+    let rest = deficit - available;
+    let alice_pending = ch.sender(admin).position(a, 0).motsu_unwrap().3;
+    let (covered, socialised) = backstop
+        .sender(kim.address())
+        .settle_bad_debt(b)
+        .motsu_unwrap();
+    assert_eq!((covered, socialised), (available, rest));
+    // Bob was short: the longs (Alice, 2 ETH of open interest) pay.
+    let per_unit = clearing_core::socialised_charge(rest, wad(2)).unwrap();
+    markets.assert_emitted(&perp_markets::LossSocialised {
+        market: 0,
+        longsPay: true,
+        amount: rest,
+        openInterest: wad(2),
+        perUnit: per_unit,
+        lossIndex: per_unit,
+    });
+    backstop.assert_emitted(&backstop::BadDebtSettled {
+        account: b,
+        deficit,
+        covered: available,
+        socialised: rest,
+        market: 0,
+        longsPay: true,
+    });
+    assert_eq!(
+        markets.sender(admin).socialised_losses(0).motsu_unwrap(),
+        (per_unit, U256::ZERO)
+    );
+    // Alice owes it at once (pending, in her health); Kim's short owes nothing.
+    let owed =
+        clearing_core::funding_payment(swad(2), I256::ZERO, I256::from_raw(per_unit)).unwrap();
+    assert_eq!(
+        ch.sender(admin).position(a, 0).motsu_unwrap().3,
+        alice_pending + owed
+    );
+    assert!(
+        -owed >= I256::from_raw(rest) && -owed <= I256::from_raw(rest) + I256::try_from(2).unwrap()
+    );
+    assert_eq!(ch.sender(admin).position(k, 0).motsu_unwrap().3, I256::ZERO);
+    // Bob is square, the fund is empty, and quote plus what is owed is
+    // conserved up to the rounding of the charge (in the protocol's favour).
+    assert_eq!(
+        swad(1000) + vault.sender(admin).quote_balance(b),
+        I256::ZERO
+    );
+    assert_eq!(fund.sender(admin).balance().motsu_unwrap(), I256::ZERO);
+    let drift = quote_total(&p, &everyone) - total_before;
+    assert!(
+        drift <= I256::ZERO && drift >= -I256::try_from(2).unwrap(),
+        "{drift}"
+    );
+    // Only the backstop socialises, only the liquidator books liquidations,
+    // only the backstop draws on the fund.
+    let err = markets
+        .sender(alice.address())
+        .socialize(0, true, wad(1))
+        .motsu_unwrap_err();
+    assert_eq!(
+        err,
+        perp_markets::NotLiquidator {
+            caller: alice.address()
+        }
+        .abi_encode()
+    );
+    let err = ch
+        .sender(alice.address())
+        .apply_liquidation(0, a, k, wad(3600), swad(1))
+        .motsu_unwrap_err();
+    assert_eq!(
+        err,
+        clearinghouse::NotLiquidator {
+            caller: alice.address()
+        }
+        .abi_encode()
+    );
+    let err = fund
+        .sender(alice.address())
+        .cover_bad_debt(a, wad(1))
+        .motsu_unwrap_err();
+    assert_eq!(
+        &err[..4],
+        &openzeppelin_stylus::access::control::AccessControlUnauthorizedAccount::SELECTOR[..]
+    );
+    assert_eq!(
+        markets.sender(admin).socialised_losses(0).motsu_unwrap(),
+        (per_unit, U256::ZERO)
+    );
+}
