@@ -638,3 +638,345 @@ fn bad_debt_beyond_the_fund_is_socialised_on_the_side_that_profited(
         (per_unit, U256::ZERO)
     );
 }
+
+#[motsu::test]
+fn collateral_is_sold_to_cover_quote_debt(
+    risk: Contract<RiskModule>,
+    vault: Contract<CollateralVault>,
+    engine: Contract<RiskEngine>,
+    margin: Contract<MarginEngine>,
+    markets: Contract<PerpMarkets>,
+    ch: Contract<Clearinghouse>,
+    ex: Contract<Exchange>,
+    usdc: Contract<MockErc20>,
+    weth: Contract<MockErc20>,
+    usdc_feed: Contract<MockAggregator>,
+    eth_feed: Contract<MockAggregator>,
+    breaker: Contract<CircuitBreaker>,
+    fund: Contract<InsuranceFund>,
+    liq: Contract<Liquidator>,
+    backstop: Contract<Backstop>,
+    admin: Address,
+    matcher: Address,
+    fees: Address,
+    guardian: Address,
+    alice: Account,
+    bob: Account,
+    kim: Account,
+) {
+    let p = protocol!(
+        risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
+        matcher, fees, breaker, fund, liq, backstop, guardian
+    );
+    // Bob holds 1 WETH only and shorts 5 ETH perp at 3000 (1 of it hedged).
+    p.c.deposit(alice.address(), 0, &usdc, units(100_000, 6));
+    p.c.deposit(bob.address(), 0, &weth, units(1, 18));
+    p.c.deposit(kim.address(), 0, &usdc, units(100_000, 6));
+    let (b, k) = (
+        account::encode(bob.address(), 0),
+        account::encode(kim.address(), 0),
+    );
+    p.trade(&alice, &bob, 5, 3000, 1);
+    // ETH to 3900: the perp liquidation takes all 5 (nothing less restores
+    // health) and realises the loss as quote debt larger than the WETH.
+    p.eth(3900);
+    let closed = liq
+        .sender(kim.address())
+        .liquidate(b, 0, 0, wad(5))
+        .motsu_unwrap();
+    assert_eq!(closed, wad(5));
+    let debt = vault.sender(admin).quote_balance(b);
+    assert!(debt < -swad(3900));
+    let (eq, mm, _) = p.health(b);
+    assert!(eq.is_negative() && eq < I256::from_raw(mm));
+    // The quote asset is not collateral to sell.
+    let err = backstop
+        .sender(kim.address())
+        .liquidate_collateral(b, 0, usdc.address(), wad(1))
+        .motsu_unwrap_err();
+    assert_eq!(
+        err,
+        backstop::NoCollateral {
+            account: b,
+            asset: usdc.address()
+        }
+        .abi_encode()
+    );
+    let price = wad(3900);
+    let (hm, _) = engine.sender(admin).haircut(weth.address()).motsu_unwrap();
+    let penalty = penalty_rate(hm, 5, pct(1) / U256::from(2)).unwrap();
+    let needed =
+        clearing_core::collateral_to_cover(debt.unsigned_abs(), price, penalty, 18).unwrap();
+    assert!(needed > wad(1), "the WETH does not cover the whole debt");
+    let amount = wad(1);
+    let value = mul_down(amount, price).unwrap();
+    let sale = clearing_core::collateral_sale(value, penalty, pct(50)).unwrap();
+    let fund_before = vault.sender(admin).quote_balance(p.fund_account);
+    let kim_before = vault.sender(admin).quote_balance(k);
+    let sold = backstop
+        .sender(kim.address())
+        .liquidate_collateral(b, 0, weth.address(), wad(1))
+        .motsu_unwrap();
+    assert_eq!(sold, amount);
+    assert_eq!(vault.sender(admin).balance_of(k, weth.address()), amount);
+    assert_eq!(
+        vault.sender(admin).balance_of(b, weth.address()),
+        wad(1) - amount
+    );
+    assert_eq!(
+        vault.sender(admin).quote_balance(b),
+        debt + I256::from_raw(sale.account_credit)
+    );
+    assert_eq!(
+        vault.sender(admin).quote_balance(k),
+        kim_before - I256::from_raw(sale.liquidator_debit)
+    );
+    assert_eq!(
+        vault.sender(admin).quote_balance(p.fund_account),
+        fund_before + I256::from_raw(sale.insurance)
+    );
+    backstop.assert_emitted(&backstop::CollateralLiquidated {
+        account: b,
+        liquidator: k,
+        asset: weth.address(),
+        amount,
+        price,
+        accountCredit: sale.account_credit,
+        liquidatorPaid: sale.liquidator_debit,
+        insuranceShare: sale.insurance,
+    });
+    // Nothing is left to sell; the rest is bad debt, which the fund covers
+    // from its fee and penalty income.
+    let err = backstop
+        .sender(kim.address())
+        .liquidate_collateral(b, 0, weth.address(), wad(1))
+        .motsu_unwrap_err();
+    assert_eq!(
+        err,
+        backstop::NoCollateral {
+            account: b,
+            asset: weth.address()
+        }
+        .abi_encode()
+    );
+    let deficit = vault.sender(admin).quote_balance(b).unsigned_abs();
+    let (covered, socialised) = backstop
+        .sender(kim.address())
+        .settle_bad_debt(b)
+        .motsu_unwrap();
+    assert_eq!(covered + socialised, deficit);
+    assert_eq!(vault.sender(admin).quote_balance(b), I256::ZERO);
+}
+
+#[motsu::test]
+fn the_breaker_gates_liquidations_but_not_deposits_or_closing_fills(
+    risk: Contract<RiskModule>,
+    vault: Contract<CollateralVault>,
+    engine: Contract<RiskEngine>,
+    margin: Contract<MarginEngine>,
+    markets: Contract<PerpMarkets>,
+    ch: Contract<Clearinghouse>,
+    ex: Contract<Exchange>,
+    usdc: Contract<MockErc20>,
+    weth: Contract<MockErc20>,
+    usdc_feed: Contract<MockAggregator>,
+    eth_feed: Contract<MockAggregator>,
+    breaker: Contract<CircuitBreaker>,
+    fund: Contract<InsuranceFund>,
+    liq: Contract<Liquidator>,
+    backstop: Contract<Backstop>,
+    admin: Address,
+    matcher: Address,
+    fees: Address,
+    guardian: Address,
+    keeper: Address,
+    alice: Account,
+    bob: Account,
+    carol: Account,
+    kim: Account,
+) {
+    use circuit_breaker::*;
+    let p = protocol!(
+        risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
+        matcher, fees, breaker, fund, liq, backstop, guardian
+    );
+    p.c.deposit(alice.address(), 0, &usdc, units(100_000, 6));
+    p.c.deposit(bob.address(), 0, &usdc, units(10_000, 6));
+    p.c.deposit(carol.address(), 0, &usdc, units(10_000, 6));
+    p.c.deposit(kim.address(), 0, &usdc, units(100_000, 6));
+    let b = account::encode(bob.address(), 0);
+    // A keeper records the reference price, then Bob and Carol short.
+    breaker.sender(keeper).poke(weth.address()).motsu_unwrap();
+    p.trade(&alice, &bob, 20, 3000, 1);
+    p.trade(&alice, &carol, 1, 3000, 2);
+    p.eth(3450);
+    let bob_before = p.size(b);
+
+    // 1. The guardian trips ETH: liquidations stop, nothing moves.
+    assert!(matches!(
+        breaker
+            .sender(kim.address())
+            .trip(weth.address())
+            .motsu_unwrap_err(),
+        BreakerError::UnauthorizedAccount(_)
+    ));
+    breaker.sender(guardian).trip(weth.address()).motsu_unwrap();
+    assert!(!breaker
+        .sender(kim.address())
+        .liquidation_allowed(weth.address()));
+    let err = liq
+        .sender(kim.address())
+        .liquidate(b, 0, 0, wad(20))
+        .motsu_unwrap_err();
+    assert_eq!(
+        err,
+        LiquidationsHalted {
+            scope: weth.address(),
+            reason: 4,
+            until: u64::MAX
+        }
+        .abi_encode()
+    );
+    assert_eq!(p.size(b), bob_before);
+    // Deposits and closing fills still work: Carol buys back her short and
+    // Bob tops up his margin.
+    p.trade(&carol, &alice, 1, 3450, 3);
+    assert_eq!(p.size(account::encode(carol.address(), 0)), I256::ZERO);
+    p.c.deposit(bob.address(), 0, &usdc, units(1, 6));
+    // Only the admin resets a manual trip; a grace period follows in which
+    // only deeply unhealthy accounts may be liquidated.
+    assert!(matches!(
+        breaker
+            .sender(guardian)
+            .reset(weth.address())
+            .motsu_unwrap_err(),
+        BreakerError::UnauthorizedAccount(_)
+    ));
+    breaker.sender(admin).reset(weth.address()).motsu_unwrap();
+    let err = liq
+        .sender(kim.address())
+        .liquidate(b, 0, 0, wad(20))
+        .motsu_unwrap_err();
+    assert_eq!(&err[..4], &OnlyDeeplyUnhealthy::SELECTOR[..]);
+    assert_eq!(p.size(b), bob_before);
+
+    // 2. ETH moves more than 20 % from the reference within the window: the
+    // check refuses; a keeper's poke records the trip.
+    p.eth(3700);
+    let err = liq
+        .sender(kim.address())
+        .liquidate(b, 0, 0, wad(20))
+        .motsu_unwrap_err();
+    assert!(
+        err[..4] == PriceMoveHalt::SELECTOR[..] || err[..4] == OnlyDeeplyUnhealthy::SELECTOR[..],
+        "{err:?}"
+    );
+    assert!(breaker.sender(keeper).poke(weth.address()).motsu_unwrap());
+    let (reason, until, _) = breaker.sender(keeper).scope_state(weth.address());
+    assert_eq!(reason, 1);
+    assert!(until > NOW);
+    let err = liq
+        .sender(kim.address())
+        .liquidate(b, 0, 0, wad(20))
+        .motsu_unwrap_err();
+    assert_eq!(&err[..4], &LiquidationsHalted::SELECTOR[..]);
+
+    // 3. A stale oracle refuses liquidations with the risk module's error.
+    eth_feed
+        .sender(admin)
+        .set_answer(I256::try_from(3700 * E8).unwrap(), U256::from(NOW - 7200));
+    let err = liq
+        .sender(kim.address())
+        .liquidate(b, 0, 0, wad(20))
+        .motsu_unwrap_err();
+    assert_eq!(&err[..4], &risk_module::PriceStale::SELECTOR[..]);
+    assert_eq!(p.size(b), bob_before);
+
+    // 4. The guardian trips everything; only the admin resets it.
+    breaker.sender(guardian).trip_global().motsu_unwrap();
+    let (reason, until, _) = breaker.sender(keeper).scope_state(GLOBAL);
+    assert_eq!((reason, until), (4, u64::MAX));
+    breaker.sender(admin).reset_global().motsu_unwrap();
+    assert_eq!(breaker.sender(keeper).scope_state(GLOBAL).0, 0);
+}
+
+#[motsu::test]
+fn the_default_rate_limit_throttles_a_large_liquidation(
+    risk: Contract<RiskModule>,
+    vault: Contract<CollateralVault>,
+    engine: Contract<RiskEngine>,
+    margin: Contract<MarginEngine>,
+    markets: Contract<PerpMarkets>,
+    ch: Contract<Clearinghouse>,
+    ex: Contract<Exchange>,
+    usdc: Contract<MockErc20>,
+    weth: Contract<MockErc20>,
+    usdc_feed: Contract<MockAggregator>,
+    eth_feed: Contract<MockAggregator>,
+    breaker: Contract<CircuitBreaker>,
+    fund: Contract<InsuranceFund>,
+    liq: Contract<Liquidator>,
+    backstop: Contract<Backstop>,
+    admin: Address,
+    matcher: Address,
+    fees: Address,
+    guardian: Address,
+    alice: Account,
+    bob: Account,
+    kim: Account,
+) {
+    let p = protocol!(
+        risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
+        matcher, fees, breaker, fund, liq, backstop, guardian
+    );
+    breaker
+        .sender(admin)
+        .set_parameter(circuit_breaker::param::RATE_LIMIT, pct(20))
+        .motsu_unwrap();
+    p.c.deposit(alice.address(), 0, &usdc, units(100_000, 6));
+    p.c.deposit(bob.address(), 0, &usdc, units(10_000, 6));
+    p.c.deposit(kim.address(), 0, &usdc, units(100_000, 6));
+    let b = account::encode(bob.address(), 0);
+    p.trade(&alice, &bob, 20, 3000, 1);
+    p.eth(3450);
+    // Bob's 20 ETH are all the open interest: 20 % of it (4 ETH) per hour.
+    let err = liq
+        .sender(kim.address())
+        .liquidate(b, 0, 0, wad(20))
+        .motsu_unwrap_err();
+    let e = circuit_breaker::LiquidationRateLimited::abi_decode(&err, true).unwrap();
+    assert_eq!(e.cap, mul_down(wad(20), wad(3450)).unwrap() / U256::from(5));
+    assert_eq!(p.size(b), swad(-20));
+    // A keeper may take what fits in the window.
+    let closed = liq
+        .sender(kim.address())
+        .liquidate(b, 0, 0, wad(4))
+        .motsu_unwrap();
+    assert_eq!(closed, wad(4));
+    assert_eq!(p.size(b), swad(-16));
+    // Parameters: only the admin, within bounds.
+    assert!(matches!(
+        liq.sender(kim.address())
+            .set_parameter(param::KEEPER_SHARE, pct(60))
+            .motsu_unwrap_err(),
+        LiquidatorError::UnauthorizedAccount(_)
+    ));
+    assert!(matches!(
+        liq.sender(admin)
+            .set_parameter(param::MIN_PENALTY, pct(11))
+            .motsu_unwrap_err(),
+        LiquidatorError::ParameterOutOfBounds(ParameterOutOfBounds { param: 2, .. })
+    ));
+    liq.sender(admin)
+        .set_parameter(param::KEEPER_SHARE, pct(60))
+        .motsu_unwrap();
+    liq.assert_emitted(&ParameterSet {
+        param: param::KEEPER_SHARE,
+        oldValue: pct(50),
+        newValue: pct(60),
+    });
+    assert_eq!(
+        liq.sender(kim.address()).parameters(),
+        (5, pct(1) / U256::from(2), pct(60))
+    );
+}

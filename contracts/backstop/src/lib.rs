@@ -7,7 +7,9 @@
 //!   keeper pays the sale less its reward, the insurance fund gets the rest
 //!   (`clearing_core::collateral_sale`, exact to the wei). The same gate as
 //!   for positions applies: the CircuitBreaker, no self-liquidation, the
-//!   keeper stays above initial margin, the account's health improves.
+//!   keeper stays above initial margin, the account's health improves. The
+//!   breaker's rate limit (a share of perp open interest) does not throttle
+//!   collateral sales; their notional still counts in its window.
 //! - [`Backstop::settle_bad_debt`] closes out an account with negative equity
 //!   and nothing left to liquidate: the insurance fund covers what it can;
 //!   the rest is socialised over the open interest of the side that profited
@@ -33,6 +35,11 @@ use clearing_core::{
 use stylus_sdk::{call::Call, prelude::*, storage::StorageAddress};
 
 pub use errors::*;
+
+/// The open-interest basis passed to the breaker for collateral sales: large
+/// enough that the rate limit never binds, small enough that the breaker's
+/// arithmetic on it cannot overflow.
+pub const UNTHROTTLED: U256 = U256::from_limbs([u64::MAX, u64::MAX, 0, 0]);
 
 /// The backstop contract.
 #[storage]
@@ -180,7 +187,7 @@ impl Backstop {
         if asset == quote_asset || held.is_zero() {
             return Err(BackstopError::NoCollateral(NoCollateral { account, asset }).into());
         }
-        let (decimals, _, total, _, _) = v
+        let (decimals, _, _, _, _) = v
             .asset_config(&*self, asset)
             .map_err(|e| passthrough(e, vault))?;
         let risk = self.risk.get();
@@ -200,12 +207,13 @@ impl Backstop {
             collateral_to_cover(quote.unsigned_abs(), price, penalty, decimals).map_err(math)?;
         let amount = needed.min(held).min(max_amount);
         let value = mul_down(to_wad(amount, decimals).map_err(math)?, price).map_err(math)?;
-        // The rate limit compares with the asset's total deposits at the oracle price.
-        let total_value = mul_down(to_wad(total, decimals).map_err(math)?, price).map_err(math)?;
+        // The breaker's rate limit is a share of perp open interest: a
+        // collateral sale is not throttled by it (the basis passed is
+        // unbounded), though its notional counts in the window.
         let deep = clearing_core::breaker::deeply_unhealthy(equity, maintenance);
         let breaker = self.breaker.get();
         ICircuitBreaker::new(breaker)
-            .check_liquidation(Call::new_in(self), asset, value, total_value, deep)
+            .check_liquidation(Call::new_in(self), asset, value, UNTHROTTLED, deep)
             .map_err(|e| passthrough(e, breaker))?;
         let sale = collateral_sale(value, penalty, keeper_share).map_err(math)?;
         ICollateralVault::new(vault)
