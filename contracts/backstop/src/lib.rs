@@ -165,7 +165,7 @@ impl Backstop {
         }
         let liquidator = account::encode(caller, liquidator_subaccount);
         let (equity, maintenance, _) = self.health(account)?;
-        if equity >= to_signed(maintenance).map_err(math)? {
+        if !clearing_core::liquidatable(equity, maintenance) {
             return Err(BackstopError::AccountHealthy(AccountHealthy {
                 account,
                 equity,

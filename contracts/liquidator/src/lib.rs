@@ -396,7 +396,7 @@ impl Liquidator {
     /// health is negative.
     fn require_unhealthy(&self, account: B256) -> Result<(I256, U256, U256), Vec<u8>> {
         let (equity, maintenance, initial) = self.health(account)?;
-        if equity >= to_signed(maintenance).map_err(math)? {
+        if !clearing_core::liquidatable(equity, maintenance) {
             return Err(LiquidatorError::AccountHealthy(AccountHealthy {
                 account,
                 equity,

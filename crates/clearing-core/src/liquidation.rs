@@ -197,6 +197,18 @@ pub fn size_to_restore(
     Ok(s)
 }
 
+/// Whether an account may be liquidated: its maintenance health
+/// `equity - maintenance` is negative (DESIGN section 8). An account at or
+/// above its maintenance requirement never is.
+#[must_use]
+pub fn liquidatable(equity: I256, maintenance: U256) -> bool {
+    match to_signed(maintenance) {
+        Ok(m) => equity < m,
+        // A requirement beyond I256 is above any equity.
+        Err(_) => true,
+    }
+}
+
 /// Token units (of a `decimals`-decimal token priced `price`) a liquidator
 /// must buy at the penalised price `price * (1 - penalty)` so that the
 /// proceeds cover `debt` (WAD quote), rounded up.
@@ -574,6 +586,76 @@ mod tests {
                 let needed = size_to_restore(i(equity), im, position, price, shock, penalty, U256::ZERO).unwrap();
                 prop_assert!(short_of_all || dusty(needed));
             }
+        }
+
+        /// Over random portfolios (several underlyings, spot and perps, both
+        /// margin modes) and prices, an account whose equity covers its
+        /// maintenance requirement is never liquidatable, and one that is has
+        /// negative initial health, so sizing always closes something.
+        #[test]
+        fn healthy_accounts_are_never_liquidatable(
+            rows in prop::collection::vec((0u8..4, -1_000i64..1_000, -1_000i64..1_000, 1u64..100_000, 100u64..5_000), 1..6),
+            equity in -10_000_000i64..10_000_000,
+            portfolio in any::<bool>(),
+        ) {
+            use crate::margin::{requirements, Correlations, Exposure, MarginMode};
+            let exposures: Vec<Exposure> = rows.iter().map(|&(bucket, spot, perp, price, shock)| Exposure {
+                bucket,
+                spot: wad(spot),
+                perp: wad(perp),
+                price: u256(u128::from(price)) * WAD,
+                maint_shock: bp(shock),
+                init_shock: bp(shock) * u256(3) / u256(2),
+                depth: U256::ZERO,
+            }).collect();
+            let corr = Correlations { intra: [bp(8_000), bp(6_000), bp(9_500), bp(5_000)], inter: bp(2_500) };
+            let mode = if portfolio { MarginMode::Portfolio } else { MarginMode::Cross };
+            let r = requirements(&exposures, &corr, bp(50), mode).unwrap();
+            let equity = wad(equity);
+            if equity >= I256::from_raw(r.maintenance) {
+                prop_assert!(!liquidatable(equity, r.maintenance));
+            } else {
+                prop_assert!(liquidatable(equity, r.maintenance));
+                prop_assert!(equity < I256::from_raw(r.initial));
+            }
+        }
+
+        /// Liquidating a naked position never lowers the account's
+        /// maintenance health under the real margin function: the size from
+        /// `size_to_restore`, the penalty of `penalty_rate` (shocks of at
+        /// least 1 %, as every listed underlying's haircut floor), the notional
+        /// floor included.
+        #[test]
+        fn liquidation_never_lowers_health(
+            size in -1_000_000i64..1_000_000,
+            price in 1u64..100_000,
+            shock in 100u64..5_000,
+            equity in -100_000_000i64..100_000_000,
+        ) {
+            use crate::margin::{requirements, Correlations, Exposure, MarginMode};
+            prop_assume!(size != 0);
+            let size = wad(size) / i(100);
+            let price = u256(u128::from(price)) * WAD;
+            let (ms, is) = (bp(shock), bp(shock) * u256(3) / u256(2));
+            let corr = Correlations { intra: [WAD; 4], inter: WAD };
+            let req = |perp: I256| {
+                let e = [Exposure { bucket: 0, spot: I256::ZERO, perp, price, maint_shock: ms, init_shock: is, depth: U256::ZERO }];
+                requirements(&e, &corr, bp(50), MarginMode::Cross).unwrap()
+            };
+            let before = req(size);
+            let equity = wad(equity) / i(100);
+            prop_assume!(liquidatable(equity, before.maintenance));
+            let penalty = penalty_rate(ms, 5, bp(50)).unwrap();
+            let q = size_to_restore(equity, before.initial, size.unsigned_abs(), price, is, penalty, U256::ZERO).unwrap();
+            prop_assert!(q > U256::ZERO);
+            let q_signed = I256::from_raw(q);
+            let after_size = if size.is_positive() { size - q_signed } else { size + q_signed };
+            let after = req(after_size);
+            // Transfer at the oracle price: equity changes only by the penalty.
+            let equity_after = equity - I256::from_raw(penalty_amount(q, price, penalty).unwrap());
+            let h0 = equity - I256::from_raw(before.maintenance);
+            let h1 = equity_after - I256::from_raw(after.maintenance);
+            prop_assert!(h1 >= h0, "health fell from {} to {}", h0, h1);
         }
 
         #[test]
