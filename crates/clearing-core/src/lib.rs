@@ -64,8 +64,8 @@ pub use insurance::{
     MAX_DRAWDOWN_WINDOW, MIN_DRAWDOWN_WINDOW,
 };
 pub use liquidation::{
-    collateral_sale, collateral_to_cover, health_after_close, liquidation_price, penalty_amount,
-    penalty_rate, size_to_restore, split_penalty, CollateralSale, PenaltySplit,
+    collateral_sale, collateral_to_cover, health_after_close, liquidatable, liquidation_price,
+    penalty_amount, penalty_rate, size_to_restore, split_penalty, CollateralSale, PenaltySplit,
 };
 pub use margin::{
     health, requirements, signed_risk, Correlations, Exposure, MarginMode, Requirements, GRID,
