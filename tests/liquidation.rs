@@ -637,6 +637,18 @@ fn bad_debt_beyond_the_fund_is_socialised_on_the_side_that_profited(
         markets.sender(admin).socialised_losses(0).motsu_unwrap(),
         (per_unit, U256::ZERO)
     );
+    // The fund was drained (100 % drawdown): a keeper's poke trips the
+    // global scope until governance resets it, and liquidations stop.
+    assert!(breaker.sender(kim.address()).poke_global().motsu_unwrap());
+    assert_eq!(
+        breaker
+            .sender(kim.address())
+            .scope_state(circuit_breaker::GLOBAL),
+        (3, u64::MAX, 0)
+    );
+    assert!(!breaker
+        .sender(kim.address())
+        .liquidation_allowed(weth.address()));
 }
 
 #[motsu::test]
