@@ -62,10 +62,13 @@ sol! {
     contract Markets {
         constructor(address admin, address riskModule);
         function setClearinghouse(address clearinghouse) external;
+        function setLiquidator(address liquidator) external;
+        function socialisedLosses(uint32 market) external view returns (uint256, uint256);
         function listMarket(address underlying, uint256 minSize, uint256 tick, uint256 makerFee, uint256 takerFee, uint256 maxOpenInterest, uint256 fundingCap) external returns (uint32);
         function market(uint32 market) external view returns (address, uint256, uint256, uint256, uint256, uint256, uint256, uint256);
         function fundingState(uint32 market) external view returns (int256, int256, uint64);
         function cumulativeIndex(uint32 market) external view returns (address, int256, int256);
+        event LossSocialised(uint32 indexed market, bool longsPay, uint256 amount, uint256 openInterest, uint256 perUnit, uint256 lossIndex);
         error OpenInterestCapExceeded(uint32 market, uint256 openInterest, uint256 cap);
         error UnknownMarket(uint32 market);
     }
@@ -74,6 +77,7 @@ sol! {
     contract Ledger {
         constructor(address admin, address vault, address markets);
         function setExchange(address exchange) external;
+        function setLiquidator(address liquidator) external;
         function setFeeConfig(bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 insuranceShare) external;
         function position(bytes32 account, uint32 market) external view returns (int256, int256, int256, int256);
         function openMarkets(bytes32 account) external view returns (uint32[]);
@@ -103,5 +107,46 @@ sol! {
         error OrderExpired();
         error OrderCancelled(bytes32 digest);
         error ECDSAInvalidSignature();
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Fund {
+        constructor(address admin, address vault, address quoteAsset, uint8 quoteDecimals);
+        function grantRole(bytes32 role, address account) external;
+        function account() external view returns (bytes32);
+        function balance() external view returns (int256);
+        function drawdown() external view returns (uint256, int256, uint256);
+        function topUp(uint256 amount) external returns (uint256);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Breaker {
+        constructor(address admin, address riskModule, address insuranceFund);
+        function grantRole(bytes32 role, address account) external;
+        function setParameter(uint8 code, uint256 value) external;
+        function poke(address asset) external returns (bool);
+        function pokeGlobal() external returns (bool);
+        function trip(address scope) external;
+        function reset(address scope) external;
+        function liquidationAllowed(address asset) external view returns (bool);
+        function scopeState(address scope) external view returns (uint8, uint64, uint64);
+        error LiquidationsHalted(address scope, uint8 reason, uint64 until);
+        error PriceMoveHalt(address asset, uint256 reference, uint256 price);
+        error OnlyDeeplyUnhealthy(address scope, uint64 until);
+        error LiquidationRateLimited(uint256 windowTotal, uint256 cap);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Liquidator {
+        constructor(address admin, address clearinghouse, address markets, address marginEngine, address riskEngine, address riskModule, address vault, address breaker, address insuranceFund);
+        function liquidate(bytes32 account, uint8 liquidatorSubaccount, uint32 market, uint256 maxSize) external returns (uint256);
+        error AccountHealthy(bytes32 account, int256 equity, uint256 maintenance);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Backstop {
+        constructor(address liquidator, address clearinghouse, address markets, address marginEngine, address riskEngine, address riskModule, address vault, address breaker, address insuranceFund);
+        function liquidateCollateral(bytes32 account, uint8 liquidatorSubaccount, address asset, uint256 maxAmount) external returns (uint256);
+        function settleBadDebt(bytes32 account) external returns (uint256, uint256);
     }
 }

@@ -108,7 +108,18 @@ pub struct System {
     pub margin: Address,
     /// Exchange.
     pub exchange: Address,
-    /// Sub-account credited with the insurance share of fees.
+    /// InsuranceFund.
+    pub fund: Address,
+    /// CircuitBreaker.
+    pub breaker: Address,
+    /// Liquidator.
+    pub liquidator: Address,
+    /// Backstop.
+    pub backstop: Address,
+    /// Holder of the breaker's guardian role.
+    pub guardian: Address,
+    /// The insurance fund's sub-account (credited with the insurance share
+    /// of fees and penalties).
     pub insurance: B256,
     /// Sub-account credited with the rest of the fees.
     pub treasury: B256,
@@ -132,8 +143,10 @@ impl System {
     ///   floor 1 %, cap 50 %, majors bucket), deposit caps 10^9 tokens;
     /// - the ETH perp: min size and tick 0.01, maker 2 bp, taker 5 bp, open
     ///   interest cap 10,000 ETH, funding cap 0.75 % per 8 hours;
-    /// - fees 50 % to the insurance sub-account (index 1 of the admin), the
-    ///   rest to the treasury (index 2).
+    /// - the insurance fund, the circuit breaker (defaults of DESIGN section
+    ///   12), the liquidator and the backstop, wired with their roles;
+    /// - fees 50 % to the insurance fund's sub-account, the rest to the
+    ///   treasury (index 2 of the admin).
     ///
     /// # Errors
     /// [`SimError`] naming the step that failed.
@@ -142,6 +155,7 @@ impl System {
         let mut rt = Runtime::new();
         let admin = rt.new_account();
         let matcher = rt.new_account();
+        let guardian = rt.new_account();
         let z = U256::ZERO;
         let token = wasm("mock-erc20")?;
         let feed = wasm("mock-aggregator")?;
@@ -263,6 +277,63 @@ impl System {
             }
             .abi_encode(),
         )?;
+        let fund = dep(
+            &mut rt,
+            "InsuranceFund",
+            &wasm("insurance-fund")?,
+            Fund::constructorCall {
+                admin,
+                vault,
+                quoteAsset: usdc,
+                quoteDecimals: 6,
+            }
+            .abi_encode(),
+        )?;
+        let breaker = dep(
+            &mut rt,
+            "CircuitBreaker",
+            &wasm("circuit-breaker")?,
+            Breaker::constructorCall {
+                admin,
+                riskModule: risk,
+                insuranceFund: fund,
+            }
+            .abi_encode(),
+        )?;
+        let liquidator = dep(
+            &mut rt,
+            "Liquidator",
+            &wasm("liquidator")?,
+            Liquidator::constructorCall {
+                admin,
+                clearinghouse,
+                markets,
+                marginEngine: margin,
+                riskEngine: engine,
+                riskModule: risk,
+                vault,
+                breaker,
+                insuranceFund: fund,
+            }
+            .abi_encode(),
+        )?;
+        let backstop = dep(
+            &mut rt,
+            "Backstop",
+            &wasm("backstop")?,
+            Backstop::constructorCall {
+                liquidator,
+                clearinghouse,
+                markets,
+                marginEngine: margin,
+                riskEngine: engine,
+                riskModule: risk,
+                vault,
+                breaker,
+                insuranceFund: fund,
+            }
+            .abi_encode(),
+        )?;
         let mut s = System {
             rt,
             admin,
@@ -278,7 +349,12 @@ impl System {
             clearinghouse,
             margin,
             exchange,
-            insurance: account::encode(admin, 1),
+            fund,
+            breaker,
+            liquidator,
+            backstop,
+            guardian,
+            insurance: account::encode(fund, 0),
             treasury: account::encode(admin, 2),
             eth_price: 3000,
         };
@@ -314,7 +390,7 @@ impl System {
             &Ledger::setExchangeCall { exchange },
         )?;
         let clearing_role = keccak256("CLEARING_ROLE");
-        for c in [clearinghouse, exchange] {
+        for c in [clearinghouse, exchange, fund, liquidator, backstop] {
             s.admin_call(
                 "grant clearing role",
                 vault,
@@ -324,6 +400,44 @@ impl System {
                 },
             )?;
         }
+        s.admin_call(
+            "wire liquidator (ledger)",
+            clearinghouse,
+            &Ledger::setLiquidatorCall { liquidator },
+        )?;
+        s.admin_call(
+            "wire backstop (markets)",
+            markets,
+            &Markets::setLiquidatorCall {
+                liquidator: backstop,
+            },
+        )?;
+        for c in [liquidator, backstop] {
+            s.admin_call(
+                "grant breaker liquidator role",
+                breaker,
+                &Breaker::grantRoleCall {
+                    role: keccak256("LIQUIDATOR_ROLE"),
+                    account: c,
+                },
+            )?;
+        }
+        s.admin_call(
+            "grant guardian role",
+            breaker,
+            &Breaker::grantRoleCall {
+                role: keccak256("GUARDIAN_ROLE"),
+                account: guardian,
+            },
+        )?;
+        s.admin_call(
+            "grant cover role",
+            fund,
+            &Fund::grantRoleCall {
+                role: keccak256("COVER_ROLE"),
+                account: backstop,
+            },
+        )?;
         s.admin_call(
             "grant matcher role",
             exchange,
@@ -636,5 +750,81 @@ impl System {
             .rt
             .view(admin, vault, &Vault::quoteBalanceCall { account })?
             ._0)
+    }
+
+    /// `keeper` liquidates at most `max_size` of `account`'s position in
+    /// `market` into its sub-account `sub`; returns the size taken over.
+    ///
+    /// # Errors
+    /// The Liquidator's revert.
+    pub fn liquidate(
+        &mut self,
+        keeper: &Trader,
+        sub: u8,
+        account: B256,
+        market: u32,
+        max_size: U256,
+    ) -> Result<U256, CallError> {
+        let liquidator = self.liquidator;
+        Ok(self
+            .rt
+            .call(
+                keeper.address,
+                liquidator,
+                &Liquidator::liquidateCall {
+                    account,
+                    liquidatorSubaccount: sub,
+                    market,
+                    maxSize: max_size,
+                },
+                U256::ZERO,
+            )?
+            ._0)
+    }
+
+    /// Settles `account`'s bad debt (anyone may); returns `(covered,
+    /// socialised)`.
+    ///
+    /// # Errors
+    /// The Backstop's revert.
+    pub fn settle_bad_debt(
+        &mut self,
+        caller: Address,
+        account: B256,
+    ) -> Result<(U256, U256), CallError> {
+        let backstop = self.backstop;
+        let r = self.rt.call(
+            caller,
+            backstop,
+            &Backstop::settleBadDebtCall { account },
+            U256::ZERO,
+        )?;
+        Ok((r._0, r._1))
+    }
+
+    /// A keeper's poke of the breaker for WETH; whether it tripped.
+    ///
+    /// # Errors
+    /// The breaker's revert.
+    pub fn poke_breaker(&mut self, keeper: Address) -> Result<bool, CallError> {
+        let (breaker, weth) = (self.breaker, self.weth);
+        Ok(self
+            .rt
+            .call(
+                keeper,
+                breaker,
+                &Breaker::pokeCall { asset: weth },
+                U256::ZERO,
+            )?
+            ._0)
+    }
+
+    /// The insurance fund's balance (WAD).
+    ///
+    /// # Errors
+    /// The fund's revert.
+    pub fn fund_balance(&mut self) -> Result<I256, CallError> {
+        let (admin, fund) = (self.admin, self.fund);
+        Ok(self.rt.view(admin, fund, &Fund::balanceCall {})?._0)
     }
 }

@@ -1,0 +1,153 @@
+//! Liquidation, the insurance fund, bad debt and the circuit breaker on the
+//! deployable WASM, run by the offline runtime with block time moving: a
+//! price crash, a keeper's liquidation, the fund's cover, socialisation on
+//! the profiting side, and a price-move trip that clears by itself after its
+//! cooldown and post-reset grace. Needs `scripts/build-wasm` first.
+use alloy_primitives::{I256, U256};
+use clearing_core::{penalty_amount, split_penalty, WAD};
+use clearing_sim::{abi::*, System, Trader, ETH_PERP};
+
+fn wad(x: u64) -> U256 {
+    U256::from(x) * WAD
+}
+
+fn swad(x: i64) -> I256 {
+    I256::try_from(x).unwrap() * I256::try_from(WAD).unwrap()
+}
+
+fn usdc(x: u64) -> U256 {
+    U256::from(x) * U256::from(1_000_000u64)
+}
+
+#[test]
+fn a_crash_is_liquidated_covered_and_socialised() {
+    let mut s = System::deploy().unwrap_or_else(|e| panic!("{e}"));
+    let (alice, bob, kim) = (
+        Trader::from_seed("alice"),
+        Trader::from_seed("bob"),
+        Trader::from_seed("kim"),
+    );
+    let quote = s.usdc;
+    s.deposit(&alice, 0, quote, usdc(100_000)).unwrap();
+    s.deposit(&bob, 0, quote, usdc(1_000)).unwrap();
+    s.deposit(&kim, 0, quote, usdc(100_000)).unwrap();
+    let (a, b, k) = (alice.account(0), bob.account(0), kim.account(0));
+    // Bob's position will be all the open interest: let one liquidation take
+    // it (the default rate limit is 20 % per hour).
+    let breaker = s.breaker;
+    s.admin_call(
+        "rate limit",
+        breaker,
+        &Breaker::setParameterCall {
+            code: 4,
+            value: WAD,
+        },
+    )
+    .unwrap();
+    // Bob shorts 2 ETH at 3000 against Alice; ETH jumps to 3600.
+    s.trade((&alice, 0), (&bob, 0), swad(2), wad(3000), 1)
+        .unwrap();
+    s.set_eth_price(3600).unwrap();
+    let (eq, _, _) = s.health(b).unwrap();
+    assert!(eq.is_negative());
+    // Kim takes all of it over at the oracle price; the 0.5 % penalty is
+    // split 50/50 between Kim and the fund, to the wei.
+    let fund_before = s.fund_balance().unwrap();
+    let closed = s.liquidate(&kim, 0, b, ETH_PERP, wad(2)).unwrap();
+    assert_eq!(closed, wad(2));
+    let gas = s.rt.last_receipt().unwrap().gas.used;
+    assert!(gas > 0);
+    let penalty = penalty_amount(wad(2), wad(3600), WAD / U256::from(200)).unwrap();
+    let split = split_penalty(penalty, WAD / U256::from(2)).unwrap();
+    assert_eq!(penalty, wad(36));
+    assert_eq!(s.quote_balance(k).unwrap(), I256::from_raw(split.keeper));
+    assert_eq!(
+        s.fund_balance().unwrap() - fund_before,
+        I256::from_raw(split.insurance)
+    );
+    assert_eq!(s.position(k, ETH_PERP).unwrap().0, swad(-2));
+    assert_eq!(s.position(b, ETH_PERP).unwrap().0, I256::ZERO);
+    // Bob: 1,000 of tokens against -3 (taker fee) - 1,200 - 36.
+    let debt = s.quote_balance(b).unwrap();
+    assert_eq!(debt, -swad(1239));
+    // The fund holds only its fee and penalty income: it covers that, the
+    // rest is charged to the longs (Alice).
+    let available = s.fund_balance().unwrap().into_raw();
+    let (covered, socialised) = s.settle_bad_debt(kim.address, b).unwrap();
+    assert_eq!(covered, available);
+    assert_eq!(covered + socialised, wad(239));
+    let receipt = s.rt.last_receipt().unwrap();
+    let ev = receipt.events::<Markets::LossSocialised>();
+    assert_eq!(ev.len(), 1);
+    assert!(ev[0].longsPay);
+    assert_eq!(ev[0].amount, socialised);
+    assert_eq!(s.quote_balance(b).unwrap(), -swad(1000));
+    assert_eq!(s.fund_balance().unwrap(), I256::ZERO);
+    // Alice owes her share at once, in her pending funding.
+    let pending = s.position(a, ETH_PERP).unwrap().3;
+    assert!(pending <= -I256::from_raw(socialised));
+    assert!(pending >= -I256::from_raw(socialised) - I256::try_from(2).unwrap());
+}
+
+#[test]
+fn a_price_move_trip_clears_after_cooldown_and_grace() {
+    let mut s = System::deploy().unwrap_or_else(|e| panic!("{e}"));
+    let (alice, bob, kim) = (
+        Trader::from_seed("alice"),
+        Trader::from_seed("bob"),
+        Trader::from_seed("kim"),
+    );
+    let quote = s.usdc;
+    s.deposit(&alice, 0, quote, usdc(100_000)).unwrap();
+    s.deposit(&bob, 0, quote, usdc(10_000)).unwrap();
+    s.deposit(&kim, 0, quote, usdc(100_000)).unwrap();
+    let b = bob.account(0);
+    let keeper = s.rt.new_account();
+    // A reference price, then Bob shorts 20 ETH and ETH jumps 25 % within
+    // the hour: the keeper's poke trips ETH for the 30-minute cooldown.
+    assert!(!s.poke_breaker(keeper).unwrap());
+    s.trade((&alice, 0), (&bob, 0), swad(20), wad(3000), 1)
+        .unwrap();
+    s.advance(600).unwrap();
+    s.set_eth_price(3750).unwrap();
+    assert!(s.poke_breaker(keeper).unwrap());
+    let (admin, breaker, weth) = (s.admin, s.breaker, s.weth);
+    let (reason, until, grace) = {
+        let r =
+            s.rt.view(admin, breaker, &Breaker::scopeStateCall { scope: weth })
+                .unwrap();
+        (r._0, r._1, r._2)
+    };
+    let now = s.rt.block().timestamp;
+    assert_eq!((reason, until, grace), (1, now + 1800, now + 1800 + 900));
+    // Bob is deeply under water but the trip stops the liquidation.
+    let err = s.liquidate(&kim, 0, b, ETH_PERP, wad(20)).unwrap_err();
+    assert!(
+        err.decode::<Breaker::LiquidationsHalted>().is_some(),
+        "{err}"
+    );
+    // After the cooldown the post-reset grace applies: Bob's equity is below
+    // half his maintenance requirement, so he may be liquidated already, as
+    // far as the rate limit allows: 20 % of the open interest per hour.
+    s.advance(1801).unwrap();
+    let (eq, mm, _) = s.health(b).unwrap();
+    assert!(eq < I256::from_raw(mm / U256::from(2)));
+    let err = s.liquidate(&kim, 0, b, ETH_PERP, wad(20)).unwrap_err();
+    assert!(
+        err.decode::<Breaker::LiquidationRateLimited>().is_some(),
+        "{err}"
+    );
+    let closed = s.liquidate(&kim, 0, b, ETH_PERP, wad(4)).unwrap();
+    assert_eq!(closed, wad(4));
+    // After the grace everything is allowed again.
+    s.advance(900).unwrap();
+    let allowed =
+        s.rt.view(
+            admin,
+            breaker,
+            &Breaker::liquidationAllowedCall { asset: weth },
+        )
+        .unwrap()
+        ._0;
+    assert!(allowed);
+}
