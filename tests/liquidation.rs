@@ -29,10 +29,8 @@ use risk_module::RiskModule;
 /// The liquidation contracts on top of the clearing system.
 struct Protocol<'a> {
     c: Clearing<'a>,
-    breaker: &'a Contract<CircuitBreaker>,
     fund: &'a Contract<InsuranceFund>,
     liq: &'a Contract<Liquidator>,
-    backstop: &'a Contract<Backstop>,
     fund_account: B256,
 }
 
@@ -118,10 +116,8 @@ impl<'a> Protocol<'a> {
             .motsu_unwrap();
         Protocol {
             c,
-            breaker,
             fund,
             liq,
-            backstop,
             fund_account,
         }
     }
