@@ -29,6 +29,7 @@ pub mod error;
 pub mod fees;
 pub mod fixed;
 pub mod funding;
+pub mod governance;
 pub mod haircut;
 pub mod insurance;
 pub mod liquidation;
@@ -57,6 +58,11 @@ pub use fixed::{
 pub use funding::{
     accrue, funding_payment, funding_rate, premium_sample, settle_funding, update_premium,
     FUNDING_PERIOD,
+};
+pub use governance::{
+    call_encoding_head, call_encoding_padding, check_change, delay_in_bounds, grace_in_bounds,
+    ChangeError, Direction, ParamRule, Proposal, ProposalState, TimelockError,
+    DEFAULT_TIMELOCK_GRACE, MAX_TIMELOCK_GRACE, MIN_TIMELOCK_GRACE,
 };
 pub use haircut::{horizon_factor, initial_haircut, ramp_haircut, target_haircut, HaircutParams};
 pub use insurance::{

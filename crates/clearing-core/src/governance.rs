@@ -1,0 +1,651 @@
+//! Governance rules (DESIGN section 11): bounded, rate-limited parameter changes and the
+//! timelock's proposal lifecycle.
+//!
+//! Every function takes the current time `now` (seconds) explicitly and works on plain values;
+//! the contracts store them.
+//!
+//! # Parameter changes
+//!
+//! A [`ParamRule`] gives a parameter its inclusive hard bounds, the largest step one change may
+//! take and the shortest interval between two changes. [`check_change`] accepts a change only if
+//! the new value is within the bounds, moves at most `max_step` away from the old value, and comes
+//! at least `min_interval` seconds after the previous change (a parameter never changed before,
+//! `last_change_at == 0`, may change at once). It reports whether the change raises or lowers risk
+//! ([`Direction`]): risk-raising changes go through the timelock, risk-lowering ones may apply at
+//! once.
+//!
+//! # Timelock proposals
+//!
+//! A call is [`queue`]d at `now` with the timelock's delay and grace: it becomes executable at
+//! `eta = now + delay` and stays executable up to and including `expires_at = eta + grace`
+//! ([`executable`]). It is then either [`execute`]d or [`cancel`]led, or it expires. A proposal
+//! that is queued and not expired is *live* ([`is_live`]); the same call may be queued again once
+//! it is no longer live.
+
+use crate::params::{DAY, MAX_TIMELOCK_DELAY, MIN_TIMELOCK_DELAY};
+use alloy_primitives::{Address, B256, U256};
+
+/// How long a queued proposal stays executable after its delay (14 days).
+pub const DEFAULT_TIMELOCK_GRACE: u64 = 14 * DAY;
+/// Lower bound of the timelock grace period (1 day).
+pub const MIN_TIMELOCK_GRACE: u64 = DAY;
+/// Upper bound of the timelock grace period (30 days).
+pub const MAX_TIMELOCK_GRACE: u64 = 30 * DAY;
+
+/// Limits on the changes of one governance parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamRule {
+    /// Smallest allowed value (inclusive).
+    pub min: U256,
+    /// Largest allowed value (inclusive).
+    pub max: U256,
+    /// Largest allowed `|new - old|` of one change.
+    pub max_step: U256,
+    /// Seconds that must pass between two changes.
+    pub min_interval: u64,
+    /// Whether a higher value means more risk (a cap, a leverage); `false` when a higher value
+    /// means less risk (a haircut, a margin multiple).
+    pub increase_raises_risk: bool,
+}
+
+/// Why [`check_change`] refused a change. The discriminants are stable `uint8` codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ChangeError {
+    /// The new value is outside `[min, max]`.
+    OutOfBounds = 1,
+    /// The new value is more than `max_step` away from the old one.
+    StepTooLarge = 2,
+    /// The previous change was less than `min_interval` seconds ago.
+    TooSoon = 3,
+}
+
+/// Which way an accepted change moves risk. The discriminants are stable `uint8` codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Direction {
+    /// The new value equals the old one.
+    Unchanged = 0,
+    /// The change lowers risk: it may apply at once.
+    LowersRisk = 1,
+    /// The change raises risk: it must go through the timelock.
+    RaisesRisk = 2,
+}
+
+impl Direction {
+    /// Whether a change in this direction must wait for the timelock's delay.
+    pub const fn needs_delay(self) -> bool {
+        matches!(self, Self::RaisesRisk)
+    }
+}
+
+/// Checks a change of a parameter from `old` to `new` at `now`, its previous change having been
+/// at `last_change_at` (0: never changed), and returns the change's [`Direction`]. The checks are
+/// uniform, so setting a parameter to its current value is also rate-limited.
+///
+/// # Errors
+/// In this order: [`ChangeError::OutOfBounds`] unless `rule.min <= new <= rule.max`;
+/// [`ChangeError::StepTooLarge`] if `|new - old| > rule.max_step`; [`ChangeError::TooSoon`] if
+/// `last_change_at != 0` and `now < last_change_at + rule.min_interval`.
+pub fn check_change(
+    rule: &ParamRule,
+    old: U256,
+    new: U256,
+    last_change_at: u64,
+    now: u64,
+) -> Result<Direction, ChangeError> {
+    if new < rule.min || new > rule.max {
+        return Err(ChangeError::OutOfBounds);
+    }
+    let step = if new >= old { new - old } else { old - new };
+    if step > rule.max_step {
+        return Err(ChangeError::StepTooLarge);
+    }
+    if last_change_at != 0 && now < last_change_at.saturating_add(rule.min_interval) {
+        return Err(ChangeError::TooSoon);
+    }
+    Ok(if new == old {
+        Direction::Unchanged
+    } else if (new > old) == rule.increase_raises_risk {
+        Direction::RaisesRisk
+    } else {
+        Direction::LowersRisk
+    })
+}
+
+/// Lifecycle state of a timelock proposal. The discriminants are stable `uint8` codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[repr(u8)]
+pub enum ProposalState {
+    /// Never queued.
+    #[default]
+    None = 0,
+    /// Queued, waiting for or within its execution window (or expired).
+    Queued = 1,
+    /// Executed.
+    Executed = 2,
+    /// Cancelled before execution.
+    Cancelled = 3,
+}
+
+impl ProposalState {
+    /// The state with code `code`, if any.
+    pub const fn from_code(code: u8) -> Option<Self> {
+        match code {
+            0 => Some(Self::None),
+            1 => Some(Self::Queued),
+            2 => Some(Self::Executed),
+            3 => Some(Self::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+/// A timelock proposal's schedule and state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Proposal {
+    /// When it was queued.
+    pub queued_at: u64,
+    /// First second at which it may be executed.
+    pub eta: u64,
+    /// Last second at which it may be executed.
+    pub expires_at: u64,
+    /// Its lifecycle state.
+    pub state: ProposalState,
+}
+
+/// Why a proposal cannot be executed or cancelled. The discriminants are stable `uint8` codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum TimelockError {
+    /// The proposal was never queued.
+    NotQueued = 1,
+    /// Its delay has not passed yet (`now < eta`).
+    TooEarly = 2,
+    /// Its execution window is over (`now > expires_at`).
+    Expired = 3,
+    /// It was executed already.
+    AlreadyExecuted = 4,
+    /// It was cancelled.
+    Cancelled = 5,
+}
+
+/// A proposal queued at `now` with `delay` and `grace` seconds: `eta = now + delay`,
+/// `expires_at = eta + grace` (both saturate at `u64::MAX` instead of overflowing).
+pub const fn queue(now: u64, delay: u64, grace: u64) -> Proposal {
+    let eta = now.saturating_add(delay);
+    Proposal {
+        queued_at: now,
+        eta,
+        expires_at: eta.saturating_add(grace),
+        state: ProposalState::Queued,
+    }
+}
+
+/// Checks that the proposal is not executed or cancelled (shared by [`executable`] and
+/// [`cancel`]).
+fn check_queued(p: &Proposal) -> Result<(), TimelockError> {
+    match p.state {
+        ProposalState::None => Err(TimelockError::NotQueued),
+        ProposalState::Executed => Err(TimelockError::AlreadyExecuted),
+        ProposalState::Cancelled => Err(TimelockError::Cancelled),
+        ProposalState::Queued => Ok(()),
+    }
+}
+
+/// Checks that `p` may be executed at `now`: queued, and `eta <= now <= expires_at`.
+///
+/// # Errors
+/// [`TimelockError::NotQueued`], [`TimelockError::AlreadyExecuted`] or
+/// [`TimelockError::Cancelled`] by its state; then [`TimelockError::TooEarly`] before `eta` and
+/// [`TimelockError::Expired`] after `expires_at`.
+pub fn executable(p: &Proposal, now: u64) -> Result<(), TimelockError> {
+    check_queued(p)?;
+    if now < p.eta {
+        return Err(TimelockError::TooEarly);
+    }
+    if now > p.expires_at {
+        return Err(TimelockError::Expired);
+    }
+    Ok(())
+}
+
+/// `p` marked executed, if it may be executed at `now` (see [`executable`]).
+///
+/// # Errors
+/// As [`executable`].
+pub fn execute(p: &Proposal, now: u64) -> Result<Proposal, TimelockError> {
+    executable(p, now)?;
+    Ok(Proposal {
+        state: ProposalState::Executed,
+        ..*p
+    })
+}
+
+/// `p` marked cancelled. A queued proposal may be cancelled at any time, also after it expired.
+///
+/// # Errors
+/// [`TimelockError::NotQueued`], [`TimelockError::AlreadyExecuted`] or
+/// [`TimelockError::Cancelled`] unless `p` is queued.
+pub fn cancel(p: &Proposal) -> Result<Proposal, TimelockError> {
+    check_queued(p)?;
+    Ok(Proposal {
+        state: ProposalState::Cancelled,
+        ..*p
+    })
+}
+
+/// Whether `p` is queued and not expired at `now`, so that queueing the same call again must be
+/// refused.
+pub fn is_live(p: &Proposal, now: u64) -> bool {
+    p.state == ProposalState::Queued && now <= p.expires_at
+}
+
+/// Whether `delay` is within the timelock delay's hard bounds (1 hour .. 30 days).
+pub const fn delay_in_bounds(delay: u64) -> bool {
+    delay >= MIN_TIMELOCK_DELAY && delay <= MAX_TIMELOCK_DELAY
+}
+
+/// Whether `grace` is within the timelock grace period's hard bounds (1 day .. 30 days).
+pub const fn grace_in_bounds(grace: u64) -> bool {
+    grace >= MIN_TIMELOCK_GRACE && grace <= MAX_TIMELOCK_GRACE
+}
+
+/// The first 128 bytes of `abi.encode(target, data, salt)` for a `data` of `data_len` bytes:
+/// `target`, the offset of `data` (`0x60`), `salt` and `data`'s length, one word each. The
+/// encoding continues with `data` and [`call_encoding_padding`] zero bytes; its keccak256 is the
+/// timelock's proposal id. (The core has no allocator, so the caller concatenates.)
+pub fn call_encoding_head(target: Address, data_len: usize, salt: B256) -> [u8; 128] {
+    let mut head = [0u8; 128];
+    head[12..32].copy_from_slice(target.as_slice());
+    head[63] = 0x60;
+    head[64..96].copy_from_slice(salt.as_slice());
+    head[96..128].copy_from_slice(&U256::from(data_len).to_be_bytes::<32>());
+    head
+}
+
+/// Zero bytes that pad `data_len` bytes of `bytes` data to a whole number of 32-byte words.
+pub const fn call_encoding_padding(data_len: usize) -> usize {
+    (32 - data_len % 32) % 32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::{DEFAULT_TIMELOCK_DELAY, HOUR};
+    use alloy_primitives::{address, b256, hex, keccak256, Bytes};
+    use alloy_sol_types::SolValue;
+
+    /// `abi.encode(target, data, salt)` assembled as the timelock does.
+    fn encode_call(target: Address, data: &[u8], salt: B256) -> Vec<u8> {
+        let mut out = call_encoding_head(target, data.len(), salt).to_vec();
+        out.extend_from_slice(data);
+        out.resize(out.len() + call_encoding_padding(data.len()), 0);
+        out
+    }
+    use proptest::prelude::*;
+
+    const T0: u64 = 1_735_689_600;
+
+    /// A haircut-like parameter: 0 .. 1000, steps of at most 50, once an hour; a higher value
+    /// lowers risk.
+    fn haircut_rule() -> ParamRule {
+        ParamRule {
+            min: U256::ZERO,
+            max: U256::from(1_000),
+            max_step: U256::from(50),
+            min_interval: HOUR,
+            increase_raises_risk: false,
+        }
+    }
+
+    fn u(x: u64) -> U256 {
+        U256::from(x)
+    }
+
+    #[test]
+    fn grace_constants() {
+        assert_eq!(DEFAULT_TIMELOCK_GRACE, 1_209_600);
+        assert_eq!(MIN_TIMELOCK_GRACE, 86_400);
+        assert_eq!(MAX_TIMELOCK_GRACE, 2_592_000);
+        assert!(grace_in_bounds(DEFAULT_TIMELOCK_GRACE));
+        assert!(grace_in_bounds(86_400) && grace_in_bounds(2_592_000));
+        assert!(!grace_in_bounds(86_399) && !grace_in_bounds(2_592_001));
+        assert!(delay_in_bounds(DEFAULT_TIMELOCK_DELAY));
+        assert!(delay_in_bounds(3_600) && delay_in_bounds(2_592_000));
+        assert!(!delay_in_bounds(3_599) && !delay_in_bounds(2_592_001));
+    }
+
+    #[test]
+    fn codes_are_stable() {
+        assert_eq!(ChangeError::OutOfBounds as u8, 1);
+        assert_eq!(ChangeError::StepTooLarge as u8, 2);
+        assert_eq!(ChangeError::TooSoon as u8, 3);
+        assert_eq!(Direction::Unchanged as u8, 0);
+        assert_eq!(Direction::LowersRisk as u8, 1);
+        assert_eq!(Direction::RaisesRisk as u8, 2);
+        assert_eq!(TimelockError::NotQueued as u8, 1);
+        assert_eq!(TimelockError::TooEarly as u8, 2);
+        assert_eq!(TimelockError::Expired as u8, 3);
+        assert_eq!(TimelockError::AlreadyExecuted as u8, 4);
+        assert_eq!(TimelockError::Cancelled as u8, 5);
+        for (s, c) in [
+            (ProposalState::None, 0),
+            (ProposalState::Queued, 1),
+            (ProposalState::Executed, 2),
+            (ProposalState::Cancelled, 3),
+        ] {
+            assert_eq!(s as u8, c);
+            assert_eq!(ProposalState::from_code(c), Some(s));
+        }
+        assert_eq!(ProposalState::from_code(4), None);
+        assert!(Direction::RaisesRisk.needs_delay());
+        assert!(!Direction::LowersRisk.needs_delay());
+        assert!(!Direction::Unchanged.needs_delay());
+    }
+
+    #[test]
+    fn change_examples() {
+        let r = haircut_rule();
+        // First change: never too soon.
+        assert_eq!(
+            check_change(&r, u(500), u(450), 0, 5),
+            Ok(Direction::RaisesRisk)
+        );
+        assert_eq!(
+            check_change(&r, u(500), u(550), 0, 5),
+            Ok(Direction::LowersRisk)
+        );
+        assert_eq!(
+            check_change(&r, u(500), u(500), 0, 5),
+            Ok(Direction::Unchanged)
+        );
+        // Bounds are inclusive.
+        assert_eq!(
+            check_change(&r, u(980), u(1_000), 0, T0),
+            Ok(Direction::LowersRisk)
+        );
+        assert_eq!(
+            check_change(&r, u(20), u(0), 0, T0),
+            Ok(Direction::RaisesRisk)
+        );
+        assert_eq!(
+            check_change(&r, u(980), u(1_001), 0, T0),
+            Err(ChangeError::OutOfBounds)
+        );
+        // Step: exactly max_step passes, one more fails.
+        assert_eq!(
+            check_change(&r, u(500), u(550), T0, T0 + HOUR),
+            Ok(Direction::LowersRisk)
+        );
+        assert_eq!(
+            check_change(&r, u(500), u(551), T0, T0 + HOUR),
+            Err(ChangeError::StepTooLarge)
+        );
+        assert_eq!(
+            check_change(&r, u(500), u(449), T0, T0 + HOUR),
+            Err(ChangeError::StepTooLarge)
+        );
+        // Interval: exactly min_interval later passes, a second earlier fails.
+        assert_eq!(
+            check_change(&r, u(500), u(510), T0, T0 + HOUR - 1),
+            Err(ChangeError::TooSoon)
+        );
+        // Bounds are checked before the step, the step before the interval.
+        assert_eq!(
+            check_change(&r, u(500), u(2_000), T0, T0),
+            Err(ChangeError::OutOfBounds)
+        );
+        assert_eq!(
+            check_change(&r, u(500), u(600), T0, T0),
+            Err(ChangeError::StepTooLarge)
+        );
+        // A cap-like parameter: an increase raises risk.
+        let cap = ParamRule {
+            increase_raises_risk: true,
+            ..r
+        };
+        assert_eq!(
+            check_change(&cap, u(500), u(550), 0, T0),
+            Ok(Direction::RaisesRisk)
+        );
+        assert_eq!(
+            check_change(&cap, u(500), u(450), 0, T0),
+            Ok(Direction::LowersRisk)
+        );
+        // A last change far in the future does not overflow.
+        let slow = ParamRule {
+            min_interval: u64::MAX,
+            ..r
+        };
+        assert_eq!(
+            check_change(&slow, u(500), u(510), u64::MAX - 1, u64::MAX - 1),
+            Err(ChangeError::TooSoon)
+        );
+        assert_eq!(
+            check_change(&slow, u(500), u(510), u64::MAX - 1, u64::MAX),
+            Ok(Direction::LowersRisk)
+        );
+    }
+
+    #[test]
+    fn lifecycle_examples() {
+        let p = queue(T0, DEFAULT_TIMELOCK_DELAY, DEFAULT_TIMELOCK_GRACE);
+        assert_eq!(
+            p,
+            Proposal {
+                queued_at: T0,
+                eta: T0 + 86_400,
+                expires_at: T0 + 86_400 + 1_209_600,
+                state: ProposalState::Queued,
+            }
+        );
+        assert_eq!(executable(&p, T0), Err(TimelockError::TooEarly));
+        assert_eq!(executable(&p, T0 + 86_399), Err(TimelockError::TooEarly));
+        assert_eq!(executable(&p, T0 + 86_400), Ok(()));
+        assert_eq!(executable(&p, T0 + 1_296_000), Ok(()));
+        assert_eq!(executable(&p, T0 + 1_296_001), Err(TimelockError::Expired));
+        assert!(is_live(&p, T0 + 1_296_000));
+        assert!(!is_live(&p, T0 + 1_296_001));
+
+        let done = execute(&p, T0 + 86_400).unwrap();
+        assert_eq!(done.state, ProposalState::Executed);
+        assert_eq!(
+            (done.queued_at, done.eta, done.expires_at),
+            (p.queued_at, p.eta, p.expires_at)
+        );
+        assert_eq!(
+            executable(&done, T0 + 86_400),
+            Err(TimelockError::AlreadyExecuted)
+        );
+        assert_eq!(cancel(&done), Err(TimelockError::AlreadyExecuted));
+        assert!(!is_live(&done, T0 + 86_400));
+        assert_eq!(execute(&p, T0), Err(TimelockError::TooEarly));
+
+        let gone = cancel(&p).unwrap();
+        assert_eq!(gone.state, ProposalState::Cancelled);
+        assert_eq!(
+            executable(&gone, T0 + 86_400),
+            Err(TimelockError::Cancelled)
+        );
+        assert_eq!(cancel(&gone), Err(TimelockError::Cancelled));
+        assert!(!is_live(&gone, T0));
+        // An expired proposal may still be cancelled.
+        assert_eq!(cancel(&p).map(|c| c.state), Ok(ProposalState::Cancelled));
+
+        let none = Proposal::default();
+        assert_eq!(executable(&none, T0), Err(TimelockError::NotQueued));
+        assert_eq!(cancel(&none), Err(TimelockError::NotQueued));
+        assert!(!is_live(&none, 0));
+
+        // Saturation instead of overflow.
+        let far = queue(u64::MAX - 10, 3_600, 86_400);
+        assert_eq!((far.eta, far.expires_at), (u64::MAX, u64::MAX));
+    }
+
+    #[test]
+    fn encoding_examples() {
+        let target = address!("00000000000000000000000000000000000c1ea4");
+        let salt = b256!("0000000000000000000000000000000000000000000000000000000000000007");
+        let data = hex!("a9059cbb0102");
+        let expected = [
+            hex!("00000000000000000000000000000000000000000000000000000000000c1ea4").as_slice(),
+            &hex!("0000000000000000000000000000000000000000000000000000000000000060"),
+            &hex!("0000000000000000000000000000000000000000000000000000000000000007"),
+            &hex!("0000000000000000000000000000000000000000000000000000000000000006"),
+            &hex!("a9059cbb01020000000000000000000000000000000000000000000000000000"),
+        ]
+        .concat();
+        assert_eq!(encode_call(target, &data, salt), expected);
+        // Empty data: the length word and no data words.
+        let expected_empty = [
+            hex!("00000000000000000000000000000000000000000000000000000000000c1ea4").as_slice(),
+            &hex!("0000000000000000000000000000000000000000000000000000000000000060"),
+            &hex!("0000000000000000000000000000000000000000000000000000000000000007"),
+            &[0u8; 32],
+        ]
+        .concat();
+        assert_eq!(encode_call(target, &[], salt), expected_empty);
+        assert_eq!(call_encoding_padding(0), 0);
+        assert_eq!(call_encoding_padding(1), 31);
+        assert_eq!(call_encoding_padding(32), 0);
+        assert_eq!(call_encoding_padding(33), 31);
+    }
+
+    fn any_u256() -> impl Strategy<Value = U256> {
+        prop_oneof![
+            (0u64..2_000).prop_map(U256::from),
+            any::<[u8; 32]>().prop_map(U256::from_be_bytes),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn executable_exactly_between_eta_and_expiry(
+            now in 0u64..4_000_000_000,
+            delay in MIN_TIMELOCK_DELAY..=MAX_TIMELOCK_DELAY,
+            grace in MIN_TIMELOCK_GRACE..=MAX_TIMELOCK_GRACE,
+            t in 0u64..4_100_000_000,
+        ) {
+            let p = queue(now, delay, grace);
+            prop_assert_eq!(p.eta, now + delay);
+            prop_assert_eq!(p.expires_at, now + delay + grace);
+            let expected = if t < p.eta {
+                Err(TimelockError::TooEarly)
+            } else if t > p.expires_at {
+                Err(TimelockError::Expired)
+            } else {
+                Ok(())
+            };
+            prop_assert_eq!(executable(&p, t), expected);
+            prop_assert_eq!(is_live(&p, t), t <= p.expires_at);
+            // The window's edges.
+            prop_assert_eq!(executable(&p, p.eta - 1), Err(TimelockError::TooEarly));
+            prop_assert_eq!(executable(&p, p.eta), Ok(()));
+            prop_assert_eq!(executable(&p, p.expires_at), Ok(()));
+            prop_assert_eq!(executable(&p, p.expires_at + 1), Err(TimelockError::Expired));
+            // Once executed or cancelled, never executable again.
+            let done = execute(&p, p.eta).unwrap();
+            prop_assert_eq!(executable(&done, t), Err(TimelockError::AlreadyExecuted));
+            let gone = cancel(&p).unwrap();
+            prop_assert_eq!(executable(&gone, t), Err(TimelockError::Cancelled));
+        }
+
+        #[test]
+        fn accepted_steps_never_exceed_max_step(
+            old in any_u256(),
+            new in any_u256(),
+            min in any_u256(),
+            span in any_u256(),
+            max_step in any_u256(),
+            raises in any::<bool>(),
+        ) {
+            let rule = ParamRule {
+                min,
+                max: min.saturating_add(span),
+                max_step,
+                min_interval: 0,
+                increase_raises_risk: raises,
+            };
+            let step = if new >= old { new - old } else { old - new };
+            match check_change(&rule, old, new, 0, 0) {
+                Ok(_) => {
+                    prop_assert!(step <= max_step);
+                    prop_assert!(rule.min <= new && new <= rule.max);
+                }
+                Err(ChangeError::OutOfBounds) => prop_assert!(new < rule.min || new > rule.max),
+                Err(ChangeError::StepTooLarge) => {
+                    prop_assert!(rule.min <= new && new <= rule.max);
+                    prop_assert!(step > max_step);
+                }
+                Err(ChangeError::TooSoon) => prop_assert!(false, "interval 0 is never too soon"),
+            }
+        }
+
+        #[test]
+        fn too_soon_boundary_is_exact(
+            last in 1u64..4_000_000_000,
+            interval in 0u64..10_000_000,
+            dt in 0u64..20_000_000,
+            first_now in 0u64..4_000_000_000,
+        ) {
+            let rule = ParamRule { min_interval: interval, ..haircut_rule() };
+            let now = last + dt;
+            let expected = if dt < interval { Err(ChangeError::TooSoon) } else { Ok(Direction::LowersRisk) };
+            prop_assert_eq!(check_change(&rule, u(500), u(510), last, now), expected);
+            if interval > 0 {
+                prop_assert_eq!(
+                    check_change(&rule, u(500), u(510), last, last + interval - 1),
+                    Err(ChangeError::TooSoon)
+                );
+            }
+            prop_assert_eq!(
+                check_change(&rule, u(500), u(510), last, last + interval),
+                Ok(Direction::LowersRisk)
+            );
+            // A first change is never too soon.
+            prop_assert_eq!(
+                check_change(&rule, u(500), u(510), 0, first_now),
+                Ok(Direction::LowersRisk)
+            );
+        }
+
+        #[test]
+        fn direction_follows_the_sign_of_the_change(
+            old in 0u64..1_000_000,
+            new in 0u64..1_000_000,
+            raises in any::<bool>(),
+        ) {
+            let rule = ParamRule {
+                min: U256::ZERO,
+                max: u(1_000_000),
+                max_step: u(1_000_000),
+                min_interval: HOUR,
+                increase_raises_risk: raises,
+            };
+            let d = check_change(&rule, u(old), u(new), 0, T0).unwrap();
+            let expected = match (new.cmp(&old), raises) {
+                (core::cmp::Ordering::Equal, _) => Direction::Unchanged,
+                (core::cmp::Ordering::Greater, true) | (core::cmp::Ordering::Less, false) => {
+                    Direction::RaisesRisk
+                }
+                _ => Direction::LowersRisk,
+            };
+            prop_assert_eq!(d, expected);
+            prop_assert_eq!(d.needs_delay(), expected == Direction::RaisesRisk);
+        }
+
+        #[test]
+        fn encoding_is_abi_encode_of_target_data_salt(
+            target in any::<[u8; 20]>(),
+            data in proptest::collection::vec(any::<u8>(), 0..200),
+            salt in any::<[u8; 32]>(),
+        ) {
+            let target = Address::from(target);
+            let salt = B256::from(salt);
+            let encoded = (target, Bytes::from(data.clone()), salt).abi_encode_params();
+            prop_assert_eq!(keccak256(encode_call(target, &data, salt)), keccak256(&encoded));
+            prop_assert_eq!(encode_call(target, &data, salt), encoded);
+        }
+    }
+}
