@@ -239,7 +239,9 @@ impl Timelock {
 
     /// Executes the queued call of `target` with `data` under `salt` (admin only): marks it
     /// executed, then calls `target` with `data` (or applies `setDelay`/`setGrace` when the
-    /// target is the timelock itself). Emits `Executed`.
+    /// target is the timelock itself). Emits `Executed`. As in the EVM, a call to an address
+    /// without code succeeds and does nothing. The target cannot call back into the timelock
+    /// during the call (Stylus refuses re-entry).
     ///
     /// # Errors
     /// `AccessControlUnauthorizedAccount` without the admin role; [`NotQueued`],

@@ -8,7 +8,9 @@ use super::*;
 use alloy_primitives::{address, hex, keccak256, U256};
 use alloy_sol_types::{sol, SolCall, SolValue};
 use motsu::prelude::*;
-use openzeppelin_stylus::access::control::AccessControlUnauthorizedAccount;
+use openzeppelin_stylus::access::control::{
+    AccessControlUnauthorizedAccount, RoleGranted, RoleRevoked,
+};
 use stylus_sdk::storage::StorageU256;
 
 /// motsu's fixed block timestamp.
@@ -805,6 +807,16 @@ fn admin_role_changes_hands_in_two_steps(
     tl.assert_emitted(&AdminAccepted {
         old: admin,
         new: next,
+    });
+    tl.assert_emitted(&RoleRevoked {
+        role: ADMIN_ROLE.into(),
+        account: admin,
+        sender: next,
+    });
+    tl.assert_emitted(&RoleGranted {
+        role: ADMIN_ROLE.into(),
+        account: next,
+        sender: next,
     });
     let c = tl.sender(admin);
     assert!(c.has_role(ADMIN_ROLE.into(), next));
