@@ -35,6 +35,8 @@ interface IClearinghouse  {
 
     function book(bytes32 account) external view returns (uint32[] memory, address[] memory, int256[] memory, int256[] memory, int256[] memory, int256[] memory);
 
+    error LiquidatorAlreadySet(address);
+
     error NotLiquidator(address);
 
     error NotExchange(address);

@@ -983,6 +983,34 @@ fn the_default_rate_limit_throttles_a_large_liquidation(
         oldValue: pct(50),
         newValue: pct(60),
     });
+    // Wiring the liquidation contracts is admin-only and happens once.
+    assert!(matches!(
+        ch.sender(kim.address())
+            .set_liquidator(kim.address())
+            .motsu_unwrap_err(),
+        clearinghouse::ClearinghouseError::UnauthorizedAccount(_)
+    ));
+    assert!(matches!(
+        ch.sender(admin)
+            .set_liquidator(kim.address())
+            .motsu_unwrap_err(),
+        clearinghouse::ClearinghouseError::LiquidatorAlreadySet(_)
+    ));
+    assert!(matches!(
+        markets
+            .sender(kim.address())
+            .set_liquidator(kim.address())
+            .motsu_unwrap_err(),
+        perp_markets::MarketsError::UnauthorizedAccount(_)
+    ));
+    assert!(matches!(
+        markets
+            .sender(admin)
+            .set_liquidator(kim.address())
+            .motsu_unwrap_err(),
+        perp_markets::MarketsError::LiquidatorAlreadySet(_)
+    ));
+    assert_eq!(ch.sender(admin).wiring().3, liq.address());
     assert_eq!(
         liq.sender(kim.address()).parameters(),
         (5, pct(1) / U256::from(2), pct(60))

@@ -23,6 +23,9 @@ sol! {
     #[derive(Debug, PartialEq, Eq)]
     event FillSettled(uint32 indexed market, bytes32 indexed maker, bytes32 indexed taker, uint256 price, int256 makerDelta, uint256 insuranceFee, uint256 treasuryFee);
 
+    /// The liquidator is wired already (or the zero address was given).
+    #[derive(Debug, PartialEq, Eq)]
+    error LiquidatorAlreadySet(address liquidator);
     /// The caller is not the wired liquidator.
     #[derive(Debug, PartialEq, Eq)]
     error NotLiquidator(address caller);
@@ -53,6 +56,8 @@ sol! {
 /// the risk module's, the margin engine's) are returned unchanged instead.
 #[derive(SolidityError, Debug)]
 pub enum ClearinghouseError {
+    /// See [`LiquidatorAlreadySet`].
+    LiquidatorAlreadySet(LiquidatorAlreadySet),
     /// See [`NotLiquidator`].
     NotLiquidator(NotLiquidator),
     /// See [`NotExchange`].

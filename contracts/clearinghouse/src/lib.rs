@@ -160,14 +160,16 @@ impl Clearinghouse {
     /// once.
     ///
     /// # Errors
-    /// `AccessControlUnauthorizedAccount`; [`ExchangeAlreadySet`] (naming the
-    /// wired liquidator) when already wired or `liquidator` is zero.
+    /// `AccessControlUnauthorizedAccount`; [`LiquidatorAlreadySet`] when
+    /// already wired or `liquidator` is zero.
     pub fn set_liquidator(&mut self, liquidator: Address) -> Result<(), ClearinghouseError> {
         self.only_admin()?;
         if !self.liquidator.get().is_zero() || liquidator.is_zero() {
-            return Err(ClearinghouseError::ExchangeAlreadySet(ExchangeAlreadySet {
-                exchange: self.liquidator.get(),
-            }));
+            return Err(ClearinghouseError::LiquidatorAlreadySet(
+                LiquidatorAlreadySet {
+                    liquidator: self.liquidator.get(),
+                },
+            ));
         }
         self.liquidator.set(liquidator);
         log(self.vm(), LiquidatorSet { liquidator });
