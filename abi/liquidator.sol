@@ -33,6 +33,10 @@ interface ILiquidator  {
 
     error HealthNotImproved(bytes32, int256, int256);
 
+    error ParameterStepTooLarge(uint8, uint256, uint256);
+
+    error ParameterChangedTooSoon(uint8, uint64);
+
     error ParameterOutOfBounds(uint8, uint256);
 
     error MathError(uint8);

@@ -962,9 +962,16 @@ fn the_default_rate_limit_throttles_a_large_liquidation(
         .motsu_unwrap();
     assert_eq!(closed, wad(4));
     assert_eq!(p.size(b), swad(-16));
-    // Parameters: only the admin, within bounds.
+    // Parameters (DESIGN section 11): strangers are refused; bounds, step
+    // and interval each have their error; the risk admin may only lower
+    // risk, at once; raising risk is the admin's (the timelock's).
+    let risk_admin = kim.address();
+    liq.sender(admin)
+        .grant_role(RISK_ADMIN_ROLE.into(), risk_admin)
+        .motsu_unwrap();
+    let stranger = alice.address();
     assert!(matches!(
-        liq.sender(kim.address())
+        liq.sender(stranger)
             .set_parameter(param::KEEPER_SHARE, pct(60))
             .motsu_unwrap_err(),
         LiquidatorError::UnauthorizedAccount(_)
@@ -975,7 +982,28 @@ fn the_default_rate_limit_throttles_a_large_liquidation(
             .motsu_unwrap_err(),
         LiquidatorError::ParameterOutOfBounds(ParameterOutOfBounds { param: 2, .. })
     ));
-    liq.sender(admin)
+    assert!(matches!(
+        liq.sender(admin)
+            .set_parameter(9, U256::from(1))
+            .motsu_unwrap_err(),
+        LiquidatorError::ParameterOutOfBounds(ParameterOutOfBounds { param: 9, .. })
+    ));
+    // 50 % -> 70 % is more than the 10 pp step.
+    assert!(matches!(
+        liq.sender(admin)
+            .set_parameter(param::KEEPER_SHARE, pct(70))
+            .motsu_unwrap_err(),
+        LiquidatorError::ParameterStepTooLarge(_)
+    ));
+    // Lowering the keeper share raises risk: not for the risk admin.
+    assert!(matches!(
+        liq.sender(risk_admin)
+            .set_parameter(param::KEEPER_SHARE, pct(45))
+            .motsu_unwrap_err(),
+        LiquidatorError::UnauthorizedAccount(_)
+    ));
+    // Raising it lowers risk: the risk admin applies it at once.
+    liq.sender(risk_admin)
         .set_parameter(param::KEEPER_SHARE, pct(60))
         .motsu_unwrap();
     liq.assert_emitted(&ParameterSet {
@@ -983,6 +1011,21 @@ fn the_default_rate_limit_throttles_a_large_liquidation(
         oldValue: pct(50),
         newValue: pct(60),
     });
+    // A day must pass before the same parameter changes again.
+    let err = liq
+        .sender(admin)
+        .set_parameter(param::KEEPER_SHARE, pct(55))
+        .motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        LiquidatorError::ParameterChangedTooSoon(ParameterChangedTooSoon { param: 3, nextAllowedAt })
+            if nextAllowedAt == NOW + 86_400
+    ));
+    // Another parameter is independent; the admin may raise risk (as the
+    // timelock would, after its delay).
+    liq.sender(admin)
+        .set_parameter(param::PENALTY_DIVISOR, U256::from(6))
+        .motsu_unwrap();
     // Wiring the liquidation contracts is admin-only and happens once.
     assert!(matches!(
         ch.sender(kim.address())
@@ -1013,6 +1056,6 @@ fn the_default_rate_limit_throttles_a_large_liquidation(
     assert_eq!(ch.sender(admin).wiring().3, liq.address());
     assert_eq!(
         liq.sender(kim.address()).parameters(),
-        (5, pct(1) / U256::from(2), pct(60))
+        (6, pct(1) / U256::from(2), pct(60))
     );
 }

@@ -31,6 +31,12 @@ sol! {
     /// The liquidation would not improve the account's maintenance health.
     #[derive(Debug, PartialEq, Eq)]
     error HealthNotImproved(bytes32 account, int256 before, int256 afterwards);
+    /// A parameter change moves it by more than its rule's maximum step.
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
+    /// The parameter changed less than its rule's minimum interval ago.
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
     /// A parameter is outside its hard bounds (`param` codes in the `param` module).
     #[derive(Debug, PartialEq, Eq)]
     error ParameterOutOfBounds(uint8 param, uint256 value);
@@ -58,6 +64,10 @@ pub enum LiquidatorError {
     LiquidatorBelowInitialMargin(LiquidatorBelowInitialMargin),
     /// See [`HealthNotImproved`].
     HealthNotImproved(HealthNotImproved),
+    /// See [`ParameterStepTooLarge`].
+    ParameterStepTooLarge(ParameterStepTooLarge),
+    /// See [`ParameterChangedTooSoon`].
+    ParameterChangedTooSoon(ParameterChangedTooSoon),
     /// See [`ParameterOutOfBounds`].
     ParameterOutOfBounds(ParameterOutOfBounds),
     /// See [`MathError`].

@@ -39,8 +39,9 @@ mod errors;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64};
 use clearing_core::{
-    account, mul_down, mul_up, neg_signed, penalty_amount, penalty_rate, size_to_restore,
-    split_penalty, sub_signed, to_signed, CoreError,
+    account, check_change, may_apply, mul_down, mul_up, neg_signed, next_change_at, penalty_amount,
+    penalty_rate, size_to_restore, split_penalty, sub_signed, to_signed, ChangeError, CoreError,
+    ParamRule,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -53,6 +54,48 @@ pub use errors::*;
 
 /// The admin role (DEFAULT_ADMIN_ROLE of access control).
 pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
+
+/// `keccak256("RISK_ADMIN_ROLE")`: may apply risk-lowering parameter changes
+/// at once.
+pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
+    .update(b"RISK_ADMIN_ROLE")
+    .finalize();
+
+/// The change rule of a penalty parameter: hard bounds, the largest step of
+/// one change, one day between changes, and which direction raises risk.
+///
+/// | code | bounds | step | raises risk when |
+/// |---|---|---|---|
+/// | `PENALTY_DIVISOR` | 1 ..= 20 | 2 | it rises (smaller penalties) |
+/// | `MIN_PENALTY` | 0.1 % ..= 10 % | 0.5 pp | it falls |
+/// | `KEEPER_SHARE` | 0 ..= 100 % | 10 pp | it falls (less keeper incentive) |
+#[must_use]
+pub fn rule(code: u8) -> Option<ParamRule> {
+    let p = |min: U256, max: U256, max_step: U256, increase_raises_risk| ParamRule {
+        min,
+        max,
+        max_step,
+        min_interval: clearing_core::params::DAY,
+        increase_raises_risk,
+    };
+    let bp = |x: u64| U256::from(x) * clearing_core::WAD / U256::from(10_000u64);
+    match code {
+        param::PENALTY_DIVISOR => Some(p(U256::from(1u8), U256::from(20u8), U256::from(2u8), true)),
+        param::MIN_PENALTY => Some(p(
+            clearing_core::params::MIN_PENALTY,
+            clearing_core::params::MAX_PENALTY,
+            bp(50),
+            false,
+        )),
+        param::KEEPER_SHARE => Some(p(
+            clearing_core::params::MIN_KEEPER_SHARE,
+            clearing_core::params::MAX_KEEPER_SHARE,
+            bp(1_000),
+            false,
+        )),
+        _ => None,
+    }
+}
 
 /// Parameter codes used by [`ParameterOutOfBounds`] and [`ParameterSet`].
 pub mod param {
@@ -90,6 +133,7 @@ pub struct Liquidator {
     penalty_divisor: StorageU64,
     min_penalty: StorageU256,
     keeper_share: StorageU256,
+    changed_at: StorageMap<u8, StorageU64>,
     last: StorageMap<B256, LastLiquidation>,
 }
 
@@ -203,48 +247,63 @@ impl Liquidator {
         )
     }
 
-    /// Sets a penalty parameter (`param` codes): the divisor of the
-    /// maintenance shock (1 ..= 20), the minimum penalty (0.1 % ..= 10 %) or
-    /// the keeper's share (0 ..= 100 %).
+    /// Changes a penalty parameter (`param` codes) within its [`rule`]:
+    /// hard bounds, a maximum step per change and a minimum interval between
+    /// two changes of the same parameter (DESIGN section 11). A change that
+    /// raises risk (a larger divisor, a smaller minimum penalty or keeper
+    /// share) needs the admin role, held by the timelock, which enforced the
+    /// delay; one that lowers risk may also be applied at once by a holder of
+    /// [`RISK_ADMIN_ROLE`]. Emits [`ParameterSet`] with the old and new value.
     ///
     /// # Errors
-    /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`].
+    /// `AccessControlUnauthorizedAccount` for a caller with neither role, or
+    /// a risk admin raising risk (naming the admin role);
+    /// [`ParameterOutOfBounds`] (unknown codes too); [`ParameterStepTooLarge`];
+    /// [`ParameterChangedTooSoon`].
     pub fn set_parameter(&mut self, code: u8, value: U256) -> Result<(), LiquidatorError> {
-        self.only_admin()?;
-        let (lo, hi) = match code {
-            param::PENALTY_DIVISOR => (U256::from(1u8), U256::from(20u8)),
-            param::MIN_PENALTY => (
-                clearing_core::params::MIN_PENALTY,
-                clearing_core::params::MAX_PENALTY,
-            ),
-            param::KEEPER_SHARE => (
-                clearing_core::params::MIN_KEEPER_SHARE,
-                clearing_core::params::MAX_KEEPER_SHARE,
-            ),
-            _ => (U256::from(1u8), U256::ZERO),
-        };
-        if clearing_core::params::check_bounds(value, lo, hi).is_err() {
-            return Err(LiquidatorError::ParameterOutOfBounds(
-                ParameterOutOfBounds { param: code, value },
-            ));
+        let caller = self.vm().msg_sender();
+        let is_admin = self.access.has_role(ADMIN_ROLE.into(), caller);
+        let is_risk_admin = self.access.has_role(RISK_ADMIN_ROLE.into(), caller);
+        if !is_admin && !is_risk_admin {
+            self.access._check_role(RISK_ADMIN_ROLE.into(), caller)?;
         }
+        let rule = rule(code).ok_or(LiquidatorError::ParameterOutOfBounds(
+            ParameterOutOfBounds { param: code, value },
+        ))?;
         let old = match code {
-            param::PENALTY_DIVISOR => {
-                let old = U256::from(self.penalty_divisor.get());
-                self.penalty_divisor.set(U64::from(value.to::<u64>()));
-                old
-            }
-            param::MIN_PENALTY => {
-                let old = self.min_penalty.get();
-                self.min_penalty.set(value);
-                old
-            }
-            _ => {
-                let old = self.keeper_share.get();
-                self.keeper_share.set(value);
-                old
-            }
+            param::PENALTY_DIVISOR => U256::from(self.penalty_divisor.get()),
+            param::MIN_PENALTY => self.min_penalty.get(),
+            _ => self.keeper_share.get(),
         };
+        let last = self.changed_at.get(code).to::<u64>();
+        let now = self.vm().block_timestamp();
+        let direction = check_change(&rule, old, value, last, now).map_err(|e| match e {
+            ChangeError::OutOfBounds => {
+                LiquidatorError::ParameterOutOfBounds(ParameterOutOfBounds { param: code, value })
+            }
+            ChangeError::StepTooLarge => {
+                LiquidatorError::ParameterStepTooLarge(ParameterStepTooLarge {
+                    param: code,
+                    oldValue: old,
+                    newValue: value,
+                })
+            }
+            ChangeError::TooSoon => {
+                LiquidatorError::ParameterChangedTooSoon(ParameterChangedTooSoon {
+                    param: code,
+                    nextAllowedAt: next_change_at(&rule, last),
+                })
+            }
+        })?;
+        if !may_apply(direction, is_admin, is_risk_admin) {
+            self.access._check_role(ADMIN_ROLE.into(), caller)?;
+        }
+        match code {
+            param::PENALTY_DIVISOR => self.penalty_divisor.set(U64::from(value.to::<u64>())),
+            param::MIN_PENALTY => self.min_penalty.set(value),
+            _ => self.keeper_share.set(value),
+        }
+        self.changed_at.setter(code).set(U64::from(now));
         log(
             self.vm(),
             ParameterSet {
@@ -367,12 +426,6 @@ impl Liquidator {
 }
 
 impl Liquidator {
-    fn only_admin(&self) -> Result<(), LiquidatorError> {
-        Ok(self
-            .access
-            ._check_role(ADMIN_ROLE.into(), self.vm().msg_sender())?)
-    }
-
     /// The caller's sub-account, refusing a zero amount and self-liquidation.
     fn liquidator_account(
         &self,

@@ -113,6 +113,25 @@ pub fn check_change(
     })
 }
 
+/// Who may apply a change in `direction` (DESIGN section 11): the admin (the
+/// timelock, which has already enforced the delay) always; the risk admin
+/// only a change that does not raise risk, at once.
+#[must_use]
+pub const fn may_apply(direction: Direction, is_admin: bool, is_risk_admin: bool) -> bool {
+    is_admin || (is_risk_admin && !direction.needs_delay())
+}
+
+/// The earliest time a parameter last changed at `last_change_at` may change
+/// again (`0` for a parameter never changed).
+#[must_use]
+pub const fn next_change_at(rule: &ParamRule, last_change_at: u64) -> u64 {
+    if last_change_at == 0 {
+        0
+    } else {
+        last_change_at.saturating_add(rule.min_interval)
+    }
+}
+
 /// Lifecycle state of a timelock proposal. The discriminants are stable `uint8` codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[repr(u8)]
@@ -267,6 +286,34 @@ pub fn call_encoding_head(target: Address, data_len: usize, salt: B256) -> [u8; 
 /// Zero bytes that pad `data_len` bytes of `bytes` data to a whole number of 32-byte words.
 pub const fn call_encoding_padding(data_len: usize) -> usize {
     (32 - data_len % 32) % 32
+}
+
+#[cfg(test)]
+mod may_apply_tests {
+    use super::*;
+
+    #[test]
+    fn risk_admins_only_lower_risk() {
+        for d in [
+            Direction::Unchanged,
+            Direction::LowersRisk,
+            Direction::RaisesRisk,
+        ] {
+            assert!(may_apply(d, true, false));
+            assert!(!may_apply(d, false, false));
+            assert_eq!(may_apply(d, false, true), d != Direction::RaisesRisk);
+        }
+        let rule = ParamRule {
+            min: U256::ZERO,
+            max: U256::from(10u8),
+            max_step: U256::from(1u8),
+            min_interval: 3_600,
+            increase_raises_risk: true,
+        };
+        assert_eq!(next_change_at(&rule, 0), 0);
+        assert_eq!(next_change_at(&rule, 100), 3_700);
+        assert_eq!(next_change_at(&rule, u64::MAX), u64::MAX);
+    }
 }
 
 #[cfg(test)]

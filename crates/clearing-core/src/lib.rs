@@ -61,8 +61,8 @@ pub use funding::{
 };
 pub use governance::{
     call_encoding_head, call_encoding_padding, check_change, delay_in_bounds, grace_in_bounds,
-    ChangeError, Direction, ParamRule, Proposal, ProposalState, TimelockError,
-    DEFAULT_TIMELOCK_GRACE, MAX_TIMELOCK_GRACE, MIN_TIMELOCK_GRACE,
+    may_apply, next_change_at, ChangeError, Direction, ParamRule, Proposal, ProposalState,
+    TimelockError, DEFAULT_TIMELOCK_GRACE, MAX_TIMELOCK_GRACE, MIN_TIMELOCK_GRACE,
 };
 pub use haircut::{horizon_factor, initial_haircut, ramp_haircut, target_haircut, HaircutParams};
 pub use insurance::{
