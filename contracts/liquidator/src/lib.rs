@@ -70,29 +70,32 @@ pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
 /// | `MIN_PENALTY` | 0.1 % ..= 10 % | 0.5 pp | it falls |
 /// | `KEEPER_SHARE` | 0 ..= 100 % | 10 pp | it falls (less keeper incentive) |
 #[must_use]
-pub fn rule(code: u8) -> Option<ParamRule> {
-    let p = |min: U256, max: U256, max_step: U256, increase_raises_risk| ParamRule {
-        min,
-        max,
-        max_step,
-        min_interval: clearing_core::params::DAY,
-        increase_raises_risk,
-    };
-    let bp = |x: u64| U256::from(x) * clearing_core::WAD / U256::from(10_000u64);
+pub const fn rule(code: u8) -> Option<ParamRule> {
+    const DAY: u64 = clearing_core::params::DAY;
     match code {
-        param::PENALTY_DIVISOR => Some(p(U256::from(1u8), U256::from(20u8), U256::from(2u8), true)),
-        param::MIN_PENALTY => Some(p(
-            clearing_core::params::MIN_PENALTY,
-            clearing_core::params::MAX_PENALTY,
-            bp(50),
-            false,
-        )),
-        param::KEEPER_SHARE => Some(p(
-            clearing_core::params::MIN_KEEPER_SHARE,
-            clearing_core::params::MAX_KEEPER_SHARE,
-            bp(1_000),
-            false,
-        )),
+        param::PENALTY_DIVISOR => Some(ParamRule {
+            min: clearing_core::u256(1),
+            max: clearing_core::u256(20),
+            max_step: clearing_core::u256(2),
+            min_interval: DAY,
+            increase_raises_risk: true,
+        }),
+        param::MIN_PENALTY => Some(ParamRule {
+            min: clearing_core::params::MIN_PENALTY,
+            max: clearing_core::params::MAX_PENALTY,
+            // 0.5 percentage points.
+            max_step: clearing_core::u256(5_000_000_000_000_000),
+            min_interval: DAY,
+            increase_raises_risk: false,
+        }),
+        param::KEEPER_SHARE => Some(ParamRule {
+            min: clearing_core::params::MIN_KEEPER_SHARE,
+            max: clearing_core::params::MAX_KEEPER_SHARE,
+            // 10 percentage points.
+            max_step: clearing_core::u256(100_000_000_000_000_000),
+            min_interval: DAY,
+            increase_raises_risk: false,
+        }),
         _ => None,
     }
 }
