@@ -17,6 +17,8 @@ interface ICollateralVault  {
 
     function listAsset(address asset, uint8 decimals, uint256 deposit_cap, bool deposit_enabled, bool collateral_enabled) external;
 
+    function disableDeposits(address asset) external;
+
     function configureAsset(address asset, uint256 deposit_cap, bool deposit_enabled, bool collateral_enabled) external;
 
     function assetConfig(address asset) external view returns (uint8, uint256, uint256, bool, bool);

@@ -669,3 +669,89 @@ fn listing_checks_the_token_decimals(
         collateralEnabled: true,
     });
 }
+
+#[motsu::test]
+fn the_guardian_disables_deposits_and_only_the_admin_reenables_them(
+    risk: Contract<RiskModule>,
+    vault: Contract<CollateralVault>,
+    engine: Contract<RiskEngine>,
+    margin: Contract<MarginEngine>,
+    usdc: Contract<MockErc20>,
+    weth: Contract<MockErc20>,
+    usdc_feed: Contract<MockAggregator>,
+    eth_feed: Contract<MockAggregator>,
+    admin: Address,
+    guardian: Address,
+    alice: Address,
+) {
+    let w = world!(risk, vault, engine, margin, usdc, weth, usdc_feed, eth_feed, admin);
+    let id = account::encode(alice, 0);
+    w.fund(&weth, alice, units(10, 18));
+    vault
+        .sender(alice)
+        .deposit(0, weth.address(), units(1, 18))
+        .motsu_unwrap();
+    vault
+        .sender(admin)
+        .grant_role(GUARDIAN_ROLE.into(), guardian)
+        .motsu_unwrap();
+    // Neither a stranger nor the admin without the role may use the switch.
+    for who in [alice, admin] {
+        assert!(matches!(
+            vault
+                .sender(who)
+                .disable_deposits(weth.address())
+                .motsu_unwrap_err(),
+            VaultError::UnauthorizedAccount(_)
+        ));
+    }
+    assert!(matches!(
+        vault
+            .sender(guardian)
+            .disable_deposits(Address::ZERO)
+            .motsu_unwrap_err(),
+        VaultError::UnknownAsset(_)
+    ));
+    vault
+        .sender(guardian)
+        .disable_deposits(weth.address())
+        .motsu_unwrap();
+    vault.assert_emitted(&AssetConfigured {
+        asset: weth.address(),
+        listed: false,
+        decimals: 18,
+        depositCap: units(1_000_000, 18),
+        depositEnabled: false,
+        collateralEnabled: true,
+    });
+    let err = vault
+        .sender(alice)
+        .deposit(0, weth.address(), units(1, 18))
+        .motsu_unwrap_err();
+    assert_eq!(
+        bytes(err),
+        bytes(VaultError::DepositsDisabled(DepositsDisabled {
+            asset: weth.address()
+        }))
+    );
+    // The balance stays and counts; the guardian cannot re-enable deposits.
+    assert_eq!(
+        vault.sender(alice).balance_of(id, weth.address()),
+        units(1, 18)
+    );
+    assert!(matches!(
+        vault
+            .sender(guardian)
+            .configure_asset(weth.address(), units(100, 18), true, true)
+            .motsu_unwrap_err(),
+        VaultError::UnauthorizedAccount(_)
+    ));
+    vault
+        .sender(admin)
+        .configure_asset(weth.address(), units(1_000_000, 18), true, true)
+        .motsu_unwrap();
+    vault
+        .sender(alice)
+        .deposit(0, weth.address(), units(1, 18))
+        .motsu_unwrap();
+}

@@ -43,6 +43,12 @@ pub const CLEARING_ROLE: [u8; 32] = [
     0x4d, 0xa8, 0x20, 0xd6, 0x01, 0xf1, 0xc0, 0x00, 0x4d, 0x18, 0x43, 0x75, 0xcf, 0x72, 0xf0, 0x96,
 ];
 
+/// `keccak256("GUARDIAN_ROLE")`: may disable deposits of an asset in an
+/// incident (never re-enable them, move funds or change risk parameters).
+pub const GUARDIAN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
+    .update(b"GUARDIAN_ROLE")
+    .finalize();
+
 /// The admin role (DEFAULT_ADMIN_ROLE of access control).
 pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
 
@@ -177,6 +183,26 @@ impl CollateralVault {
             deposit_enabled,
             collateral_enabled,
         );
+        Ok(())
+    }
+
+    /// Disables deposits of `asset` (guardian): an incident response that
+    /// lowers risk at once. Balances, withdrawals and the asset's collateral
+    /// value are untouched; only the admin re-enables deposits
+    /// (`configureAsset`). Emits [`AssetConfigured`].
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount` without [`GUARDIAN_ROLE`];
+    /// [`UnknownAsset`].
+    pub fn disable_deposits(&mut self, asset: Address) -> Result<(), VaultError> {
+        self.access
+            ._check_role(GUARDIAN_ROLE.into(), self.vm().msg_sender())?;
+        self.listed(asset)?;
+        let (cap, collateral) = {
+            let a = self.assets.getter(asset);
+            (a.deposit_cap.get(), a.collateral_enabled.get())
+        };
+        self.write_config(asset, false, cap, false, collateral);
         Ok(())
     }
 
