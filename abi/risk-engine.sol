@@ -39,6 +39,10 @@ interface IRiskEngine  {
 
     error ParameterOutOfBounds(uint8, uint256);
 
+    error ParameterStepTooLarge(uint8, uint256, uint256);
+
+    error ParameterChangedTooSoon(uint8, uint64);
+
     error MathError(uint8);
 
     error CallFailed(address);

@@ -276,6 +276,7 @@ fn engine_admin_functions_check_roles_and_bounds(
     eth_feed: Contract<MockAggregator>,
     admin: Address,
     mallory: Address,
+    risk_admin: Address,
 ) {
     let _w = world!(risk, vault, engine, margin, usdc, weth, usdc_feed, eth_feed, admin);
     assert_eq!(
@@ -359,19 +360,94 @@ fn engine_admin_functions_check_roles_and_bounds(
         engine.sender(admin).haircut_parameters(),
         (wad(3), pct(150), 3600, pct(2))
     );
+    // Each parameter moves at most one step per change: k by 0.5.
+    let err = engine
+        .sender(admin)
+        .set_haircut_parameters(wad(4), pct(150), 3600, pct(2))
+        .motsu_unwrap_err();
+    assert_eq!(
+        bytes(err),
+        bytes(EngineError::ParameterStepTooLarge(ParameterStepTooLarge {
+            param: param::K,
+            oldValue: wad(3),
+            newValue: wad(4),
+        }))
+    );
+    // A risk admin may lower risk at once (higher k, ratio, horizon) but not
+    // raise it (a faster haircut speed); the admin (the timelock) may.
     engine
         .sender(admin)
-        .set_haircut_parameters(wad(4), pct(200), 7200, pct(5))
+        .grant_role(RISK_ADMIN_ROLE.into(), risk_admin)
+        .motsu_unwrap();
+    denied(bytes(
+        engine
+            .sender(risk_admin)
+            .set_haircut_parameters(wad(3), pct(150), 3600, pct(4))
+            .motsu_unwrap_err(),
+    ));
+    engine
+        .sender(risk_admin)
+        .set_haircut_parameters(wad(35) / U256::from(10), pct(175), 7200, pct(2))
         .motsu_unwrap();
     engine.assert_emitted(&HaircutParametersSet {
-        k: wad(4),
-        initRatio: pct(200),
+        k: wad(35) / U256::from(10),
+        initRatio: pct(175),
         horizon: 7200,
-        maxSpeed: pct(5),
+        maxSpeed: pct(2),
     });
+    engine
+        .sender(admin)
+        .set_haircut_parameters(wad(35) / U256::from(10), pct(175), 7200, pct(4))
+        .motsu_unwrap();
     assert_eq!(
         engine.sender(admin).haircut_parameters(),
-        (wad(4), pct(200), 7200, pct(5))
+        (wad(35) / U256::from(10), pct(175), 7200, pct(4))
+    );
+    // The same parameter again within a day is too soon, for anyone.
+    let err = engine
+        .sender(admin)
+        .set_haircut_parameters(wad(4), pct(175), 7200, pct(4))
+        .motsu_unwrap_err();
+    assert_eq!(
+        bytes(err),
+        bytes(EngineError::ParameterChangedTooSoon(
+            ParameterChangedTooSoon {
+                param: param::K,
+                nextAllowedAt: NOW + 86_400,
+            }
+        ))
+    );
+    // Per asset: raising the floor lowers risk (risk admin, at once);
+    // lowering it needs the admin; more than 5 pp at once is refused.
+    let err = engine
+        .sender(admin)
+        .set_haircut_config(weth.address(), pct(7), pct(50), WAD)
+        .motsu_unwrap_err();
+    assert_eq!(
+        err,
+        bytes(EngineError::ParameterStepTooLarge(ParameterStepTooLarge {
+            param: param::FLOOR,
+            oldValue: pct(1),
+            newValue: pct(7),
+        }))
+    );
+    engine
+        .sender(risk_admin)
+        .set_haircut_config(weth.address(), pct(2), pct(50), WAD)
+        .motsu_unwrap();
+    denied(
+        engine
+            .sender(risk_admin)
+            .set_haircut_config(weth.address(), pct(2), pct(45), WAD)
+            .motsu_unwrap_err(),
+    );
+    assert_eq!(
+        engine
+            .sender(mallory)
+            .haircut_config(weth.address())
+            .motsu_unwrap()
+            .1,
+        pct(50)
     );
     // Configuring an asset the risk module does not know fails with its error.
     let err = engine

@@ -18,6 +18,12 @@ sol! {
     /// The asset has no haircut configuration.
     #[derive(Debug, PartialEq, Eq)]
     error UnknownAsset(address asset);
+    /// A parameter change moves it by more than its rule's maximum step.
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
+    /// The parameter changed less than its rule's minimum interval ago.
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
     /// A parameter is outside its hard bounds (`param` codes in the `param` module).
     #[derive(Debug, PartialEq, Eq)]
     error ParameterOutOfBounds(uint8 param, uint256 value);
@@ -42,6 +48,10 @@ pub enum EngineError {
     UnknownAsset(UnknownAsset),
     /// See [`ParameterOutOfBounds`].
     ParameterOutOfBounds(ParameterOutOfBounds),
+    /// See [`ParameterStepTooLarge`].
+    ParameterStepTooLarge(ParameterStepTooLarge),
+    /// See [`ParameterChangedTooSoon`].
+    ParameterChangedTooSoon(ParameterChangedTooSoon),
     /// See [`MathError`].
     MathError(MathError),
     /// See [`CallFailed`].

@@ -22,8 +22,8 @@ mod errors;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64};
 use clearing_core::{
-    initial_haircut, mul_div, mul_down, params as p, ramp_haircut, target_haircut, HaircutParams,
-    Rounding, WAD,
+    check_change, initial_haircut, may_apply, mul_div, mul_down, next_change_at, params as p,
+    ramp_haircut, target_haircut, ChangeError, Direction, HaircutParams, ParamRule, Rounding, WAD,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -35,6 +35,12 @@ pub use errors::*;
 
 /// The admin role (DEFAULT_ADMIN_ROLE of access control).
 pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
+
+/// `keccak256("RISK_ADMIN_ROLE")`: may apply risk-lowering haircut changes at
+/// once.
+pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
+    .update(b"RISK_ADMIN_ROLE")
+    .finalize();
 
 /// Lowest volatility multiplier: 0.1.
 pub const MIN_VOL_MULTIPLIER: U256 = clearing_core::u256(100_000_000_000_000_000);
@@ -55,6 +61,68 @@ pub mod param {
     pub const HORIZON: u8 = 5;
     /// Haircut speed per hour (0.1 ..= 20 percentage points).
     pub const SPEED: u8 = 6;
+    /// Haircut floor of an asset (its step and interval).
+    pub const FLOOR: u8 = 7;
+    /// Haircut cap of an asset (its step and interval).
+    pub const CAP: u8 = 8;
+}
+
+/// The change rule of a haircut parameter (DESIGN sections 11 and 12): hard
+/// bounds, the largest step of one change, one day between two changes of
+/// the same parameter, and which direction raises risk.
+///
+/// | code | bounds | step | raises risk when |
+/// |---|---|---|---|
+/// | `FLOOR` | 0 ..= 100 % | 5 pp | it falls |
+/// | `CAP` | 0 ..= 100 % | 10 pp | it falls |
+/// | `VOL_MULTIPLIER` | 0.1 ..= 10 | 0.5 | it falls |
+/// | `K` | 1 ..= 6 | 0.5 | it falls |
+/// | `INIT_RATIO` | 1.1 ..= 3 | 0.25 | it falls |
+/// | `HORIZON` | 5 min ..= 7 days | 1 h | it falls |
+/// | `SPEED` | 0.1 ..= 20 pp per hour | 2 pp | it rises (faster swings) |
+#[must_use]
+pub const fn rule(code: u8) -> Option<ParamRule> {
+    const DAY: u64 = p::DAY;
+    const fn r(min: U256, max: U256, max_step: U256, increase_raises_risk: bool) -> ParamRule {
+        ParamRule {
+            min,
+            max,
+            max_step,
+            min_interval: DAY,
+            increase_raises_risk,
+        }
+    }
+    const PP: u128 = 10_000_000_000_000_000;
+    match code {
+        param::FLOOR => Some(r(U256::ZERO, WAD, clearing_core::u256(5 * PP), false)),
+        param::CAP => Some(r(U256::ZERO, WAD, clearing_core::u256(10 * PP), false)),
+        param::VOL_MULTIPLIER => Some(r(
+            MIN_VOL_MULTIPLIER,
+            MAX_VOL_MULTIPLIER,
+            clearing_core::u256(50 * PP),
+            false,
+        )),
+        param::K => Some(r(p::MIN_K, p::MAX_K, clearing_core::u256(50 * PP), false)),
+        param::INIT_RATIO => Some(r(
+            p::MIN_INIT_RATIO,
+            p::MAX_INIT_RATIO,
+            clearing_core::u256(25 * PP),
+            false,
+        )),
+        param::HORIZON => Some(r(
+            clearing_core::u256(p::MIN_LIQ_HORIZON as u128),
+            clearing_core::u256(p::MAX_LIQ_HORIZON as u128),
+            clearing_core::u256(p::HOUR as u128),
+            false,
+        )),
+        param::SPEED => Some(r(
+            p::MIN_HAIRCUT_SPEED,
+            p::MAX_HAIRCUT_SPEED,
+            clearing_core::u256(2 * PP),
+            true,
+        )),
+        _ => None,
+    }
 }
 
 /// Haircut settings and state of one asset.
@@ -81,6 +149,8 @@ pub struct RiskEngine {
     init_ratio: StorageU256,
     horizon: StorageU64,
     max_speed: StorageU256,
+    /// Last change time per (asset, parameter code); asset zero for globals.
+    changed_at: StorageMap<B256, StorageU64>,
 }
 
 sol_interface! {
@@ -166,9 +236,17 @@ impl RiskEngine {
     /// it then keeps moving toward the new target at the speed limit (a new
     /// floor or cap applies at once).
     ///
+    /// Configuring a new asset is the admin's (the timelock's). A change of a
+    /// configured asset follows each parameter's [`rule`] (step, one day
+    /// between changes): raising floor, cap or multiplier lowers risk and a
+    /// holder of [`RISK_ADMIN_ROLE`] may apply it at once; lowering any of
+    /// them needs the admin. A lowered haircut still comes down only at the
+    /// speed limit.
+    ///
     /// # Errors
     /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`] unless
-    /// floor <= cap <= 1 and the multiplier is in 0.1 ..= 10; the risk
+    /// floor <= cap <= 1 and the multiplier is in 0.1 ..= 10;
+    /// [`ParameterStepTooLarge`]; [`ParameterChangedTooSoon`]; the risk
     /// module's errors unchanged (unknown asset, bad volatility feed).
     pub fn set_haircut_config(
         &mut self,
@@ -177,7 +255,11 @@ impl RiskEngine {
         cap: U256,
         multiplier: U256,
     ) -> Result<(), Vec<u8>> {
-        self.only_admin()?;
+        let configured = self.haircuts.getter(asset).configured.get();
+        if !configured {
+            // A new asset raises risk: the admin's (the timelock's).
+            self.only_admin()?;
+        }
         if floor > cap || cap > WAD {
             return Err(out_of_bounds(param::HAIRCUT_BOUNDS, cap).into());
         }
@@ -187,7 +269,20 @@ impl RiskEngine {
             MIN_VOL_MULTIPLIER,
             MAX_VOL_MULTIPLIER,
         )?;
-        let effective = if self.haircuts.getter(asset).configured.get() {
+        if configured {
+            let h = self.haircuts.getter(asset);
+            let old = (h.floor.get(), h.cap.get(), h.multiplier.get());
+            drop(h);
+            self.governed(
+                asset,
+                &[
+                    (param::FLOOR, old.0, floor),
+                    (param::CAP, old.1, cap),
+                    (param::VOL_MULTIPLIER, old.2, multiplier),
+                ],
+            )?;
+        }
+        let effective = if configured {
             self.current(asset)?.1
         } else {
             let mut params = self.global_params();
@@ -220,10 +315,15 @@ impl RiskEngine {
 
     /// Sets the global haircut parameters within the hard bounds of DESIGN
     /// section 12: k (1..6), initial/maintenance ratio (1.1..3), liquidation
-    /// horizon (5 min..7 days), maximum haircut speed per hour (0.1..20 pp).
+    /// horizon (5 min..7 days), maximum haircut speed per hour (0.1..20 pp),
+    /// each changed parameter within its [`rule`] (step, one day between
+    /// changes). Risk-raising changes (lower k, ratio or horizon, higher
+    /// speed) need the admin; the others may be applied at once by a holder
+    /// of [`RISK_ADMIN_ROLE`].
     ///
     /// # Errors
-    /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`].
+    /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`];
+    /// [`ParameterStepTooLarge`]; [`ParameterChangedTooSoon`].
     pub fn set_haircut_parameters(
         &mut self,
         k: U256,
@@ -231,7 +331,19 @@ impl RiskEngine {
         horizon: u64,
         max_speed: U256,
     ) -> Result<(), EngineError> {
-        self.only_admin()?;
+        self.governed(
+            Address::ZERO,
+            &[
+                (param::K, self.k.get(), k),
+                (param::INIT_RATIO, self.init_ratio.get(), init_ratio),
+                (
+                    param::HORIZON,
+                    U256::from(self.horizon.get()),
+                    U256::from(horizon),
+                ),
+                (param::SPEED, self.max_speed.get(), max_speed),
+            ],
+        )?;
         check(param::K, k, p::MIN_K, p::MAX_K)?;
         check(
             param::INIT_RATIO,
@@ -383,6 +495,63 @@ impl RiskEngine {
 }
 
 impl RiskEngine {
+    /// Applies the governance rules to the changed entries of `changes`
+    /// (`(code, old, new)` of `subject`, zero for globals): bounds, step and
+    /// interval per parameter, then who may apply the whole change (the
+    /// admin always, the risk admin only when nothing raises risk), then
+    /// records the change times.
+    fn governed(
+        &mut self,
+        subject: Address,
+        changes: &[(u8, U256, U256)],
+    ) -> Result<(), EngineError> {
+        let caller = self.vm().msg_sender();
+        let is_admin = self.access.has_role(ADMIN_ROLE.into(), caller);
+        let is_risk_admin = self.access.has_role(RISK_ADMIN_ROLE.into(), caller);
+        if !is_admin && !is_risk_admin {
+            self.access._check_role(RISK_ADMIN_ROLE.into(), caller)?;
+        }
+        let now = self.vm().block_timestamp();
+        let mut direction = Direction::Unchanged;
+        for &(code, old, new) in changes {
+            if old == new {
+                continue;
+            }
+            let Some(rule) = rule(code) else { continue };
+            let last = self.changed_at.get(change_key(subject, code)).to::<u64>();
+            let d = check_change(&rule, old, new, last, now).map_err(|e| match e {
+                ChangeError::OutOfBounds => out_of_bounds(code, new),
+                ChangeError::StepTooLarge => {
+                    EngineError::ParameterStepTooLarge(ParameterStepTooLarge {
+                        param: code,
+                        oldValue: old,
+                        newValue: new,
+                    })
+                }
+                ChangeError::TooSoon => {
+                    EngineError::ParameterChangedTooSoon(ParameterChangedTooSoon {
+                        param: code,
+                        nextAllowedAt: next_change_at(&rule, last),
+                    })
+                }
+            })?;
+            if d == Direction::RaisesRisk || direction == Direction::Unchanged {
+                direction = d;
+            }
+        }
+        if !may_apply(direction, is_admin, is_risk_admin) {
+            self.access._check_role(ADMIN_ROLE.into(), caller)?;
+        }
+        for &(code, old, new) in changes {
+            if old != new {
+                self.changed_at
+                    .setter(change_key(subject, code))
+                    .set(U64::from(now));
+            }
+        }
+        Ok(())
+    }
+
     fn only_admin(&self) -> Result<(), EngineError> {
         Ok(self
             .access
@@ -472,6 +641,15 @@ impl RiskEngine {
         }
         Ok(rows)
     }
+}
+
+/// The storage key of a parameter's last change: the subject's address and
+/// the parameter code in the last byte.
+fn change_key(subject: Address, code: u8) -> B256 {
+    let mut k = [0u8; 32];
+    k[..20].copy_from_slice(subject.as_slice());
+    k[31] = code;
+    B256::from(k)
 }
 
 /// The core's bounds check, reported as this contract's error with its parameter code.
