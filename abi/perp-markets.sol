@@ -21,6 +21,8 @@ interface IPerpMarkets  {
 
     function listMarket(address underlying, uint256 min_size, uint256 tick, uint256 maker_fee, uint256 taker_fee, uint256 max_open_interest, uint256 funding_cap) external returns (uint32);
 
+    function configureMarket(uint32 market, uint8 code, uint256 value) external;
+
     function marketCount() external view returns (uint32);
 
     function market(uint32 market) external view returns (address, uint256, uint256, uint256, uint256, uint256, uint256, uint256);
@@ -47,6 +49,10 @@ interface IPerpMarkets  {
 
     error LiquidatorAlreadySet(address);
 
+    error ParameterStepTooLarge(uint8, uint256, uint256);
+
+    error ParameterChangedTooSoon(uint8, uint64);
+
     error ParameterOutOfBounds(uint8, uint256);
 
     error OpenInterestCapExceeded(uint32, uint256, uint256);
@@ -60,6 +66,8 @@ interface IPerpMarkets  {
     error AccessControlBadConfirmation();
 
     event MarketListed(uint32 indexed market, address indexed underlying, uint256 minSize, uint256 tick, uint256 makerFee, uint256 takerFee, uint256 maxOpenInterest, uint256 fundingCap);
+
+    event MarketParameterSet(uint32 indexed market, uint8 param, uint256 oldValue, uint256 newValue);
 
     event ClearinghouseSet(address clearinghouse);
 

@@ -720,3 +720,96 @@ fn a_hedged_book_needs_far_less_margin_than_a_naked_one(
     assert_eq!(mm_a, wad(150));
     assert!(im_b > im_a * U256::from(4), "naked {im_b} vs hedged {im_a}");
 }
+
+#[motsu::test]
+fn market_parameters_change_within_their_rules(
+    risk: Contract<RiskModule>,
+    vault: Contract<CollateralVault>,
+    engine: Contract<RiskEngine>,
+    margin: Contract<MarginEngine>,
+    markets: Contract<PerpMarkets>,
+    usdc: Contract<MockErc20>,
+    weth: Contract<MockErc20>,
+    usdc_feed: Contract<MockAggregator>,
+    eth_feed: Contract<MockAggregator>,
+    admin: Address,
+    risk_admin: Address,
+    mallory: Address,
+) {
+    use perp_markets::{param, MarketParameterSet, MarketsError, RISK_ADMIN_ROLE};
+    let w = world!(risk, vault, engine, margin, usdc, weth, usdc_feed, eth_feed, admin);
+    markets.sender(admin).constructor(admin, w.risk.address());
+    list_eth(&w, &markets, wad(1000));
+    markets
+        .sender(admin)
+        .grant_role(RISK_ADMIN_ROLE.into(), risk_admin)
+        .motsu_unwrap();
+    // Strangers and unknown markets or codes are refused.
+    assert!(matches!(
+        markets
+            .sender(mallory)
+            .configure_market(0, param::MAX_OPEN_INTEREST, wad(10))
+            .motsu_unwrap_err(),
+        MarketsError::UnauthorizedAccount(_)
+    ));
+    assert!(matches!(
+        markets
+            .sender(admin)
+            .configure_market(5, param::MAX_OPEN_INTEREST, wad(10))
+            .motsu_unwrap_err(),
+        MarketsError::UnknownMarket(_)
+    ));
+    assert!(matches!(
+        markets
+            .sender(admin)
+            .configure_market(0, 9, wad(10))
+            .motsu_unwrap_err(),
+        MarketsError::ParameterOutOfBounds(_)
+    ));
+    // Lowering the open-interest cap lowers risk: the risk admin, at once.
+    markets
+        .sender(risk_admin)
+        .configure_market(0, param::MAX_OPEN_INTEREST, wad(500))
+        .motsu_unwrap();
+    markets.assert_emitted(&MarketParameterSet {
+        market: 0,
+        param: param::MAX_OPEN_INTEREST,
+        oldValue: wad(1000),
+        newValue: wad(500),
+    });
+    assert_eq!(markets.sender(mallory).market(0).motsu_unwrap().5, wad(500));
+    // Raising a fee lowers risk too, within its 0.05 pp step; lowering it
+    // (or raising the cap) is the admin's.
+    assert!(matches!(
+        markets
+            .sender(risk_admin)
+            .configure_market(0, param::TAKER_FEE, bp(11))
+            .motsu_unwrap_err(),
+        MarketsError::ParameterStepTooLarge(_)
+    ));
+    markets
+        .sender(risk_admin)
+        .configure_market(0, param::TAKER_FEE, bp(10))
+        .motsu_unwrap();
+    assert!(matches!(
+        markets
+            .sender(risk_admin)
+            .configure_market(0, param::MAKER_FEE, bp(1))
+            .motsu_unwrap_err(),
+        MarketsError::UnauthorizedAccount(_)
+    ));
+    // Once a day per parameter, for anyone.
+    assert!(matches!(
+        markets
+            .sender(admin)
+            .configure_market(0, param::MAX_OPEN_INTEREST, wad(2000))
+            .motsu_unwrap_err(),
+        MarketsError::ParameterChangedTooSoon(perp_markets::ParameterChangedTooSoon { nextAllowedAt, .. })
+            if nextAllowedAt == NOW + 86_400
+    ));
+    markets
+        .sender(admin)
+        .configure_market(0, param::FUNDING_CAP, bp(100))
+        .motsu_unwrap();
+    assert_eq!(markets.sender(mallory).market(0).motsu_unwrap().6, bp(100));
+}

@@ -7,6 +7,9 @@ sol! {
     /// A market was listed with id `market`.
     #[derive(Debug, PartialEq, Eq)]
     event MarketListed(uint32 indexed market, address indexed underlying, uint256 minSize, uint256 tick, uint256 makerFee, uint256 takerFee, uint256 maxOpenInterest, uint256 fundingCap);
+    /// A market parameter changed (`param` codes), with its old and new value.
+    #[derive(Debug, PartialEq, Eq)]
+    event MarketParameterSet(uint32 indexed market, uint8 param, uint256 oldValue, uint256 newValue);
     /// The clearinghouse, the only caller of `onFill`, was wired (once).
     #[derive(Debug, PartialEq, Eq)]
     event ClearinghouseSet(address clearinghouse);
@@ -40,6 +43,12 @@ sol! {
     /// The liquidator is wired already (or the zero address was given).
     #[derive(Debug, PartialEq, Eq)]
     error LiquidatorAlreadySet(address liquidator);
+    /// A parameter change moves it by more than its rule's maximum step.
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
+    /// The parameter changed less than its rule's minimum interval ago.
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
     /// A parameter is outside its hard bounds (`param` codes in the `param` module).
     #[derive(Debug, PartialEq, Eq)]
     error ParameterOutOfBounds(uint8 param, uint256 value);
@@ -68,6 +77,10 @@ pub enum MarketsError {
     NotLiquidator(NotLiquidator),
     /// See [`LiquidatorAlreadySet`].
     LiquidatorAlreadySet(LiquidatorAlreadySet),
+    /// See [`ParameterStepTooLarge`].
+    ParameterStepTooLarge(ParameterStepTooLarge),
+    /// See [`ParameterChangedTooSoon`].
+    ParameterChangedTooSoon(ParameterChangedTooSoon),
     /// See [`ParameterOutOfBounds`].
     ParameterOutOfBounds(ParameterOutOfBounds),
     /// See [`OpenInterestCapExceeded`].

@@ -23,13 +23,14 @@ mod errors;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64};
 use clearing_core::{
-    add_signed, check_market, funding_at_fill, funding_now, side_indices, socialised_charge,
-    to_signed, to_unsigned, FundingState, MarketConfig,
+    add_signed, check_change, check_market, funding_at_fill, funding_now, may_apply,
+    next_change_at, side_indices, socialised_charge, to_signed, to_unsigned, ChangeError,
+    FundingState, MarketConfig, ParamRule,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
     prelude::*,
-    storage::{StorageAddress, StorageI256, StorageU256, StorageU64, StorageVec},
+    storage::{StorageAddress, StorageI256, StorageMap, StorageU256, StorageU64, StorageVec},
 };
 
 pub use errors::*;
@@ -51,6 +52,61 @@ pub mod param {
     pub const MAX_OPEN_INTEREST: u8 = 5;
     /// Funding cap per 8 hours (0 < cap <= 5 %).
     pub const FUNDING_CAP: u8 = 6;
+}
+
+/// `keccak256("RISK_ADMIN_ROLE")`: may apply risk-lowering market changes at
+/// once.
+pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
+    .update(b"RISK_ADMIN_ROLE")
+    .finalize();
+
+/// The change rule of a market parameter (DESIGN section 11): its hard
+/// bounds, the largest step of one change, one day between two changes of the
+/// same parameter of a market, and which direction raises risk.
+///
+/// | code | bounds | step | raises risk when |
+/// |---|---|---|---|
+/// | `MIN_SIZE` | > 0 | any | it falls (dust) |
+/// | `TICK` | > 0 | any | it falls |
+/// | `MAKER_FEE`, `TAKER_FEE` | 0 ..= 1 % | 0.05 pp | it falls (less insurance income) |
+/// | `MAX_OPEN_INTEREST` | > 0 | any | it rises |
+/// | `FUNDING_CAP` | 0 < cap <= 5 % | 0.25 pp | it falls (a weaker anchor to the index) |
+///
+/// Sizes and the open-interest cap have no fixed scale across markets, so
+/// their step is unbounded; raising the open-interest cap raises risk and
+/// therefore always waits for the timelock.
+#[must_use]
+pub const fn rule(code: u8) -> Option<ParamRule> {
+    const DAY: u64 = clearing_core::params::DAY;
+    const MAX: U256 = I256::MAX.into_raw();
+    const fn r(min: U256, max: U256, max_step: U256, increase_raises_risk: bool) -> ParamRule {
+        ParamRule {
+            min,
+            max,
+            max_step,
+            min_interval: DAY,
+            increase_raises_risk,
+        }
+    }
+    const ONE: U256 = clearing_core::u256(1);
+    const BP: u128 = 100_000_000_000_000;
+    match code {
+        param::MIN_SIZE | param::TICK => Some(r(ONE, MAX, MAX, false)),
+        param::MAKER_FEE | param::TAKER_FEE => Some(r(
+            U256::ZERO,
+            clearing_core::MAX_FEE_RATE,
+            clearing_core::u256(5 * BP),
+            false,
+        )),
+        param::MAX_OPEN_INTEREST => Some(r(ONE, MAX, MAX, true)),
+        param::FUNDING_CAP => Some(r(
+            ONE,
+            clearing_core::MAX_FUNDING_CAP,
+            clearing_core::u256(25 * BP),
+            false,
+        )),
+        _ => None,
+    }
 }
 
 /// Configuration and state of one market.
@@ -80,6 +136,8 @@ pub struct PerpMarkets {
     clearinghouse: StorageAddress,
     liquidator: StorageAddress,
     markets: StorageVec<Market>,
+    /// Last change time per (market, parameter code).
+    changed_at: StorageMap<U64, StorageU64>,
 }
 
 sol_interface! {
@@ -234,6 +292,92 @@ impl PerpMarkets {
             },
         );
         Ok(id)
+    }
+
+    /// Changes one parameter of a listed market (`param` codes) within its
+    /// [`rule`]: hard bounds, the step of one change, one day between changes
+    /// of the same parameter. A change that raises risk (a higher
+    /// open-interest cap, lower fees, a lower funding cap, a smaller min size
+    /// or tick) needs the admin, held by the timelock; one that lowers risk
+    /// may be applied at once by a holder of [`RISK_ADMIN_ROLE`]. Emits
+    /// [`MarketParameterSet`].
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount`; [`UnknownMarket`];
+    /// [`ParameterOutOfBounds`] (unknown codes too); [`ParameterStepTooLarge`];
+    /// [`ParameterChangedTooSoon`].
+    pub fn configure_market(
+        &mut self,
+        market: u32,
+        code: u8,
+        value: U256,
+    ) -> Result<(), MarketsError> {
+        let caller = self.vm().msg_sender();
+        let is_admin = self.access.has_role(ADMIN_ROLE.into(), caller);
+        let is_risk_admin = self.access.has_role(RISK_ADMIN_ROLE.into(), caller);
+        if !is_admin && !is_risk_admin {
+            self.access._check_role(RISK_ADMIN_ROLE.into(), caller)?;
+        }
+        let rule = rule(code).ok_or(MarketsError::ParameterOutOfBounds(ParameterOutOfBounds {
+            param: code,
+            value,
+        }))?;
+        let old = {
+            let m = self.get(market)?;
+            match code {
+                param::MIN_SIZE => m.min_size.get(),
+                param::TICK => m.tick.get(),
+                param::MAKER_FEE => m.maker_fee.get(),
+                param::TAKER_FEE => m.taker_fee.get(),
+                param::MAX_OPEN_INTEREST => m.max_open_interest.get(),
+                _ => m.funding_cap.get(),
+            }
+        };
+        let key = U64::from((u64::from(market) << 8) | u64::from(code));
+        let last = self.changed_at.get(key).to::<u64>();
+        let now = self.vm().block_timestamp();
+        let direction = check_change(&rule, old, value, last, now).map_err(|e| match e {
+            ChangeError::OutOfBounds => {
+                MarketsError::ParameterOutOfBounds(ParameterOutOfBounds { param: code, value })
+            }
+            ChangeError::StepTooLarge => {
+                MarketsError::ParameterStepTooLarge(ParameterStepTooLarge {
+                    param: code,
+                    oldValue: old,
+                    newValue: value,
+                })
+            }
+            ChangeError::TooSoon => {
+                MarketsError::ParameterChangedTooSoon(ParameterChangedTooSoon {
+                    param: code,
+                    nextAllowedAt: next_change_at(&rule, last),
+                })
+            }
+        })?;
+        if !may_apply(direction, is_admin, is_risk_admin) {
+            self.access._check_role(ADMIN_ROLE.into(), caller)?;
+        }
+        let mut m = self.markets.setter(market).ok_or_else(|| unknown(market))?;
+        match code {
+            param::MIN_SIZE => m.min_size.set(value),
+            param::TICK => m.tick.set(value),
+            param::MAKER_FEE => m.maker_fee.set(value),
+            param::TAKER_FEE => m.taker_fee.set(value),
+            param::MAX_OPEN_INTEREST => m.max_open_interest.set(value),
+            _ => m.funding_cap.set(value),
+        }
+        drop(m);
+        self.changed_at.setter(key).set(U64::from(now));
+        log(
+            self.vm(),
+            MarketParameterSet {
+                market,
+                param: code,
+                oldValue: old,
+                newValue: value,
+            },
+        );
+        Ok(())
     }
 
     /// Number of markets listed (ids are `0..count`).
