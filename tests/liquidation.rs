@@ -7,16 +7,17 @@ mod common;
 use alloy_primitives::{Address, B256, I256, U256};
 use alloy_sol_types::SolError;
 use backstop::Backstop;
-use circuit_breaker::{CircuitBreaker, GUARDIAN_ROLE, LIQUIDATOR_ROLE};
+use circuit_breaker::CircuitBreaker;
 use clearing_core::{
     account, mul_down, penalty_amount, penalty_rate, size_to_restore, split_penalty, WAD,
 };
 use clearinghouse::Clearinghouse;
-use collateral_vault::{CollateralVault, CLEARING_ROLE};
+use collateral_vault::CollateralVault;
 use common::clearing::*;
+use common::protocol::*;
 use common::*;
 use exchange::{Exchange, Order};
-use insurance_fund::{InsuranceFund, COVER_ROLE};
+use insurance_fund::InsuranceFund;
 use liquidator::*;
 use margin_engine::MarginEngine;
 use mock_aggregator::MockAggregator;
@@ -25,146 +26,6 @@ use motsu::prelude::*;
 use perp_markets::PerpMarkets;
 use risk_engine::RiskEngine;
 use risk_module::RiskModule;
-
-/// The liquidation contracts on top of the clearing system.
-struct Protocol<'a> {
-    c: Clearing<'a>,
-    fund: &'a Contract<InsuranceFund>,
-    liq: &'a Contract<Liquidator>,
-    fund_account: B256,
-}
-
-impl<'a> Protocol<'a> {
-    /// Deploys and wires the fund, the breaker, the liquidator and the
-    /// backstop; fees' insurance share now goes to the fund's sub-account;
-    /// `guardian` may trip the breaker; the liquidation rate limit is 100 %
-    /// of open interest per window.
-    fn deploy(
-        c: Clearing<'a>,
-        breaker: &'a Contract<CircuitBreaker>,
-        fund: &'a Contract<InsuranceFund>,
-        liq: &'a Contract<Liquidator>,
-        backstop: &'a Contract<Backstop>,
-        guardian: Address,
-    ) -> Self {
-        let w = &c.w;
-        let admin = w.admin;
-        fund.sender(admin)
-            .constructor(admin, w.vault.address(), w.usdc.address(), 6)
-            .motsu_unwrap();
-        breaker
-            .sender(admin)
-            .constructor(admin, w.risk.address(), fund.address());
-        liq.sender(admin).constructor(
-            admin,
-            c.ch.address(),
-            c.markets.address(),
-            w.margin.address(),
-            w.engine.address(),
-            w.risk.address(),
-            w.vault.address(),
-            breaker.address(),
-            fund.address(),
-        );
-        backstop.sender(admin).constructor(
-            liq.address(),
-            c.ch.address(),
-            c.markets.address(),
-            w.margin.address(),
-            w.engine.address(),
-            w.risk.address(),
-            w.vault.address(),
-            breaker.address(),
-            fund.address(),
-        );
-        for who in [fund.address(), liq.address(), backstop.address()] {
-            w.vault
-                .sender(admin)
-                .grant_role(CLEARING_ROLE.into(), who)
-                .motsu_unwrap();
-        }
-        for who in [liq.address(), backstop.address()] {
-            breaker
-                .sender(admin)
-                .grant_role(LIQUIDATOR_ROLE.into(), who)
-                .motsu_unwrap();
-        }
-        breaker
-            .sender(admin)
-            .grant_role(GUARDIAN_ROLE.into(), guardian)
-            .motsu_unwrap();
-        fund.sender(admin)
-            .grant_role(COVER_ROLE.into(), backstop.address())
-            .motsu_unwrap();
-        // One position is most of the open interest in these tests: let a
-        // liquidation take all of it in one window (the default 20 % is
-        // tested on its own).
-        breaker
-            .sender(admin)
-            .set_parameter(circuit_breaker::param::RATE_LIMIT, WAD)
-            .motsu_unwrap();
-        c.ch.sender(admin)
-            .set_liquidator(liq.address())
-            .motsu_unwrap();
-        c.markets
-            .sender(admin)
-            .set_liquidator(backstop.address())
-            .motsu_unwrap();
-        let fund_account = fund.sender(admin).account();
-        c.ch.sender(admin)
-            .set_fee_config(fund_account, c.treasury, pct(50))
-            .motsu_unwrap();
-        Protocol {
-            c,
-            fund,
-            liq,
-            fund_account,
-        }
-    }
-
-    fn eth(&self, dollars: i64) {
-        self.c
-            .w
-            .eth_feed
-            .sender(self.c.w.admin)
-            .set_answer(I256::try_from(dollars * E8).unwrap(), U256::from(NOW));
-    }
-
-    /// `maker` takes `size` (signed) from `taker` at `price` in market 0.
-    fn trade(&self, maker: &Account, taker: &Account, size: i64, price: u64, nonce: u64) {
-        let m = self.c.order(maker.address(), swad(size), wad(price), nonce);
-        let t = self
-            .c
-            .order(taker.address(), swad(-size), wad(price), nonce);
-        let (ms, ts) = (self.c.sign(maker, &m), self.c.sign(taker, &t));
-        self.c
-            .settle(&m, &ms, &t, &ts, wad(size.unsigned_abs()))
-            .unwrap();
-    }
-
-    fn health(&self, a: B256) -> (I256, U256, U256) {
-        self.c
-            .w
-            .margin
-            .sender(self.c.matcher)
-            .health(a)
-            .motsu_unwrap()
-    }
-
-    fn size(&self, a: B256) -> I256 {
-        self.c.ch.sender(self.c.matcher).position_sizes(0, a, a).0
-    }
-}
-
-macro_rules! protocol {
-    ($risk:ident, $vault:ident, $engine:ident, $margin:ident, $markets:ident, $ch:ident, $ex:ident, $usdc:ident, $weth:ident, $usdc_feed:ident, $eth_feed:ident, $admin:ident, $matcher:ident, $fees:ident, $breaker:ident, $fund:ident, $liq:ident, $backstop:ident, $guardian:ident) => {{
-        let c = clearing!(
-            $risk, $vault, $engine, $margin, $markets, $ch, $ex, $usdc, $weth, $usdc_feed,
-            $eth_feed, $admin, $matcher, $fees
-        );
-        Protocol::deploy(c, &$breaker, &$fund, &$liq, &$backstop, $guardian)
-    }};
-}
 
 #[motsu::test]
 fn partial_liquidation_restores_initial_health_and_splits_the_penalty(

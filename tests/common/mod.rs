@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod clearing;
+pub mod protocol;
 use alloy_primitives::{Address, I256, U256};
 use clearing_core::{u256, WAD};
 use collateral_vault::CollateralVault;
