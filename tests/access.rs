@@ -12,7 +12,6 @@ use clearing_core::{account, WAD};
 use clearinghouse::Clearinghouse;
 use collateral_vault::CollateralVault;
 use common::clearing::*;
-use common::protocol::*;
 use common::*;
 use exchange::{Exchange, Order, MATCHER_ROLE};
 use insurance_fund::InsuranceFund;
