@@ -90,12 +90,10 @@ fn no_privileged_function_answers_the_wrong_caller(
         risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
         matcher, fees, breaker, fund, liq, backstop, guardian
     );
-    for role in [risk_engine::RISK_ADMIN_ROLE] {
-        engine
-            .sender(admin)
-            .grant_role(role.into(), risk_admin)
-            .motsu_unwrap();
-    }
+    engine
+        .sender(admin)
+        .grant_role(risk_engine::RISK_ADMIN_ROLE.into(), risk_admin)
+        .motsu_unwrap();
     markets
         .sender(admin)
         .grant_role(perp_markets::RISK_ADMIN_ROLE.into(), risk_admin)
