@@ -66,6 +66,12 @@ sol! {
         function socialisedLosses(uint32 market) external view returns (uint256, uint256);
         function listMarket(address underlying, uint256 minSize, uint256 tick, uint256 makerFee, uint256 takerFee, uint256 maxOpenInterest, uint256 fundingCap) external returns (uint32);
         function market(uint32 market) external view returns (address, uint256, uint256, uint256, uint256, uint256, uint256, uint256);
+        function configureMarket(uint32 market, uint8 code, uint256 value) external;
+        function grantRole(bytes32 role, address account) external;
+        function revokeRole(bytes32 role, address account) external;
+        error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
+        error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
+        error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
         function fundingState(uint32 market) external view returns (int256, int256, uint64);
         function cumulativeIndex(uint32 market) external view returns (address, int256, int256);
         event LossSocialised(uint32 indexed market, bool longsPay, uint256 amount, uint256 openInterest, uint256 perUnit, uint256 lossIndex);
@@ -148,5 +154,18 @@ sol! {
         constructor(address liquidator, address clearinghouse, address markets, address marginEngine, address riskEngine, address riskModule, address vault, address breaker, address insuranceFund);
         function liquidateCollateral(bytes32 account, uint8 liquidatorSubaccount, address asset, uint256 maxAmount) external returns (uint256);
         function settleBadDebt(bytes32 account) external returns (uint256, uint256);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Timelock {
+        constructor(address admin, address guardian, uint64 delay);
+        function queue(address target, bytes data, bytes32 salt) external returns (bytes32);
+        function execute(address target, bytes data, bytes32 salt) external;
+        function cancel(bytes32 id) external;
+        function proposal(bytes32 id) external view returns (uint8, uint64, uint64);
+        error TooEarly(bytes32 id, uint64 eta);
+        error Expired(bytes32 id, uint64 expiresAt);
+        error ProposalCancelled(bytes32 id);
+        error AlreadyExecuted(bytes32 id);
     }
 }
