@@ -116,8 +116,17 @@ pub struct System {
     pub liquidator: Address,
     /// Backstop.
     pub backstop: Address,
-    /// Holder of the breaker's guardian role.
+    /// Holder of the guardian roles (breaker, vault, timelock).
     pub guardian: Address,
+    /// The Timelock: the admin of every contract once the deployment is
+    /// bootstrapped; [`System::admin`] is its admin (governance).
+    pub timelock: Address,
+    /// The timelock's delay, seconds.
+    pub delay: u64,
+    /// Whether admin calls go through the timelock (after the bootstrap).
+    pub governed: bool,
+    /// Salt of the next queued call.
+    salt: u64,
     /// The insurance fund's sub-account (credited with the insurance share
     /// of fees and penalties).
     pub insurance: B256,
@@ -145,6 +154,11 @@ impl System {
     ///   interest cap 10,000 ETH, funding cap 0.75 % per 8 hours;
     /// - the insurance fund, the circuit breaker (defaults of DESIGN section
     ///   12), the liquidator and the backstop, wired with their roles;
+    /// - the Timelock (delay 1 h): once the contracts are deployed and wired
+    ///   (the bootstrap, by the deployer), every contract's admin role passes
+    ///   to it and the deployer keeps none; the assets and the market are
+    ///   then listed through it (queued, executed after the delay), as every
+    ///   later [`System::admin_call`] is;
     /// - fees 50 % to the insurance fund's sub-account, the rest to the
     ///   treasury (index 2 of the admin).
     ///
@@ -334,6 +348,18 @@ impl System {
             }
             .abi_encode(),
         )?;
+        let delay = 3_600;
+        let timelock = dep(
+            &mut rt,
+            "Timelock",
+            &wasm("timelock")?,
+            Timelock::constructorCall {
+                admin,
+                guardian,
+                delay,
+            }
+            .abi_encode(),
+        )?;
         let mut s = System {
             rt,
             admin,
@@ -354,31 +380,15 @@ impl System {
             liquidator,
             backstop,
             guardian,
+            timelock,
+            delay,
+            governed: false,
+            salt: 0,
             insurance: account::encode(fund, 0),
             treasury: account::encode(admin, 2),
             eth_price: 3000,
         };
         s.refresh_prices()?;
-        s.list_asset(
-            usdc,
-            usdc_feed,
-            6,
-            86_400,
-            (frac(1, 2), wad(2)),
-            2,
-            frac(1, 1000),
-            (frac(5, 1000), frac(20, 100)),
-        )?;
-        s.list_asset(
-            weth,
-            eth_feed,
-            18,
-            3_600,
-            (wad(100), wad(100_000)),
-            0,
-            frac(35, 1000),
-            (frac(1, 100), frac(50, 100)),
-        )?;
         s.admin_call(
             "wire markets",
             markets,
@@ -457,6 +467,35 @@ impl System {
             },
         )?;
         s.admin_call(
+            "grant vault guardian role",
+            vault,
+            &Vault::grantRoleCall {
+                role: keccak256("GUARDIAN_ROLE"),
+                account: guardian,
+            },
+        )?;
+        s.hand_over()?;
+        s.list_asset(
+            usdc,
+            usdc_feed,
+            6,
+            86_400,
+            (frac(1, 2), wad(2)),
+            2,
+            frac(1, 1000),
+            (frac(5, 1000), frac(20, 100)),
+        )?;
+        s.list_asset(
+            weth,
+            eth_feed,
+            18,
+            3_600,
+            (wad(100), wad(100_000)),
+            0,
+            frac(35, 1000),
+            (frac(1, 100), frac(50, 100)),
+        )?;
+        s.admin_call(
             "list ETH perp",
             markets,
             &Markets::listMarketCall {
@@ -524,7 +563,10 @@ impl System {
         Ok(())
     }
 
-    /// Calls `to` as the admin.
+    /// An admin action on `to`: during the bootstrap, a call by the
+    /// deployer; once governed, queued on the timelock by governance,
+    /// executed after the delay (block time moves by the delay and the feeds
+    /// are refreshed). The call's return value is not kept.
     ///
     /// # Errors
     /// [`SimError::Call`] named `what`.
@@ -533,11 +575,92 @@ impl System {
         what: &'static str,
         to: Address,
         call: &C,
-    ) -> Result<C::Return, SimError> {
+    ) -> Result<(), SimError> {
         let admin = self.admin;
+        if !self.governed {
+            return self
+                .rt
+                .call(admin, to, call, U256::ZERO)
+                .map(drop)
+                .map_err(|e| SimError::Call(what, e));
+        }
+        self.salt += 1;
+        let (timelock, salt) = (self.timelock, B256::from(U256::from(self.salt)));
+        let data = Bytes::from(call.abi_encode());
         self.rt
-            .call(admin, to, call, U256::ZERO)
+            .call(
+                admin,
+                timelock,
+                &Timelock::queueCall {
+                    target: to,
+                    data: data.clone(),
+                    salt,
+                },
+                U256::ZERO,
+            )
+            .map_err(|e| SimError::Call(what, e))?;
+        let delay = self.delay;
+        self.advance(delay)?;
+        self.rt
+            .call(
+                admin,
+                timelock,
+                &Timelock::executeCall {
+                    target: to,
+                    data,
+                    salt,
+                },
+                U256::ZERO,
+            )
+            .map(drop)
             .map_err(|e| SimError::Call(what, e))
+    }
+
+    /// Ends the bootstrap: the timelock gets the admin role of every
+    /// contract with access control and the deployer gives it up; from now
+    /// on [`Self::admin_call`] goes through the timelock.
+    ///
+    /// # Errors
+    /// [`SimError::Call`].
+    pub fn hand_over(&mut self) -> Result<(), SimError> {
+        let (admin, timelock) = (self.admin, self.timelock);
+        let targets = [
+            self.risk,
+            self.vault,
+            self.engine,
+            self.markets,
+            self.clearinghouse,
+            self.exchange,
+            self.fund,
+            self.breaker,
+            self.liquidator,
+        ];
+        for t in targets {
+            self.rt
+                .call(
+                    admin,
+                    t,
+                    &Vault::grantRoleCall {
+                        role: B256::ZERO,
+                        account: timelock,
+                    },
+                    U256::ZERO,
+                )
+                .map_err(|e| SimError::Call("hand over (grant)", e))?;
+            self.rt
+                .call(
+                    admin,
+                    t,
+                    &Markets::revokeRoleCall {
+                        role: B256::ZERO,
+                        account: admin,
+                    },
+                    U256::ZERO,
+                )
+                .map_err(|e| SimError::Call("hand over (revoke)", e))?;
+        }
+        self.governed = true;
+        Ok(())
     }
 
     /// Writes fresh rounds at the current block time to both feeds (the ETH
@@ -547,23 +670,21 @@ impl System {
     /// [`SimError::Call`].
     pub fn refresh_prices(&mut self) -> Result<(), SimError> {
         let now = U256::from(self.rt.block().timestamp);
-        let (usdc_feed, eth_feed, eth) = (self.usdc_feed, self.eth_feed, self.eth_price);
-        self.admin_call(
-            "USDC price",
-            usdc_feed,
-            &Feed::setAnswerCall {
-                answer: I256::try_from(E8).unwrap_or_default(),
-                updatedAt: now,
-            },
-        )?;
-        self.admin_call(
-            "ETH price",
-            eth_feed,
-            &Feed::setAnswerCall {
-                answer: I256::try_from(eth * E8).unwrap_or_default(),
-                updatedAt: now,
-            },
-        )?;
+        let (admin, usdc_feed, eth_feed, eth) =
+            (self.admin, self.usdc_feed, self.eth_feed, self.eth_price);
+        for (feed, answer) in [(usdc_feed, E8), (eth_feed, eth * E8)] {
+            self.rt
+                .call(
+                    admin,
+                    feed,
+                    &Feed::setAnswerCall {
+                        answer: I256::try_from(answer).unwrap_or_default(),
+                        updatedAt: now,
+                    },
+                    U256::ZERO,
+                )
+                .map_err(|e| SimError::Call("price", e))?;
+        }
         Ok(())
     }
 

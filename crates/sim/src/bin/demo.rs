@@ -160,9 +160,11 @@ fn run() -> Result<(), Failed> {
     };
     println!("Cross-margin clearing on Stylus: the life cycle on the offline runtime");
     println!(
-        "deployed 15 contracts (RiskModule, CollateralVault, RiskEngine, MarginEngine, PerpMarkets, \
-         Clearinghouse, Exchange, InsuranceFund, CircuitBreaker, Liquidator, Backstop, tokens, feeds); \
-         ETH at 3000, USDC at 1.00"
+        "deployed 16 contracts (RiskModule, CollateralVault, RiskEngine, MarginEngine, PerpMarkets, \
+         Clearinghouse, Exchange, InsuranceFund, CircuitBreaker, Liquidator, Backstop, Timelock, \
+         tokens, feeds) and wired them; then the Timelock became every contract's admin and \
+         governance listed USDC, WETH and the ETH perpetual through it (each change queued, \
+         executed after the 1 h delay); ETH at 3000, USDC at 1.00"
     );
     let (alice, bob, carol, kim) = (
         Trader::from_seed("alice"),
