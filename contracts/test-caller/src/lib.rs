@@ -96,6 +96,9 @@ impl TestCaller {
     /// Writes `v` here, then calls `next[0].chain(next[1..], v + 1,
     /// fail_at_end)`; the last frame reverts with `Boom(v)` when
     /// `fail_at_end`. A callee's revert bytes pass through unchanged.
+    ///
+    /// # Errors
+    /// `Boom(v)` at the end of a failing chain; a callee's revert bytes.
     pub fn chain(&mut self, next: Vec<Address>, v: U256, fail_at_end: bool) -> Result<(), Vec<u8>> {
         self.set_value(v);
         let Some((first, rest)) = next.split_first() else {
@@ -124,6 +127,9 @@ impl TestCaller {
     }
 
     /// Reads `target.value()` through a static call.
+    ///
+    /// # Errors
+    /// Empty revert data when the static call fails.
     pub fn static_get(&self, target: Address) -> Result<U256, Vec<u8>> {
         let out =
             unsafe { RawCall::new_static().call(target, &ITestCaller::valueCall {}.abi_encode()) }?;
@@ -134,6 +140,9 @@ impl TestCaller {
 
     /// Delegate-calls `target.setValue(v)`: `target`'s code writes this
     /// contract's storage.
+    ///
+    /// # Errors
+    /// The callee's revert bytes.
     pub fn delegate_set(&mut self, target: Address, v: U256) -> Result<(), Vec<u8>> {
         let call = ITestCaller::setValueCall { v };
         unsafe {
@@ -145,6 +154,9 @@ impl TestCaller {
     }
 
     /// Asks `target` to call back `setValue(v)` on this contract: a re-entry.
+    ///
+    /// # Errors
+    /// The callee's revert bytes (re-entry is refused by the entrypoint).
     pub fn reenter(&mut self, target: Address, v: U256) -> Result<(), Vec<u8>> {
         let call = ITestCaller::callBackCall {
             to: self.vm().contract_address(),
@@ -159,6 +171,9 @@ impl TestCaller {
     }
 
     /// Calls `to.setValue(v)`.
+    ///
+    /// # Errors
+    /// The callee's revert bytes.
     pub fn call_back(&mut self, to: Address, v: U256) -> Result<(), Vec<u8>> {
         let call = ITestCaller::setValueCall { v };
         unsafe {
@@ -182,6 +197,9 @@ impl TestCaller {
     }
 
     /// Sends the value it receives on to `to`.
+    ///
+    /// # Errors
+    /// The callee's revert bytes when the transfer fails.
     #[payable]
     pub fn forward(&mut self, to: Address) -> Result<(), Vec<u8>> {
         let value = self.vm().msg_value();
@@ -200,6 +218,9 @@ impl TestCaller {
 
     /// The signer of `hash`, through the `ecrecover` precompile (zero if the
     /// signature is invalid).
+    ///
+    /// # Errors
+    /// Empty revert data when the precompile call fails.
     pub fn recover(&self, hash: B256, v: u8, r: B256, s: B256) -> Result<Address, Vec<u8>> {
         let mut input = Vec::with_capacity(128);
         input.extend_from_slice(hash.as_slice());
