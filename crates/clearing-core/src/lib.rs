@@ -79,8 +79,8 @@ pub use margin::{
 };
 pub use market::{
     book_fill, check_market, equity, funding_at_fill, funding_now, index_for, long_delta,
-    long_open_interest, position_cost, side_indices, socialised_charge, BookedFill, EquityRow,
-    FundingState, MarketConfig, MarketField, MAX_FEE_RATE, MAX_FUNDING_CAP, PREMIUM_DECAY,
+    position_cost, side_indices, socialised_charge, BookedFill, EquityRow, FundingState,
+    MarketConfig, MarketField, MAX_FEE_RATE, MAX_FUNDING_CAP, PREMIUM_DECAY,
 };
 pub use oracle::{
     check_sequencer, validate_round, FeedConfig, OracleError, Round, SequencerStatus,

@@ -8,7 +8,7 @@
 //!    folds the fill into the premium ([`funding_at_fill`]);
 //! 2. books each side with [`book_fill`]: pending funding settles first, then the fill moves the
 //!    position, realises PnL and charges the fee; the sum is the side's quote-balance change;
-//! 3. updates the market's long open interest ([`long_open_interest`]), which equals the short
+//! 3. updates the market's long open interest by [`long_delta`] of each side, which equals the short
 //!    open interest because every fill moves both sides by opposite amounts.
 //!
 //! Between fills, [`funding_now`] gives the index as if accrued to `now`, so pending funding is
@@ -185,25 +185,6 @@ pub fn book_fill(
         fee,
         quote_delta,
     })
-}
-
-/// The market's long open interest after one position moves from `old` to `new` size: the long
-/// parts `max(size, 0)` are swapped.
-///
-/// # Errors
-/// [`CoreError::Overflow`] if the result is negative (an inconsistent `long_oi`) or too large.
-pub fn long_open_interest(long_oi: U256, old: I256, new: I256) -> Result<U256, CoreError> {
-    let long = |s: I256| {
-        if s.is_positive() {
-            s.into_raw()
-        } else {
-            U256::ZERO
-        }
-    };
-    long_oi
-        .checked_sub(long(old))
-        .and_then(|x| x.checked_add(long(new)))
-        .ok_or(CoreError::Overflow)
 }
 
 /// The change of long open interest when one position moves from `old` to `new` size:
@@ -445,14 +426,6 @@ mod tests {
 
     #[test]
     fn open_interest_counts_long_parts() {
-        let oi = u256(10);
-        assert_eq!(long_open_interest(oi, i(0), i(3)), Ok(u256(13)));
-        assert_eq!(long_open_interest(oi, i(3), i(-5)), Ok(u256(7)));
-        assert_eq!(long_open_interest(oi, i(-3), i(-5)), Ok(oi));
-        assert_eq!(
-            long_open_interest(oi, i(11), i(0)),
-            Err(CoreError::Overflow)
-        );
         assert_eq!(long_delta(i(0), i(3)), Ok(i(3)));
         assert_eq!(long_delta(i(3), i(-5)), Ok(i(-3)));
         assert_eq!(long_delta(i(-3), i(-5)), Ok(i(0)));
@@ -584,20 +557,17 @@ mod tests {
         #[test]
         fn open_interest_is_balanced(fills in prop::collection::vec((0usize..4, 0usize..4, 1i64..1_000), 1..40)) {
             let mut sizes = [I256::ZERO; 4];
-            let mut long_oi = U256::ZERO;
+            let mut long_oi = I256::ZERO;
             for (a, b, d) in fills {
                 if a == b { continue; }
                 let d = I256::try_from(d).unwrap();
                 for (who, delta) in [(a, d), (b, -d)] {
                     let new = sizes[who] + delta;
-                    let before = long_oi;
-                    long_oi = long_open_interest(long_oi, sizes[who], new).unwrap();
-                    let change = long_delta(sizes[who], new).unwrap();
-                    prop_assert_eq!(I256::from_raw(long_oi), I256::from_raw(before) + change);
+                    long_oi += long_delta(sizes[who], new).unwrap();
                     sizes[who] = new;
                 }
                 let short: U256 = sizes.iter().filter(|s| s.is_negative()).map(|s| s.unsigned_abs()).sum();
-                prop_assert_eq!(long_oi, short);
+                prop_assert_eq!(long_oi, I256::from_raw(short));
             }
         }
     }
