@@ -34,7 +34,7 @@ use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U32};
 use clearing_core::{
     add_signed, book_fill, funding_payment, index_for, long_delta, position_cost, split_fee,
-    to_signed, BookedFill, CoreError, Position, WAD,
+    sub_signed, to_signed, BookedFill, CoreError, Position, WAD,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -349,9 +349,11 @@ impl Clearinghouse {
             b.underlyings.push(underlying);
             b.sizes.push(p.size);
             b.notionals.push(p.open_notional);
+            // Pending funding once: the cost is the basis net of it.
+            let cost = position_cost(&p, idx).map_err(ce)?;
             b.pending
-                .push(funding_payment(p.size, p.funding_index, idx).map_err(ce)?);
-            b.costs.push(position_cost(&p, idx).map_err(ce)?);
+                .push(sub_signed(p.open_notional, cost).map_err(ce)?);
+            b.costs.push(cost);
         }
         Ok((
             b.markets,
