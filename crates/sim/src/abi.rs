@@ -17,6 +17,14 @@ sol! {
         bool reduceOnly;
     }
 
+    /// The access-control functions every governed contract has.
+    #[derive(Debug, PartialEq, Eq)]
+    contract Roles {
+        function hasRole(bytes32 role, address account) external view returns (bool);
+        function grantRole(bytes32 role, address account) external;
+        function revokeRole(bytes32 role, address account) external;
+    }
+
     #[derive(Debug, PartialEq, Eq)]
     contract Token {
         constructor(string name, string symbol, uint8 decimals, uint16 transferFeeBps);

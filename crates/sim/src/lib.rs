@@ -640,7 +640,7 @@ impl System {
                 .call(
                     admin,
                     t,
-                    &Vault::grantRoleCall {
+                    &Roles::grantRoleCall {
                         role: B256::ZERO,
                         account: timelock,
                     },
@@ -651,7 +651,7 @@ impl System {
                 .call(
                     admin,
                     t,
-                    &Markets::revokeRoleCall {
+                    &Roles::revokeRoleCall {
                         role: B256::ZERO,
                         account: admin,
                     },
