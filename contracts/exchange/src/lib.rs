@@ -60,7 +60,7 @@ use clearing_core::{
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use openzeppelin_stylus::utils::cryptography::{
     ecdsa::{ECDSAInvalidSignature, ECDSAInvalidSignatureS, SIGNATURE_S_UPPER_BOUND},
-    eip712::IEip712,
+    eip712::{self, IEip712},
 };
 use stylus_sdk::{
     abi::Bytes,
@@ -336,8 +336,10 @@ impl Exchange {
             .map_err(ExchangeError::from)?;
         let maker = order::Order::from(&maker);
         let taker = order::Order::from(&taker);
-        let maker_digest = self.authorize(&maker, &maker_sig)?;
-        let taker_digest = self.authorize(&taker, &taker_sig)?;
+        // One domain separator for both orders.
+        let domain = self.domain_separator_v4();
+        let maker_digest = self.authorize(&domain, &maker, &maker_sig)?;
+        let taker_digest = self.authorize(&domain, &taker, &taker_sig)?;
 
         let market = maker.market;
         let markets = self.markets.get();
@@ -498,9 +500,15 @@ impl Exchange {
 
 impl Exchange {
     /// Checks one order's signature, signer, nonce and cancellation, and
-    /// returns its digest.
-    fn authorize(&self, order: &order::Order, signature: &Bytes) -> Result<B256, ExchangeError> {
-        let digest = self.hash_typed_data_v4(order::struct_hash(order));
+    /// returns its digest in the EIP-712 domain `domain` (this contract's,
+    /// computed once per fill).
+    fn authorize(
+        &self,
+        domain: &B256,
+        order: &order::Order,
+        signature: &Bytes,
+    ) -> Result<B256, ExchangeError> {
+        let digest = eip712::to_typed_data_hash(domain, &order::struct_hash(order));
         let signer = self.recover(digest, signature)?;
         let owner = account::owner(order.account).ok();
         let authorized = match owner {
