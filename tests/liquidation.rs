@@ -549,6 +549,12 @@ fn collateral_is_sold_to_cover_quote_debt(
     // ETH to 3900: the perp liquidation takes all 5 (nothing less restores
     // health) and realises the loss as quote debt larger than the WETH.
     p.eth(3900);
+    // With the position open, its bad debt cannot be settled yet.
+    let err = backstop
+        .sender(kim.address())
+        .settle_bad_debt(b)
+        .motsu_unwrap_err();
+    assert_eq!(err, backstop::StillLiquidatable { account: b }.abi_encode());
     let closed = liq
         .sender(kim.address())
         .liquidate(b, 0, 0, wad(5))
@@ -558,6 +564,26 @@ fn collateral_is_sold_to_cover_quote_debt(
     assert!(debt < -swad(3900));
     let (eq, mm, _) = p.health(b);
     assert!(eq.is_negative() && eq < I256::from_raw(mm));
+    // A zero amount, self-liquidation and a keeper without collateral are
+    // refused, and nothing moves.
+    let err = backstop
+        .sender(kim.address())
+        .liquidate_collateral(b, 0, weth.address(), U256::ZERO)
+        .motsu_unwrap_err();
+    assert_eq!(err, backstop::ZeroAmount {}.abi_encode());
+    let err = backstop
+        .sender(bob.address())
+        .liquidate_collateral(b, 1, weth.address(), wad(1))
+        .motsu_unwrap_err();
+    assert_eq!(err, backstop::SelfLiquidation { account: b }.abi_encode());
+    let err = backstop
+        .sender(kim.address())
+        .liquidate_collateral(b, 7, weth.address(), wad(1))
+        .motsu_unwrap_err();
+    let e = backstop::LiquidatorBelowInitialMargin::abi_decode(&err, true).unwrap();
+    assert_eq!(e.liquidator, account::encode(kim.address(), 7));
+    assert_eq!(vault.sender(admin).balance_of(b, weth.address()), wad(1));
+    assert_eq!(vault.sender(admin).quote_balance(b), debt);
     // The quote asset is not collateral to sell.
     let err = backstop
         .sender(kim.address())
