@@ -813,3 +813,48 @@ fn market_parameters_change_within_their_rules(
         .motsu_unwrap();
     assert_eq!(markets.sender(mallory).market(0).motsu_unwrap().6, bp(100));
 }
+
+#[motsu::test]
+fn health_with_refuses_malformed_books(
+    risk: Contract<RiskModule>,
+    vault: Contract<CollateralVault>,
+    engine: Contract<RiskEngine>,
+    margin: Contract<MarginEngine>,
+    usdc: Contract<MockErc20>,
+    weth: Contract<MockErc20>,
+    usdc_feed: Contract<MockAggregator>,
+    eth_feed: Contract<MockAggregator>,
+    admin: Address,
+    alice: Address,
+) {
+    use margin_engine::LengthMismatch;
+    let w = world!(risk, vault, engine, margin, usdc, weth, usdc_feed, eth_feed, admin);
+    deposit_usdc(&w, alice, 1_000);
+    let a = account::encode(alice, 0);
+    let weth_a = weth.address();
+    // Sizes and costs must match the underlyings one to one.
+    let err = margin
+        .sender(alice)
+        .health_with(a, vec![weth_a], vec![swad(1)], vec![], false)
+        .motsu_unwrap_err();
+    assert_eq!(err, LengthMismatch {}.abi_encode());
+    // A position on an underlying the engine has no haircut for: its
+    // error passes through unchanged.
+    let stranger = Address::with_last_byte(1);
+    let err = margin
+        .sender(alice)
+        .health_with(a, vec![stranger], vec![swad(1)], vec![I256::ZERO], false)
+        .motsu_unwrap_err();
+    assert_eq!(
+        err,
+        risk_engine::UnknownAsset { asset: stranger }.abi_encode()
+    );
+    // A well-formed empty book: USDC at par, its haircut as the requirement.
+    let (eq, mm, im) = margin
+        .sender(alice)
+        .health_with(a, vec![], vec![], vec![], false)
+        .motsu_unwrap();
+    let (um, ui) = engine.sender(alice).haircut(usdc.address()).motsu_unwrap();
+    assert_eq!(eq, swad(1_000));
+    assert_eq!((mm, im), (wad(1_000) * um / WAD, wad(1_000) * ui / WAD));
+}
