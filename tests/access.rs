@@ -101,6 +101,9 @@ fn no_privileged_function_answers_the_wrong_caller(
     liq.sender(admin)
         .grant_role(liquidator::RISK_ADMIN_ROLE.into(), risk_admin)
         .motsu_unwrap();
+    risk.sender(admin)
+        .grant_role(risk_module::RISK_ADMIN_ROLE.into(), risk_admin)
+        .motsu_unwrap();
     vault
         .sender(admin)
         .grant_role(collateral_vault::GUARDIAN_ROLE.into(), guardian)
@@ -133,10 +136,16 @@ fn no_privileged_function_answers_the_wrong_caller(
     let any_role = B256::from([7u8; 32]);
 
     // RiskModule: the admin only.
-    refuse!("risk.setParameter", risk, [s, g, r, m], |c| c
-        .set_parameter(1, pct(95)));
-    refuse!("risk.setCorrelations", risk, [s, g, r, m], |c| c
-        .set_correlations(vec![pct(80); 4], pct(25)));
+    refuse!(
+        "risk.setParameter (raise lambda)",
+        risk,
+        [s, g, r, m],
+        |c| c.set_parameter(risk_module::param::LAMBDA, pct(95))
+    );
+    refuse!("risk.setParameter (lower lambda)", risk, [s, g, m], |c| c
+        .set_parameter(risk_module::param::LAMBDA, pct(93)));
+    refuse!("risk.setParameter (correlation)", risk, [s, g, r, m], |c| c
+        .set_parameter(risk_module::param::INTER_CORRELATION, pct(20)));
     refuse!("risk.listAsset", risk, [s, g, r, m], |c| c.list_asset(
         stranger,
         eth_feed.address(),
@@ -150,7 +159,7 @@ fn no_privileged_function_answers_the_wrong_caller(
     refuse!("risk.setVolatilityFeed", risk, [s, g, r, m], |c| c
         .set_volatility_feed(weth_a, eth_feed.address()));
     refuse!("risk.setSequencerFeed", risk, [s, g, r, m], |c| c
-        .set_sequencer_feed(eth_feed.address(), 3600));
+        .set_sequencer_feed(eth_feed.address()));
     refuse!("risk.grantRole", risk, [s, g, r, m], |c| c
         .grant_role(any_role, stranger));
 

@@ -796,7 +796,7 @@ fn the_breaker_gates_liquidations_but_not_deposits_or_closing_fills(
 }
 
 #[motsu::test]
-fn the_default_rate_limit_throttles_a_large_liquidation(
+fn the_rate_limit_throttles_a_large_liquidation(
     risk: Contract<RiskModule>,
     vault: Contract<CollateralVault>,
     engine: Contract<RiskEngine>,
@@ -824,23 +824,28 @@ fn the_default_rate_limit_throttles_a_large_liquidation(
         risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
         matcher, fees, breaker, fund, liq, backstop, guardian
     );
+    // Governance tightens the limit by one step, 100 % to 80 % (the
+    // fixture's breaker starts at 100 %).
     breaker
         .sender(admin)
-        .set_parameter(circuit_breaker::param::RATE_LIMIT, pct(20))
+        .set_parameter(circuit_breaker::param::RATE_LIMIT, pct(80))
         .motsu_unwrap();
     p.c.deposit(alice.address(), 0, &usdc, units(100_000, 6));
     p.c.deposit(bob.address(), 0, &usdc, units(10_000, 6));
     p.c.deposit(kim.address(), 0, &usdc, units(100_000, 6));
     let b = account::encode(bob.address(), 0);
     p.trade(&alice, &bob, 20, 3000, 1);
-    p.eth(3450);
-    // Bob's 20 ETH are all the open interest: 20 % of it (4 ETH) per hour.
+    // ETH to 3600: Bob's equity is negative, so nothing short of all 20 ETH
+    // would restore his health.
+    p.eth(3600);
+    // Bob's 20 ETH are all the open interest: 80 % of it (16 ETH) per hour.
     let err = liq
         .sender(kim.address())
         .liquidate(b, 0, 0, wad(20))
         .motsu_unwrap_err();
     let e = circuit_breaker::LiquidationRateLimited::abi_decode(&err, true).unwrap();
-    assert_eq!(e.cap, mul_down(wad(20), wad(3450)).unwrap() / U256::from(5));
+    assert_eq!(e.cap, mul_down(wad(16), wad(3600)).unwrap());
+    assert_eq!(e.windowTotal, mul_down(wad(20), wad(3600)).unwrap());
     assert_eq!(p.size(b), swad(-20));
     // A keeper may take what fits in the window.
     let closed = liq

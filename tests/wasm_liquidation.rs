@@ -34,16 +34,7 @@ fn a_crash_is_liquidated_covered_and_socialised() {
     let (a, b, k) = (alice.account(0), bob.account(0), kim.account(0));
     // Bob's position will be all the open interest: let one liquidation take
     // it (the default rate limit is 20 % per hour).
-    let breaker = s.breaker;
-    s.admin_call(
-        "rate limit",
-        breaker,
-        &Breaker::setParameterCall {
-            code: 4,
-            value: WAD,
-        },
-    )
-    .unwrap();
+    s.open_rate_limit().unwrap();
     // Bob shorts 2 ETH at 3000 against Alice; ETH jumps to 3600.
     s.trade((&alice, 0), (&bob, 0), swad(2), wad(3000), 1)
         .unwrap();

@@ -46,6 +46,12 @@ sol! {
     /// A parameter is outside its hard bounds (codes in `param`).
     #[derive(Debug, PartialEq, Eq)]
     error ParameterOutOfBounds(uint8 param, uint256 value);
+    /// A change moves a parameter by more than its largest step.
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
+    /// The parameter changed less than its minimum interval ago.
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
     /// A callee could not be called or answered with data that does not fit.
     #[derive(Debug, PartialEq, Eq)]
     error CallFailed(address callee);
@@ -71,6 +77,10 @@ pub enum BreakerError {
     UnknownParameter(UnknownParameter),
     /// See [`ParameterOutOfBounds`].
     ParameterOutOfBounds(ParameterOutOfBounds),
+    /// See [`ParameterStepTooLarge`].
+    ParameterStepTooLarge(ParameterStepTooLarge),
+    /// See [`ParameterChangedTooSoon`].
+    ParameterChangedTooSoon(ParameterChangedTooSoon),
     /// See [`CallFailed`].
     CallFailed(CallFailed),
     /// The caller lacks the role (OpenZeppelin access control).

@@ -49,6 +49,7 @@ mod tests;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64, U8};
 use clearing_core::breaker::{self, BreakerParam, Scope, Status, TripReason};
+use clearing_core::{govern, next_change_at, ChangeError, Refusal};
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
     keccak_const::Keccak256,
@@ -63,6 +64,9 @@ pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
 
 /// `keccak256("GUARDIAN_ROLE")`: may trip any scope.
 pub const GUARDIAN_ROLE: [u8; 32] = Keccak256::new().update(b"GUARDIAN_ROLE").finalize();
+
+/// `keccak256("RISK_ADMIN_ROLE")`: may tighten the breaker's parameters at once.
+pub const RISK_ADMIN_ROLE: [u8; 32] = Keccak256::new().update(b"RISK_ADMIN_ROLE").finalize();
 
 /// `keccak256("LIQUIDATOR_ROLE")`: may call `checkLiquidation`.
 pub const LIQUIDATOR_ROLE: [u8; 32] = Keccak256::new().update(b"LIQUIDATOR_ROLE").finalize();
@@ -111,6 +115,8 @@ pub struct CircuitBreaker {
     window_start: StorageU64,
     window_total: StorageU256,
     acknowledged_drawdown: StorageU256,
+    /// When each parameter last changed (0: never).
+    changed_at: StorageMap<u8, StorageU64>,
 }
 
 sol_interface! {
@@ -128,15 +134,34 @@ sol_interface! {
 #[public]
 impl CircuitBreaker {
     /// Wires the risk module and the insurance fund, grants `admin` the admin role and sets
-    /// every parameter to its default.
+    /// every parameter to its default, except the liquidation rate limit, which starts at
+    /// `rate_limit` (a deployment choice within the hard bounds; DESIGN's default is 20 %).
+    /// Later changes follow the parameter rules of `setParameter`.
+    ///
+    /// # Errors
+    /// [`ParameterOutOfBounds`] for a rate limit outside 1 % ..= 100 %.
     #[constructor]
-    pub fn constructor(&mut self, admin: Address, risk_module: Address, insurance_fund: Address) {
+    pub fn constructor(
+        &mut self,
+        admin: Address,
+        risk_module: Address,
+        insurance_fund: Address,
+        rate_limit: U256,
+    ) -> Result<(), BreakerError> {
+        if !BreakerParam::RateLimit.in_bounds(rate_limit) {
+            return Err(BreakerError::ParameterOutOfBounds(ParameterOutOfBounds {
+                param: param::RATE_LIMIT,
+                value: rate_limit,
+            }));
+        }
         self.access._grant_role(ADMIN_ROLE.into(), admin);
         self.risk.set(risk_module);
         self.fund.set(insurance_fund);
         for p in BreakerParam::ALL {
             self.params.setter(p as u8).set(p.default_value());
         }
+        self.params.setter(param::RATE_LIMIT).set(rate_limit);
+        Ok(())
     }
 
     /// Whether `account` holds `role`.
@@ -354,24 +379,60 @@ impl CircuitBreaker {
         self.reset(GLOBAL)
     }
 
-    /// Sets parameter `code` (see `param`) to `value` within its hard bounds (admin only);
-    /// emits `ParameterSet`. New durations apply to trips and windows from now on.
+    /// Changes parameter `code` (see `param`) to `value` within its rule
+    /// (`BreakerParam::rule`): hard bounds, a largest step, one day between
+    /// two changes of the same parameter. Loosening the breaker raises risk
+    /// and needs the admin role (the timelock, which enforced the delay);
+    /// tightening it may also be applied at once by a holder of
+    /// [`RISK_ADMIN_ROLE`]. Emits `ParameterSet` with the old and new value.
+    /// New durations apply to trips and windows from now on.
     ///
     /// # Errors
-    /// `AccessControlUnauthorizedAccount`; [`UnknownParameter`]; [`ParameterOutOfBounds`].
+    /// `AccessControlUnauthorizedAccount` for a caller with neither role, or
+    /// a risk admin loosening the breaker (naming the admin role);
+    /// [`UnknownParameter`]; [`ParameterOutOfBounds`];
+    /// [`ParameterStepTooLarge`]; [`ParameterChangedTooSoon`].
     pub fn set_parameter(&mut self, code: u8, value: U256) -> Result<(), BreakerError> {
-        self.only_admin()?;
+        let caller = self.vm().msg_sender();
+        let is_admin = self.access.has_role(ADMIN_ROLE.into(), caller);
+        let is_risk_admin = self.access.has_role(RISK_ADMIN_ROLE.into(), caller);
+        if !is_admin && !is_risk_admin {
+            self.access._check_role(RISK_ADMIN_ROLE.into(), caller)?;
+        }
         let p = BreakerParam::from_code(code).ok_or(BreakerError::UnknownParameter(
             UnknownParameter { param: code },
         ))?;
-        if !p.in_bounds(value) {
-            return Err(BreakerError::ParameterOutOfBounds(ParameterOutOfBounds {
-                param: code,
-                value,
-            }));
-        }
+        let rule = p.rule();
         let old = self.param(p);
+        let last = self.changed_at.get(code).to::<u64>();
+        let now = self.vm().block_timestamp();
+        match govern(&rule, old, value, last, now, is_admin, is_risk_admin) {
+            Ok(_) => {}
+            Err(Refusal::NeedsAdmin) => self.access._check_role(ADMIN_ROLE.into(), caller)?,
+            Err(Refusal::Rule(ChangeError::OutOfBounds)) => {
+                return Err(BreakerError::ParameterOutOfBounds(ParameterOutOfBounds {
+                    param: code,
+                    value,
+                }))
+            }
+            Err(Refusal::Rule(ChangeError::StepTooLarge)) => {
+                return Err(BreakerError::ParameterStepTooLarge(ParameterStepTooLarge {
+                    param: code,
+                    oldValue: old,
+                    newValue: value,
+                }))
+            }
+            Err(Refusal::Rule(ChangeError::TooSoon)) => {
+                return Err(BreakerError::ParameterChangedTooSoon(
+                    ParameterChangedTooSoon {
+                        param: code,
+                        nextAllowedAt: next_change_at(&rule, last),
+                    },
+                ))
+            }
+        }
         self.params.setter(code).set(value);
+        self.changed_at.setter(code).set(U64::from(now));
         log(
             self.vm(),
             ParameterSet {

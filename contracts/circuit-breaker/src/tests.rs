@@ -117,7 +117,8 @@ fn setup<'a>(
         )
         .motsu_unwrap();
     cb.sender(admin)
-        .constructor(admin, risk.address(), fund.address());
+        .constructor(admin, risk.address(), fund.address(), pct(20))
+        .motsu_unwrap();
     cb.sender(admin)
         .grant_role(GUARDIAN_ROLE.into(), guardian)
         .motsu_unwrap();
@@ -340,7 +341,7 @@ fn oracle_and_sequencer_errors_pass_through(
     seq.sender(admin).set_status(false, U256::from(NOW - 10));
     env.risk
         .sender(admin)
-        .set_sequencer_feed(seq.address(), 3_600)
+        .set_sequencer_feed(seq.address())
         .motsu_unwrap();
     assert_eq!(
         env.refused(wad(1), true),
@@ -460,7 +461,8 @@ fn a_fund_answering_garbage_is_a_failed_call(
 ) {
     risk.sender(admin).constructor(admin);
     cb.sender(admin)
-        .constructor(admin, risk.address(), fund.address());
+        .constructor(admin, risk.address(), fund.address(), pct(20))
+        .motsu_unwrap();
     cb.sender(admin)
         .grant_role(LIQUIDATOR_ROLE.into(), keeper)
         .motsu_unwrap();
@@ -559,8 +561,9 @@ fn parameters_stay_within_bounds(
     admin: Address,
     guardian: Address,
     keeper: Address,
+    risk_admin: Address,
 ) {
-    let env = setup(&cb, &risk, &feed, &fund, admin, guardian, keeper);
+    setup(&cb, &risk, &feed, &fund, admin, guardian, keeper);
     let defaults = cb.sender(admin).parameters();
     let s = U256::from;
     let cases: [(u8, U256, U256); 7] = [
@@ -604,37 +607,150 @@ fn parameters_stay_within_bounds(
         );
     }
     assert_eq!(cb.sender(admin).parameters(), defaults);
-    for (code, lo, _) in cases {
-        cb.sender(admin).set_parameter(code, lo).motsu_unwrap();
+    cb.sender(admin)
+        .grant_role(RISK_ADMIN_ROLE.into(), risk_admin)
+        .motsu_unwrap();
+    // (code, default, largest step, whether an increase loosens the breaker).
+    let steps: [(u8, U256, U256, bool); 7] = [
+        (param::MAX_MOVE, pct(20), pct(5), true),
+        (param::WINDOW, s(3_600), s(3_600), false),
+        (param::COOLDOWN, s(1_800), s(1_800), false),
+        (param::RATE_LIMIT, pct(20), pct(20), true),
+        (param::RATE_WINDOW, s(3_600), s(3_600), false),
+        (param::DRAWDOWN_TRIP, pct(30), pct(10), true),
+        (param::POST_RESET_GRACE, s(900), s(900), false),
+    ];
+    for (code, default, step, up_loosens) in steps {
+        let loosen = |by: U256| {
+            if up_loosens {
+                default + by
+            } else {
+                default - by
+            }
+        };
+        let (lo, _) = BreakerParam::from_code(code).unwrap().bounds();
+        // Tightening by a whole step, or to the bound when that is nearer.
+        let tighten = |by: U256| {
+            if up_loosens {
+                default.saturating_sub(by).max(lo)
+            } else {
+                default + by
+            }
+        };
+        // One unit over the step is refused, either way, whoever calls.
+        let over = step + s(1);
+        let down = default.checked_sub(over).unwrap_or(U256::MAX);
+        for value in [default + over, down] {
+            if !BreakerParam::from_code(code).unwrap().in_bounds(value) {
+                continue;
+            }
+            assert_eq!(
+                bytes(
+                    cb.sender(admin)
+                        .set_parameter(code, value)
+                        .motsu_unwrap_err()
+                ),
+                bytes(BreakerError::ParameterStepTooLarge(ParameterStepTooLarge {
+                    param: code,
+                    oldValue: default,
+                    newValue: value
+                }))
+            );
+        }
+        // The risk admin may not loosen the breaker ...
+        assert_eq!(
+            bytes(
+                cb.sender(risk_admin)
+                    .set_parameter(code, loosen(step / s(2)))
+                    .motsu_unwrap_err()
+            ),
+            bytes(unauthorized(risk_admin, ADMIN_ROLE))
+        );
+        // ... but tightens it at once, by a whole step.
+        cb.sender(risk_admin)
+            .set_parameter(code, tighten(step))
+            .motsu_unwrap();
+        cb.assert_emitted(&ParameterSet {
+            code,
+            oldValue: default,
+            newValue: tighten(step),
+        });
+        // The next change of the same parameter waits a day, even for the admin.
+        assert_eq!(
+            bytes(
+                cb.sender(admin)
+                    .set_parameter(code, default)
+                    .motsu_unwrap_err()
+            ),
+            bytes(BreakerError::ParameterChangedTooSoon(
+                ParameterChangedTooSoon {
+                    param: code,
+                    nextAllowedAt: NOW + 86_400
+                }
+            ))
+        );
     }
-    cb.assert_emitted(&ParameterSet {
-        code: param::COOLDOWN,
-        oldValue: s(1_800),
-        newValue: s(60),
-    });
     assert_eq!(
         cb.sender(admin).parameters(),
-        (pct(2), 300, 60, pct(1), 300, pct(5), 0)
+        (pct(15), 7_200, 3_600, pct(1), 7_200, pct(20), 1_800)
     );
-    for (code, _, hi) in cases {
-        cb.sender(admin).set_parameter(code, hi).motsu_unwrap();
+}
+
+#[motsu::test]
+fn the_initial_rate_limit_is_bounded(
+    cb: Contract<CircuitBreaker>,
+    risk: Contract<RiskModule>,
+    fund: Contract<Fund>,
+    admin: Address,
+) {
+    for bad in [pct(1) - U256::from(1), pct(100) + U256::from(1)] {
+        assert_eq!(
+            bytes(
+                cb.sender(admin)
+                    .constructor(admin, risk.address(), fund.address(), bad)
+                    .motsu_unwrap_err()
+            ),
+            bytes(BreakerError::ParameterOutOfBounds(ParameterOutOfBounds {
+                param: param::RATE_LIMIT,
+                value: bad
+            }))
+        );
+        assert!(!cb.sender(admin).has_role(ADMIN_ROLE.into(), admin));
     }
-    assert_eq!(
-        cb.sender(admin).parameters(),
-        (pct(90), 86_400, 86_400, pct(100), 86_400, pct(100), 86_400)
-    );
-    // New values apply: a 1-minute cooldown, a 5 % trigger, no grace.
+    cb.sender(admin)
+        .constructor(admin, risk.address(), fund.address(), pct(100))
+        .motsu_unwrap();
+    assert_eq!(cb.sender(admin).parameters().3, pct(100));
+    assert_eq!(cb.sender(admin).parameters().0, pct(20));
+}
+
+#[motsu::test]
+fn new_parameters_apply_from_now_on(
+    cb: Contract<CircuitBreaker>,
+    risk: Contract<RiskModule>,
+    feed: Contract<MockAggregator>,
+    fund: Contract<Fund>,
+    admin: Address,
+    guardian: Address,
+    keeper: Address,
+) {
+    let env = setup(&cb, &risk, &feed, &fund, admin, guardian, keeper);
+    let s = U256::from;
+    // The admin loosens: a 1-minute cooldown, a 25 % trigger, no grace.
     cb.sender(admin)
         .set_parameter(param::COOLDOWN, s(60))
         .motsu_unwrap();
     cb.sender(admin)
-        .set_parameter(param::MAX_MOVE, pct(5))
+        .set_parameter(param::MAX_MOVE, pct(25))
         .motsu_unwrap();
     cb.sender(admin)
         .set_parameter(param::POST_RESET_GRACE, U256::ZERO)
         .motsu_unwrap();
     cb.sender(keeper).poke(ETH).motsu_unwrap();
-    env.set_price(3151);
+    // A 24.97 % move no longer trips; 25.03 % does.
+    env.set_price(3749);
+    assert!(!cb.sender(keeper).poke(ETH).motsu_unwrap());
+    env.set_price(3751);
     assert!(cb.sender(keeper).poke(ETH).motsu_unwrap());
     assert_eq!(env.state(ETH), (1, NOW + 60, NOW + 60));
     cb.sender(admin).reset(ETH).motsu_unwrap();
@@ -697,7 +813,7 @@ fn privileged_functions_reject_other_callers(
                     .set_parameter(param::COOLDOWN, U256::from(60))
                     .motsu_unwrap_err()
             ),
-            bytes(unauthorized(who, a))
+            bytes(unauthorized(who, RISK_ADMIN_ROLE))
         );
         assert_eq!(
             bytes(

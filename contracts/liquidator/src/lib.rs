@@ -78,7 +78,7 @@ pub const fn rule(code: u8) -> Option<ParamRule> {
             max: clearing_core::u256(20),
             max_step: clearing_core::u256(2),
             min_interval: DAY,
-            increase_raises_risk: true,
+            raises_risk: clearing_core::RaisesRisk::Increase,
         }),
         param::MIN_PENALTY => Some(ParamRule {
             min: clearing_core::params::MIN_PENALTY,
@@ -86,7 +86,7 @@ pub const fn rule(code: u8) -> Option<ParamRule> {
             // 0.5 percentage points.
             max_step: clearing_core::u256(5_000_000_000_000_000),
             min_interval: DAY,
-            increase_raises_risk: false,
+            raises_risk: clearing_core::RaisesRisk::Decrease,
         }),
         param::KEEPER_SHARE => Some(ParamRule {
             min: clearing_core::params::MIN_KEEPER_SHARE,
@@ -94,7 +94,7 @@ pub const fn rule(code: u8) -> Option<ParamRule> {
             // 10 percentage points.
             max_step: clearing_core::u256(100_000_000_000_000_000),
             min_interval: DAY,
-            increase_raises_risk: false,
+            raises_risk: clearing_core::RaisesRisk::Decrease,
         }),
         _ => None,
     }

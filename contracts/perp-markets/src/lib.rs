@@ -85,7 +85,11 @@ pub const fn rule(code: u8) -> Option<ParamRule> {
             max,
             max_step,
             min_interval: DAY,
-            increase_raises_risk,
+            raises_risk: if increase_raises_risk {
+                clearing_core::RaisesRisk::Increase
+            } else {
+                clearing_core::RaisesRisk::Decrease
+            },
         }
     }
     const ONE: U256 = clearing_core::u256(1);

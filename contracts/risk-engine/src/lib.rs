@@ -89,7 +89,11 @@ pub const fn rule(code: u8) -> Option<ParamRule> {
             max,
             max_step,
             min_interval: DAY,
-            increase_raises_risk,
+            raises_risk: if increase_raises_risk {
+                clearing_core::RaisesRisk::Increase
+            } else {
+                clearing_core::RaisesRisk::Decrease
+            },
         }
     }
     const PP: u128 = 10_000_000_000_000_000;

@@ -11,15 +11,12 @@ sol! {
     /// An asset's volatility feed changed (zero: EWMA).
     #[derive(Debug, PartialEq, Eq)]
     event VolatilityFeedSet(address indexed asset, address feed);
-    /// The sequencer-uptime feed or its grace period changed.
+    /// The sequencer-uptime feed changed (zero: none).
     #[derive(Debug, PartialEq, Eq)]
-    event SequencerFeedSet(address feed, uint64 gracePeriod);
-    /// A global parameter changed (codes in `param`).
+    event SequencerFeedSet(address feed);
+    /// A governed parameter changed (codes in `param`; correlations too).
     #[derive(Debug, PartialEq, Eq)]
     event ParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);
-    /// The correlation table changed.
-    #[derive(Debug, PartialEq, Eq)]
-    event CorrelationsSet(uint256[] intra, uint256 inter);
     /// A new oracle round was folded into an asset's EWMA variance.
     #[derive(Debug, PartialEq, Eq)]
     event VolatilityUpdated(address indexed asset, uint80 roundId, uint256 price, uint256 variance);
@@ -33,6 +30,12 @@ sol! {
     /// A parameter value is outside its hard bounds (codes in `param`).
     #[derive(Debug, PartialEq, Eq)]
     error ParameterOutOfBounds(uint8 param, uint256 value);
+    /// A change moves a parameter by more than its largest step.
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
+    /// The parameter changed less than its minimum interval ago.
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
     /// A feed did not answer (no code, reverted, or undecodable).
     #[derive(Debug, PartialEq, Eq)]
     error FeedCallFailed(address feed);
@@ -78,6 +81,10 @@ pub enum RiskError {
     AssetAlreadyListed(AssetAlreadyListed),
     /// See [`ParameterOutOfBounds`].
     ParameterOutOfBounds(ParameterOutOfBounds),
+    /// See [`ParameterStepTooLarge`].
+    ParameterStepTooLarge(ParameterStepTooLarge),
+    /// See [`ParameterChangedTooSoon`].
+    ParameterChangedTooSoon(ParameterChangedTooSoon),
     /// See [`FeedCallFailed`].
     FeedCallFailed(FeedCallFailed),
     /// See [`PriceNonPositive`].

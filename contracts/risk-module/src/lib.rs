@@ -17,9 +17,9 @@ mod feeds;
 use alloc::vec::Vec;
 use alloy_primitives::{aliases::U80, Address, B256, U256, U64, U8};
 use clearing_core::{
-    params as p,
+    govern, next_change_at, params as p,
     volatility::{self, VolState},
-    Correlations, FeedConfig, WAD,
+    ChangeError, Correlations, FeedConfig, ParamRule, RaisesRisk, Refusal, WAD,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -120,10 +120,76 @@ pub struct RiskModule {
     min_margin_fraction: StorageU256,
     intra: StorageArray<StorageU256, BUCKETS>,
     inter: StorageU256,
+    /// When each governed parameter last changed (0: never).
+    changed_at: StorageMap<u8, StorageU64>,
 }
 
-/// The admin role (DEFAULT_ADMIN_ROLE of access control): lists assets and sets parameters.
+/// The admin role (DEFAULT_ADMIN_ROLE of access control): lists assets, links feeds and applies
+/// any governed change (it is the timelock in a deployment).
 pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
+
+/// `keccak256("RISK_ADMIN_ROLE")`: may apply risk-lowering parameter changes at once.
+pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
+    .update(b"RISK_ADMIN_ROLE")
+    .finalize();
+
+/// The change rule of a governed parameter (DESIGN sections 11 and 12): hard bounds, the largest
+/// step of one change, one day between two changes of the same parameter, and which direction
+/// raises risk.
+///
+/// | code | bounds | step | raises risk when |
+/// |---|---|---|---|
+/// | `LAMBDA` | 0.5 ..= 0.999 | 0.02 | it rises (slower to see new volatility) |
+/// | `HEARTBEAT_TOLERANCE` | 0 ..= 100 % | 10 pp | it rises (staler prices pass) |
+/// | `MIN_MARGIN_FRACTION` | 0.1 % ..= 10 % | 0.5 pp | it falls |
+/// | `SEQUENCER_GRACE` | 0 ..= 24 h | 1 h | it falls (prices trusted sooner after an outage) |
+/// | `INTRA_CORRELATION + b`, `INTER_CORRELATION` | 0 ..= 100 % | 10 pp | it changes at all |
+#[must_use]
+pub const fn rule(code: u8) -> Option<ParamRule> {
+    const fn r(min: U256, max: U256, max_step: U256, raises_risk: RaisesRisk) -> ParamRule {
+        ParamRule {
+            min,
+            max,
+            max_step,
+            min_interval: p::DAY,
+            raises_risk,
+        }
+    }
+    const PP: u128 = 10_000_000_000_000_000;
+    let tenth = clearing_core::u256(10 * PP);
+    match code {
+        param::LAMBDA => Some(r(
+            p::MIN_LAMBDA,
+            p::MAX_LAMBDA,
+            clearing_core::u256(2 * PP),
+            RaisesRisk::Increase,
+        )),
+        param::HEARTBEAT_TOLERANCE => Some(r(
+            p::MIN_HEARTBEAT_TOLERANCE,
+            p::MAX_HEARTBEAT_TOLERANCE,
+            tenth,
+            RaisesRisk::Increase,
+        )),
+        param::MIN_MARGIN_FRACTION => Some(r(
+            p::MIN_MIN_MARGIN_FRACTION,
+            p::MAX_MIN_MARGIN_FRACTION,
+            clearing_core::u256(PP / 2),
+            RaisesRisk::Decrease,
+        )),
+        param::SEQUENCER_GRACE => Some(r(
+            clearing_core::u256(p::MIN_SEQUENCER_GRACE as u128),
+            clearing_core::u256(p::MAX_SEQUENCER_GRACE as u128),
+            clearing_core::u256(p::HOUR as u128),
+            RaisesRisk::Decrease,
+        )),
+        c if (c >= param::INTRA_CORRELATION && c < param::INTRA_CORRELATION + BUCKETS as u8)
+            || c == param::INTER_CORRELATION =>
+        {
+            Some(r(U256::ZERO, WAD, tenth, RaisesRisk::Either))
+        }
+        _ => None,
+    }
+}
 
 #[public]
 impl RiskModule {
@@ -258,59 +324,93 @@ impl RiskModule {
         Ok(())
     }
 
-    /// Sets the L2 sequencer-uptime feed (zero address: none) and its grace period.
+    /// Sets the L2 sequencer-uptime feed (zero address: none). A new linked
+    /// address, so admin only (the timelock). The grace period is the
+    /// governed parameter [`param::SEQUENCER_GRACE`].
     ///
     /// # Errors
-    /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`] for a grace period above 24 h.
-    pub fn set_sequencer_feed(
-        &mut self,
-        feed: Address,
-        grace_period: u64,
-    ) -> Result<(), RiskError> {
+    /// `AccessControlUnauthorizedAccount` for a caller without the admin role.
+    pub fn set_sequencer_feed(&mut self, feed: Address) -> Result<(), RiskError> {
         self.only_admin()?;
-        check_u64(
-            param::SEQUENCER_GRACE,
-            grace_period,
-            (p::MIN_SEQUENCER_GRACE, p::MAX_SEQUENCER_GRACE),
-        )?;
         self.sequencer_feed.set(feed);
-        self.sequencer_grace.set(U64::from(grace_period));
-        log(
-            self.vm(),
-            SequencerFeedSet {
-                feed,
-                gracePeriod: grace_period,
-            },
-        );
+        log(self.vm(), SequencerFeedSet { feed });
         Ok(())
     }
 
-    /// Sets one global parameter (see [`param`]): lambda, heartbeat tolerance
-    /// or minimum margin fraction.
+    /// Changes one governed parameter (see [`param`] and [`rule`]): lambda,
+    /// heartbeat tolerance, minimum margin fraction, sequencer grace period,
+    /// an intra-bucket correlation (`INTRA_CORRELATION + bucket`) or the
+    /// inter-bucket correlation, within its hard bounds, by at most its step,
+    /// at least a day after its last change. A change that raises risk needs
+    /// the admin role (the timelock, which enforced the delay); one that
+    /// lowers risk may also be applied at once by a holder of
+    /// [`RISK_ADMIN_ROLE`]. Every correlation change raises risk. Each intra
+    /// correlation must stay at least the inter correlation. Emits
+    /// [`ParameterSet`] with the old and new value.
     ///
     /// # Errors
-    /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`] for an
-    /// unknown code or a value outside its hard bounds.
+    /// `AccessControlUnauthorizedAccount` for a caller with neither role, or
+    /// a risk admin raising risk (naming the admin role);
+    /// [`ParameterOutOfBounds`] (unknown codes, and correlations that would
+    /// put an intra value below the inter value, too);
+    /// [`ParameterStepTooLarge`]; [`ParameterChangedTooSoon`].
     pub fn set_parameter(&mut self, code: u8, value: U256) -> Result<(), RiskError> {
-        self.only_admin()?;
-        let (slot_bounds, old) = match code {
-            param::LAMBDA => ((p::MIN_LAMBDA, p::MAX_LAMBDA), self.lambda.get()),
-            param::HEARTBEAT_TOLERANCE => (
-                (p::MIN_HEARTBEAT_TOLERANCE, p::MAX_HEARTBEAT_TOLERANCE),
-                self.heartbeat_tolerance.get(),
-            ),
-            param::MIN_MARGIN_FRACTION => (
-                (p::MIN_MIN_MARGIN_FRACTION, p::MAX_MIN_MARGIN_FRACTION),
-                self.min_margin_fraction.get(),
-            ),
-            _ => return Err(out_of_bounds(code, value)),
+        let caller = self.vm().msg_sender();
+        let is_admin = self.access.has_role(ADMIN_ROLE.into(), caller);
+        let is_risk_admin = self.access.has_role(RISK_ADMIN_ROLE.into(), caller);
+        if !is_admin && !is_risk_admin {
+            self.access._check_role(RISK_ADMIN_ROLE.into(), caller)?;
+        }
+        let rule = rule(code).ok_or(out_of_bounds(code, value))?;
+        let old = self.parameter(code);
+        // The correlation matrix stays positive semi-definite: intra >= inter.
+        let c = self.load_correlations();
+        let broken = if code == param::INTER_CORRELATION {
+            c.intra.iter().any(|rho| *rho < value)
+        } else {
+            code >= param::INTRA_CORRELATION && value < c.inter
         };
-        check(code, value, slot_bounds)?;
+        if broken {
+            return Err(out_of_bounds(code, value));
+        }
+        let last = self.changed_at.get(code).to::<u64>();
+        let now = self.vm().block_timestamp();
+        match govern(&rule, old, value, last, now, is_admin, is_risk_admin) {
+            Ok(_) => {}
+            Err(Refusal::NeedsAdmin) => self.access._check_role(ADMIN_ROLE.into(), caller)?,
+            Err(Refusal::Rule(ChangeError::OutOfBounds)) => return Err(out_of_bounds(code, value)),
+            Err(Refusal::Rule(ChangeError::StepTooLarge)) => {
+                return Err(RiskError::ParameterStepTooLarge(ParameterStepTooLarge {
+                    param: code,
+                    oldValue: old,
+                    newValue: value,
+                }))
+            }
+            Err(Refusal::Rule(ChangeError::TooSoon)) => {
+                return Err(RiskError::ParameterChangedTooSoon(
+                    ParameterChangedTooSoon {
+                        param: code,
+                        nextAllowedAt: next_change_at(&rule, last),
+                    },
+                ))
+            }
+        }
         match code {
             param::LAMBDA => self.lambda.set(value),
             param::HEARTBEAT_TOLERANCE => self.heartbeat_tolerance.set(value),
-            _ => self.min_margin_fraction.set(value),
+            param::MIN_MARGIN_FRACTION => self.min_margin_fraction.set(value),
+            param::SEQUENCER_GRACE => self.sequencer_grace.set(U64::from(value.to::<u64>())),
+            param::INTER_CORRELATION => self.inter.set(value),
+            _ => {
+                if let Some(mut slot) = self
+                    .intra
+                    .setter(usize::from(code - param::INTRA_CORRELATION))
+                {
+                    slot.set(value);
+                }
+            }
         }
+        self.changed_at.setter(code).set(U64::from(now));
         log(
             self.vm(),
             ParameterSet {
@@ -319,35 +419,6 @@ impl RiskModule {
                 newValue: value,
             },
         );
-        Ok(())
-    }
-
-    /// Sets the correlation table: one intra-bucket correlation per bucket
-    /// and the inter-bucket correlation, each a WAD in `[0, 1]`, with every
-    /// intra value at least the inter value (so the matrix stays positive
-    /// semi-definite for the aggregation of DESIGN section 7).
-    ///
-    /// # Errors
-    /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`] for a
-    /// wrong length or a value outside `[inter, 1]`.
-    pub fn set_correlations(&mut self, intra: Vec<U256>, inter: U256) -> Result<(), RiskError> {
-        self.only_admin()?;
-        if inter > WAD {
-            return Err(out_of_bounds(param::INTER_CORRELATION, inter));
-        }
-        if intra.len() != BUCKETS {
-            return Err(out_of_bounds(
-                param::INTRA_CORRELATION,
-                U256::from(intra.len()),
-            ));
-        }
-        for (i, rho) in intra.iter().enumerate() {
-            if *rho > WAD || *rho < inter {
-                return Err(out_of_bounds(param::INTRA_CORRELATION + i as u8, *rho));
-            }
-        }
-        self.store_correlations(&intra, inter);
-        log(self.vm(), CorrelationsSet { intra, inter });
         Ok(())
     }
 
@@ -477,6 +548,21 @@ impl RiskModule {
             a.last_time.get().to::<u64>(),
             a.variance.get(),
         ))
+    }
+
+    /// The current value of governed parameter `code` (see [`rule`]; 0 for a code without one).
+    pub fn parameter(&self, code: u8) -> U256 {
+        match code {
+            param::LAMBDA => self.lambda.get(),
+            param::HEARTBEAT_TOLERANCE => self.heartbeat_tolerance.get(),
+            param::MIN_MARGIN_FRACTION => self.min_margin_fraction.get(),
+            param::SEQUENCER_GRACE => U256::from(self.sequencer_grace.get()),
+            param::INTER_CORRELATION => self.inter.get(),
+            _ => self
+                .intra
+                .get(usize::from(code.wrapping_sub(param::INTRA_CORRELATION)))
+                .unwrap_or_default(),
+        }
     }
 
     /// Global parameters: lambda, heartbeat tolerance, minimum margin

@@ -145,13 +145,13 @@ fn listing_is_admin_only_and_leaves_no_state(
     ));
     assert!(matches!(
         risk.sender(mallory)
-            .set_sequencer_feed(feed.address(), 0)
+            .set_sequencer_feed(feed.address())
             .motsu_unwrap_err(),
         RiskError::UnauthorizedAccount(_)
     ));
     assert!(matches!(
         risk.sender(mallory)
-            .set_correlations(vec![WAD_U; BUCKETS], U256::ZERO)
+            .set_parameter(param::INTER_CORRELATION, U256::ZERO)
             .motsu_unwrap_err(),
         RiskError::UnauthorizedAccount(_)
     ));
@@ -293,11 +293,10 @@ fn every_oracle_failure_has_its_error(
     // Sequencer: down, then up within the grace period, then up long enough.
     seq.sender(admin).set_status(false, U256::from(NOW - 10));
     risk.sender(admin)
-        .set_sequencer_feed(seq.address(), 3600)
+        .set_sequencer_feed(seq.address())
         .motsu_unwrap();
     risk.assert_emitted(&SequencerFeedSet {
         feed: seq.address(),
-        gracePeriod: 3600,
     });
     assert!(matches!(price(), RiskError::SequencerDown(_)));
     seq.sender(admin).set_status(true, U256::from(NOW - 3600));
@@ -312,10 +311,23 @@ fn every_oracle_failure_has_its_error(
     // A grace period above 24 h is refused.
     let err = risk
         .sender(admin)
-        .set_sequencer_feed(seq.address(), 86_401)
+        .set_parameter(param::SEQUENCER_GRACE, U256::from(86_401))
         .motsu_unwrap_err();
     assert!(matches!(err, RiskError::ParameterOutOfBounds(e) if e.param == param::SEQUENCER_GRACE));
     assert_eq!(risk.sender(admin).risk_parameters().4, 3600);
+    // More than an hour at once is over the step; a shorter grace period (risk-raising) by the
+    // admin applies.
+    let err = risk
+        .sender(admin)
+        .set_parameter(param::SEQUENCER_GRACE, U256::from(7_201))
+        .motsu_unwrap_err();
+    assert!(
+        matches!(err, RiskError::ParameterStepTooLarge(e) if e.param == param::SEQUENCER_GRACE)
+    );
+    risk.sender(admin)
+        .set_parameter(param::SEQUENCER_GRACE, U256::from(1))
+        .motsu_unwrap();
+    assert_eq!(risk.sender(admin).price(ETH).motsu_unwrap(), wad(3000));
 }
 
 #[motsu::test]
@@ -511,55 +523,172 @@ fn parameters_respect_their_bounds(risk: Contract<RiskModule>, admin: Address) {
         oob(99, U256::ZERO)
     );
     assert_eq!(risk.sender(admin).risk_parameters().0, pct(94));
-    set(param::LAMBDA, pct(97)).motsu_unwrap();
+    // More than 2 points at once is over the step, and changes nothing.
+    assert_eq!(
+        err_bytes(set(param::LAMBDA, pct(97)).motsu_unwrap_err()),
+        err_bytes(RiskError::ParameterStepTooLarge(ParameterStepTooLarge {
+            param: param::LAMBDA,
+            oldValue: pct(94),
+            newValue: pct(97),
+        }))
+    );
+    assert_eq!(risk.sender(admin).risk_parameters().0, pct(94));
+    set(param::LAMBDA, pct(96)).motsu_unwrap();
     risk.assert_emitted(&ParameterSet {
         param: param::LAMBDA,
         oldValue: pct(94),
-        newValue: pct(97),
+        newValue: pct(96),
     });
     set(param::MIN_MARGIN_FRACTION, pct(1)).motsu_unwrap();
     assert_eq!(risk.sender(admin).risk_parameters().2, pct(1));
+    assert_eq!(
+        risk.sender(admin).parameter(param::MIN_MARGIN_FRACTION),
+        pct(1)
+    );
+    assert_eq!(risk.sender(admin).parameter(99), U256::ZERO);
 }
 
 #[motsu::test]
-fn correlations_must_form_a_valid_table(risk: Contract<RiskModule>, admin: Address) {
+fn correlations_must_form_a_valid_table(
+    risk: Contract<RiskModule>,
+    admin: Address,
+    risk_admin: Address,
+) {
     risk.sender(admin).constructor(admin);
-    let (intra, inter) = corr(&risk, admin);
-    assert_eq!(intra.len(), BUCKETS);
-    assert!(intra.iter().all(|r| *r >= inter && *r <= WAD_U));
-    let err = risk
-        .sender(admin)
-        .set_correlations(vec![pct(90); BUCKETS - 1], pct(20))
-        .motsu_unwrap_err();
-    assert!(
-        matches!(err, RiskError::ParameterOutOfBounds(e) if e.param == param::INTRA_CORRELATION)
-    );
-    let err = risk
-        .sender(admin)
-        .set_correlations(vec![pct(90); BUCKETS], pct(101))
-        .motsu_unwrap_err();
-    assert!(
-        matches!(err, RiskError::ParameterOutOfBounds(e) if e.param == param::INTER_CORRELATION)
-    );
-    let mut bad = vec![pct(90); BUCKETS];
-    bad[2] = pct(10);
-    let err = risk
-        .sender(admin)
-        .set_correlations(bad, pct(20))
-        .motsu_unwrap_err();
-    assert!(
-        matches!(err, RiskError::ParameterOutOfBounds(e) if e.param == param::INTRA_CORRELATION + 2 && e.value == pct(10))
-    );
-    assert_eq!(corr(&risk, admin), (intra, inter));
-    let good = vec![pct(90), pct(80), pct(99), pct(50)];
     risk.sender(admin)
-        .set_correlations(good.clone(), pct(30))
+        .grant_role(RISK_ADMIN_ROLE.into(), risk_admin)
         .motsu_unwrap();
-    risk.assert_emitted(&CorrelationsSet {
-        intra: good.clone(),
-        inter: pct(30),
+    let (intra, inter) = corr(&risk, admin);
+    assert_eq!(intra, DEFAULT_INTRA.to_vec());
+    assert_eq!(inter, DEFAULT_INTER);
+    let set = |who: Address, code: u8, v: U256| risk.sender(who).set_parameter(code, v);
+    let oob = |code: u8, v: U256| {
+        err_bytes(RiskError::ParameterOutOfBounds(ParameterOutOfBounds {
+            param: code,
+            value: v,
+        }))
+    };
+    // Above 100 %, a bucket that does not exist, an intra value below the inter value (bucket 3
+    // is at 50 %) and an inter value above an intra value are each out of bounds.
+    let c = param::INTRA_CORRELATION;
+    assert_eq!(
+        err_bytes(set(admin, param::INTER_CORRELATION, pct(101)).motsu_unwrap_err()),
+        oob(param::INTER_CORRELATION, pct(101))
+    );
+    let beyond = c + BUCKETS as u8;
+    assert_eq!(
+        err_bytes(set(admin, beyond, pct(50)).motsu_unwrap_err()),
+        oob(beyond, pct(50))
+    );
+    assert_eq!(
+        err_bytes(set(admin, c + 1, pct(20)).motsu_unwrap_err()),
+        oob(c + 1, pct(20))
+    );
+    assert_eq!(
+        err_bytes(set(admin, param::INTER_CORRELATION, pct(51)).motsu_unwrap_err()),
+        oob(param::INTER_CORRELATION, pct(51))
+    );
+    // A step above 10 percentage points is refused.
+    assert_eq!(
+        err_bytes(set(admin, c + 3, pct(61)).motsu_unwrap_err()),
+        err_bytes(RiskError::ParameterStepTooLarge(ParameterStepTooLarge {
+            param: c + 3,
+            oldValue: pct(50),
+            newValue: pct(61),
+        }))
+    );
+    // Every correlation change raises some account's risk: the risk admin cannot apply one,
+    // in either direction.
+    for v in [pct(45), pct(55)] {
+        let err = set(risk_admin, c + 3, v).motsu_unwrap_err();
+        assert!(
+            matches!(err, RiskError::UnauthorizedAccount(e) if e.account == risk_admin && e.needed_role == B256::from(ADMIN_ROLE))
+        );
+    }
+    assert_eq!(corr(&risk, admin), (intra.clone(), inter));
+    // The admin (the timelock) applies it, once a day per entry.
+    set(admin, c + 3, pct(60)).motsu_unwrap();
+    risk.assert_emitted(&ParameterSet {
+        param: c + 3,
+        oldValue: pct(50),
+        newValue: pct(60),
     });
-    assert_eq!(corr(&risk, admin), (good, pct(30)));
+    assert_eq!(
+        err_bytes(set(admin, c + 3, pct(59)).motsu_unwrap_err()),
+        err_bytes(RiskError::ParameterChangedTooSoon(
+            ParameterChangedTooSoon {
+                param: c + 3,
+                nextAllowedAt: NOW + 86_400,
+            }
+        ))
+    );
+    set(admin, param::INTER_CORRELATION, pct(30)).motsu_unwrap();
+    let mut expected = intra;
+    expected[3] = pct(60);
+    assert_eq!(corr(&risk, admin), (expected, pct(30)));
+}
+
+#[motsu::test]
+fn risk_admin_lowers_risk_at_once_and_only_the_admin_raises_it(
+    risk: Contract<RiskModule>,
+    admin: Address,
+    risk_admin: Address,
+    guardian: Address,
+) {
+    risk.sender(admin).constructor(admin);
+    risk.sender(admin)
+        .grant_role(RISK_ADMIN_ROLE.into(), risk_admin)
+        .motsu_unwrap();
+    let set = |who: Address, code: u8, v: U256| risk.sender(who).set_parameter(code, v);
+    let needs_admin = |e: RiskError| matches!(e, RiskError::UnauthorizedAccount(e) if e.account == risk_admin && e.needed_role == B256::from(ADMIN_ROLE));
+    // (code, default, a risk-raising value, a risk-lowering value), each one step away.
+    let cases = [
+        (param::LAMBDA, pct(94), pct(96), pct(92)),
+        (param::HEARTBEAT_TOLERANCE, pct(10), pct(20), pct(0)),
+        (
+            param::MIN_MARGIN_FRACTION,
+            u256(5_000_000_000_000_000),
+            u256(1_000_000_000_000_000),
+            u256(10_000_000_000_000_000),
+        ),
+        (
+            param::SEQUENCER_GRACE,
+            U256::from(3_600),
+            U256::from(0),
+            U256::from(7_200),
+        ),
+    ];
+    for (code, default, raise, lower) in cases {
+        assert_eq!(risk.sender(admin).parameter(code), default, "code {code}");
+        // A stranger and the guardian hold neither role.
+        for who in [guardian] {
+            let err = set(who, code, lower).motsu_unwrap_err();
+            assert!(
+                matches!(err, RiskError::UnauthorizedAccount(e) if e.account == who && e.needed_role == B256::from(RISK_ADMIN_ROLE))
+            );
+        }
+        // The risk admin cannot raise risk, and nothing changes.
+        assert!(needs_admin(set(risk_admin, code, raise).motsu_unwrap_err()));
+        assert_eq!(risk.sender(admin).parameter(code), default);
+        // It lowers risk at once, with the event.
+        set(risk_admin, code, lower).motsu_unwrap();
+        risk.assert_emitted(&ParameterSet {
+            param: code,
+            oldValue: default,
+            newValue: lower,
+        });
+        assert_eq!(risk.sender(admin).parameter(code), lower);
+        // The same parameter cannot change again within a day, even by the admin.
+        assert_eq!(
+            err_bytes(set(admin, code, default).motsu_unwrap_err()),
+            err_bytes(RiskError::ParameterChangedTooSoon(
+                ParameterChangedTooSoon {
+                    param: code,
+                    nextAllowedAt: NOW + 86_400,
+                }
+            ))
+        );
+    }
 }
 
 #[test]

@@ -28,11 +28,12 @@
 //! - **Insurance drawdown** ([`drawdown_trips`]): a drawdown above the trip level trips globally,
 //!   unless governance acknowledged that drawdown level when it reset the breaker.
 
-use crate::fixed::{mul_div, Rounding, WAD};
+use crate::fixed::{mul_div, u256, Rounding, WAD};
+use crate::governance::{ParamRule, RaisesRisk};
 use crate::params::{
     DAY, DEFAULT_BREAKER_COOLDOWN, DEFAULT_BREAKER_MOVE, DEFAULT_BREAKER_WINDOW,
     DEFAULT_DRAWDOWN_TRIP, DEFAULT_LIQ_RATE_LIMIT, DEFAULT_LIQ_RATE_WINDOW,
-    DEFAULT_POST_RESET_GRACE, MAX_BREAKER_COOLDOWN, MAX_BREAKER_MOVE, MAX_BREAKER_WINDOW,
+    DEFAULT_POST_RESET_GRACE, HOUR, MAX_BREAKER_COOLDOWN, MAX_BREAKER_MOVE, MAX_BREAKER_WINDOW,
     MAX_DRAWDOWN_TRIP, MAX_LIQ_RATE_LIMIT, MAX_POST_RESET_GRACE, MIN_BREAKER_COOLDOWN,
     MIN_BREAKER_MOVE, MIN_BREAKER_WINDOW, MIN_DRAWDOWN_TRIP, MIN_LIQ_RATE_LIMIT,
     MIN_POST_RESET_GRACE,
@@ -380,6 +381,39 @@ impl BreakerParam {
         let (lo, hi) = self.bounds();
         lo <= value && value <= hi
     }
+
+    /// The governance rule of the parameter (DESIGN section 11): its [`Self::bounds`], the
+    /// largest step of one change, one day between changes, and which direction raises risk.
+    /// Loosening the breaker raises risk: a larger move trigger, rate limit or drawdown trip,
+    /// and a shorter window, cooldown, rate window or post-reset grace.
+    ///
+    /// | parameter | step |
+    /// |---|---|
+    /// | price move | 5 pp |
+    /// | window, rate window | 1 h |
+    /// | cooldown | 30 min |
+    /// | rate limit | 20 pp |
+    /// | drawdown trip | 10 pp |
+    /// | post-reset grace | 15 min |
+    pub fn rule(self) -> ParamRule {
+        const PP: u128 = 10_000_000_000_000_000;
+        let (min, max) = self.bounds();
+        let (step, raises_risk) = match self {
+            Self::MaxMove => (u256(5 * PP), RaisesRisk::Increase),
+            Self::Window | Self::RateWindow => (U256::from(HOUR), RaisesRisk::Decrease),
+            Self::Cooldown => (U256::from(1_800u64), RaisesRisk::Decrease),
+            Self::RateLimit => (u256(20 * PP), RaisesRisk::Increase),
+            Self::DrawdownTrip => (u256(10 * PP), RaisesRisk::Increase),
+            Self::PostResetGrace => (U256::from(900u64), RaisesRisk::Decrease),
+        };
+        ParamRule {
+            min,
+            max,
+            max_step: step,
+            min_interval: DAY,
+            raises_risk,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -621,6 +655,16 @@ mod tests {
             assert_eq!(p as u8, i as u8 + 1);
             assert_eq!(BreakerParam::from_code(i as u8 + 1), Some(p));
             assert!(p.in_bounds(p.default_value()));
+            let r = p.rule();
+            assert_eq!((r.min, r.max), p.bounds());
+            assert!(!r.max_step.is_zero() && r.max_step < r.max - r.min);
+            assert_eq!(r.min_interval, DAY);
+            // Loosening raises risk: up for the triggers and limits, down for the durations.
+            let up = matches!(
+                p,
+                BreakerParam::MaxMove | BreakerParam::RateLimit | BreakerParam::DrawdownTrip
+            );
+            assert!(r.raises_risk.when(up) && !r.raises_risk.when(!up));
             let (lo, hi) = p.bounds();
             assert!(!p.in_bounds(hi + u256(1)));
             if !lo.is_zero() {

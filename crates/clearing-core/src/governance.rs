@@ -43,9 +43,31 @@ pub struct ParamRule {
     pub max_step: U256,
     /// Seconds that must pass between two changes.
     pub min_interval: u64,
-    /// Whether a higher value means more risk (a cap, a leverage); `false` when a higher value
-    /// means less risk (a haircut, a margin multiple).
-    pub increase_raises_risk: bool,
+    /// Which way of moving the value raises risk.
+    pub raises_risk: RaisesRisk,
+}
+
+/// Which change of a parameter raises risk (DESIGN section 11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RaisesRisk {
+    /// A higher value means more risk (a cap, a leverage, a looser trigger).
+    Increase,
+    /// A lower value means more risk (a haircut, a margin multiple, a cooldown).
+    Decrease,
+    /// Any change may raise some account's risk (a correlation: a higher one credits hedges
+    /// more, a lower one credits same-direction books more), so every change needs the delay.
+    Either,
+}
+
+impl RaisesRisk {
+    /// Whether moving the value up (`up`) or down raises risk.
+    pub const fn when(self, up: bool) -> bool {
+        match self {
+            Self::Increase => up,
+            Self::Decrease => !up,
+            Self::Either => true,
+        }
+    }
 }
 
 /// Why [`check_change`] refused a change. The discriminants are stable `uint8` codes.
@@ -106,7 +128,7 @@ pub fn check_change(
     }
     Ok(if new == old {
         Direction::Unchanged
-    } else if (new > old) == rule.increase_raises_risk {
+    } else if rule.raises_risk.when(new > old) {
         Direction::RaisesRisk
     } else {
         Direction::LowersRisk
@@ -119,6 +141,40 @@ pub fn check_change(
 #[must_use]
 pub const fn may_apply(direction: Direction, is_admin: bool, is_risk_admin: bool) -> bool {
     is_admin || (is_risk_admin && !direction.needs_delay())
+}
+
+/// Why [`govern`] refused a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The change breaks its rule (see [`check_change`]).
+    Rule(ChangeError),
+    /// The change raises risk and the caller is not the admin (the timelock).
+    NeedsAdmin,
+}
+
+/// The whole verdict on a governed change by a caller who is the admin (`is_admin`) or a risk
+/// admin (`is_risk_admin`): the rule first ([`check_change`]), then who may apply it
+/// ([`may_apply`]). A caller with neither role is refused with [`Refusal::NeedsAdmin`] for
+/// risk-raising changes only; contracts check that a caller holds one of the roles first.
+///
+/// # Errors
+/// [`Refusal::Rule`] with the rule's error; [`Refusal::NeedsAdmin`] when the change raises risk
+/// and `is_admin` is false.
+pub fn govern(
+    rule: &ParamRule,
+    old: U256,
+    new: U256,
+    last_change_at: u64,
+    now: u64,
+    is_admin: bool,
+    is_risk_admin: bool,
+) -> Result<Direction, Refusal> {
+    let direction = check_change(rule, old, new, last_change_at, now).map_err(Refusal::Rule)?;
+    if may_apply(direction, is_admin, is_risk_admin) {
+        Ok(direction)
+    } else {
+        Err(Refusal::NeedsAdmin)
+    }
 }
 
 /// The earliest time a parameter last changed at `last_change_at` may change
@@ -308,7 +364,7 @@ mod may_apply_tests {
             max: U256::from(10u8),
             max_step: U256::from(1u8),
             min_interval: 3_600,
-            increase_raises_risk: true,
+            raises_risk: RaisesRisk::Increase,
         };
         assert_eq!(next_change_at(&rule, 0), 0);
         assert_eq!(next_change_at(&rule, 100), 3_700);
@@ -342,7 +398,7 @@ mod tests {
             max: U256::from(1_000),
             max_step: U256::from(50),
             min_interval: HOUR,
-            increase_raises_risk: false,
+            raises_risk: RaisesRisk::Decrease,
         }
     }
 
@@ -449,7 +505,7 @@ mod tests {
         );
         // A cap-like parameter: an increase raises risk.
         let cap = ParamRule {
-            increase_raises_risk: true,
+            raises_risk: RaisesRisk::Increase,
             ..r
         };
         assert_eq!(
@@ -612,7 +668,7 @@ mod tests {
                 max: min.saturating_add(span),
                 max_step,
                 min_interval: 0,
-                increase_raises_risk: raises,
+                raises_risk: if raises { RaisesRisk::Increase } else { RaisesRisk::Decrease },
             };
             let step = if new >= old { new - old } else { old - new };
             match check_change(&rule, old, new, 0, 0) {
@@ -668,7 +724,7 @@ mod tests {
                 max: u(1_000_000),
                 max_step: u(1_000_000),
                 min_interval: HOUR,
-                increase_raises_risk: raises,
+                raises_risk: if raises { RaisesRisk::Increase } else { RaisesRisk::Decrease },
             };
             let d = check_change(&rule, u(old), u(new), 0, T0).unwrap();
             let expected = match (new.cmp(&old), raises) {
@@ -693,6 +749,94 @@ mod tests {
             let encoded = (target, Bytes::from(data.clone()), salt).abi_encode_params();
             prop_assert_eq!(keccak256(encode_call(target, &data, salt)), keccak256(&encoded));
             prop_assert_eq!(encode_call(target, &data, salt), encoded);
+        }
+    }
+}
+
+#[cfg(test)]
+mod govern_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn side(code: u8) -> RaisesRisk {
+        match code % 3 {
+            0 => RaisesRisk::Increase,
+            1 => RaisesRisk::Decrease,
+            _ => RaisesRisk::Either,
+        }
+    }
+
+    #[test]
+    fn either_side_needs_the_delay_both_ways() {
+        let rule = ParamRule {
+            min: U256::ZERO,
+            max: U256::from(100u8),
+            max_step: U256::from(10u8),
+            min_interval: 60,
+            raises_risk: RaisesRisk::Either,
+        };
+        let u = U256::from;
+        for new in [45u8, 55] {
+            assert_eq!(
+                check_change(&rule, u(50u8), u(new), 0, 1),
+                Ok(Direction::RaisesRisk)
+            );
+            assert_eq!(
+                govern(&rule, u(50u8), u(new), 0, 1, false, true),
+                Err(Refusal::NeedsAdmin)
+            );
+            assert_eq!(
+                govern(&rule, u(50u8), u(new), 0, 1, true, false),
+                Ok(Direction::RaisesRisk)
+            );
+        }
+        assert_eq!(
+            govern(&rule, u(50u8), u(50u8), 0, 1, false, true),
+            Ok(Direction::Unchanged)
+        );
+        // The rule is checked before the caller: a risk admin learns the rule's error.
+        assert_eq!(
+            govern(&rule, u(50u8), u(70u8), 0, 1, false, true),
+            Err(Refusal::Rule(ChangeError::StepTooLarge))
+        );
+        assert_eq!(
+            govern(&rule, u(50u8), u(55u8), 100, 159, true, false),
+            Err(Refusal::Rule(ChangeError::TooSoon))
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn govern_is_the_rule_then_the_caller(
+            old in 0u64..1_000,
+            new in 0u64..1_000,
+            last in 0u64..10_000,
+            now in 0u64..20_000,
+            code in any::<u8>(),
+            is_admin in any::<bool>(),
+            is_risk_admin in any::<bool>(),
+        ) {
+            let rule = ParamRule {
+                min: U256::from(100u64),
+                max: U256::from(900u64),
+                max_step: U256::from(200u64),
+                min_interval: 3_000,
+                raises_risk: side(code),
+            };
+            let (o, n) = (U256::from(old), U256::from(new));
+            let verdict = govern(&rule, o, n, last, now, is_admin, is_risk_admin);
+            match check_change(&rule, o, n, last, now) {
+                Err(e) => prop_assert_eq!(verdict, Err(Refusal::Rule(e))),
+                Ok(d) if may_apply(d, is_admin, is_risk_admin) => prop_assert_eq!(verdict, Ok(d)),
+                Ok(d) => {
+                    prop_assert_eq!(verdict, Err(Refusal::NeedsAdmin));
+                    prop_assert!(!is_admin && (d == Direction::RaisesRisk || !is_risk_admin));
+                }
+            }
+            // Whatever the rule, an applied change by a non-admin never raises risk.
+            if let Ok(d) = verdict {
+                prop_assert!(is_admin || d != Direction::RaisesRisk);
+            }
         }
     }
 }

@@ -135,7 +135,7 @@ sol! {
 
     #[derive(Debug, PartialEq, Eq)]
     contract Breaker {
-        constructor(address admin, address riskModule, address insuranceFund);
+        constructor(address admin, address riskModule, address insuranceFund, uint256 rateLimit);
         function grantRole(bytes32 role, address account) external;
         function setParameter(uint8 code, uint256 value) external;
         function poke(address asset) external returns (bool);
@@ -144,6 +144,7 @@ sol! {
         function reset(address scope) external;
         function liquidationAllowed(address asset) external view returns (bool);
         function scopeState(address scope) external view returns (uint8, uint64, uint64);
+        function parameters() external view returns (uint256, uint64, uint64, uint256, uint64, uint256, uint64);
         error LiquidationsHalted(address scope, uint8 reason, uint64 until);
         error PriceMoveHalt(address asset, uint256 reference, uint256 price);
         error OnlyDeeplyUnhealthy(address scope, uint64 until);

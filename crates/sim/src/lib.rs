@@ -14,7 +14,7 @@ use alloy_primitives::{keccak256, Address, Bytes, B256, I256, U256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{eip712_domain, SolCall, SolStruct};
-use clearing_core::{account, WAD};
+use clearing_core::{account, params::DAY, WAD};
 use std::fmt;
 use stylus_runtime::{read_wasm, CallError, DeployError, LoadError, Runtime};
 
@@ -311,6 +311,7 @@ impl System {
                 admin,
                 riskModule: risk,
                 insuranceFund: fund,
+                rateLimit: WAD / U256::from(5u8),
             }
             .abi_encode(),
         )?;
@@ -614,6 +615,33 @@ impl System {
             )
             .map(drop)
             .map_err(|e| SimError::Call(what, e))
+    }
+
+    /// Opens the circuit breaker's liquidation rate limit from its default
+    /// (20 % of open interest per window) to 100 % through governance: four
+    /// risk-raising steps of 20 points, each queued in the timelock, executed
+    /// after its delay, and a day after the previous one (the parameter's
+    /// minimum interval). For books where one position is most of the open
+    /// interest. Moves block time forward by about four days.
+    ///
+    /// # Errors
+    /// [`SimError::Call`].
+    pub fn open_rate_limit(&mut self) -> Result<(), SimError> {
+        let breaker = self.breaker;
+        for (i, pct) in [40u64, 60, 80, 100].into_iter().enumerate() {
+            if i > 0 {
+                self.advance(DAY)?;
+            }
+            self.admin_call(
+                "rate limit",
+                breaker,
+                &Breaker::setParameterCall {
+                    code: 4,
+                    value: WAD * U256::from(pct) / U256::from(100u8),
+                },
+            )?;
+        }
+        Ok(())
     }
 
     /// Ends the bootstrap: the timelock gets the admin role of every
@@ -938,6 +966,18 @@ impl System {
                 U256::ZERO,
             )?
             ._0)
+    }
+
+    /// The circuit breaker's liquidation rate limit (WAD share of open interest).
+    ///
+    /// # Errors
+    /// The breaker's revert.
+    pub fn rate_limit(&mut self) -> Result<U256, CallError> {
+        let (admin, breaker) = (self.admin, self.breaker);
+        Ok(self
+            .rt
+            .view(admin, breaker, &Breaker::parametersCall {})?
+            ._3)
     }
 
     /// The insurance fund's balance (WAD).

@@ -180,6 +180,17 @@ fn run() -> Result<(), Failed> {
     );
     let (quote, weth) = (d.s.usdc, d.s.weth);
 
+    d.title("Governance opens the liquidation rate limit from 20 % to 100 % of open interest");
+    // Bob's position will be most of the open interest: the default rate
+    // limit (20 % per hour) would need five windows. A risk-raising change
+    // moves at most 20 points, once a day, each step through the timelock.
+    d.s.open_rate_limit()?;
+    println!(
+        "   four steps of 20 points, each queued, executed after the delay and a day after the last; \
+         the rate limit is now {} %",
+        money(I256::from_raw(d.s.rate_limit()? * U256::from(100u8)))
+    );
+
     d.title("Deposits");
     d.s.deposit(&alice, 0, quote, usdc(100_000))?;
     d.gas("deposit USDC");
@@ -236,17 +247,6 @@ fn run() -> Result<(), Failed> {
     d.title(
         "Kim liquidates Bob: all of it, at the oracle price, 0.5 % penalty split with the fund",
     );
-    // Bob's position is most of the open interest: the default rate limit
-    // (20 % per hour) would need five windows; governance opens it here.
-    let breaker = d.s.breaker;
-    d.s.admin_call(
-        "rate limit",
-        breaker,
-        &Breaker::setParameterCall {
-            code: 4,
-            value: WAD,
-        },
-    )?;
     let closed = d.s.liquidate(&kim, 0, b, ETH_PERP, wad(2))?;
     d.gas("liquidate");
     println!("   closed {} ETH", size(I256::from_raw(closed)));

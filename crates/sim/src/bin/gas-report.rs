@@ -72,16 +72,7 @@ fn run() -> Result<Vec<Row>, String> {
         .map_err(|x| e(&x))?;
     }
     // Liquidations of single large positions: no rate limit in the way.
-    let breaker = s.breaker;
-    s.admin_call(
-        "rate limit",
-        breaker,
-        &Breaker::setParameterCall {
-            code: 4,
-            value: WAD,
-        },
-    )
-    .map_err(|x| e(&x))?;
+    s.open_rate_limit().map_err(|x| e(&x))?;
     let quote = s.usdc;
     let maker = Trader::from_seed("maker");
     let keeper = Trader::from_seed("keeper");
