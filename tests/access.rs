@@ -104,6 +104,13 @@ fn no_privileged_function_answers_the_wrong_caller(
     risk.sender(admin)
         .grant_role(risk_module::RISK_ADMIN_ROLE.into(), risk_admin)
         .motsu_unwrap();
+    breaker
+        .sender(admin)
+        .grant_role(circuit_breaker::RISK_ADMIN_ROLE.into(), risk_admin)
+        .motsu_unwrap();
+    fund.sender(admin)
+        .grant_role(insurance_fund::RISK_ADMIN_ROLE.into(), risk_admin)
+        .motsu_unwrap();
     vault
         .sender(admin)
         .grant_role(collateral_vault::GUARDIAN_ROLE.into(), guardian)
@@ -289,8 +296,14 @@ fn no_privileged_function_answers_the_wrong_caller(
     refuse!("breaker.reset", breaker, [s, g, r, m], |c| c.reset(weth_a));
     refuse!("breaker.resetGlobal", breaker, [s, g, r, m], |c| c
         .reset_global());
-    refuse!("breaker.setParameter", breaker, [s, g, r, m], |c| c
-        .set_parameter(1, pct(25)));
+    refuse!(
+        "breaker.setParameter (loosen)",
+        breaker,
+        [s, g, r, m],
+        |c| c.set_parameter(circuit_breaker::param::MAX_MOVE, pct(25))
+    );
+    refuse!("breaker.setParameter (tighten)", breaker, [s, g, m], |c| c
+        .set_parameter(circuit_breaker::param::MAX_MOVE, pct(15)));
     refuse!("breaker.checkLiquidation", breaker, [s, g, r, m, a], |c| c
         .check_liquidation(weth_a, wad(1), wad(10), false));
     refuse!("breaker.grantRole", breaker, [s, g, r, m], |c| c
@@ -299,7 +312,7 @@ fn no_privileged_function_answers_the_wrong_caller(
     // InsuranceFund: cover is the backstop's; the rest the admin's.
     refuse!("fund.coverBadDebt", fund, [s, g, r, m, a], |c| c
         .cover_bad_debt(acct, wad(1)));
-    refuse!("fund.setTarget", fund, [s, g, r, m], |c| c
+    refuse!("fund.setTarget (raise)", fund, [s, g, m], |c| c
         .set_target(wad(1)));
     refuse!("fund.setWindow", fund, [s, g, r, m], |c| c.set_window(7200));
     refuse!("fund.withdrawExcess", fund, [s, g, r, m], |c| c

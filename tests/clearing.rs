@@ -498,15 +498,39 @@ fn fees_need_recipients_and_accounts_hold_at_most_eight_markets(
         err,
         ClearinghouseError::ParameterOutOfBounds(ParameterOutOfBounds { param: 1, value }) if value == pct(101)
     ));
+    // More than 25 points at once is over the share's step.
+    let err = ch
+        .sender(admin)
+        .set_fee_config(ins, tre, pct(76))
+        .motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        ClearinghouseError::ParameterStepTooLarge(ParameterStepTooLarge { param: 1, oldValue, newValue })
+            if oldValue == pct(50) && newValue == pct(76)
+    ));
     ch.sender(admin)
-        .set_fee_config(ins, tre, pct(100))
+        .set_fee_config(ins, tre, pct(75))
         .motsu_unwrap();
     ch.assert_emitted(&FeeConfigSet {
         insuranceAccount: ins,
         treasuryAccount: tre,
-        insuranceShare: pct(100),
+        insuranceShare: pct(75),
     });
-    assert_eq!(ch.sender(bob).fee_config(), (ins, tre, pct(100)));
+    assert_eq!(ch.sender(bob).fee_config(), (ins, tre, pct(75)));
+    // The share changes at most once a day; the recipients alone may change.
+    let err = ch
+        .sender(admin)
+        .set_fee_config(ins, tre, pct(100))
+        .motsu_unwrap_err();
+    assert!(matches!(
+        err,
+        ClearinghouseError::ParameterChangedTooSoon(ParameterChangedTooSoon { param: 1, nextAllowedAt })
+            if nextAllowedAt == NOW + 86_400
+    ));
+    ch.sender(admin)
+        .set_fee_config(tre, ins, pct(75))
+        .motsu_unwrap();
+    assert_eq!(ch.sender(bob).fee_config(), (tre, ins, pct(75)));
     // Eight markets per account; the ninth is refused, the others stay.
     for m in 0..8u32 {
         ch.sender(ex)

@@ -31,17 +31,19 @@ extern crate alloc;
 mod errors;
 
 use alloc::vec::Vec;
-use alloy_primitives::{Address, B256, I256, U256, U32};
+use alloy_primitives::{Address, B256, I256, U256, U32, U64};
 use clearing_core::{
     add_signed, book_fill, funding_payment, index_for, long_delta, position_cost, split_fee,
-    sub_signed, to_signed, BookedFill, CoreError, Position, WAD,
+    sub_signed, to_signed, BookedFill, ChangeError, CoreError, ParamRule, Position, RaisesRisk,
+    WAD,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
     call::Call,
     prelude::*,
     storage::{
-        StorageAddress, StorageB256, StorageI256, StorageMap, StorageU256, StorageU32, StorageVec,
+        StorageAddress, StorageB256, StorageI256, StorageMap, StorageU256, StorageU32, StorageU64,
+        StorageVec,
     },
 };
 
@@ -58,6 +60,21 @@ pub mod param {
     /// Insurance share of fees (at most 100 %).
     pub const INSURANCE_SHARE: u8 = 1;
 }
+
+/// The insurance share's default (50 %) and its change rule: 0 ..= 100 %,
+/// at most 25 percentage points per change, one day between changes; a lower
+/// share raises risk (less insurance income). The fee configuration names
+/// linked accounts, so every change of it is the admin's (the timelock's).
+pub const DEFAULT_INSURANCE_SHARE: U256 = clearing_core::u256(500_000_000_000_000_000);
+
+/// See [`DEFAULT_INSURANCE_SHARE`].
+pub const INSURANCE_SHARE_RULE: ParamRule = ParamRule {
+    min: U256::ZERO,
+    max: WAD,
+    max_step: clearing_core::u256(250_000_000_000_000_000),
+    min_interval: clearing_core::params::DAY,
+    raises_risk: RaisesRisk::Decrease,
+};
 
 /// A position of one sub-account in one market.
 #[storage]
@@ -81,6 +98,8 @@ pub struct Clearinghouse {
     insurance_account: StorageB256,
     treasury_account: StorageB256,
     insurance_share: StorageU256,
+    /// When the insurance share last changed (0: never).
+    share_changed_at: StorageU64,
 }
 
 sol_interface! {
@@ -116,6 +135,7 @@ impl Clearinghouse {
         self.access._grant_role(ADMIN_ROLE.into(), admin);
         self.vault.set(vault);
         self.markets.set(markets);
+        self.insurance_share.set(DEFAULT_INSURANCE_SHARE);
     }
 
     /// Whether `account` holds `role`.
@@ -188,10 +208,15 @@ impl Clearinghouse {
 
     /// Sets the sub-accounts credited with fees and the insurance share of
     /// each fee (WAD fraction; the insurance account gets the rounding dust).
+    /// Admin only (the timelock). A changed share follows
+    /// [`INSURANCE_SHARE_RULE`]; an unchanged one is not rate-limited, so the
+    /// recipients may change alone.
     ///
     /// # Errors
     /// `AccessControlUnauthorizedAccount`; [`FeeRecipientUnset`] for a zero
-    /// account; [`ParameterOutOfBounds`] (`INSURANCE_SHARE`) above 100 %.
+    /// account; with `INSURANCE_SHARE`: [`ParameterOutOfBounds`] above 100 %,
+    /// [`ParameterStepTooLarge`] beyond 25 points,
+    /// [`ParameterChangedTooSoon`] within a day of the last change.
     pub fn set_fee_config(
         &mut self,
         insurance_account: B256,
@@ -202,13 +227,36 @@ impl Clearinghouse {
         if insurance_account.is_zero() || treasury_account.is_zero() {
             return Err(ClearinghouseError::FeeRecipientUnset(FeeRecipientUnset {}));
         }
-        if insurance_share > WAD {
-            return Err(ClearinghouseError::ParameterOutOfBounds(
-                ParameterOutOfBounds {
-                    param: param::INSURANCE_SHARE,
-                    value: insurance_share,
-                },
-            ));
+        let old = self.insurance_share.get();
+        if insurance_share != old {
+            let last = self.share_changed_at.get().to::<u64>();
+            let now = self.vm().block_timestamp();
+            let rule = INSURANCE_SHARE_RULE;
+            clearing_core::check_change(&rule, old, insurance_share, last, now).map_err(|e| {
+                let code = param::INSURANCE_SHARE;
+                match e {
+                    ChangeError::StepTooLarge => {
+                        ClearinghouseError::ParameterStepTooLarge(ParameterStepTooLarge {
+                            param: code,
+                            oldValue: old,
+                            newValue: insurance_share,
+                        })
+                    }
+                    ChangeError::TooSoon => {
+                        ClearinghouseError::ParameterChangedTooSoon(ParameterChangedTooSoon {
+                            param: code,
+                            nextAllowedAt: clearing_core::next_change_at(&rule, last),
+                        })
+                    }
+                    ChangeError::OutOfBounds => {
+                        ClearinghouseError::ParameterOutOfBounds(ParameterOutOfBounds {
+                            param: code,
+                            value: insurance_share,
+                        })
+                    }
+                }
+            })?;
+            self.share_changed_at.set(U64::from(now));
         }
         self.insurance_account.set(insurance_account);
         self.treasury_account.set(treasury_account);

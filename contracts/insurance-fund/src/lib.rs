@@ -31,13 +31,13 @@ use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64, U8};
 use clearing_core::{
     account, add_signed, drawdown, insurance, observe_drawdown, on_withdrawal, sub_signed,
-    to_signed, to_wad, DrawdownState, MAX_DECIMALS,
+    to_signed, to_wad, ChangeError, DrawdownState, ParamRule, RaisesRisk, Refusal, MAX_DECIMALS,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
     call::{self, Call},
     prelude::*,
-    storage::{StorageAddress, StorageU256, StorageU64, StorageU8},
+    storage::{StorageAddress, StorageMap, StorageU256, StorageU64, StorageU8},
 };
 
 pub use errors::*;
@@ -58,6 +58,45 @@ pub mod param {
     pub const DECIMALS: u8 = 1;
     /// Drawdown window, seconds (1 hour ..= 7 days).
     pub const WINDOW: u8 = 2;
+    /// Target size, WAD of the quote asset (0 ..= 10^12).
+    pub const TARGET: u8 = 3;
+}
+
+/// `keccak256("RISK_ADMIN_ROLE")`: may apply risk-lowering changes (a higher
+/// target, a longer window) at once.
+pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
+    .update(b"RISK_ADMIN_ROLE")
+    .finalize();
+
+/// The change rule of a fund parameter (DESIGN section 11): hard bounds, the
+/// largest step of one change, one day between two changes, and which
+/// direction raises risk.
+///
+/// | code | bounds | step | raises risk when |
+/// |---|---|---|---|
+/// | `TARGET` | 0 ..= 10^12 quote | 10^7 quote | it falls (more may be withdrawn) |
+/// | `WINDOW` | 1 h ..= 7 days | 1 day | it falls (drawdowns are forgotten sooner) |
+#[must_use]
+pub const fn rule(code: u8) -> Option<ParamRule> {
+    const DAY: u64 = clearing_core::params::DAY;
+    const WAD: u128 = 1_000_000_000_000_000_000;
+    match code {
+        param::TARGET => Some(ParamRule {
+            min: U256::ZERO,
+            max: clearing_core::u256(1_000_000_000_000 * WAD),
+            max_step: clearing_core::u256(10_000_000 * WAD),
+            min_interval: DAY,
+            raises_risk: RaisesRisk::Decrease,
+        }),
+        param::WINDOW => Some(ParamRule {
+            min: clearing_core::u256(insurance::MIN_DRAWDOWN_WINDOW as u128),
+            max: clearing_core::u256(insurance::MAX_DRAWDOWN_WINDOW as u128),
+            max_step: clearing_core::u256(DAY as u128),
+            min_interval: DAY,
+            raises_risk: RaisesRisk::Decrease,
+        }),
+        _ => None,
+    }
 }
 
 /// The insurance fund contract.
@@ -72,6 +111,8 @@ pub struct InsuranceFund {
     window: StorageU64,
     window_start: StorageU64,
     peak: StorageU256,
+    /// When each parameter last changed (0: never).
+    changed_at: StorageMap<u8, StorageU64>,
 }
 
 sol_interface! {
@@ -404,13 +445,19 @@ impl InsuranceFund {
     // ------------------------------------------------------------------
 
     /// Sets the target size (WAD of the quote asset) that withdrawals must
-    /// leave in the fund.
+    /// leave in the fund, within its [`rule`]: a higher target lowers risk
+    /// and may be applied at once by a holder of [`RISK_ADMIN_ROLE`]; a
+    /// lower one needs the admin (the timelock, which enforced the delay).
+    /// Emits `TargetSet` with the old and new value.
     ///
     /// # Errors
-    /// `AccessControlUnauthorizedAccount`.
+    /// `AccessControlUnauthorizedAccount` for a caller with neither role, or
+    /// a risk admin lowering the target (naming the admin role);
+    /// [`ParameterOutOfBounds`], [`ParameterStepTooLarge`] and
+    /// [`ParameterChangedTooSoon`] with [`param::TARGET`].
     pub fn set_target(&mut self, target: U256) -> Result<(), FundError> {
-        self.only_admin()?;
         let old = self.target.get();
+        self.governed(param::TARGET, old, target)?;
         self.target.set(target);
         log(
             self.vm(),
@@ -422,21 +469,19 @@ impl InsuranceFund {
         Ok(())
     }
 
-    /// Sets the drawdown window's length (seconds, 1 hour ..= 7 days). The
+    /// Sets the drawdown window's length (seconds, 1 hour ..= 7 days) within
+    /// its [`rule`]: a longer window lowers risk and may be applied at once
+    /// by a holder of [`RISK_ADMIN_ROLE`]; a shorter one needs the admin. The
     /// current window keeps its start; it rolls at `start + window`.
     ///
     /// # Errors
-    /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`] with
-    /// [`param::WINDOW`].
+    /// `AccessControlUnauthorizedAccount` for a caller with neither role, or
+    /// a risk admin shortening the window (naming the admin role);
+    /// [`ParameterOutOfBounds`], [`ParameterStepTooLarge`] and
+    /// [`ParameterChangedTooSoon`] with [`param::WINDOW`].
     pub fn set_window(&mut self, window: u64) -> Result<(), FundError> {
-        self.only_admin()?;
-        insurance::check_window(window).map_err(|_| {
-            FundError::ParameterOutOfBounds(ParameterOutOfBounds {
-                param: param::WINDOW,
-                value: U256::from(window),
-            })
-        })?;
         let old = self.window.get().to::<u64>();
+        self.governed(param::WINDOW, U256::from(old), U256::from(window))?;
         self.window.set(U64::from(window));
         log(
             self.vm(),
@@ -493,6 +538,50 @@ fn transfer_failed(asset: Address) -> Vec<u8> {
 
 fn math(e: clearing_core::CoreError) -> Vec<u8> {
     FundError::from(e).into()
+}
+
+impl InsuranceFund {
+    /// Applies the governance rules to a change of parameter `code` from
+    /// `old` to `new` by the caller and records its time.
+    fn governed(&mut self, code: u8, old: U256, new: U256) -> Result<(), FundError> {
+        let caller = self.vm().msg_sender();
+        let is_admin = self.access.has_role(ADMIN_ROLE.into(), caller);
+        let is_risk_admin = self.access.has_role(RISK_ADMIN_ROLE.into(), caller);
+        if !is_admin && !is_risk_admin {
+            self.access._check_role(RISK_ADMIN_ROLE.into(), caller)?;
+        }
+        let Some(rule) = rule(code) else {
+            return Err(out_of_bounds(code, new));
+        };
+        let last = self.changed_at.get(code).to::<u64>();
+        let now = self.vm().block_timestamp();
+        match clearing_core::govern(&rule, old, new, last, now, is_admin, is_risk_admin) {
+            Ok(_) => {}
+            Err(Refusal::NeedsAdmin) => self.access._check_role(ADMIN_ROLE.into(), caller)?,
+            Err(Refusal::Rule(ChangeError::OutOfBounds)) => return Err(out_of_bounds(code, new)),
+            Err(Refusal::Rule(ChangeError::StepTooLarge)) => {
+                return Err(FundError::ParameterStepTooLarge(ParameterStepTooLarge {
+                    param: code,
+                    oldValue: old,
+                    newValue: new,
+                }))
+            }
+            Err(Refusal::Rule(ChangeError::TooSoon)) => {
+                return Err(FundError::ParameterChangedTooSoon(
+                    ParameterChangedTooSoon {
+                        param: code,
+                        nextAllowedAt: clearing_core::next_change_at(&rule, last),
+                    },
+                ))
+            }
+        }
+        self.changed_at.setter(code).set(U64::from(now));
+        Ok(())
+    }
+}
+
+fn out_of_bounds(code: u8, value: U256) -> FundError {
+    FundError::ParameterOutOfBounds(ParameterOutOfBounds { param: code, value })
 }
 
 #[cfg(test)]

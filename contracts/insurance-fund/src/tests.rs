@@ -725,17 +725,23 @@ fn parameters_are_admin_only_and_bounded(
     house: Address,
     cover: Address,
     stranger: Address,
+    risk_admin: Address,
 ) {
     let s = setup!(fund, vault, token, admin, house, cover);
     s.deploy();
-    assert_eq!(
-        err(fund.sender(stranger).set_target(uwad(1)).motsu_unwrap_err()),
-        unauthorized(stranger, ADMIN_ROLE)
-    );
-    assert_eq!(
-        err(fund.sender(stranger).set_window(7_200).motsu_unwrap_err()),
-        unauthorized(stranger, ADMIN_ROLE)
-    );
+    fund.sender(admin)
+        .grant_role(RISK_ADMIN_ROLE.into(), risk_admin)
+        .motsu_unwrap();
+    for who in [stranger, cover] {
+        assert_eq!(
+            err(fund.sender(who).set_target(uwad(1)).motsu_unwrap_err()),
+            unauthorized(who, RISK_ADMIN_ROLE)
+        );
+        assert_eq!(
+            err(fund.sender(who).set_window(7_200 * 24).motsu_unwrap_err()),
+            unauthorized(who, RISK_ADMIN_ROLE)
+        );
+    }
     for bad in [0, 3_599, 604_801, u64::MAX] {
         let e = fund.sender(admin).set_window(bad).motsu_unwrap_err();
         assert_eq!(
@@ -746,24 +752,76 @@ fn parameters_are_admin_only_and_bounded(
             }))
         );
     }
+    let too_big = uwad(1_000_000_000_000) + U256::from(1);
+    assert_eq!(
+        err(fund.sender(admin).set_target(too_big).motsu_unwrap_err()),
+        err(FundError::ParameterOutOfBounds(ParameterOutOfBounds {
+            param: param::TARGET,
+            value: too_big,
+        }))
+    );
+    // Steps: at most a day of window and 10^7 of target per change.
+    assert_eq!(
+        err(fund
+            .sender(admin)
+            .set_window(2 * DAY + 1)
+            .motsu_unwrap_err()),
+        err(FundError::ParameterStepTooLarge(ParameterStepTooLarge {
+            param: param::WINDOW,
+            oldValue: U256::from(DAY),
+            newValue: U256::from(2 * DAY + 1),
+        }))
+    );
+    assert_eq!(
+        err(fund
+            .sender(admin)
+            .set_target(uwad(10_000_001))
+            .motsu_unwrap_err()),
+        err(FundError::ParameterStepTooLarge(ParameterStepTooLarge {
+            param: param::TARGET,
+            oldValue: U256::ZERO,
+            newValue: uwad(10_000_001),
+        }))
+    );
     assert_eq!(fund.sender(admin).window(), DAY);
     assert_eq!(fund.sender(admin).target(), U256::ZERO);
+    // A shorter window raises risk: not the risk admin's; the admin's.
+    assert_eq!(
+        err(fund.sender(risk_admin).set_window(3_600).motsu_unwrap_err()),
+        unauthorized(risk_admin, ADMIN_ROLE)
+    );
     fund.sender(admin).set_window(3_600).motsu_unwrap();
     fund.assert_emitted(&WindowSet {
         oldWindow: DAY,
         newWindow: 3_600,
     });
-    fund.sender(admin).set_window(604_800).motsu_unwrap();
-    fund.assert_emitted(&WindowSet {
-        oldWindow: 3_600,
-        newWindow: 604_800,
-    });
-    assert_eq!(fund.sender(admin).window(), 604_800);
-    fund.sender(admin).set_target(uwad(7)).motsu_unwrap();
-    fund.sender(admin).set_target(uwad(9)).motsu_unwrap();
+    assert_eq!(fund.sender(admin).window(), 3_600);
+    // Changed less than a day ago: refused, even to the admin.
+    assert_eq!(
+        err(fund.sender(admin).set_window(DAY).motsu_unwrap_err()),
+        err(FundError::ParameterChangedTooSoon(
+            ParameterChangedTooSoon {
+                param: param::WINDOW,
+                nextAllowedAt: NOW + DAY,
+            }
+        ))
+    );
+    // A higher target lowers risk: the risk admin applies it at once.
+    fund.sender(risk_admin)
+        .set_target(uwad(10_000_000))
+        .motsu_unwrap();
     fund.assert_emitted(&TargetSet {
-        oldTarget: uwad(7),
-        newTarget: uwad(9),
+        oldTarget: U256::ZERO,
+        newTarget: uwad(10_000_000),
     });
-    assert_eq!(fund.sender(admin).target(), uwad(9));
+    assert_eq!(fund.sender(admin).target(), uwad(10_000_000));
+    assert_eq!(
+        err(fund.sender(admin).set_target(uwad(9)).motsu_unwrap_err()),
+        err(FundError::ParameterChangedTooSoon(
+            ParameterChangedTooSoon {
+                param: param::TARGET,
+                nextAllowedAt: NOW + DAY,
+            }
+        ))
+    );
 }
