@@ -634,6 +634,7 @@ fn risk_admin_lowers_risk_at_once_and_only_the_admin_raises_it(
     admin: Address,
     risk_admin: Address,
     guardian: Address,
+    stranger: Address,
 ) {
     risk.sender(admin).constructor(admin);
     risk.sender(admin)
@@ -661,7 +662,7 @@ fn risk_admin_lowers_risk_at_once_and_only_the_admin_raises_it(
     for (code, default, raise, lower) in cases {
         assert_eq!(risk.sender(admin).parameter(code), default, "code {code}");
         // A stranger and the guardian hold neither role.
-        for who in [guardian] {
+        for who in [guardian, stranger] {
             let err = set(who, code, lower).motsu_unwrap_err();
             assert!(
                 matches!(err, RiskError::UnauthorizedAccount(e) if e.account == who && e.needed_role == B256::from(RISK_ADMIN_ROLE))
