@@ -59,6 +59,10 @@ interface ICircuitBreaker  {
 
     error ParameterOutOfBounds(uint8, uint256);
 
+    error ParameterStepTooLarge(uint8, uint256, uint256);
+
+    error ParameterChangedTooSoon(uint8, uint64);
+
     error CallFailed(address);
 
     error AccessControlUnauthorizedAccount(address, bytes32);

@@ -45,6 +45,10 @@ interface IClearinghouse  {
 
     error ParameterOutOfBounds(uint8, uint256);
 
+    error ParameterStepTooLarge(uint8, uint256, uint256);
+
+    error ParameterChangedTooSoon(uint8, uint64);
+
     error TooManyMarkets(bytes32);
 
     error FeeRecipientUnset();

@@ -51,6 +51,10 @@ interface IInsuranceFund  {
 
     error ParameterOutOfBounds(uint8, uint256);
 
+    error ParameterStepTooLarge(uint8, uint256, uint256);
+
+    error ParameterChangedTooSoon(uint8, uint64);
+
     error MathError(uint8);
 
     error CallFailed(address);

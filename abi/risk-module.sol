@@ -17,11 +17,9 @@ interface IRiskModule  {
 
     function setVolatilityFeed(address asset, address feed) external;
 
-    function setSequencerFeed(address feed, uint64 grace_period) external;
+    function setSequencerFeed(address feed) external;
 
     function setParameter(uint8 code, uint256 value) external;
-
-    function setCorrelations(uint256[] memory intra, uint256 inter) external;
 
     function price(address asset) external view returns (uint256);
 
@@ -30,6 +28,8 @@ interface IRiskModule  {
     function volatility(address asset) external view returns (uint256);
 
     function assetRisk(address asset) external view returns (address, uint64, uint256, uint256, uint8, uint256, address, uint80, uint256, uint64, uint256);
+
+    function parameter(uint8 code) external view returns (uint256);
 
     function riskParameters() external view returns (uint256, uint256, uint256, address, uint64, uint256[] memory, uint256);
 
@@ -44,6 +44,10 @@ interface IRiskModule  {
     error AssetAlreadyListed(address);
 
     error ParameterOutOfBounds(uint8, uint256);
+
+    error ParameterStepTooLarge(uint8, uint256, uint256);
+
+    error ParameterChangedTooSoon(uint8, uint64);
 
     error FeedCallFailed(address);
 
@@ -69,11 +73,9 @@ interface IRiskModule  {
 
     event VolatilityFeedSet(address indexed asset, address feed);
 
-    event SequencerFeedSet(address feed, uint64 gracePeriod);
+    event SequencerFeedSet(address feed);
 
     event ParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);
-
-    event CorrelationsSet(uint256[] intra, uint256 inter);
 
     event VolatilityUpdated(address indexed asset, uint80 roundId, uint256 price, uint256 variance);
 }
