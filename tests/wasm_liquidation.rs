@@ -1,9 +1,11 @@
 //! Liquidation, the insurance fund, bad debt and the circuit breaker on the
 //! deployable WASM, run by the offline runtime with block time moving: a
 //! price crash, a keeper's liquidation, the fund's cover, socialisation on
-//! the profiting side, and a price-move trip that clears by itself after its
-//! cooldown and post-reset grace. Needs `scripts/build-wasm` first.
-use alloy_primitives::{I256, U256};
+//! the profiting side, a price-move trip that clears by itself after its
+//! cooldown and post-reset grace while the rate window rolls, and an
+//! insurance drawdown trip that holds until governance resets it. Needs
+//! `scripts/build-wasm` first.
+use alloy_primitives::{Address, I256, U256};
 use clearing_core::{penalty_amount, split_penalty, WAD};
 use clearing_sim::{abi::*, System, Trader, ETH_PERP};
 
@@ -130,6 +132,15 @@ fn a_price_move_trip_clears_after_cooldown_and_grace() {
     );
     let closed = s.liquidate(&kim, 0, b, ETH_PERP, wad(4)).unwrap();
     assert_eq!(closed, wad(4));
+    // The window is full: not even 0.1 ETH more within the hour.
+    let err = s
+        .liquidate(&kim, 0, b, ETH_PERP, wad(1) / U256::from(10))
+        .unwrap_err();
+    let e = err
+        .decode::<Breaker::LiquidationRateLimited>()
+        .unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(e.cap, e.windowTotal - wad(375));
+    let window_start = s.rt.block().timestamp;
     // After the grace everything is allowed again.
     s.advance(900).unwrap();
     let allowed =
@@ -141,4 +152,108 @@ fn a_price_move_trip_clears_after_cooldown_and_grace() {
         .unwrap()
         ._0;
     assert!(allowed);
+    // The rate window (1 h) rolls with block time: a second hour takes
+    // another 20 % of the open interest (still 20 ETH: Kim holds what he took).
+    let err = s.liquidate(&kim, 0, b, ETH_PERP, wad(4)).unwrap_err();
+    assert!(
+        err.decode::<Breaker::LiquidationRateLimited>().is_some(),
+        "{err}"
+    );
+    let now = s.rt.block().timestamp;
+    s.advance(window_start + 3_600 - now).unwrap();
+    let closed = s.liquidate(&kim, 0, b, ETH_PERP, wad(4)).unwrap();
+    assert_eq!(closed, wad(4));
+    let err = s
+        .liquidate(&kim, 0, b, ETH_PERP, wad(1) / U256::from(10))
+        .unwrap_err();
+    assert!(
+        err.decode::<Breaker::LiquidationRateLimited>().is_some(),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_drawdown_trip_holds_until_governance_resets_it() {
+    let mut s = System::deploy().unwrap_or_else(|e| panic!("{e}"));
+    let (alice, bob, carol, kim) = (
+        Trader::from_seed("alice"),
+        Trader::from_seed("bob"),
+        Trader::from_seed("carol"),
+        Trader::from_seed("kim"),
+    );
+    let quote = s.usdc;
+    s.deposit(&alice, 0, quote, usdc(100_000)).unwrap();
+    s.deposit(&bob, 0, quote, usdc(1_000)).unwrap();
+    s.deposit(&carol, 0, quote, usdc(650)).unwrap();
+    s.deposit(&kim, 0, quote, usdc(100_000)).unwrap();
+    let (b, c) = (bob.account(0), carol.account(0));
+    s.open_rate_limit().unwrap();
+    // Bob shorts 2 ETH and Carol 1 ETH at 3000 against Alice; ETH jumps to 3600.
+    s.trade((&alice, 0), (&bob, 0), swad(2), wad(3000), 1)
+        .unwrap();
+    s.trade((&alice, 0), (&carol, 0), swad(1), wad(3000), 2)
+        .unwrap();
+    s.set_eth_price(3600).unwrap();
+    // Bob is liquidated and his bad debt empties the fund within its 24 h
+    // window: a 100 % drawdown, beyond the 30 % trip level.
+    s.liquidate(&kim, 0, b, ETH_PERP, wad(2)).unwrap();
+    let (covered, _) = s.settle_bad_debt(kim.address, b).unwrap();
+    assert!(covered > U256::ZERO);
+    assert_eq!(s.fund_balance().unwrap(), I256::ZERO);
+    let (admin, breaker, fund) = (s.admin, s.breaker, s.fund);
+    let (_, _, drawdown) =
+        s.rt.view(admin, fund, &Fund::drawdownCall {})
+            .unwrap()
+            .into();
+    assert_eq!(drawdown, WAD);
+    // A keeper's poke trips the global scope until governance resets it.
+    let keeper = s.rt.new_account();
+    let poke = |s: &mut System| {
+        s.rt.call(keeper, breaker, &Breaker::pokeGlobalCall {}, U256::ZERO)
+            .unwrap()
+            ._0
+    };
+    assert!(poke(&mut s));
+    let state = |s: &mut System| {
+        let r =
+            s.rt.view(
+                admin,
+                breaker,
+                &Breaker::scopeStateCall {
+                    scope: Address::ZERO,
+                },
+            )
+            .unwrap();
+        (r._0, r._1, r._2)
+    };
+    assert_eq!(state(&mut s), (3, u64::MAX, 0));
+    let (eq, mm, _) = s.health(c).unwrap();
+    assert!(eq < I256::from_raw(mm), "Carol is liquidatable");
+    let halted = |s: &mut System| {
+        let err = s.liquidate(&kim, 0, c, ETH_PERP, wad(1)).unwrap_err();
+        let e = err
+            .decode::<Breaker::LiquidationsHalted>()
+            .unwrap_or_else(|| panic!("{err}"));
+        assert_eq!((e.scope, e.reason), (Address::ZERO, 3));
+    };
+    halted(&mut s);
+    // Two days later, the fund's window has rolled, and the trip still holds.
+    s.advance(2 * 86_400).unwrap();
+    halted(&mut s);
+    assert!(!poke(&mut s), "no new trip while tripped");
+    // Governance resets it (through the timelock: queued, executed after the
+    // delay); the 15-minute post-reset grace follows.
+    s.admin_call("reset", breaker, &Breaker::resetGlobalCall {})
+        .unwrap();
+    let now = s.rt.block().timestamp;
+    assert_eq!(state(&mut s), (0, 0, now + 900));
+    s.advance(901).unwrap();
+    // The drawdown the reset acknowledged trips no more; Carol is liquidated.
+    assert!(!poke(&mut s));
+    let closed = s.liquidate(&kim, 0, c, ETH_PERP, wad(1)).unwrap();
+    assert!(closed > U256::ZERO && closed <= wad(1));
+    assert_eq!(
+        s.position(c, ETH_PERP).unwrap().0,
+        I256::from_raw(closed) - swad(1)
+    );
 }

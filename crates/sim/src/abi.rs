@@ -140,6 +140,7 @@ sol! {
         function setParameter(uint8 code, uint256 value) external;
         function poke(address asset) external returns (bool);
         function pokeGlobal() external returns (bool);
+        function resetGlobal() external;
         function trip(address scope) external;
         function reset(address scope) external;
         function liquidationAllowed(address asset) external view returns (bool);
