@@ -514,6 +514,7 @@ fn fees_need_recipients_and_accounts_hold_at_most_eight_markets(
     ch.assert_emitted(&FeeConfigSet {
         insuranceAccount: ins,
         treasuryAccount: tre,
+        oldInsuranceShare: pct(50),
         insuranceShare: pct(75),
     });
     assert_eq!(ch.sender(bob).fee_config(), (ins, tre, pct(75)));

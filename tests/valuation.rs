@@ -395,10 +395,29 @@ fn engine_admin_functions_check_roles_and_bounds(
         horizon: 7200,
         maxSpeed: pct(2),
     });
+    // One event per changed parameter, with its old and new value.
+    for (code, old, new) in [
+        (param::K, wad(3), wad(35) / U256::from(10)),
+        (param::INIT_RATIO, pct(150), pct(175)),
+        (param::HORIZON, U256::from(3600), U256::from(7200)),
+    ] {
+        engine.assert_emitted(&risk_engine::ParameterSet {
+            subject: Address::ZERO,
+            param: code,
+            oldValue: old,
+            newValue: new,
+        });
+    }
     engine
         .sender(admin)
         .set_haircut_parameters(wad(35) / U256::from(10), pct(175), 7200, pct(4))
         .motsu_unwrap();
+    engine.assert_emitted(&risk_engine::ParameterSet {
+        subject: Address::ZERO,
+        param: param::SPEED,
+        oldValue: pct(2),
+        newValue: pct(4),
+    });
     assert_eq!(
         engine.sender(admin).haircut_parameters(),
         (wad(35) / U256::from(10), pct(175), 7200, pct(4))

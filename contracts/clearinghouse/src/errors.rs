@@ -12,7 +12,7 @@ sol! {
     event LiquidatorSet(address liquidator);
     /// Fee recipients and the insurance share of fees were set.
     #[derive(Debug, PartialEq, Eq)]
-    event FeeConfigSet(bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 insuranceShare);
+    event FeeConfigSet(bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 oldInsuranceShare, uint256 insuranceShare);
     /// A position changed by `sizeDelta` at `price`: the new size, basis and
     /// funding index, the funding settled, the PnL realised and the fee paid
     /// (the quote balance moved by `funding + realizedPnl - fee`).

@@ -266,6 +266,7 @@ impl Clearinghouse {
             FeeConfigSet {
                 insuranceAccount: insurance_account,
                 treasuryAccount: treasury_account,
+                oldInsuranceShare: old,
                 insuranceShare: insurance_share,
             },
         );

@@ -14,6 +14,10 @@ sol! {
     /// The global haircut parameters changed.
     #[derive(Debug, PartialEq, Eq)]
     event HaircutParametersSet(uint256 k, uint256 initRatio, uint64 horizon, uint256 maxSpeed);
+    /// One governed parameter changed (codes in `param`; `subject` is the
+    /// asset, or zero for a global parameter), with its old and new value.
+    #[derive(Debug, PartialEq, Eq)]
+    event ParameterSet(address indexed subject, uint8 indexed param, uint256 oldValue, uint256 newValue);
 
     /// The asset has no haircut configuration.
     #[derive(Debug, PartialEq, Eq)]

@@ -551,6 +551,15 @@ impl RiskEngine {
                 self.changed_at
                     .setter(change_key(subject, code))
                     .set(U64::from(now));
+                log(
+                    self.vm(),
+                    ParameterSet {
+                        subject,
+                        param: code,
+                        oldValue: old,
+                        newValue: new,
+                    },
+                );
             }
         }
         Ok(())

@@ -10,10 +10,10 @@ sol! {
     event AssetListed(address indexed asset, address feed, uint64 heartbeat, uint256 minPrice, uint256 maxPrice, uint8 bucket, uint256 depth, uint256 initialVolatility);
     /// An asset's volatility feed changed (zero: EWMA).
     #[derive(Debug, PartialEq, Eq)]
-    event VolatilityFeedSet(address indexed asset, address feed);
+    event VolatilityFeedSet(address indexed asset, address oldFeed, address feed);
     /// The sequencer-uptime feed changed (zero: none).
     #[derive(Debug, PartialEq, Eq)]
-    event SequencerFeedSet(address feed);
+    event SequencerFeedSet(address oldFeed, address feed);
     /// A governed parameter changed (codes in `param`; correlations too).
     #[derive(Debug, PartialEq, Eq)]
     event ParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);

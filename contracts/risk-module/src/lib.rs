@@ -318,9 +318,17 @@ impl RiskModule {
             self.feed_decimals(feed)?
         };
         let mut a = self.assets.setter(asset);
+        let old = a.vol_feed.get();
         a.vol_feed.set(feed);
         a.vol_feed_decimals.set(U8::from(decimals));
-        log(self.vm(), VolatilityFeedSet { asset, feed });
+        log(
+            self.vm(),
+            VolatilityFeedSet {
+                asset,
+                oldFeed: old,
+                feed,
+            },
+        );
         Ok(())
     }
 
@@ -332,8 +340,9 @@ impl RiskModule {
     /// `AccessControlUnauthorizedAccount` for a caller without the admin role.
     pub fn set_sequencer_feed(&mut self, feed: Address) -> Result<(), RiskError> {
         self.only_admin()?;
+        let old = self.sequencer_feed.get();
         self.sequencer_feed.set(feed);
-        log(self.vm(), SequencerFeedSet { feed });
+        log(self.vm(), SequencerFeedSet { oldFeed: old, feed });
         Ok(())
     }
 

@@ -296,6 +296,7 @@ fn every_oracle_failure_has_its_error(
         .set_sequencer_feed(seq.address())
         .motsu_unwrap();
     risk.assert_emitted(&SequencerFeedSet {
+        oldFeed: Address::ZERO,
         feed: seq.address(),
     });
     assert!(matches!(price(), RiskError::SequencerDown(_)));
@@ -453,6 +454,7 @@ fn a_volatility_feed_replaces_the_ewma(
         .motsu_unwrap();
     risk.assert_emitted(&VolatilityFeedSet {
         asset: ETH,
+        oldFeed: Address::ZERO,
         feed: vol.address(),
     });
     assert_eq!(risk.sender(admin).volatility(ETH).motsu_unwrap(), pct(5));
@@ -471,6 +473,11 @@ fn a_volatility_feed_replaces_the_ewma(
     risk.sender(admin)
         .set_volatility_feed(ETH, Address::ZERO)
         .motsu_unwrap();
+    risk.assert_emitted(&VolatilityFeedSet {
+        asset: ETH,
+        oldFeed: vol.address(),
+        feed: Address::ZERO,
+    });
     assert_eq!(
         risk.sender(admin).volatility(ETH).motsu_unwrap(),
         u256(35_000_000_000_000_000)
