@@ -52,4 +52,6 @@ interface IRiskEngine  {
     event HaircutUpdated(address indexed asset, uint256 target, uint256 effective);
 
     event HaircutParametersSet(uint256 k, uint256 initRatio, uint64 horizon, uint256 maxSpeed);
+
+    event ParameterSet(address indexed subject, uint8 indexed param, uint256 oldValue, uint256 newValue);
 }

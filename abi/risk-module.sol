@@ -71,9 +71,9 @@ interface IRiskModule  {
 
     event AssetListed(address indexed asset, address feed, uint64 heartbeat, uint256 minPrice, uint256 maxPrice, uint8 bucket, uint256 depth, uint256 initialVolatility);
 
-    event VolatilityFeedSet(address indexed asset, address feed);
+    event VolatilityFeedSet(address indexed asset, address oldFeed, address feed);
 
-    event SequencerFeedSet(address feed);
+    event SequencerFeedSet(address oldFeed, address feed);
 
     event ParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);
 
