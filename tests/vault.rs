@@ -185,29 +185,29 @@ fn deposit_unhappy_paths_leave_no_state(
             asset: Address::ZERO
         }))
     );
-    // Cap lowered to 5 WETH.
+    // Cap lowered to 11 WETH (the one cap change of the day).
     vault
         .sender(admin)
-        .configure_asset(weth.address(), units(5, 18), true, true)
+        .configure_asset(weth.address(), units(11, 18), true, true)
         .motsu_unwrap();
     vault.assert_emitted(&AssetConfigured {
         asset: weth.address(),
         listed: false,
         decimals: 18,
-        depositCap: units(5, 18),
+        depositCap: units(11, 18),
         depositEnabled: true,
         collateralEnabled: true,
     });
     let err = vault
         .sender(alice)
-        .deposit(0, weth.address(), units(6, 18))
+        .deposit(0, weth.address(), units(12, 18))
         .motsu_unwrap_err();
     assert_eq!(
         bytes(err),
         bytes(VaultError::DepositCapExceeded(DepositCapExceeded {
             asset: weth.address(),
-            cap: units(5, 18),
-            wouldBe: units(6, 18)
+            cap: units(11, 18),
+            wouldBe: units(12, 18)
         }))
     );
     vault
@@ -216,15 +216,15 @@ fn deposit_unhappy_paths_leave_no_state(
         .motsu_unwrap();
     let err = vault
         .sender(alice)
-        .deposit(0, weth.address(), U256::from(1))
+        .deposit(0, weth.address(), units(6, 18) + U256::from(1))
         .motsu_unwrap_err();
     assert!(
-        matches!(err, VaultError::DepositCapExceeded(e) if e.wouldBe == units(5, 18) + U256::from(1))
+        matches!(err, VaultError::DepositCapExceeded(e) if e.wouldBe == units(11, 18) + U256::from(1))
     );
     // Disabled deposits.
     vault
         .sender(admin)
-        .configure_asset(weth.address(), units(100, 18), false, true)
+        .configure_asset(weth.address(), units(11, 18), false, true)
         .motsu_unwrap();
     let err = vault
         .sender(alice)
@@ -238,7 +238,7 @@ fn deposit_unhappy_paths_leave_no_state(
     );
     vault
         .sender(admin)
-        .configure_asset(weth.address(), units(100, 18), true, true)
+        .configure_asset(weth.address(), units(11, 18), true, true)
         .motsu_unwrap();
     // Failed transfer: more than the allowance.
     let err = vault
@@ -274,7 +274,7 @@ fn deposit_unhappy_paths_leave_no_state(
     // An asset switched off as collateral stays in custody but leaves the holdings view.
     vault
         .sender(admin)
-        .configure_asset(weth.address(), units(100, 18), true, false)
+        .configure_asset(weth.address(), units(11, 18), true, false)
         .motsu_unwrap();
     assert_eq!(
         vault.sender(alice).holdings(id).motsu_unwrap().0,
@@ -754,4 +754,107 @@ fn the_guardian_disables_deposits_and_only_the_admin_reenables_them(
         .sender(alice)
         .deposit(0, weth.address(), units(1, 18))
         .motsu_unwrap();
+}
+
+#[motsu::test]
+fn deposit_caps_and_flags_follow_their_governance_rules(
+    risk: Contract<RiskModule>,
+    vault: Contract<CollateralVault>,
+    engine: Contract<RiskEngine>,
+    margin: Contract<MarginEngine>,
+    usdc: Contract<MockErc20>,
+    weth: Contract<MockErc20>,
+    usdc_feed: Contract<MockAggregator>,
+    eth_feed: Contract<MockAggregator>,
+    admin: Address,
+    risk_admin: Address,
+    guardian: Address,
+) {
+    let _w = world!(risk, vault, engine, margin, usdc, weth, usdc_feed, eth_feed, admin);
+    vault
+        .sender(admin)
+        .grant_role(RISK_ADMIN_ROLE.into(), risk_admin)
+        .motsu_unwrap();
+    vault
+        .sender(admin)
+        .grant_role(GUARDIAN_ROLE.into(), guardian)
+        .motsu_unwrap();
+    let weth = weth.address();
+    let config = || vault.sender(admin).asset_config(weth).motsu_unwrap();
+    let cap = units(1_000_000, 18);
+    assert_eq!(config().1, cap);
+    let configure = |who: Address, cap: U256, deposits: bool, collateral: bool| {
+        vault
+            .sender(who)
+            .configure_asset(weth, cap, deposits, collateral)
+    };
+    let needs = |e: VaultError, who: Address, role: [u8; 32]| {
+        assert!(
+            matches!(e, VaultError::UnauthorizedAccount(ref x) if x.account == who && x.needed_role == B256::from(role)),
+            "{e:?}"
+        );
+    };
+    // The guardian holds neither role here.
+    needs(
+        configure(guardian, cap / U256::from(2), true, true).motsu_unwrap_err(),
+        guardian,
+        RISK_ADMIN_ROLE,
+    );
+    // Above 2^128, and more than doubling, are refused to anyone.
+    let huge = clearing_core::MAX_DEPOSIT_CAP + U256::from(1);
+    assert_eq!(
+        bytes(configure(admin, huge, true, true).motsu_unwrap_err()),
+        bytes(VaultError::ParameterOutOfBounds(ParameterOutOfBounds {
+            param: param::DEPOSIT_CAP,
+            value: huge,
+        }))
+    );
+    assert_eq!(
+        bytes(configure(admin, cap * U256::from(2) + U256::from(1), true, true).motsu_unwrap_err()),
+        bytes(VaultError::ParameterStepTooLarge(ParameterStepTooLarge {
+            param: param::DEPOSIT_CAP,
+            oldValue: cap,
+            newValue: cap * U256::from(2) + U256::from(1),
+        }))
+    );
+    // The risk admin may not raise the cap, enable deposits or flip the
+    // collateral flag (either way): nothing changes.
+    needs(
+        configure(risk_admin, cap * U256::from(2), true, true).motsu_unwrap_err(),
+        risk_admin,
+        ADMIN_ROLE,
+    );
+    needs(
+        configure(risk_admin, cap, true, false).motsu_unwrap_err(),
+        risk_admin,
+        ADMIN_ROLE,
+    );
+    assert_eq!(config(), (18, cap, U256::ZERO, true, true));
+    // It lowers the cap and disables deposits at once.
+    configure(risk_admin, cap / U256::from(4), false, true).motsu_unwrap();
+    vault.assert_emitted(&AssetConfigured {
+        asset: weth,
+        listed: false,
+        decimals: 18,
+        depositCap: cap / U256::from(4),
+        depositEnabled: false,
+        collateralEnabled: true,
+    });
+    // Re-enabling deposits is the admin's; the cap is not changed again the same day.
+    needs(
+        configure(risk_admin, cap / U256::from(4), true, true).motsu_unwrap_err(),
+        risk_admin,
+        ADMIN_ROLE,
+    );
+    assert_eq!(
+        bytes(configure(admin, cap / U256::from(2), true, true).motsu_unwrap_err()),
+        bytes(VaultError::ParameterChangedTooSoon(
+            ParameterChangedTooSoon {
+                param: param::DEPOSIT_CAP,
+                nextAllowedAt: NOW + 86_400,
+            }
+        ))
+    );
+    configure(admin, cap / U256::from(4), true, true).motsu_unwrap();
+    assert_eq!(config(), (18, cap / U256::from(4), U256::ZERO, true, true));
 }

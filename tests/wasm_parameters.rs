@@ -59,6 +59,11 @@ sol! {
         function market(uint32 market) external view returns (address, uint256, uint256, uint256, uint256, uint256, uint256, uint256);
     }
 
+    contract VaultP {
+        function configureAsset(address asset, uint256 depositCap, bool depositEnabled, bool collateralEnabled) external;
+        function assetConfig(address asset) external view returns (uint8, uint256, uint256, bool, bool);
+    }
+
     contract LedgerP {
         function setFeeConfig(bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 insuranceShare) external;
         function feeConfig() external view returns (bytes32, bytes32, uint256);
@@ -679,6 +684,38 @@ fn cases(s: &System) -> Vec<Case> {
         pc(5) + u(1),
     ));
 
+    // CollateralVault: WETH's deposit cap (a raise at most doubles it).
+    let vault = s.vault;
+    let weth_cap = move |s: &mut System| {
+        s.rt.view(admin, vault, &VaultP::assetConfigCall { asset: weth })
+            .unwrap()
+            ._1
+    };
+    // Listed with a cap of 10^9 WETH.
+    let cap = WAD * u(1_000_000_000);
+    out.push(Case {
+        name: "vault.depositCap[WETH]",
+        target: vault,
+        code: 2,
+        oob_code: 2,
+        encode: Box::new(move |_, v| {
+            VaultP::configureAssetCall {
+                asset: weth,
+                depositCap: v,
+                depositEnabled: true,
+                collateralEnabled: true,
+            }
+            .abi_encode()
+            .into()
+        }),
+        read: Box::new(weth_cap),
+        raise: cap * u(2),
+        lower: Some(cap / u(2)),
+        over_step: Some(cap * u(2) + u(1)),
+        out_of_bounds: clearing_core::MAX_DEPOSIT_CAP + u(1),
+        admin_only: false,
+    });
+
     // Clearinghouse: the insurance share of fees (the admin's alone).
     out.push(Case {
         name: "clearinghouse.insuranceShare",
@@ -711,7 +748,15 @@ fn every_parameter_follows_its_rule_through_the_timelock() {
     assert!(s.governed, "the deployment's admin is the timelock");
     let risk_admin = s.rt.new_account();
     let risk_role = keccak256("RISK_ADMIN_ROLE");
-    for target in [s.risk, s.breaker, s.liquidator, s.fund, s.engine, s.markets] {
+    for target in [
+        s.risk,
+        s.breaker,
+        s.liquidator,
+        s.fund,
+        s.engine,
+        s.markets,
+        s.vault,
+    ] {
         s.admin_call(
             "grant risk admin",
             target,
@@ -745,7 +790,7 @@ fn every_parameter_follows_its_rule_through_the_timelock() {
     s.advance(DAY).unwrap();
 
     let all = cases(&s);
-    assert_eq!(all.len(), 33);
+    assert_eq!(all.len(), 34);
     for c in all {
         let name = c.name;
         let current = (c.read)(&mut s);

@@ -18,14 +18,18 @@ extern crate alloc;
 mod errors;
 
 use alloc::vec::Vec;
-use alloy_primitives::{Address, B256, I256, U256, U8};
-use clearing_core::{account, to_signed, to_wad};
+use alloy_primitives::{Address, B256, I256, U256, U64, U8};
+use clearing_core::{
+    account, deposit_cap_rule, govern, next_change_at, to_signed, to_wad, ChangeError, Refusal,
+    MAX_DEPOSIT_CAP,
+};
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::call::Call;
 use stylus_sdk::{
     prelude::*,
     storage::{
-        StorageAddress, StorageBool, StorageI256, StorageMap, StorageU256, StorageU8, StorageVec,
+        StorageAddress, StorageBool, StorageI256, StorageMap, StorageU256, StorageU64, StorageU8,
+        StorageVec,
     },
 };
 
@@ -56,7 +60,15 @@ pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
 pub mod param {
     /// Token decimals (at most 36).
     pub const DECIMALS: u8 = 1;
+    /// An asset's deposit cap (`clearing_core::deposit_cap_rule`).
+    pub const DEPOSIT_CAP: u8 = 2;
 }
+
+/// `keccak256("RISK_ADMIN_ROLE")`: may lower a deposit cap or disable
+/// deposits at once.
+pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
+    .update(b"RISK_ADMIN_ROLE")
+    .finalize();
 
 /// Custody configuration of one asset.
 #[storage]
@@ -80,6 +92,8 @@ pub struct CollateralVault {
     balances: StorageMap<B256, StorageMap<Address, StorageU256>>,
     account_assets: StorageMap<B256, StorageVec<StorageAddress>>,
     quote_balances: StorageMap<B256, StorageI256>,
+    /// When each asset's deposit cap last changed (0: never).
+    cap_changed_at: StorageMap<Address, StorageU64>,
 }
 
 sol_interface! {
@@ -161,6 +175,12 @@ impl CollateralVault {
                 value: U256::from(decimals),
             }));
         }
+        if deposit_cap > MAX_DEPOSIT_CAP {
+            return Err(VaultError::ParameterOutOfBounds(ParameterOutOfBounds {
+                param: param::DEPOSIT_CAP,
+                value: deposit_cap,
+            }));
+        }
         let token_decimals = IERC20::new(asset)
             .decimals(&*self)
             .map_err(|_| VaultError::TransferFailed(TransferFailed { asset }))?;
@@ -207,10 +227,20 @@ impl CollateralVault {
     }
 
     /// Changes a listed asset's deposit cap and flags. Disabling deposits or
-    /// collateral never traps funds: withdrawals go on.
+    /// collateral never traps funds: withdrawals go on. A changed cap follows
+    /// `clearing_core::deposit_cap_rule`: at most `2^128`, a raise at most
+    /// doubles it (or opens it to 1,000 tokens), one day between changes.
+    /// Lowering the cap and disabling deposits lower risk: a holder of
+    /// [`RISK_ADMIN_ROLE`] may do both at once. Raising the cap, enabling
+    /// deposits and any change of the collateral flag (enabling adds
+    /// collateral value, disabling removes it at once, which could liquidate
+    /// accounts) are the admin's (the timelock's). Emits [`AssetConfigured`].
     ///
     /// # Errors
-    /// `AccessControlUnauthorizedAccount`; [`UnknownAsset`].
+    /// `AccessControlUnauthorizedAccount` for a caller with neither role, or
+    /// a risk admin raising risk (naming the admin role); [`UnknownAsset`];
+    /// with [`param::DEPOSIT_CAP`]: [`ParameterOutOfBounds`],
+    /// [`ParameterStepTooLarge`], [`ParameterChangedTooSoon`].
     pub fn configure_asset(
         &mut self,
         asset: Address,
@@ -218,8 +248,64 @@ impl CollateralVault {
         deposit_enabled: bool,
         collateral_enabled: bool,
     ) -> Result<(), VaultError> {
-        self.only_admin()?;
-        self.listed(asset)?;
+        let caller = self.vm().msg_sender();
+        let is_admin = self.access.has_role(ADMIN_ROLE.into(), caller);
+        let is_risk_admin = self.access.has_role(RISK_ADMIN_ROLE.into(), caller);
+        if !is_admin && !is_risk_admin {
+            self.access._check_role(RISK_ADMIN_ROLE.into(), caller)?;
+        }
+        let (decimals, old_cap, old_deposits, old_collateral) = {
+            let a = self.listed(asset)?;
+            (
+                a.decimals.get().to::<u8>(),
+                a.deposit_cap.get(),
+                a.deposit_enabled.get(),
+                a.collateral_enabled.get(),
+            )
+        };
+        let now = self.vm().block_timestamp();
+        if deposit_cap != old_cap {
+            let rule = deposit_cap_rule(old_cap, decimals);
+            let last = self.cap_changed_at.get(asset).to::<u64>();
+            let code = param::DEPOSIT_CAP;
+            match govern(
+                &rule,
+                old_cap,
+                deposit_cap,
+                last,
+                now,
+                is_admin,
+                is_risk_admin,
+            ) {
+                Ok(_) => {}
+                Err(Refusal::NeedsAdmin) => self.access._check_role(ADMIN_ROLE.into(), caller)?,
+                Err(Refusal::Rule(ChangeError::OutOfBounds)) => {
+                    return Err(VaultError::ParameterOutOfBounds(ParameterOutOfBounds {
+                        param: code,
+                        value: deposit_cap,
+                    }))
+                }
+                Err(Refusal::Rule(ChangeError::StepTooLarge)) => {
+                    return Err(VaultError::ParameterStepTooLarge(ParameterStepTooLarge {
+                        param: code,
+                        oldValue: old_cap,
+                        newValue: deposit_cap,
+                    }))
+                }
+                Err(Refusal::Rule(ChangeError::TooSoon)) => {
+                    return Err(VaultError::ParameterChangedTooSoon(
+                        ParameterChangedTooSoon {
+                            param: code,
+                            nextAllowedAt: next_change_at(&rule, last),
+                        },
+                    ))
+                }
+            }
+            self.cap_changed_at.setter(asset).set(U64::from(now));
+        }
+        if (deposit_enabled && !old_deposits) || collateral_enabled != old_collateral {
+            self.access._check_role(ADMIN_ROLE.into(), caller)?;
+        }
         self.write_config(
             asset,
             false,

@@ -143,6 +143,25 @@ pub const fn may_apply(direction: Direction, is_admin: bool, is_risk_admin: bool
     is_admin || (is_risk_admin && !direction.needs_delay())
 }
 
+/// Largest deposit cap a vault asset may have (`2^128` token units).
+pub const MAX_DEPOSIT_CAP: U256 = U256::from_limbs([0, 0, 1, 0]);
+
+/// The rule of a vault asset's deposit cap (token units, `decimals` of the token) currently at
+/// `old`: `0 ..= MAX_DEPOSIT_CAP`, one day between changes, a higher cap raises risk, and one
+/// change moves the cap by at most `max(old, 1,000 whole tokens)`: a raise at most doubles a
+/// cap (from zero, it may open to 1,000 tokens), a cut may go down to zero. Caps have no common
+/// scale across assets, so the step scales with the cap itself.
+pub fn deposit_cap_rule(old: U256, decimals: u8) -> ParamRule {
+    let unit = U256::from(10u8).saturating_pow(U256::from(decimals));
+    ParamRule {
+        min: U256::ZERO,
+        max: MAX_DEPOSIT_CAP,
+        max_step: old.max(unit.saturating_mul(U256::from(1_000u16))),
+        min_interval: DAY,
+        raises_risk: RaisesRisk::Increase,
+    }
+}
+
 /// Why [`govern`] refused a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -757,6 +776,45 @@ mod tests {
 mod govern_tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn deposit_caps_at_most_double_and_may_be_cut_to_zero() {
+        let t = 1_000_000u64; // a 6-decimal token unit
+        let u = |x: u64| U256::from(x) * U256::from(t);
+        let r = deposit_cap_rule(u(50_000), 6);
+        assert_eq!(
+            check_change(&r, u(50_000), u(100_000), 0, 1),
+            Ok(Direction::RaisesRisk)
+        );
+        assert_eq!(
+            check_change(&r, u(50_000), u(100_000) + U256::from(1u8), 0, 1),
+            Err(ChangeError::StepTooLarge)
+        );
+        assert_eq!(
+            check_change(&r, u(50_000), U256::ZERO, 0, 1),
+            Ok(Direction::LowersRisk)
+        );
+        // From zero (or a small cap) the step is 1,000 tokens.
+        let r = deposit_cap_rule(U256::ZERO, 6);
+        assert_eq!(
+            check_change(&r, U256::ZERO, u(1_000), 0, 1),
+            Ok(Direction::RaisesRisk)
+        );
+        assert_eq!(
+            check_change(&r, U256::ZERO, u(1_000) + U256::from(1u8), 0, 1),
+            Err(ChangeError::StepTooLarge)
+        );
+        let r = deposit_cap_rule(MAX_DEPOSIT_CAP, 255);
+        assert_eq!(
+            check_change(&r, MAX_DEPOSIT_CAP, MAX_DEPOSIT_CAP + U256::from(1u8), 0, 1),
+            Err(ChangeError::OutOfBounds)
+        );
+        assert_eq!(
+            check_change(&r, MAX_DEPOSIT_CAP, U256::ZERO, 0, 1),
+            Ok(Direction::LowersRisk)
+        );
+        assert_eq!(r.min_interval, DAY);
+    }
 
     fn side(code: u8) -> RaisesRisk {
         match code % 3 {

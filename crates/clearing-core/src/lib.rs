@@ -60,10 +60,10 @@ pub use funding::{
     FUNDING_PERIOD,
 };
 pub use governance::{
-    call_encoding_head, call_encoding_padding, check_change, delay_in_bounds, govern,
-    grace_in_bounds, may_apply, next_change_at, ChangeError, Direction, ParamRule, Proposal,
-    ProposalState, RaisesRisk, Refusal, TimelockError, DEFAULT_TIMELOCK_GRACE, MAX_TIMELOCK_GRACE,
-    MIN_TIMELOCK_GRACE,
+    call_encoding_head, call_encoding_padding, check_change, delay_in_bounds, deposit_cap_rule,
+    govern, grace_in_bounds, may_apply, next_change_at, ChangeError, Direction, ParamRule,
+    Proposal, ProposalState, RaisesRisk, Refusal, TimelockError, DEFAULT_TIMELOCK_GRACE,
+    MAX_DEPOSIT_CAP, MAX_TIMELOCK_GRACE, MIN_TIMELOCK_GRACE,
 };
 pub use haircut::{horizon_factor, initial_haircut, ramp_haircut, target_haircut, HaircutParams};
 pub use insurance::{
