@@ -757,6 +757,7 @@ fn the_guardian_disables_deposits_and_only_the_admin_reenables_them(
 }
 
 #[motsu::test]
+#[allow(clippy::result_large_err)]
 fn deposit_caps_and_flags_follow_their_governance_rules(
     risk: Contract<RiskModule>,
     vault: Contract<CollateralVault>,
