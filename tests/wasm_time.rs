@@ -162,7 +162,7 @@ impl System {
             &Vault::listAssetCall {
                 asset: weth,
                 decimals: 18,
-                deposit_cap: U256::MAX,
+                deposit_cap: clearing_core::MAX_DEPOSIT_CAP,
                 deposit_enabled: true,
                 collateral_enabled: true,
             },
