@@ -39,9 +39,9 @@ mod errors;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64};
 use clearing_core::{
-    account, check_change, may_apply, mul_down, mul_up, neg_signed, next_change_at, penalty_amount,
-    penalty_rate, size_to_restore, split_penalty, sub_signed, to_signed, ChangeError, CoreError,
-    ParamRule,
+    account, govern, mul_down, mul_up, neg_signed, next_change_at, penalty_amount, penalty_rate,
+    size_to_restore, split_penalty, sub_signed, to_signed, ChangeError, CoreError, ParamRule,
+    Refusal,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -280,26 +280,31 @@ impl Liquidator {
         };
         let last = self.changed_at.get(code).to::<u64>();
         let now = self.vm().block_timestamp();
-        let direction = check_change(&rule, old, value, last, now).map_err(|e| match e {
-            ChangeError::OutOfBounds => {
-                LiquidatorError::ParameterOutOfBounds(ParameterOutOfBounds { param: code, value })
+        match govern(&rule, old, value, last, now, is_admin, is_risk_admin) {
+            Ok(_) => {}
+            Err(Refusal::NeedsAdmin) => self.access._check_role(ADMIN_ROLE.into(), caller)?,
+            Err(Refusal::Rule(ChangeError::OutOfBounds)) => {
+                return Err(LiquidatorError::ParameterOutOfBounds(
+                    ParameterOutOfBounds { param: code, value },
+                ))
             }
-            ChangeError::StepTooLarge => {
-                LiquidatorError::ParameterStepTooLarge(ParameterStepTooLarge {
-                    param: code,
-                    oldValue: old,
-                    newValue: value,
-                })
+            Err(Refusal::Rule(ChangeError::StepTooLarge)) => {
+                return Err(LiquidatorError::ParameterStepTooLarge(
+                    ParameterStepTooLarge {
+                        param: code,
+                        oldValue: old,
+                        newValue: value,
+                    },
+                ))
             }
-            ChangeError::TooSoon => {
-                LiquidatorError::ParameterChangedTooSoon(ParameterChangedTooSoon {
-                    param: code,
-                    nextAllowedAt: next_change_at(&rule, last),
-                })
+            Err(Refusal::Rule(ChangeError::TooSoon)) => {
+                return Err(LiquidatorError::ParameterChangedTooSoon(
+                    ParameterChangedTooSoon {
+                        param: code,
+                        nextAllowedAt: next_change_at(&rule, last),
+                    },
+                ))
             }
-        })?;
-        if !may_apply(direction, is_admin, is_risk_admin) {
-            self.access._check_role(ADMIN_ROLE.into(), caller)?;
         }
         match code {
             param::PENALTY_DIVISOR => self.penalty_divisor.set(U64::from(value.to::<u64>())),

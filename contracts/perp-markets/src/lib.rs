@@ -23,9 +23,9 @@ mod errors;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64};
 use clearing_core::{
-    add_signed, check_change, check_market, funding_at_fill, funding_now, may_apply,
-    next_change_at, side_indices, socialised_charge, to_signed, to_unsigned, ChangeError,
-    FundingState, MarketConfig, ParamRule,
+    add_signed, check_market, funding_at_fill, funding_now, govern, next_change_at, side_indices,
+    socialised_charge, to_signed, to_unsigned, ChangeError, FundingState, MarketConfig, ParamRule,
+    Refusal,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -340,26 +340,30 @@ impl PerpMarkets {
         let key = U64::from((u64::from(market) << 8) | u64::from(code));
         let last = self.changed_at.get(key).to::<u64>();
         let now = self.vm().block_timestamp();
-        let direction = check_change(&rule, old, value, last, now).map_err(|e| match e {
-            ChangeError::OutOfBounds => {
-                MarketsError::ParameterOutOfBounds(ParameterOutOfBounds { param: code, value })
+        match govern(&rule, old, value, last, now, is_admin, is_risk_admin) {
+            Ok(_) => {}
+            Err(Refusal::NeedsAdmin) => self.access._check_role(ADMIN_ROLE.into(), caller)?,
+            Err(Refusal::Rule(ChangeError::OutOfBounds)) => {
+                return Err(MarketsError::ParameterOutOfBounds(ParameterOutOfBounds {
+                    param: code,
+                    value,
+                }))
             }
-            ChangeError::StepTooLarge => {
-                MarketsError::ParameterStepTooLarge(ParameterStepTooLarge {
+            Err(Refusal::Rule(ChangeError::StepTooLarge)) => {
+                return Err(MarketsError::ParameterStepTooLarge(ParameterStepTooLarge {
                     param: code,
                     oldValue: old,
                     newValue: value,
-                })
+                }))
             }
-            ChangeError::TooSoon => {
-                MarketsError::ParameterChangedTooSoon(ParameterChangedTooSoon {
-                    param: code,
-                    nextAllowedAt: next_change_at(&rule, last),
-                })
+            Err(Refusal::Rule(ChangeError::TooSoon)) => {
+                return Err(MarketsError::ParameterChangedTooSoon(
+                    ParameterChangedTooSoon {
+                        param: code,
+                        nextAllowedAt: next_change_at(&rule, last),
+                    },
+                ))
             }
-        })?;
-        if !may_apply(direction, is_admin, is_risk_admin) {
-            self.access._check_role(ADMIN_ROLE.into(), caller)?;
         }
         let mut m = self.markets.setter(market).ok_or_else(|| unknown(market))?;
         match code {

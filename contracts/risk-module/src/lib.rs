@@ -373,11 +373,13 @@ impl RiskModule {
         let rule = rule(code).ok_or(out_of_bounds(code, value))?;
         let old = self.parameter(code);
         // The correlation matrix stays positive semi-definite: intra >= inter.
-        let c = self.load_correlations();
         let broken = if code == param::INTER_CORRELATION {
-            c.intra.iter().any(|rho| *rho < value)
+            self.load_correlations()
+                .intra
+                .iter()
+                .any(|rho| *rho < value)
         } else {
-            code >= param::INTRA_CORRELATION && value < c.inter
+            code >= param::INTRA_CORRELATION && value < self.inter.get()
         };
         if broken {
             return Err(out_of_bounds(code, value));
