@@ -9,7 +9,7 @@
 //! risk-lowering change by the risk admin applies at once; a cancelled
 //! proposal and an expired one never execute. Needs `scripts/build-wasm`
 //! first.
-use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
+use alloy_primitives::{keccak256, Address, Bytes, U256};
 use alloy_sol_types::{sol, SolCall};
 use clearing_core::WAD;
 use clearing_sim::{abi::Timelock, System, ETH_PERP};
@@ -132,60 +132,11 @@ fn revert(s: &mut System, from: Address, to: Address, data: Bytes) -> stylus_run
     }
 }
 
-struct Governance {
-    timelock: Address,
-    admin: Address,
-    guardian: Address,
-    salt: u64,
-}
-
-impl Governance {
-    fn queue(&mut self, s: &mut System, target: Address, data: &Bytes) -> (B256, B256) {
-        self.salt += 1;
-        let salt = B256::from(U256::from(self.salt) << 128);
-        let id =
-            s.rt.call(
-                self.admin,
-                self.timelock,
-                &Timelock::queueCall {
-                    target,
-                    data: data.clone(),
-                    salt,
-                },
-                U256::ZERO,
-            )
-            .unwrap()
-            ._0;
-        (id, salt)
-    }
-
-    fn execute(
-        &self,
-        s: &mut System,
-        target: Address,
-        data: &Bytes,
-        salt: B256,
-    ) -> Result<(), stylus_runtime::CallError> {
-        s.rt.call(
-            self.admin,
-            self.timelock,
-            &Timelock::executeCall {
-                target,
-                data: data.clone(),
-                salt,
-            },
-            U256::ZERO,
-        )
-        .map(drop)
-    }
-}
-
 /// The error of a change that breaks its rule: called by the risk admin, or
 /// through the timelock (queued, executed after the delay) for a setter only
 /// the admin may call.
 fn rule_error(
     s: &mut System,
-    gov: &mut Governance,
     c: &Case,
     risk_admin: Address,
     data: Bytes,
@@ -193,9 +144,9 @@ fn rule_error(
     if !c.admin_only {
         return revert(s, risk_admin, c.target, data);
     }
-    let (_, salt) = gov.queue(s, c.target, &data);
+    let (_, salt) = s.queue(c.target, &data).unwrap();
     s.advance(s.delay).unwrap();
-    gov.execute(s, c.target, &data, salt).unwrap_err()
+    s.execute(c.target, &data, salt).unwrap_err()
 }
 
 fn cases(s: &System) -> Vec<Case> {
@@ -767,12 +718,6 @@ fn every_parameter_follows_its_rule_through_the_timelock() {
         )
         .unwrap();
     }
-    let mut gov = Governance {
-        timelock: s.timelock,
-        admin: s.admin,
-        guardian: s.guardian,
-        salt: 1 << 20,
-    };
     let delay = s.delay;
     // The fund's target starts at its lower bound: raise it first (risk-lowering, at once).
     let fund = s.fund;
@@ -796,7 +741,7 @@ fn every_parameter_follows_its_rule_through_the_timelock() {
         let current = (c.read)(&mut s);
         // Out of bounds, over the step: refused to anyone, before the caller is judged.
         let data = (c.encode)(&mut s, c.out_of_bounds);
-        let err = rule_error(&mut s, &mut gov, &c, risk_admin, data);
+        let err = rule_error(&mut s, &c, risk_admin, data);
         let e = err.decode::<Gov::ParameterOutOfBounds>();
         assert!(
             e.as_ref().is_some_and(|e| e.param == c.oob_code),
@@ -804,7 +749,7 @@ fn every_parameter_follows_its_rule_through_the_timelock() {
         );
         if let Some(over) = c.over_step {
             let data = (c.encode)(&mut s, over);
-            let err = rule_error(&mut s, &mut gov, &c, risk_admin, data);
+            let err = rule_error(&mut s, &c, risk_admin, data);
             assert_eq!(
                 err.decode::<Gov::ParameterStepTooLarge>(),
                 Some(Gov::ParameterStepTooLarge {
@@ -830,9 +775,9 @@ fn every_parameter_follows_its_rule_through_the_timelock() {
         );
 
         // Through the timelock: refused before the delay, applied after it, once.
-        let (id, salt) = gov.queue(&mut s, c.target, &raise);
+        let (id, salt) = s.queue(c.target, &raise).unwrap();
         let queued_at = s.rt.block().timestamp;
-        let err = gov.execute(&mut s, c.target, &raise, salt).unwrap_err();
+        let err = s.execute(c.target, &raise, salt).unwrap_err();
         assert_eq!(
             err.decode::<Timelock::TooEarly>(),
             Some(Timelock::TooEarly {
@@ -843,11 +788,11 @@ fn every_parameter_follows_its_rule_through_the_timelock() {
         );
         assert_eq!((c.read)(&mut s), current);
         s.advance(delay).unwrap();
-        gov.execute(&mut s, c.target, &raise, salt)
+        s.execute(c.target, &raise, salt)
             .unwrap_or_else(|e| panic!("{name}: after the delay: {e}"));
         assert_eq!((c.read)(&mut s), c.raise, "{name}: applied");
         let changed_at = s.rt.block().timestamp;
-        let err = gov.execute(&mut s, c.target, &raise, salt).unwrap_err();
+        let err = s.execute(c.target, &raise, salt).unwrap_err();
         assert!(
             err.decode::<Timelock::AlreadyExecuted>().is_some(),
             "{name}: replay: {err}"
@@ -855,9 +800,9 @@ fn every_parameter_follows_its_rule_through_the_timelock() {
 
         // Back to the old value within the interval: too soon, also for the timelock.
         let back = (c.encode)(&mut s, current);
-        let (_, salt) = gov.queue(&mut s, c.target, &back);
+        let (_, salt) = s.queue(c.target, &back).unwrap();
         s.advance(delay).unwrap();
-        let err = gov.execute(&mut s, c.target, &back, salt).unwrap_err();
+        let err = s.execute(c.target, &back, salt).unwrap_err();
         assert_eq!(
             err.decode::<Gov::ParameterChangedTooSoon>(),
             Some(Gov::ParameterChangedTooSoon {
@@ -869,7 +814,7 @@ fn every_parameter_follows_its_rule_through_the_timelock() {
         assert_eq!((c.read)(&mut s), c.raise);
         // A day after the change the same proposal executes.
         s.advance(DAY).unwrap();
-        gov.execute(&mut s, c.target, &back, salt)
+        s.execute(c.target, &back, salt)
             .unwrap_or_else(|e| panic!("{name}: after the interval: {e}"));
         assert_eq!((c.read)(&mut s), current, "{name}: back");
 
@@ -892,26 +837,26 @@ fn every_parameter_follows_its_rule_through_the_timelock() {
         let before = (c.read)(&mut s);
 
         // A proposal the guardian cancels never executes.
-        let (id, salt) = gov.queue(&mut s, c.target, &raise);
+        let (id, salt) = s.queue(c.target, &raise).unwrap();
         s.rt.call(
-            gov.guardian,
-            gov.timelock,
+            s.guardian,
+            s.timelock,
             &Timelock::cancelCall { id },
             U256::ZERO,
         )
         .unwrap();
         s.advance(delay + DAY).unwrap();
-        let err = gov.execute(&mut s, c.target, &raise, salt).unwrap_err();
+        let err = s.execute(c.target, &raise, salt).unwrap_err();
         assert_eq!(
             err.decode::<Timelock::ProposalCancelled>(),
             Some(Timelock::ProposalCancelled { id }),
             "{name}: cancelled"
         );
         // One not executed within its grace period expires.
-        let (id, salt) = gov.queue(&mut s, c.target, &raise);
+        let (id, salt) = s.queue(c.target, &raise).unwrap();
         let queued_at = s.rt.block().timestamp;
         s.advance(delay + GRACE + 1).unwrap();
-        let err = gov.execute(&mut s, c.target, &raise, salt).unwrap_err();
+        let err = s.execute(c.target, &raise, salt).unwrap_err();
         assert_eq!(
             err.decode::<Timelock::Expired>(),
             Some(Timelock::Expired {

@@ -564,6 +564,52 @@ impl System {
         Ok(())
     }
 
+    /// Queues `data` for `to` on the timelock as governance, with a fresh
+    /// salt; returns the proposal's id and its salt.
+    ///
+    /// # Errors
+    /// The timelock's revert.
+    pub fn queue(&mut self, to: Address, data: &Bytes) -> Result<(B256, B256), CallError> {
+        self.salt += 1;
+        let salt = B256::from(U256::from(self.salt));
+        let (admin, timelock) = (self.admin, self.timelock);
+        let id = self
+            .rt
+            .call(
+                admin,
+                timelock,
+                &Timelock::queueCall {
+                    target: to,
+                    data: data.clone(),
+                    salt,
+                },
+                U256::ZERO,
+            )?
+            ._0;
+        Ok((id, salt))
+    }
+
+    /// Executes the queued proposal `(to, data, salt)` on the timelock as
+    /// governance.
+    ///
+    /// # Errors
+    /// The timelock's revert, or the target's revert passed through.
+    pub fn execute(&mut self, to: Address, data: &Bytes, salt: B256) -> Result<(), CallError> {
+        let (admin, timelock) = (self.admin, self.timelock);
+        self.rt
+            .call(
+                admin,
+                timelock,
+                &Timelock::executeCall {
+                    target: to,
+                    data: data.clone(),
+                    salt,
+                },
+                U256::ZERO,
+            )
+            .map(drop)
+    }
+
     /// An admin action on `to`: during the bootstrap, a call by the
     /// deployer; once governed, queued on the timelock by governance,
     /// executed after the delay (block time moves by the delay and the feeds
@@ -585,35 +631,11 @@ impl System {
                 .map(drop)
                 .map_err(|e| SimError::Call(what, e));
         }
-        self.salt += 1;
-        let (timelock, salt) = (self.timelock, B256::from(U256::from(self.salt)));
         let data = Bytes::from(call.abi_encode());
-        self.rt
-            .call(
-                admin,
-                timelock,
-                &Timelock::queueCall {
-                    target: to,
-                    data: data.clone(),
-                    salt,
-                },
-                U256::ZERO,
-            )
-            .map_err(|e| SimError::Call(what, e))?;
+        let (_, salt) = self.queue(to, &data).map_err(|e| SimError::Call(what, e))?;
         let delay = self.delay;
         self.advance(delay)?;
-        self.rt
-            .call(
-                admin,
-                timelock,
-                &Timelock::executeCall {
-                    target: to,
-                    data,
-                    salt,
-                },
-                U256::ZERO,
-            )
-            .map(drop)
+        self.execute(to, &data, salt)
             .map_err(|e| SimError::Call(what, e))
     }
 
