@@ -35,6 +35,7 @@ pub mod insurance;
 pub mod liquidation;
 pub mod margin;
 pub mod market;
+pub mod money_market;
 pub mod oracle;
 pub mod order;
 pub mod params;
