@@ -184,10 +184,10 @@ fn fills_book_positions_realise_pnl_and_split_fees_to_the_wei(
     );
     assert_eq!(ch.sender(alice).open_markets(a), vec![0]);
     // Maker fee 2 bp of 3000 = 0.60, taker fee 5 bp = 1.50; 2.10 split 50/50.
-    assert_eq!(vault.sender(alice).quote_balance(a), scents(-60));
-    assert_eq!(vault.sender(alice).quote_balance(b), scents(-150));
-    assert_eq!(vault.sender(alice).quote_balance(ins), scents(105));
-    assert_eq!(vault.sender(alice).quote_balance(tre), scents(105));
+    assert_eq!(vault.sender(alice).quote_balance(a).unwrap(), scents(-60));
+    assert_eq!(vault.sender(alice).quote_balance(b).unwrap(), scents(-150));
+    assert_eq!(vault.sender(alice).quote_balance(ins).unwrap(), scents(105));
+    assert_eq!(vault.sender(alice).quote_balance(tre).unwrap(), scents(105));
     assert_eq!(markets.sender(alice).market(0).motsu_unwrap().7, wad(1));
     ch.assert_emitted(&PositionUpdated {
         account: a,
@@ -255,27 +255,27 @@ fn fills_book_positions_realise_pnl_and_split_fees_to_the_wei(
         .motsu_unwrap();
     // Alice: +300 realised, taker fee 1.65. Bob: -300, maker fee 0.66.
     assert_eq!(
-        vault.sender(alice).quote_balance(a),
+        vault.sender(alice).quote_balance(a).unwrap(),
         scents(-60 + 30_000 - 165)
     );
     assert_eq!(
-        vault.sender(alice).quote_balance(b),
+        vault.sender(alice).quote_balance(b).unwrap(),
         scents(-150 - 30_000 - 66)
     );
     // Fees 2.31: 1.155 each; insurance gets no dust here (exact halves).
     let half = cents(231) / U256::from(2);
     assert_eq!(
-        vault.sender(alice).quote_balance(ins),
+        vault.sender(alice).quote_balance(ins).unwrap(),
         scents(105) + I256::from_raw(half)
     );
     assert_eq!(
-        vault.sender(alice).quote_balance(tre),
+        vault.sender(alice).quote_balance(tre).unwrap(),
         scents(105) + I256::from_raw(half)
     );
     // Quote is conserved: what the traders lost is exactly the fees.
-    let total = [a, b, ins, tre]
-        .iter()
-        .fold(I256::ZERO, |s, x| s + vault.sender(alice).quote_balance(*x));
+    let total = [a, b, ins, tre].iter().fold(I256::ZERO, |s, x| {
+        s + vault.sender(alice).quote_balance(*x).unwrap()
+    });
     assert_eq!(total, I256::ZERO);
     assert_eq!(ch.sender(alice).open_markets(a), Vec::<u32>::new());
     assert_eq!(markets.sender(alice).market(0).motsu_unwrap().7, U256::ZERO);
@@ -367,8 +367,8 @@ fn ledger_refusals_leave_no_trace(
             ch.sender(alice).position_sizes(0, a, b),
             (I256::ZERO, I256::ZERO)
         );
-        assert_eq!(vault.sender(alice).quote_balance(a), I256::ZERO);
-        assert_eq!(vault.sender(alice).quote_balance(ins), I256::ZERO);
+        assert_eq!(vault.sender(alice).quote_balance(a).unwrap(), I256::ZERO);
+        assert_eq!(vault.sender(alice).quote_balance(ins).unwrap(), I256::ZERO);
         assert_eq!(markets.sender(alice).market(0).motsu_unwrap().7, U256::ZERO);
     };
 

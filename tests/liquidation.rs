@@ -117,8 +117,8 @@ fn partial_liquidation_restores_initial_health_and_splits_the_penalty(
     )
     .unwrap();
     assert!(expected > U256::ZERO && expected < wad(20));
-    let fund_before = vault.sender(admin).quote_balance(p.fund_account);
-    let bob_quote = vault.sender(admin).quote_balance(b);
+    let fund_before = vault.sender(admin).quote_balance(p.fund_account).unwrap();
+    let bob_quote = vault.sender(admin).quote_balance(b).unwrap();
     let closed = liq
         .sender(kim.address())
         .liquidate(b, 0, 0, wad(20))
@@ -141,17 +141,17 @@ fn partial_liquidation_restores_initial_health_and_splits_the_penalty(
         insuranceShare: split.insurance,
     });
     assert_eq!(
-        vault.sender(admin).quote_balance(p.fund_account) - fund_before,
+        vault.sender(admin).quote_balance(p.fund_account).unwrap() - fund_before,
         I256::from_raw(split.insurance)
     );
     assert_eq!(
-        vault.sender(admin).quote_balance(k),
+        vault.sender(admin).quote_balance(k).unwrap(),
         I256::from_raw(split.keeper)
     );
     // Bob realised (3000 - 3450) per ETH closed and paid the penalty.
     let realised = (swad(3000) - swad(3450)) * closed_i / I256::from_raw(WAD);
     assert_eq!(
-        vault.sender(admin).quote_balance(b),
+        vault.sender(admin).quote_balance(b).unwrap(),
         bob_quote + realised - I256::from_raw(amount)
     );
     // Initial health is back at or above zero, so a second liquidation is refused.
@@ -317,7 +317,7 @@ fn bad_debt_is_covered_by_the_fund_first(
     let everyone = [a, b, k, p.fund_account, p.c.treasury];
     let total_before = quote_total(&p, &everyone);
     // Bob's equity: 1,000 of tokens plus his quote balance.
-    let deficit = (swad(1000) + vault.sender(admin).quote_balance(b)).unsigned_abs();
+    let deficit = (swad(1000) + vault.sender(admin).quote_balance(b).unwrap()).unsigned_abs();
     let fund_before = fund.sender(admin).balance().motsu_unwrap();
     let (covered, socialised) = backstop
         .sender(kim.address())
@@ -338,7 +338,7 @@ fn bad_debt_is_covered_by_the_fund_first(
     );
     // Bob is square; quote moved from the fund to Bob only.
     assert_eq!(
-        swad(1000) + vault.sender(admin).quote_balance(b),
+        swad(1000) + vault.sender(admin).quote_balance(b).unwrap(),
         I256::ZERO
     );
     assert_eq!(quote_total(&p, &everyone), total_before);
@@ -402,7 +402,7 @@ fn bad_debt_beyond_the_fund_is_socialised_on_the_side_that_profited(
         I256::ZERO,
         "quote is zero-sum until bad debt settles"
     );
-    let deficit = (swad(1000) + vault.sender(admin).quote_balance(b)).unsigned_abs();
+    let deficit = (swad(1000) + vault.sender(admin).quote_balance(b).unwrap()).unsigned_abs();
     // The fund only has its fee and penalty income.
     let available = fund.sender(admin).balance().motsu_unwrap().into_raw();
     assert!(available > U256::ZERO && available < deficit);
@@ -449,7 +449,7 @@ fn bad_debt_beyond_the_fund_is_socialised_on_the_side_that_profited(
     // Bob is square, the fund is empty, and quote plus what is owed is
     // conserved up to the rounding of the charge (in the protocol's favour).
     assert_eq!(
-        swad(1000) + vault.sender(admin).quote_balance(b),
+        swad(1000) + vault.sender(admin).quote_balance(b).unwrap(),
         I256::ZERO
     );
     assert_eq!(fund.sender(admin).balance().motsu_unwrap(), I256::ZERO);
@@ -560,7 +560,7 @@ fn collateral_is_sold_to_cover_quote_debt(
         .liquidate(b, 0, 0, wad(5))
         .motsu_unwrap();
     assert_eq!(closed, wad(5));
-    let debt = vault.sender(admin).quote_balance(b);
+    let debt = vault.sender(admin).quote_balance(b).unwrap();
     assert!(debt < -swad(3900));
     let (eq, mm, _) = p.health(b);
     assert!(eq.is_negative() && eq < I256::from_raw(mm));
@@ -583,7 +583,7 @@ fn collateral_is_sold_to_cover_quote_debt(
     let e = backstop::LiquidatorBelowInitialMargin::abi_decode(&err, true).unwrap();
     assert_eq!(e.liquidator, account::encode(kim.address(), 7));
     assert_eq!(vault.sender(admin).balance_of(b, weth.address()), wad(1));
-    assert_eq!(vault.sender(admin).quote_balance(b), debt);
+    assert_eq!(vault.sender(admin).quote_balance(b).unwrap(), debt);
     // The quote asset is not collateral to sell.
     let err = backstop
         .sender(kim.address())
@@ -606,8 +606,8 @@ fn collateral_is_sold_to_cover_quote_debt(
     let amount = wad(1);
     let value = mul_down(amount, price).unwrap();
     let sale = clearing_core::collateral_sale(value, penalty, pct(50)).unwrap();
-    let fund_before = vault.sender(admin).quote_balance(p.fund_account);
-    let kim_before = vault.sender(admin).quote_balance(k);
+    let fund_before = vault.sender(admin).quote_balance(p.fund_account).unwrap();
+    let kim_before = vault.sender(admin).quote_balance(k).unwrap();
     let sold = backstop
         .sender(kim.address())
         .liquidate_collateral(b, 0, weth.address(), wad(1))
@@ -619,15 +619,15 @@ fn collateral_is_sold_to_cover_quote_debt(
         wad(1) - amount
     );
     assert_eq!(
-        vault.sender(admin).quote_balance(b),
+        vault.sender(admin).quote_balance(b).unwrap(),
         debt + I256::from_raw(sale.account_credit)
     );
     assert_eq!(
-        vault.sender(admin).quote_balance(k),
+        vault.sender(admin).quote_balance(k).unwrap(),
         kim_before - I256::from_raw(sale.liquidator_debit)
     );
     assert_eq!(
-        vault.sender(admin).quote_balance(p.fund_account),
+        vault.sender(admin).quote_balance(p.fund_account).unwrap(),
         fund_before + I256::from_raw(sale.insurance)
     );
     backstop.assert_emitted(&backstop::CollateralLiquidated {
@@ -654,13 +654,13 @@ fn collateral_is_sold_to_cover_quote_debt(
         }
         .abi_encode()
     );
-    let deficit = vault.sender(admin).quote_balance(b).unsigned_abs();
+    let deficit = vault.sender(admin).quote_balance(b).unwrap().unsigned_abs();
     let (covered, socialised) = backstop
         .sender(kim.address())
         .settle_bad_debt(b)
         .motsu_unwrap();
     assert_eq!(covered + socialised, deficit);
-    assert_eq!(vault.sender(admin).quote_balance(b), I256::ZERO);
+    assert_eq!(vault.sender(admin).quote_balance(b).unwrap(), I256::ZERO);
 }
 
 #[motsu::test]

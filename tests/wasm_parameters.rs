@@ -635,8 +635,8 @@ fn cases(s: &System) -> Vec<Case> {
         pc(5) + u(1),
     ));
 
-    // CollateralVault: WETH's deposit cap (a raise at most doubles it).
-    let vault = s.vault;
+    // VaultPolicy: WETH's deposit cap in the vault (a raise at most doubles it).
+    let (vault, policy) = (s.vault, s.policy);
     let weth_cap = move |s: &mut System| {
         s.rt.view(admin, vault, &VaultP::assetConfigCall { asset: weth })
             .unwrap()
@@ -645,8 +645,8 @@ fn cases(s: &System) -> Vec<Case> {
     // Listed with a cap of 10^9 WETH.
     let cap = WAD * u(1_000_000_000);
     out.push(Case {
-        name: "vault.depositCap[WETH]",
-        target: vault,
+        name: "policy.depositCap[WETH]",
+        target: policy,
         code: 2,
         oob_code: 2,
         encode: Box::new(move |_, v| {

@@ -160,7 +160,7 @@ impl<'a> Clearing<'a> {
     }
 
     pub fn quote(&self, a: B256) -> I256 {
-        self.w.vault.sender(self.matcher).quote_balance(a)
+        self.w.vault.sender(self.matcher).quote_balance(a).unwrap()
     }
 
     pub fn sizes(&self, a: B256, b: B256) -> (I256, I256) {

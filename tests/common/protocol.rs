@@ -64,6 +64,7 @@ impl<'a> Protocol<'a> {
             w.vault.address(),
             breaker.address(),
             fund.address(),
+            Address::ZERO,
         );
         for who in [fund.address(), liq.address(), backstop.address()] {
             w.vault

@@ -14,6 +14,11 @@ sol! {
     /// side of `market` that profited (`longsPay`).
     #[derive(Debug, PartialEq, Eq)]
     event BadDebtSettled(bytes32 indexed account, uint256 deficit, uint256 covered, uint256 socialised, uint32 market, bool longsPay);
+    /// Liquidity restoration (DESIGN section 15): `provider` repaid `repaid` quote tokens of
+    /// `account`'s debt from outside and received `amount` of `asset` (token units) at
+    /// `price` less the repay discount.
+    #[derive(Debug, PartialEq, Eq)]
+    event LiquidityRestored(bytes32 indexed account, bytes32 indexed provider, address indexed asset, uint256 repaid, uint256 amount, uint256 price);
 
     /// The account's maintenance health is not negative.
     #[derive(Debug, PartialEq, Eq)]
@@ -27,7 +32,8 @@ sol! {
     /// The liquidator's own sub-account would end below initial margin.
     #[derive(Debug, PartialEq, Eq)]
     error LiquidatorBelowInitialMargin(bytes32 liquidator, int256 equity, uint256 initial);
-    /// The liquidation would not improve the account's maintenance health.
+    /// The liquidation would not improve the account's maintenance health (for a liquidity
+    /// restoration: would lower it).
     #[derive(Debug, PartialEq, Eq)]
     error HealthNotImproved(bytes32 account, int256 before, int256 afterwards);
     /// The account has no quote debt to cover with its collateral.

@@ -15,11 +15,16 @@
 //!   the rest is socialised over the open interest of the side that profited
 //!   (the side opposite the account's last liquidated position, recorded by
 //!   the Liquidator), through that side's loss index in PerpMarkets.
+//! - [`Backstop::restore_liquidity`] brings quote cash back while the quote
+//!   market's utilisation is above `U_hard` (DESIGN section 15): anyone
+//!   repays an account's quote debt with tokens from outside and takes its
+//!   collateral at the oracle price less the repay discount; the account's
+//!   health must not fall.
 //!
 //! The penalty parameters are the Liquidator's (one place for governance).
 //! Call graph: `Backstop -> {Liquidator (views), Clearinghouse (view),
 //! PerpMarkets, MarginEngine, RiskEngine, RiskModule, CollateralVault,
-//! CircuitBreaker, InsuranceFund}`; none of them calls it.
+//! CircuitBreaker, InsuranceFund, VaultPolicy (views)}`; none of them calls it.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 #![allow(deprecated)]
 extern crate alloc;
@@ -54,6 +59,7 @@ pub struct Backstop {
     vault: StorageAddress,
     breaker: StorageAddress,
     fund: StorageAddress,
+    policy: StorageAddress,
 }
 
 sol_interface! {
@@ -95,6 +101,13 @@ sol_interface! {
         function holdings(bytes32 account) external view returns (address[], int256[], address, int256);
         function balanceOf(bytes32 account, address asset) external view returns (uint256);
         function assetConfig(address asset) external view returns (uint8, uint256, uint256, bool, bool);
+        function quoteAsset() external view returns (address);
+        function creditFrom(address payer, bytes32 account, uint256 amount) external;
+    }
+
+    /// The vault policy's restoration bounds.
+    interface IVaultPolicy {
+        function checkRestoration(bytes32 account, uint256 amount) external view returns (uint256);
     }
 
     /// The circuit breaker's gate.
@@ -111,7 +124,7 @@ sol_interface! {
 
 #[public]
 impl Backstop {
-    /// Wires every contract the backstop calls.
+    /// Wires every contract the backstop calls (the vault policy for liquidity restoration).
     #[constructor]
     #[allow(clippy::too_many_arguments)]
     pub fn constructor(
@@ -125,6 +138,7 @@ impl Backstop {
         vault: Address,
         breaker: Address,
         insurance_fund: Address,
+        vault_policy: Address,
     ) {
         self.liquidator.set(liquidator);
         self.clearinghouse.set(clearinghouse);
@@ -135,6 +149,7 @@ impl Backstop {
         self.vault.set(vault);
         self.breaker.set(breaker);
         self.fund.set(insurance_fund);
+        self.policy.set(vault_policy);
     }
 
     /// Sells (part of) `account`'s holding of the non-quote `asset` to the
@@ -264,6 +279,104 @@ impl Backstop {
             },
         );
         Ok(amount)
+    }
+
+    /// Liquidity restoration (DESIGN section 15): while the quote market's
+    /// utilisation is above `U_hard`, the caller repays `amount` (quote token
+    /// units, pulled from the caller, who approved the vault) of `account`'s
+    /// quote debt and receives `account`'s `asset` at the oracle price less
+    /// the repay discount into its sub-account `provider_subaccount`. The
+    /// vault bounds the amount by the debt and by what brings utilisation
+    /// back to `U_hard`; the account's maintenance health must not fall.
+    /// Returns the collateral received (token units). Emits
+    /// [`LiquidityRestored`].
+    ///
+    /// # Errors
+    /// [`ZeroAmount`] (also when the repayment buys no whole token unit);
+    /// [`SelfLiquidation`]; [`NoCollateral`] (the quote asset, or none held);
+    /// the vault policy's `LiquidityNotStressed` and `RepayTooLarge`, the
+    /// vault's `InsufficientBalance` (the account holds less than the
+    /// repayment buys), `TransferFailed`, `TooManyAssets` (the provider's
+    /// sub-account) unchanged; price errors unchanged; [`HealthNotImproved`] when the
+    /// account's maintenance health would fall; [`MathError`].
+    pub fn restore_liquidity(
+        &mut self,
+        account: B256,
+        provider_subaccount: u8,
+        asset: Address,
+        amount: U256,
+    ) -> Result<U256, Vec<u8>> {
+        if amount.is_zero() {
+            return Err(BackstopError::ZeroAmount(ZeroAmount {}).into());
+        }
+        let caller = self.vm().msg_sender();
+        if account::owner(account).ok() == Some(caller) {
+            return Err(BackstopError::SelfLiquidation(SelfLiquidation { account }).into());
+        }
+        let provider = account::encode(caller, provider_subaccount);
+        let vault = self.vault.get();
+        let v = ICollateralVault::new(vault);
+        let quote_asset = v.quote_asset(&*self).map_err(|e| passthrough(e, vault))?;
+        let held = v
+            .balance_of(&*self, account, asset)
+            .map_err(|e| passthrough(e, vault))?;
+        if asset == quote_asset || held.is_zero() {
+            return Err(BackstopError::NoCollateral(NoCollateral { account, asset }).into());
+        }
+        let (decimals, _, _, _, _) = v
+            .asset_config(&*self, asset)
+            .map_err(|e| passthrough(e, vault))?;
+        let (quote_decimals, _, _, _, _) = v
+            .asset_config(&*self, quote_asset)
+            .map_err(|e| passthrough(e, vault))?;
+        // The policy bounds the repayment (utilisation above U_hard, at most the debt and
+        // what brings utilisation back to U_hard) and names the discount.
+        let policy = self.policy.get();
+        let discount = IVaultPolicy::new(policy)
+            .check_restoration(&*self, account, amount)
+            .map_err(|e| passthrough(e, policy))?;
+        let risk = self.risk.get();
+        let price = IRiskModule::new(risk)
+            .price(&*self, asset)
+            .map_err(|e| passthrough(e, risk))?;
+        let repaid = to_wad(amount, quote_decimals).map_err(math)?;
+        // What the repayment buys rounds down (a payout), in token units too.
+        let quantity =
+            clearing_core::money_market::repay_collateral(repaid, price, discount).map_err(math)?;
+        let quantity = clearing_core::from_wad_down(quantity, decimals).map_err(math)?;
+        if quantity.is_zero() {
+            return Err(BackstopError::ZeroAmount(ZeroAmount {}).into());
+        }
+        let (equity, maintenance, _) = self.health(account)?;
+        let before = sub_signed(equity, to_signed(maintenance).map_err(math)?).map_err(math)?;
+        ICollateralVault::new(vault)
+            .credit_from(Call::new_in(self), caller, account, amount)
+            .map_err(|e| passthrough(e, vault))?;
+        ICollateralVault::new(vault)
+            .transfer_balance(Call::new_in(self), account, provider, asset, quantity)
+            .map_err(|e| passthrough(e, vault))?;
+        let (eq, mm, _) = self.health(account)?;
+        let afterwards = sub_signed(eq, to_signed(mm).map_err(math)?).map_err(math)?;
+        if afterwards < before {
+            return Err(BackstopError::HealthNotImproved(HealthNotImproved {
+                account,
+                before,
+                afterwards,
+            })
+            .into());
+        }
+        log(
+            self.vm(),
+            LiquidityRestored {
+                account,
+                provider,
+                asset,
+                repaid: amount,
+                amount: quantity,
+                price,
+            },
+        );
+        Ok(quantity)
     }
 
     /// Settles the bad debt of an account with negative equity and nothing

@@ -106,6 +106,7 @@ sol_interface! {
     /// The vault function the clearinghouse uses.
     interface ICollateralVault {
         function applyQuoteDelta(bytes32 account, int256 delta) external returns (int256);
+        function registerUnderlying(bytes32 account, address underlying, bool open) external;
     }
 
     /// The market registry functions the clearinghouse uses.
@@ -437,7 +438,7 @@ impl Clearinghouse {
                 add_signed(oi_delta, long_delta(olds[k].size, new).map_err(ce)?).map_err(ce)?;
         }
         let registry = self.markets.get();
-        let (_, long, short, maker_fee, taker_fee) = IPerpMarkets::new(registry)
+        let (underlying, long, short, maker_fee, taker_fee) = IPerpMarkets::new(registry)
             .on_fill(Call::new_in(self), market, price, oi_delta, trade)
             .map_err(|e| passthrough(e, registry))?;
         let rates = if trade {
@@ -461,7 +462,7 @@ impl Clearinghouse {
         }
         for (k, (acct, delta)) in sides.into_iter().enumerate() {
             let b = booked[k];
-            self.store(acct, market, &b.position)?;
+            self.store(acct, market, underlying, &b.position)?;
             self.quote_delta(acct, b.quote_delta)?;
             log(
                 self.vm(),
@@ -521,20 +522,27 @@ impl Clearinghouse {
     }
 
     /// Stores a position and keeps the account's list of open markets.
+    /// A position that opens or closes also enters or leaves the account's priced set in the
+    /// vault (the pricing limit, DESIGN section 15).
     fn store(
         &mut self,
         account: B256,
         market: u32,
+        underlying: Address,
         pos: &Position,
-    ) -> Result<(), ClearinghouseError> {
+    ) -> Result<(), Vec<u8>> {
         let was_open = !self.pos(account, market).size.is_zero();
         let open = !pos.size.is_zero();
+        if open != was_open {
+            let vault = self.vault.get();
+            ICollateralVault::new(vault)
+                .register_underlying(Call::new_in(self), account, underlying, open)
+                .map_err(|e| passthrough(e, vault))?;
+        }
         let mut list = self.open_markets.setter(account);
         if open && !was_open {
             if list.len() >= MAX_MARKETS_PER_ACCOUNT {
-                return Err(ClearinghouseError::TooManyMarkets(TooManyMarkets {
-                    account,
-                }));
+                return Err(ClearinghouseError::TooManyMarkets(TooManyMarkets { account }).into());
             }
             list.push(U32::from(market));
         } else if was_open && !open {

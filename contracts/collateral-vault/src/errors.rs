@@ -41,7 +41,8 @@ sol! {
     /// The token transfer failed (reverted or returned false).
     #[derive(Debug, PartialEq, Eq)]
     error TransferFailed(address asset);
-    /// The sub-account holds the maximum number of collateral assets (8).
+    /// The sub-account's priced set (collateral assets, position underlyings and the quote
+    /// asset, which always counts) would exceed the margin function's 8 entries.
     #[derive(Debug, PartialEq, Eq)]
     error TooManyAssets(bytes32 account);
     /// The balance is smaller than the amount.
@@ -50,6 +51,9 @@ sol! {
     /// The token's `decimals()` differs from the configured decimals.
     #[derive(Debug, PartialEq, Eq)]
     error DecimalsMismatch(address asset, uint8 configured, uint8 token);
+    /// The vault holds less quote cash than the withdrawal asks: `available` is what it holds.
+    #[derive(Debug, PartialEq, Eq)]
+    error InsufficientLiquidity(address asset, uint256 available, uint256 amount);
     /// A parameter is outside its hard bounds (`param` codes in the `param` module).
     #[derive(Debug, PartialEq, Eq)]
     error ParameterOutOfBounds(uint8 param, uint256 value);
@@ -91,6 +95,8 @@ pub enum VaultError {
     InsufficientBalance(InsufficientBalance),
     /// See [`DecimalsMismatch`].
     DecimalsMismatch(DecimalsMismatch),
+    /// See [`InsufficientLiquidity`].
+    InsufficientLiquidity(InsufficientLiquidity),
     /// See [`ParameterOutOfBounds`].
     ParameterOutOfBounds(ParameterOutOfBounds),
     /// See [`ParameterStepTooLarge`].

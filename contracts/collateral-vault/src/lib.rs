@@ -18,25 +18,25 @@ extern crate alloc;
 mod errors;
 
 use alloc::vec::Vec;
-use alloy_primitives::{Address, B256, I256, U256, U64, U8};
-use clearing_core::{
-    account, deposit_cap_rule, govern, next_change_at, to_signed, to_wad, ChangeError, Refusal,
-    MAX_DEPOSIT_CAP,
-};
+use alloy_primitives::{Address, B256, I256, U128, U256, U8};
+use clearing_core::money_market::{self as mm, MarketState};
+use clearing_core::{account, to_signed, to_wad, MAX_DEPOSIT_CAP};
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::call::Call;
 use stylus_sdk::{
     prelude::*,
     storage::{
-        StorageAddress, StorageBool, StorageI256, StorageMap, StorageU256, StorageU64, StorageU8,
+        StorageAddress, StorageBool, StorageI256, StorageMap, StorageU128, StorageU256, StorageU8,
         StorageVec,
     },
 };
 
 pub use errors::*;
 
-/// Maximum number of collateral assets per sub-account (DESIGN section 4).
-pub const MAX_ASSETS_PER_ACCOUNT: usize = 8;
+/// The pricing limit (DESIGN sections 4 and 15): a sub-account's priced set (the assets it
+/// holds, the underlyings of its open positions, and the quote asset, which always counts) has
+/// at most this many entries, the most the margin function prices.
+pub const MAX_ASSETS_PER_ACCOUNT: usize = clearing_core::MAX_UNDERLYINGS;
 
 /// The role of the clearing contracts that may move balances
 /// (`keccak256("CLEARING_ROLE")`): the Clearinghouse books quote balances,
@@ -46,12 +46,6 @@ pub const CLEARING_ROLE: [u8; 32] = [
     0x2d, 0x3b, 0xad, 0x30, 0x0b, 0x00, 0x88, 0x59, 0x35, 0xbb, 0x2f, 0xc2, 0x55, 0x52, 0x45, 0x35,
     0x4d, 0xa8, 0x20, 0xd6, 0x01, 0xf1, 0xc0, 0x00, 0x4d, 0x18, 0x43, 0x75, 0xcf, 0x72, 0xf0, 0x96,
 ];
-
-/// `keccak256("GUARDIAN_ROLE")`: may disable deposits of an asset in an
-/// incident (never re-enable them, move funds or change risk parameters).
-pub const GUARDIAN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
-    .update(b"GUARDIAN_ROLE")
-    .finalize();
 
 /// The admin role (DEFAULT_ADMIN_ROLE of access control).
 pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
@@ -63,12 +57,6 @@ pub mod param {
     /// An asset's deposit cap (`clearing_core::deposit_cap_rule`).
     pub const DEPOSIT_CAP: u8 = 2;
 }
-
-/// `keccak256("RISK_ADMIN_ROLE")`: may lower a deposit cap or disable
-/// deposits at once.
-pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
-    .update(b"RISK_ADMIN_ROLE")
-    .finalize();
 
 /// Custody configuration of one asset.
 #[storage]
@@ -92,8 +80,17 @@ pub struct CollateralVault {
     balances: StorageMap<B256, StorageMap<Address, StorageU256>>,
     account_assets: StorageMap<B256, StorageVec<StorageAddress>>,
     quote_balances: StorageMap<B256, StorageI256>,
-    /// When each asset's deposit cap last changed (0: never).
-    cap_changed_at: StorageMap<Address, StorageU64>,
+    /// The quote market's books (WAD, two storage words: the VaultPolicy accrues them):
+    /// total supply and borrow, and the supply and borrow indexes (zero: never set, read as 1).
+    mm_supply: StorageU128,
+    mm_borrow: StorageU128,
+    mm_supply_index: StorageU128,
+    mm_borrow_index: StorageU128,
+    /// Each sub-account's index of its side at its last touch (0: never touched).
+    quote_index: StorageMap<B256, StorageU256>,
+    /// Open positions per (sub-account, underlying), kept by the clearing contracts
+    /// (`registerUnderlying`): an underlying with open positions stays in the priced set.
+    underlying_refs: StorageMap<B256, StorageMap<Address, StorageU8>>,
 }
 
 sol_interface! {
@@ -206,41 +203,14 @@ impl CollateralVault {
         Ok(())
     }
 
-    /// Disables deposits of `asset` (guardian): an incident response that
-    /// lowers risk at once. Balances, withdrawals and the asset's collateral
-    /// value are untouched; only the admin re-enables deposits
-    /// (`configureAsset`). Emits [`AssetConfigured`].
+    /// Changes a listed asset's deposit cap and flags: the VaultPolicy's, which applies the
+    /// governance rules (`VaultPolicy.configureAsset`) and holds the clearing role here.
+    /// Disabling deposits or collateral never traps funds: withdrawals go on. Emits
+    /// [`AssetConfigured`].
     ///
     /// # Errors
-    /// `AccessControlUnauthorizedAccount` without [`GUARDIAN_ROLE`];
-    /// [`UnknownAsset`].
-    pub fn disable_deposits(&mut self, asset: Address) -> Result<(), VaultError> {
-        self.access
-            ._check_role(GUARDIAN_ROLE.into(), self.vm().msg_sender())?;
-        self.listed(asset)?;
-        let (cap, collateral) = {
-            let a = self.assets.getter(asset);
-            (a.deposit_cap.get(), a.collateral_enabled.get())
-        };
-        self.write_config(asset, false, cap, false, collateral);
-        Ok(())
-    }
-
-    /// Changes a listed asset's deposit cap and flags. Disabling deposits or
-    /// collateral never traps funds: withdrawals go on. A changed cap follows
-    /// `clearing_core::deposit_cap_rule`: at most `2^128`, a raise at most
-    /// doubles it (or opens it to 1,000 tokens), one day between changes.
-    /// Lowering the cap and disabling deposits lower risk: a holder of
-    /// [`RISK_ADMIN_ROLE`] may do both at once. Raising the cap, enabling
-    /// deposits and any change of the collateral flag (enabling adds
-    /// collateral value, disabling removes it at once, which could liquidate
-    /// accounts) are the admin's (the timelock's). Emits [`AssetConfigured`].
-    ///
-    /// # Errors
-    /// `AccessControlUnauthorizedAccount` for a caller with neither role, or
-    /// a risk admin raising risk (naming the admin role); [`UnknownAsset`];
-    /// with [`param::DEPOSIT_CAP`]: [`ParameterOutOfBounds`],
-    /// [`ParameterStepTooLarge`], [`ParameterChangedTooSoon`].
+    /// [`NotClearinghouse`]; [`UnknownAsset`]; [`ParameterOutOfBounds`] for a cap above
+    /// `2^128`.
     pub fn configure_asset(
         &mut self,
         asset: Address,
@@ -248,63 +218,13 @@ impl CollateralVault {
         deposit_enabled: bool,
         collateral_enabled: bool,
     ) -> Result<(), VaultError> {
-        let caller = self.vm().msg_sender();
-        let is_admin = self.access.has_role(ADMIN_ROLE.into(), caller);
-        let is_risk_admin = self.access.has_role(RISK_ADMIN_ROLE.into(), caller);
-        if !is_admin && !is_risk_admin {
-            self.access._check_role(RISK_ADMIN_ROLE.into(), caller)?;
-        }
-        let (decimals, old_cap, old_deposits, old_collateral) = {
-            let a = self.listed(asset)?;
-            (
-                a.decimals.get().to::<u8>(),
-                a.deposit_cap.get(),
-                a.deposit_enabled.get(),
-                a.collateral_enabled.get(),
-            )
-        };
-        let now = self.vm().block_timestamp();
-        if deposit_cap != old_cap {
-            let rule = deposit_cap_rule(old_cap, decimals);
-            let last = self.cap_changed_at.get(asset).to::<u64>();
-            let code = param::DEPOSIT_CAP;
-            match govern(
-                &rule,
-                old_cap,
-                deposit_cap,
-                last,
-                now,
-                is_admin,
-                is_risk_admin,
-            ) {
-                Ok(_) => {}
-                Err(Refusal::NeedsAdmin) => self.access._check_role(ADMIN_ROLE.into(), caller)?,
-                Err(Refusal::Rule(ChangeError::OutOfBounds)) => {
-                    return Err(VaultError::ParameterOutOfBounds(ParameterOutOfBounds {
-                        param: code,
-                        value: deposit_cap,
-                    }))
-                }
-                Err(Refusal::Rule(ChangeError::StepTooLarge)) => {
-                    return Err(VaultError::ParameterStepTooLarge(ParameterStepTooLarge {
-                        param: code,
-                        oldValue: old_cap,
-                        newValue: deposit_cap,
-                    }))
-                }
-                Err(Refusal::Rule(ChangeError::TooSoon)) => {
-                    return Err(VaultError::ParameterChangedTooSoon(
-                        ParameterChangedTooSoon {
-                            param: code,
-                            nextAllowedAt: next_change_at(&rule, last),
-                        },
-                    ))
-                }
-            }
-            self.cap_changed_at.setter(asset).set(U64::from(now));
-        }
-        if (deposit_enabled && !old_deposits) || collateral_enabled != old_collateral {
-            self.access._check_role(ADMIN_ROLE.into(), caller)?;
+        self.only_clearinghouse()?;
+        self.listed(asset)?;
+        if deposit_cap > MAX_DEPOSIT_CAP {
+            return Err(VaultError::ParameterOutOfBounds(ParameterOutOfBounds {
+                param: param::DEPOSIT_CAP,
+                value: deposit_cap,
+            }));
         }
         self.write_config(
             asset,
@@ -380,18 +300,8 @@ impl CollateralVault {
         let sender = self.vm().msg_sender();
         let id = account::encode(sender, subaccount);
         self.ensure_holding(id, asset)?;
-        let this = self.vm().contract_address();
-        let token = IERC20::new(asset);
-        let failed = |_| VaultError::TransferFailed(TransferFailed { asset });
-        let before = token.balance_of(&*self, this).map_err(failed)?;
-        let ok = token
-            .transfer_from(Call::new_in(self), sender, this, amount)
-            .map_err(failed)?;
-        if !ok {
-            return Err(VaultError::TransferFailed(TransferFailed { asset }));
-        }
-        let after = token.balance_of(&*self, this).map_err(failed)?;
-        let received = after.saturating_sub(before);
+        let quote = self.open_quote_if(id, asset)?;
+        let received = self.pull(asset, sender, amount)?;
         if received.is_zero() {
             return Err(VaultError::ZeroAmount(ZeroAmount {}));
         }
@@ -404,6 +314,8 @@ impl CollateralVault {
         let mut slot = bal.setter(asset);
         let new_balance = slot.get() + received;
         slot.set(new_balance);
+        drop(bal);
+        self.close_quote_if(id, quote)?;
         log(
             self.vm(),
             Deposited {
@@ -447,12 +359,26 @@ impl CollateralVault {
             return Err(VaultError::ZeroAmount(ZeroAmount {}));
         }
         self.listed(asset)?;
+        let quote = self.open_quote_if(account, asset)?;
+        if quote.is_some() {
+            // Only cash the vault holds can leave it: other depositors' claims are never paid
+            // beyond it (DESIGN section 15).
+            let cash = self.assets.getter(asset).total_deposits.get();
+            if amount > cash {
+                return Err(VaultError::InsufficientLiquidity(InsufficientLiquidity {
+                    asset,
+                    available: cash,
+                    amount,
+                }));
+            }
+        }
         let held = self.balances.getter(account).get(asset);
-        if asset == self.quote_asset.get() && amount > held {
+        if quote.is_some() && amount > held {
             self.release_quote_balance(account, asset, held, amount)?;
         } else {
             self.debit(account, asset, amount)?;
         }
+        self.close_quote_if(account, quote)?;
         let mut a = self.assets.setter(asset);
         let total = a.total_deposits.get().saturating_sub(amount);
         a.total_deposits.set(total);
@@ -493,12 +419,17 @@ impl CollateralVault {
             return Err(VaultError::ZeroAmount(ZeroAmount {}));
         }
         self.listed(asset)?;
+        let quote = self.open_quote_if(from, asset)?;
         self.debit(from, asset, amount)?;
+        self.close_quote_if(from, quote)?;
         self.ensure_holding(to, asset)?;
+        let quote = self.open_quote_if(to, asset)?;
         let mut bal = self.balances.setter(to);
         let mut slot = bal.setter(asset);
         let v = slot.get() + amount;
         slot.set(v);
+        drop(bal);
+        self.close_quote_if(to, quote)?;
         log(
             self.vm(),
             BalanceTransferred {
@@ -518,9 +449,11 @@ impl CollateralVault {
     /// [`NotClearinghouse`]; [`MathError`] on overflow.
     pub fn apply_quote_delta(&mut self, account: B256, delta: I256) -> Result<I256, VaultError> {
         self.only_clearinghouse()?;
+        let (state, net) = self.open_quote(account)?;
         let old = self.quote_balances.get(account);
         let new = clearing_core::add_signed(old, delta)?;
         self.quote_balances.setter(account).set(new);
+        self.close_quote(account, state, net)?;
         log(
             self.vm(),
             QuoteBalanceChanged {
@@ -541,12 +474,18 @@ impl CollateralVault {
         self.balances.getter(account).get(asset)
     }
 
-    /// Signed quote balance of `account` (WAD of the quote asset; negative is debt).
-    pub fn quote_balance(&self, account: B256) -> I256 {
-        self.quote_balances.get(account)
+    /// Signed quote balance of `account` (WAD of the quote asset; negative is debt), with the
+    /// interest accrued to now on its net quote position.
+    ///
+    /// # Errors
+    /// [`MathError`] on overflow.
+    pub fn quote_balance(&self, account: B256) -> Result<I256, VaultError> {
+        self.quote_balance_now(account)
     }
 
-    /// Assets `account` holds or has held (at most 8).
+    /// The sub-account's priced set: the assets it holds or held and the underlyings of its
+    /// positions (with the quote asset, at most 8 entries; entries with neither a balance nor
+    /// an open position make room when a new one comes).
     pub fn account_assets(&self, account: B256) -> Vec<Address> {
         let list = self.account_assets.getter(account);
         (0..list.len()).filter_map(|i| list.get(i)).collect()
@@ -581,8 +520,124 @@ impl CollateralVault {
             assets,
             amounts,
             self.quote_asset.get(),
-            self.quote_balances.get(account),
+            self.quote_balance_now(account)?,
         ))
+    }
+
+    // ------------------------------------------------------------------
+    // The quote money market's books (DESIGN section 15; its policy, governance and views
+    // are the QuoteMarket's, which holds the clearing role here)
+    // ------------------------------------------------------------------
+
+    /// The quote market's books: `(supply, borrow, supplyIndex, borrowIndex, cash)`, WAD but
+    /// `cash`, the quote tokens the vault holds (token units: what withdrawals can take).
+    /// Interest is as of the VaultPolicy's last accrual.
+    pub fn market_state(&self) -> (U256, U256, U256, U256, U256) {
+        let s = self.market();
+        let cash = self
+            .assets
+            .getter(self.quote_asset.get())
+            .total_deposits
+            .get();
+        (s.supply, s.borrow, s.supply_index, s.borrow_index, cash)
+    }
+
+    /// Sets the books after an accrual (the VaultPolicy, which holds the clearing role here,
+    /// computes them with `clearing_core::money_market::accrue`, whose indexes never fall):
+    /// the totals with their interest and the indexes.
+    ///
+    /// # Errors
+    /// [`NotClearinghouse`]; [`MathError`] for a value of `2^128` or more.
+    pub fn set_books(
+        &mut self,
+        supply: U256,
+        borrow: U256,
+        supply_index: U256,
+        borrow_index: U256,
+    ) -> Result<(), VaultError> {
+        self.only_clearinghouse()?;
+        self.write_market(&MarketState {
+            supply,
+            borrow,
+            supply_index,
+            borrow_index,
+            ..MarketState::new(0)
+        })
+    }
+
+    /// Pulls `amount` quote tokens from `payer` (who approved the vault) and credits them to
+    /// `account`'s quote balance: a repayment from outside (liquidity restoration, whose
+    /// bounds the Backstop and the QuoteMarket check). Emits [`Deposited`] and
+    /// [`QuoteBalanceChanged`].
+    ///
+    /// # Errors
+    /// [`NotClearinghouse`]; [`ZeroAmount`]; [`TransferFailed`] (also when less than
+    /// `amount` arrives); [`MathError`].
+    pub fn credit_from(
+        &mut self,
+        payer: Address,
+        account: B256,
+        amount: U256,
+    ) -> Result<(), VaultError> {
+        self.only_clearinghouse()?;
+        if amount.is_zero() {
+            return Err(VaultError::ZeroAmount(ZeroAmount {}));
+        }
+        let asset = self.quote_asset.get();
+        let (state, net) = self.open_quote(account)?;
+        if self.pull(asset, payer, amount)? != amount {
+            return Err(VaultError::TransferFailed(TransferFailed { asset }));
+        }
+        let mut a = self.assets.setter(asset);
+        let decimals = a.decimals.get().to::<u8>();
+        let cash = a.total_deposits.get() + amount;
+        a.total_deposits.set(cash);
+        drop(a);
+        // Exact: a token amount scales up to WAD without rounding.
+        self.credit_quote(account, to_wad_signed(amount, decimals)?)?;
+        self.close_quote(account, state, net)?;
+        log(
+            self.vm(),
+            Deposited {
+                account,
+                asset,
+                from: payer,
+                amount,
+                received: amount,
+            },
+        );
+        Ok(())
+    }
+
+    /// Keeps the priced set (clearing contracts): `open` records one more open position of
+    /// `account` on `underlying`, adding it to the set within the pricing limit; otherwise one
+    /// fewer.
+    ///
+    /// # Errors
+    /// [`NotClearinghouse`]; [`TooManyAssets`] when the set is full.
+    pub fn register_underlying(
+        &mut self,
+        account: B256,
+        underlying: Address,
+        open: bool,
+    ) -> Result<(), VaultError> {
+        self.only_clearinghouse()?;
+        let refs = self
+            .underlying_refs
+            .getter(account)
+            .get(underlying)
+            .to::<u8>();
+        let refs = if open {
+            self.ensure_holding(account, underlying)?;
+            refs.saturating_add(1)
+        } else {
+            refs.saturating_sub(1)
+        };
+        self.underlying_refs
+            .setter(account)
+            .setter(underlying)
+            .set(U8::from(refs));
+        Ok(())
     }
 }
 
@@ -639,19 +694,195 @@ impl CollateralVault {
         Ok(a)
     }
 
-    /// Adds `asset` to the account's holdings list when new (at most 8).
+    /// Adds `asset` to the account's priced set when new. The set with the quote asset (which
+    /// always counts: any trade moves the quote balance) holds at most
+    /// [`MAX_ASSETS_PER_ACCOUNT`] entries; when full, an entry with no balance and no open
+    /// position (never the quote asset) makes room.
     fn ensure_holding(&mut self, id: B256, asset: Address) -> Result<(), VaultError> {
+        let quote = self.quote_asset.get();
         let list = self.account_assets.getter(id);
         let n = list.len();
-        if (0..n).any(|i| list.get(i) == Some(asset)) {
+        let entries: Vec<Address> = (0..n).filter_map(|i| list.get(i)).collect();
+        drop(list);
+        if entries.contains(&asset) {
             return Ok(());
         }
-        if n >= MAX_ASSETS_PER_ACCOUNT {
-            return Err(VaultError::TooManyAssets(TooManyAssets { account: id }));
+        let with_quote = n + usize::from(!entries.contains(&quote) && asset != quote);
+        if with_quote < MAX_ASSETS_PER_ACCOUNT {
+            self.account_assets.setter(id).push(asset);
+            return Ok(());
         }
-        drop(list);
-        self.account_assets.setter(id).push(asset);
+        let free = entries.iter().position(|a| {
+            *a != quote
+                && self.balances.getter(id).get(*a).is_zero()
+                && self.underlying_refs.getter(id).get(*a).is_zero()
+        });
+        let Some(i) = free else {
+            return Err(VaultError::TooManyAssets(TooManyAssets { account: id }));
+        };
+        if let Some(mut slot) = self.account_assets.setter(id).setter(i) {
+            slot.set(asset);
+        }
         Ok(())
+    }
+
+    /// Stores the books; a value of `2^128` or more is a [`MathError`].
+    fn write_market(&mut self, s: &MarketState) -> Result<(), VaultError> {
+        let narrow = |x: U256| {
+            u128::try_from(x)
+                .map(U128::from)
+                .map_err(|_| VaultError::from(clearing_core::CoreError::Overflow))
+        };
+        self.mm_supply.set(narrow(s.supply)?);
+        self.mm_borrow.set(narrow(s.borrow)?);
+        self.mm_supply_index.set(narrow(s.supply_index)?);
+        self.mm_borrow_index.set(narrow(s.borrow_index)?);
+        Ok(())
+    }
+
+    /// Pulls `amount` of `asset` from `from` with `transferFrom` and returns what arrived.
+    fn pull(&mut self, asset: Address, from: Address, amount: U256) -> Result<U256, VaultError> {
+        let this = self.vm().contract_address();
+        let token = IERC20::new(asset);
+        let failed = |_| VaultError::TransferFailed(TransferFailed { asset });
+        let before = token.balance_of(&*self, this).map_err(failed)?;
+        let ok = token
+            .transfer_from(Call::new_in(self), from, this, amount)
+            .map_err(failed)?;
+        if !ok {
+            return Err(VaultError::TransferFailed(TransferFailed { asset }));
+        }
+        let after = token.balance_of(&*self, this).map_err(failed)?;
+        Ok(after.saturating_sub(before))
+    }
+
+    /// Adds `delta` to `id`'s quote balance and emits [`QuoteBalanceChanged`].
+    fn credit_quote(&mut self, id: B256, delta: I256) -> Result<(), VaultError> {
+        if delta.is_zero() {
+            return Ok(());
+        }
+        let balance = clearing_core::add_signed(self.quote_balances.get(id), delta)?;
+        self.quote_balances.setter(id).set(balance);
+        log(
+            self.vm(),
+            QuoteBalanceChanged {
+                account: id,
+                delta,
+                balance,
+            },
+        );
+        Ok(())
+    }
+
+    /// The quote market's books (reserve and accrual time are the VaultPolicy's).
+    fn market(&self) -> MarketState {
+        let index = |x: U128| {
+            if x.is_zero() {
+                clearing_core::WAD
+            } else {
+                U256::from(x)
+            }
+        };
+        MarketState {
+            supply: U256::from(self.mm_supply.get()),
+            borrow: U256::from(self.mm_borrow.get()),
+            supply_index: index(self.mm_supply_index.get()),
+            borrow_index: index(self.mm_borrow_index.get()),
+            ..MarketState::new(0)
+        }
+    }
+
+    /// The account's net quote position as stored: quote tokens held (WAD) plus the signed
+    /// quote balance.
+    fn stored_net(&self, id: B256) -> Result<I256, VaultError> {
+        let asset = self.quote_asset.get();
+        let decimals = self.assets.getter(asset).decimals.get().to::<u8>();
+        let held = to_signed(to_wad(self.balances.getter(id).get(asset), decimals)?)?;
+        Ok(clearing_core::add_signed(
+            held,
+            self.quote_balances.get(id),
+        )?)
+    }
+
+    /// The signed quote balance with interest to now (views).
+    fn quote_balance_now(&self, id: B256) -> Result<I256, VaultError> {
+        let stored = self.quote_balances.get(id);
+        let then = self.quote_index.get(id);
+        if then.is_zero() {
+            return Ok(stored);
+        }
+        let state = self.market();
+        let net = self.stored_net(id)?;
+        let settled = mm::settle(net, then, &state)?;
+        Ok(clearing_core::add_signed(
+            stored,
+            clearing_core::sub_signed(settled, net)?,
+        )?)
+    }
+
+    /// Before a change of `id`'s net quote position: accrues the market and settles the
+    /// account's interest into its quote balance. Returns the market and the settled net
+    /// position for [`Self::close_quote`].
+    fn open_quote(&mut self, id: B256) -> Result<(MarketState, I256), VaultError> {
+        let state = self.market();
+        let net = self.stored_net(id)?;
+        let settled = mm::settle(net, self.quote_index.get(id), &state)?;
+        if settled != net {
+            let interest = clearing_core::sub_signed(settled, net)?;
+            let balance = clearing_core::add_signed(self.quote_balances.get(id), interest)?;
+            self.quote_balances.setter(id).set(balance);
+            // Interest settles as a quote balance change like any other.
+            log(
+                self.vm(),
+                QuoteBalanceChanged {
+                    account: id,
+                    delta: interest,
+                    balance,
+                },
+            );
+        }
+        Ok((state, settled))
+    }
+
+    /// After a change of `id`'s net quote position from `before`: moves the totals, records
+    /// the index of the account's side and stores the market.
+    fn close_quote(
+        &mut self,
+        id: B256,
+        state: MarketState,
+        before: I256,
+    ) -> Result<(), VaultError> {
+        let after = self.stored_net(id)?;
+        let state = mm::rebalance(state, before, after)?;
+        self.quote_index
+            .setter(id)
+            .set(mm::index_for(after, &state));
+        self.write_market(&state)
+    }
+
+    /// [`Self::open_quote`] when `asset` is the quote asset.
+    fn open_quote_if(
+        &mut self,
+        id: B256,
+        asset: Address,
+    ) -> Result<Option<(MarketState, I256)>, VaultError> {
+        if asset == self.quote_asset.get() {
+            Ok(Some(self.open_quote(id)?))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// [`Self::close_quote`] after [`Self::open_quote_if`].
+    fn close_quote_if(
+        &mut self,
+        id: B256,
+        opened: Option<(MarketState, I256)>,
+    ) -> Result<(), VaultError> {
+        match opened {
+            Some((state, before)) => self.close_quote(id, state, before),
+            None => Ok(()),
+        }
     }
 
     /// Pays `amount` of the quote asset out of `held` tokens and, for the
@@ -710,6 +941,11 @@ impl CollateralVault {
         slot.set(balance - amount);
         Ok(())
     }
+}
+
+/// A token amount as a signed WAD (exact: scaling up never rounds).
+fn to_wad_signed(amount: U256, decimals: u8) -> Result<I256, VaultError> {
+    Ok(to_signed(to_wad(amount, decimals)?)?)
 }
 
 #[cfg(test)]

@@ -125,7 +125,10 @@ impl Setup<'_> {
     }
 
     fn quote(&self, account: B256) -> I256 {
-        self.vault.sender(self.admin).quote_balance(account)
+        self.vault
+            .sender(self.admin)
+            .quote_balance(account)
+            .unwrap()
     }
 
     fn tokens(&self) -> U256 {

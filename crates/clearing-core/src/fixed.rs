@@ -186,6 +186,30 @@ pub fn mul_div(a: U256, b: U256, c: U256, rounding: Rounding) -> Result<U256, Co
     narrow(div_round(a.widening_mul(b), c, rounding))
 }
 
+/// `a * b / c` for factors below `2^128`, computed in 256 bits (so code that needs nothing
+/// wider stays small: a contract that calls only this never links 512-bit division), rounded
+/// as `rounding` says.
+///
+/// # Errors
+/// [`CoreError::DivisionByZero`] if `c == 0`; [`CoreError::Overflow`] if `a` or `b` is
+/// `2^128` or more.
+pub fn mul_div_narrow(a: U256, b: U256, c: U256, rounding: Rounding) -> Result<U256, CoreError> {
+    if c.is_zero() {
+        return Err(CoreError::DivisionByZero);
+    }
+    if (a >> 128) != U256::ZERO || (b >> 128) != U256::ZERO {
+        return Err(CoreError::Overflow);
+    }
+    // a * b < 2^256: exact, and rounding up adds at most one to a quotient below 2^256 / c.
+    let p = a * b;
+    let q = p / c;
+    if rounding == Rounding::Up && q * c != p {
+        Ok(q + U256::from(1u8))
+    } else {
+        Ok(q)
+    }
+}
+
 /// `a * b` in WAD, rounded toward zero.
 ///
 /// # Errors
@@ -701,6 +725,20 @@ pub(crate) mod tests {
     }
 
     proptest! {
+        /// The narrow product agrees with the wide one wherever it applies, and refuses wide
+        /// factors.
+        #[test]
+        fn mul_div_narrow_matches_mul_div(a in any_u256(), b in any_u256(), c in any_u256(), up in any::<bool>()) {
+            let r = if up { Rounding::Up } else { Rounding::Down };
+            let (a128, b128) = (a >> 128, b >> 128);
+            prop_assume!(!c.is_zero());
+            prop_assert_eq!(mul_div_narrow(a128, b128, c, r), mul_div(a128, b128, c, r));
+            if a >= (U256::from(1u8) << 128) {
+                prop_assert_eq!(mul_div_narrow(a, b128, c, r), Err(CoreError::Overflow));
+            }
+            prop_assert_eq!(mul_div_narrow(a128, b128, U256::ZERO, r), Err(CoreError::DivisionByZero));
+        }
+
         #[test]
         fn div_wide_matches_reference(
             n in prop::array::uniform8(special_limb()),

@@ -24,6 +24,9 @@
 //! tokens brought in from outside and take the borrower's collateral at the oracle price less
 //! `repay_discount`, up to the debt and only until `U` is back at `U_hard` ([`repay_cap`],
 //! [`repay_collateral`]).
+//!
+//! Amounts, indexes and rates stay below `2^128` (the storage packing's bound), so every product
+//! is formed in 256 bits (`mul_div_narrow`).
 
 use crate::fixed::{add, mul_div, to_signed, u256, Rounding, WAD};
 use crate::governance::{ParamRule, RaisesRisk};
@@ -469,7 +472,7 @@ pub fn repay_for_collateral(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::add_signed;
+    use crate::fixed::{add_signed, mul_div};
     use proptest::prelude::*;
 
     fn w(x: u128) -> U256 {
@@ -492,7 +495,10 @@ mod tests {
         // Above full use counts as full use.
         assert_eq!(borrow_rate(w(3), &p).unwrap(), pct(108));
         // Supply rate: 8 % * 80 % * 90 %.
-        assert_eq!(supply_rate(pct(80), &p).unwrap(), u256(5_760_000_000_000_000 * 10));
+        assert_eq!(
+            supply_rate(pct(80), &p).unwrap(),
+            u256(5_760_000_000_000_000 * 10)
+        );
     }
 
     #[test]
@@ -505,8 +511,14 @@ mod tests {
         let mut p = RateParams::default();
         p.reserve = WAD + U256::from(1);
         assert_eq!(supply_rate(pct(50), &p), Err(CoreError::InvalidParameter));
-        assert_eq!(repay_collateral(w(1), w(1), WAD), Err(CoreError::InvalidParameter));
-        assert_eq!(repay_collateral(w(1), U256::ZERO, pct(1)), Err(CoreError::InvalidParameter));
+        assert_eq!(
+            repay_collateral(w(1), w(1), WAD),
+            Err(CoreError::InvalidParameter)
+        );
+        assert_eq!(
+            repay_collateral(w(1), U256::ZERO, pct(1)),
+            Err(CoreError::InvalidParameter)
+        );
     }
 
     #[test]
@@ -527,7 +539,10 @@ mod tests {
         let debt = settle(-to_signed(w(80)).unwrap(), WAD, &s2).unwrap();
         assert_eq!(debt, -to_signed(u256(86_400_000_000_000_000_000)).unwrap());
         let credit = settle(to_signed(w(100)).unwrap(), WAD, &s2).unwrap();
-        assert_eq!(credit, to_signed(u256(105_760_000_000_000_000_000)).unwrap());
+        assert_eq!(
+            credit,
+            to_signed(u256(105_760_000_000_000_000_000)).unwrap()
+        );
     }
 
     #[test]
@@ -554,17 +569,30 @@ mod tests {
         assert_eq!(repay_cap(&s, &p).unwrap(), U256::ZERO);
         // 1 % off 2,000: 1,980 of debt buys one unit.
         assert_eq!(repay_collateral(w(1_980), w(2_000), pct(1)).unwrap(), WAD);
-        assert_eq!(repay_for_collateral(WAD, w(2_000), pct(1)).unwrap(), w(1_980));
+        assert_eq!(
+            repay_for_collateral(WAD, w(2_000), pct(1)).unwrap(),
+            w(1_980)
+        );
     }
 
     #[test]
     fn packing_round_trips() {
-        let p = RateParams { repay_discount: u256(PP / 10), ..RateParams::default() };
+        let p = RateParams {
+            repay_discount: u256(PP / 10),
+            ..RateParams::default()
+        };
         assert_eq!(RateParams::unpack(p.pack().unwrap()), p);
         let mut big = p;
         big.slope2 = U256::from(u64::MAX) + U256::from(1);
         assert_eq!(big.pack(), Err(CoreError::Overflow));
-        let s = MarketState { supply: w(7), borrow: w(3), supply_index: WAD + U256::from(5), borrow_index: WAD * U256::from(2), reserve: U256::from(9), last: 1_735_689_600 };
+        let s = MarketState {
+            supply: w(7),
+            borrow: w(3),
+            supply_index: WAD + U256::from(5),
+            borrow_index: WAD * U256::from(2),
+            reserve: U256::from(9),
+            last: 1_735_689_600,
+        };
         assert_eq!(MarketState::unpack(s.pack().unwrap()), s);
         assert_eq!(MarketState::unpack([U256::ZERO; 3]), MarketState::new(0));
         let mut huge = s;

@@ -56,7 +56,31 @@ sol! {
         function deposit(uint8 subaccount, address asset, uint256 amount) external returns (uint256);
         function balanceOf(bytes32 account, address asset) external view returns (uint256);
         function quoteBalance(bytes32 account) external view returns (int256);
+        function holdings(bytes32 account) external view returns (address[], int256[], address, int256);
+        function accountAssets(bytes32 account) external view returns (address[]);
+        function assetConfig(address asset) external view returns (uint8, uint256, uint256, bool, bool);
+        function marketState() external view returns (uint256, uint256, uint256, uint256, uint256);
         error InsufficientBalance(bytes32 account, address asset, uint256 balance, uint256 amount);
+        error InsufficientLiquidity(address asset, uint256 available, uint256 amount);
+        error TooManyAssets(bytes32 account);
+        error TransferFailed(address asset);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Policy {
+        constructor(address admin, address vault);
+        function grantRole(bytes32 role, address account) external;
+        function quoteMarket() external view returns (uint256, uint256, uint256, uint256, uint256, uint256, uint256, uint256, uint256);
+        function rateParameter(uint8 code) external view returns (uint256);
+        function setRateParameter(uint8 code, uint256 value) external;
+        function setReserveAccount(bytes32 account) external;
+        function reserveAccount() external view returns (bytes32);
+        function collectReserve() external returns (uint256);
+        function accrue() external returns (uint256, uint256);
+        function configureAsset(address asset, uint256 depositCap, bool depositEnabled, bool collateralEnabled) external;
+        function disableDeposits(address asset) external;
+        error LiquidityNotStressed(uint256 utilisation, uint256 hard);
+        error RepayTooLarge(uint256 amount, uint256 max);
     }
 
     #[derive(Debug, PartialEq, Eq)]
@@ -95,12 +119,14 @@ sol! {
         function setFeeConfig(bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 insuranceShare) external;
         function position(bytes32 account, uint32 market) external view returns (int256, int256, int256, int256);
         function openMarkets(bytes32 account) external view returns (uint32[]);
+        function book(bytes32 account) external view returns (uint32[], address[], int256[], int256[], int256[], int256[]);
     }
 
     #[derive(Debug, PartialEq, Eq)]
     contract Margin {
         constructor(address risk, address riskEngine, address clearinghouse);
         function health(bytes32 account) external view returns (int256, uint256, uint256);
+        error TooManyUnderlyings(uint256 count);
         function accountSummary(bytes32 account) external view returns (uint32[], int256[], int256[], int256[], address[], int256[], int256, uint256, uint256);
     }
 
@@ -161,9 +187,13 @@ sol! {
 
     #[derive(Debug, PartialEq, Eq)]
     contract Backstop {
-        constructor(address liquidator, address clearinghouse, address markets, address marginEngine, address riskEngine, address riskModule, address vault, address breaker, address insuranceFund);
+        constructor(address liquidator, address clearinghouse, address markets, address marginEngine, address riskEngine, address riskModule, address vault, address breaker, address insuranceFund, address vaultPolicy);
         function liquidateCollateral(bytes32 account, uint8 liquidatorSubaccount, address asset, uint256 maxAmount) external returns (uint256);
         function settleBadDebt(bytes32 account) external returns (uint256, uint256);
+        function restoreLiquidity(bytes32 account, uint8 providerSubaccount, address asset, uint256 amount) external returns (uint256);
+        error HealthNotImproved(bytes32 account, int256 before, int256 afterwards);
+        error NoCollateral(bytes32 account, address asset);
+        event LiquidityRestored(bytes32 indexed account, bytes32 indexed provider, address indexed asset, uint256 repaid, uint256 amount, uint256 price);
     }
 
     #[derive(Debug, PartialEq, Eq)]

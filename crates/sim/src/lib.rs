@@ -116,6 +116,8 @@ pub struct System {
     pub liquidator: Address,
     /// Backstop.
     pub backstop: Address,
+    /// VaultPolicy (the quote market's rates, accrual and reserve; deposit caps).
+    pub policy: Address,
     /// Holder of the guardian roles (breaker, vault, timelock).
     pub guardian: Address,
     /// The Timelock: the admin of every contract once the deployment is
@@ -134,6 +136,9 @@ pub struct System {
     pub treasury: B256,
     /// Current ETH price in whole dollars (what the feed says).
     pub eth_price: i64,
+    /// Assets listed after the deployment ([`Self::list_token`]): token, feed and price in
+    /// whole dollars; their feeds are refreshed with the others.
+    pub extra: Vec<(Address, Address, i64)>,
 }
 
 fn wad(x: u64) -> U256 {
@@ -332,6 +337,12 @@ impl System {
             }
             .abi_encode(),
         )?;
+        let policy = dep(
+            &mut rt,
+            "VaultPolicy",
+            &wasm("vault-policy")?,
+            Policy::constructorCall { admin, vault }.abi_encode(),
+        )?;
         let backstop = dep(
             &mut rt,
             "Backstop",
@@ -346,6 +357,7 @@ impl System {
                 vault,
                 breaker,
                 insuranceFund: fund,
+                vaultPolicy: policy,
             }
             .abi_encode(),
         )?;
@@ -380,6 +392,7 @@ impl System {
             breaker,
             liquidator,
             backstop,
+            policy,
             guardian,
             timelock,
             delay,
@@ -388,6 +401,7 @@ impl System {
             insurance: account::encode(fund, 0),
             treasury: account::encode(admin, 2),
             eth_price: 3000,
+            extra: Vec::new(),
         };
         s.refresh_prices()?;
         s.admin_call(
@@ -401,7 +415,7 @@ impl System {
             &Ledger::setExchangeCall { exchange },
         )?;
         let clearing_role = keccak256("CLEARING_ROLE");
-        for c in [clearinghouse, exchange, fund, liquidator, backstop] {
+        for c in [clearinghouse, exchange, fund, liquidator, backstop, policy] {
             s.admin_call(
                 "grant clearing role",
                 vault,
@@ -468,12 +482,17 @@ impl System {
             },
         )?;
         s.admin_call(
-            "grant vault guardian role",
-            vault,
-            &Vault::grantRoleCall {
+            "grant vault policy guardian role",
+            policy,
+            &Policy::grantRoleCall {
                 role: keccak256("GUARDIAN_ROLE"),
                 account: guardian,
             },
+        )?;
+        s.admin_call(
+            "reserve account",
+            policy,
+            &Policy::setReserveAccountCall { account: insurance },
         )?;
         s.hand_over()?;
         s.list_asset(
@@ -510,6 +529,163 @@ impl System {
             },
         )?;
         Ok(s)
+    }
+
+    /// Deploys an 18-decimal token and its 8-decimal feed at `price` whole dollars, and lists
+    /// the token through governance as collateral (majors bucket, 3.5 % daily volatility,
+    /// haircut floor 1 %, cap 50 %, as WETH). Block time moves by three timelock delays.
+    ///
+    /// # Errors
+    /// [`SimError`] naming the step that failed.
+    pub fn list_token(&mut self, symbol: &str, price: i64) -> Result<Address, SimError> {
+        use alloy_sol_types::SolConstructor;
+        let (admin, z) = (self.admin, U256::ZERO);
+        let dep = |rt: &mut Runtime, what: &'static str, name: &str, data: Vec<u8>| {
+            let code = read_wasm(name).map_err(SimError::Load)?;
+            let mut init = stylus_runtime::constructor_selector().to_vec();
+            init.extend(data);
+            rt.deploy_with_init_data(admin, &code, init, z)
+                .map_err(|e| SimError::Deploy(what, e))
+        };
+        let token = dep(
+            &mut self.rt,
+            "token",
+            "mock-erc20",
+            Token::constructorCall {
+                name: symbol.into(),
+                symbol: symbol.into(),
+                decimals: 18,
+                transferFeeBps: 0,
+            }
+            .abi_encode(),
+        )?;
+        let feed = dep(
+            &mut self.rt,
+            "feed",
+            "mock-aggregator",
+            Feed::constructorCall {
+                decimals: 8,
+                description: symbol.into(),
+            }
+            .abi_encode(),
+        )?;
+        self.extra.push((token, feed, price));
+        self.refresh_prices()?;
+        let p = u64::try_from(price).unwrap_or(1).max(1);
+        self.list_asset(
+            token,
+            feed,
+            18,
+            3_600,
+            (wad(p) / U256::from(100u8), wad(p) * U256::from(100u8)),
+            0,
+            frac(35, 1000),
+            (frac(1, 100), frac(50, 100)),
+        )?;
+        Ok(token)
+    }
+
+    /// Withdraws `amount` of `asset` from the trader's sub-account `sub` to its address.
+    ///
+    /// # Errors
+    /// The Exchange's revert (or the vault's, passed through).
+    pub fn withdraw(
+        &mut self,
+        who: &Trader,
+        sub: u8,
+        asset: Address,
+        amount: U256,
+    ) -> Result<(), CallError> {
+        let exchange = self.exchange;
+        self.rt
+            .call(
+                who.address,
+                exchange,
+                &Exchange::withdrawCall {
+                    subaccount: sub,
+                    asset,
+                    amount,
+                },
+                U256::ZERO,
+            )
+            .map(drop)
+    }
+
+    /// The quote market: `(supply, borrow, utilisation, borrowRate, supplyRate, supplyIndex,
+    /// borrowIndex, reserve, cash)` (see `VaultPolicy.quoteMarket`), accrued to now.
+    ///
+    /// # Errors
+    /// The vault's revert.
+    pub fn quote_market(&mut self) -> Result<[U256; 9], CallError> {
+        let (admin, policy) = (self.admin, self.policy);
+        let r = self.rt.view(admin, policy, &Policy::quoteMarketCall {})?;
+        Ok([r._0, r._1, r._2, r._3, r._4, r._5, r._6, r._7, r._8])
+    }
+
+    /// Accrues the quote market's interest to now (`VaultPolicy.accrue`, as a keeper).
+    ///
+    /// # Errors
+    /// The policy's revert.
+    pub fn accrue(&mut self) -> Result<(), CallError> {
+        let (admin, policy) = (self.admin, self.policy);
+        self.rt
+            .call(admin, policy, &Policy::accrueCall {}, U256::ZERO)
+            .map(drop)
+    }
+
+    /// A token balance of a sub-account in the vault (token units).
+    ///
+    /// # Errors
+    /// The vault's revert.
+    pub fn vault_balance(&mut self, account: B256, asset: Address) -> Result<U256, CallError> {
+        let (admin, vault) = (self.admin, self.vault);
+        Ok(self
+            .rt
+            .view(admin, vault, &Vault::balanceOfCall { account, asset })?
+            ._0)
+    }
+
+    /// Mints `amount` quote tokens to `who`, approves the vault and restores liquidity: repays
+    /// `account`'s debt and takes its `asset` into `who`'s sub-account `sub`. Returns the
+    /// collateral received.
+    ///
+    /// # Errors
+    /// The Backstop's revert (or a callee's passed through); mint or approve failures.
+    pub fn restore_liquidity(
+        &mut self,
+        who: &Trader,
+        sub: u8,
+        account: B256,
+        asset: Address,
+        amount: U256,
+    ) -> Result<U256, CallError> {
+        let (usdc, vault, backstop, z) = (self.usdc, self.vault, self.backstop, U256::ZERO);
+        let a = who.address;
+        self.rt
+            .call(a, usdc, &Token::mintCall { to: a, amount }, z)?;
+        self.rt.call(
+            a,
+            usdc,
+            &Token::approveCall {
+                spender: vault,
+                value: amount,
+            },
+            z,
+        )?;
+        Ok(self
+            .rt
+            .call(
+                a,
+                backstop,
+                &Backstop::restoreLiquidityCall {
+                    account,
+                    providerSubaccount: sub,
+                    asset,
+                    amount,
+                },
+                z,
+            )?
+            ._0)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -684,6 +860,7 @@ impl System {
             self.fund,
             self.breaker,
             self.liquidator,
+            self.policy,
         ];
         for t in targets {
             self.rt
@@ -722,7 +899,11 @@ impl System {
         let now = U256::from(self.rt.block().timestamp);
         let (admin, usdc_feed, eth_feed, eth) =
             (self.admin, self.usdc_feed, self.eth_feed, self.eth_price);
-        for (feed, answer) in [(usdc_feed, E8), (eth_feed, eth * E8)] {
+        let extra: Vec<(Address, i64)> = self.extra.iter().map(|e| (e.1, e.2 * E8)).collect();
+        for (feed, answer) in [(usdc_feed, E8), (eth_feed, eth * E8)]
+            .into_iter()
+            .chain(extra)
+        {
             self.rt
                 .call(
                     admin,

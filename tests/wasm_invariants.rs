@@ -1,0 +1,461 @@
+//! Invariants at scale on the deployable WASM (issue 13): seeded random runs of deposits,
+//! withdrawals, fills between several accounts, price and time moves, pokes, liquidations,
+//! collateral sales, bad debt, interest accrual and liquidity restoration, with the system's
+//! books checked after every action:
+//!
+//! 1. per asset, the tokens the vault holds equal what its books say: WETH, the sum of the
+//!    accounts' balances; the quote token, the vault's cash;
+//! 2. quote is conserved: every account's net quote position, unrealised PnL and pending
+//!    funding, plus the uncollected reserve, never add up to more than the cash, and the gap
+//!    (rounding, always in the protocol's favour) stays within a few wei per action;
+//! 3. open interest long equals short, and equals PerpMarkets' figure;
+//! 4. a liquidation or collateral sale only ever succeeds on an account below maintenance,
+//!    and always leaves its maintenance health higher;
+//! 5. a debt-free account can always withdraw what it owns, or gets the liquidity error.
+//!
+//! `INVARIANT_ACTIONS` (default 20,000) sets the actions in all, spread over
+//! `INVARIANT_SEEDS` (default 4) seeds. Needs `scripts/build-wasm` first.
+use alloy_primitives::{Address, B256, I256, U256};
+use alloy_sol_types::SolError;
+use clearing_core::WAD;
+use clearing_sim::{abi::*, System, Trader, ETH_PERP};
+use stylus_runtime::CallError;
+
+/// SplitMix64: a small deterministic generator, so a failing seed replays exactly.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `lo..=hi`.
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+}
+
+const E12: u64 = 1_000_000_000_000;
+
+fn wad(x: u64) -> U256 {
+    U256::from(x) * WAD
+}
+
+/// `x` hundredths as a WAD.
+fn cwad(x: u64) -> U256 {
+    U256::from(x) * WAD / U256::from(100u8)
+}
+
+fn signed(x: U256) -> I256 {
+    I256::from_raw(x)
+}
+
+/// The selector of a revert, for matching expected refusals.
+fn selector(e: &CallError) -> Option<[u8; 4]> {
+    match e {
+        CallError::Revert(d) if d.len() >= 4 => Some([d[0], d[1], d[2], d[3]]),
+        _ => None,
+    }
+}
+
+struct Run {
+    s: System,
+    traders: Vec<Trader>,
+    keeper: Trader,
+    rng: Rng,
+    nonce: u64,
+    actions: u64,
+    /// Counters of what happened, for the summary line.
+    fills: u64,
+    liquidations: u64,
+    sales: u64,
+    bad_debts: u64,
+    restorations: u64,
+    refused_withdrawals: u64,
+}
+
+impl Run {
+    fn new(seed: u64) -> Self {
+        let mut s = System::deploy().unwrap_or_else(|e| panic!("{e}"));
+        s.open_rate_limit().unwrap();
+        let traders: Vec<Trader> = (0..6)
+            .map(|i| Trader::from_seed(&format!("inv-{seed}-{i}")))
+            .collect();
+        let keeper = Trader::from_seed(&format!("inv-{seed}-keeper"));
+        let (usdc, weth) = (s.usdc, s.weth);
+        for (i, t) in traders.iter().enumerate() {
+            // Half the traders back their positions with WETH only: their losses become
+            // quote debt, the money market's borrowers.
+            if i % 2 == 0 {
+                s.deposit(t, 0, usdc, U256::from(20_000u64 * 1_000_000))
+                    .unwrap();
+            } else {
+                s.deposit(t, 0, weth, wad(8)).unwrap();
+            }
+        }
+        s.deposit(&keeper, 0, usdc, U256::from(1_000_000u64 * 1_000_000))
+            .unwrap();
+        Self {
+            s,
+            traders,
+            keeper,
+            rng: Rng(seed),
+            nonce: 0,
+            actions: 0,
+            fills: 0,
+            liquidations: 0,
+            sales: 0,
+            bad_debts: 0,
+            restorations: 0,
+            refused_withdrawals: 0,
+        }
+    }
+
+    fn accounts(&self) -> Vec<B256> {
+        let mut v: Vec<B256> = self.traders.iter().map(|t| t.account(0)).collect();
+        v.push(self.keeper.account(0));
+        v.push(self.s.insurance);
+        v.push(self.s.treasury);
+        v
+    }
+
+    fn maint_health(&mut self, a: B256) -> I256 {
+        let (eq, mm, _) = self.s.health(a).unwrap();
+        eq - signed(mm)
+    }
+
+    fn step(&mut self) {
+        self.actions += 1;
+        let n = self.traders.len() as u64;
+        match self.rng.range(0, 99) {
+            0..=9 => {
+                let i = self.rng.range(0, n - 1) as usize;
+                let (usdc, weth) = (self.s.usdc, self.s.weth);
+                let t = self.traders[i].clone();
+                if i % 2 == 0 {
+                    let amt = U256::from(self.rng.range(1, 5_000) * 1_000_000);
+                    self.s.deposit(&t, 0, usdc, amt).unwrap();
+                } else {
+                    let amt = U256::from(self.rng.range(1, 2_000)) * WAD / U256::from(1000u16);
+                    self.s.deposit(&t, 0, weth, amt).unwrap();
+                }
+            }
+            10..=19 => self.withdraw_some(),
+            20..=54 => self.fill(),
+            55..=66 => {
+                // Price moves up to 4 % either way, within the feed's band.
+                let p = self.s.eth_price;
+                let pct = self.rng.range(0, 800) as i64 - 400;
+                let next = (p + p * pct / 10_000).clamp(500, 20_000);
+                self.s.set_eth_price(next).unwrap();
+            }
+            67..=76 => {
+                let secs = self.rng.range(60, 4 * 3600);
+                self.s.advance(secs).unwrap();
+            }
+            77..=80 => {
+                let (risk, weth, k) = (self.s.risk, self.s.weth, self.keeper.address);
+                let _ = self
+                    .s
+                    .rt
+                    .call(k, risk, &Risk::pokeCall { asset: weth }, U256::ZERO);
+                let _ = self.s.poke_breaker(k);
+            }
+            81..=90 => self.liquidate_someone(),
+            91..=94 => self.sell_collateral(),
+            95..=96 => self.settle_bad_debt(),
+            97 => {
+                let (admin, policy) = (self.s.admin, self.s.policy);
+                self.s
+                    .rt
+                    .call(admin, policy, &Policy::collectReserveCall {}, U256::ZERO)
+                    .unwrap();
+            }
+            _ => self.restore(),
+        }
+        self.check();
+    }
+
+    fn fill(&mut self) {
+        let n = self.traders.len() as u64;
+        let i = self.rng.range(0, n - 1) as usize;
+        let mut j = self.rng.range(0, n - 1) as usize;
+        if j == i {
+            j = (j + 1) % n as usize;
+        }
+        let size = I256::try_from(self.rng.range(1, 300)).unwrap()
+            * I256::from_raw(cwad(1))
+            * if self.rng.next() % 2 == 0 {
+                I256::ONE
+            } else {
+                I256::MINUS_ONE
+            };
+        // Within half a percent of the index, on the 0.01 tick.
+        let p = self.s.eth_price as u64 * 100;
+        let price = cwad(self.rng.range(p - p / 200, p + p / 200));
+        self.nonce += 1;
+        let (a, b) = (self.traders[i].clone(), self.traders[j].clone());
+        match self.s.trade((&a, 0), (&b, 0), size, price, self.nonce) {
+            Ok(()) => self.fills += 1,
+            Err(e) => {
+                // Margin, open-interest and pricing refusals are expected; nothing else.
+                let ok = [
+                    Exchange::InsufficientMargin::SELECTOR,
+                    Vault::TooManyAssets::SELECTOR,
+                    Vault::InsufficientLiquidity::SELECTOR,
+                ];
+                assert!(
+                    selector(&e).is_some_and(|s| ok.contains(&s)),
+                    "fill failed unexpectedly: {e:?}"
+                );
+            }
+        }
+    }
+
+    fn withdraw_some(&mut self) {
+        let n = self.traders.len() as u64;
+        let i = self.rng.range(0, n - 1) as usize;
+        let t = self.traders[i].clone();
+        let a = t.account(0);
+        let (usdc, weth) = (self.s.usdc, self.s.weth);
+        let (ch, admin) = (self.s.clearinghouse, self.s.admin);
+        let open = self
+            .s
+            .rt
+            .view(admin, ch, &Ledger::openMarketsCall { account: a })
+            .unwrap()
+            ._0;
+        let quote = self.s.quote_balance(a).unwrap();
+        let held = self.s.vault_balance(a, usdc).unwrap();
+        let debt_free = open.is_empty() && !quote.is_negative();
+        if debt_free {
+            // Invariant 5: it takes what it owns, or learns what the vault can pay.
+            let claim = held + quote.into_raw() / U256::from(E12);
+            if !claim.is_zero() {
+                match self.s.withdraw(&t, 0, usdc, claim) {
+                    Ok(()) => {}
+                    Err(e) => {
+                        assert_eq!(
+                            selector(&e),
+                            Some(Vault::InsufficientLiquidity::SELECTOR),
+                            "a debt-free account could not withdraw its quote: {e:?}"
+                        );
+                        self.refused_withdrawals += 1;
+                    }
+                }
+            }
+            let w = self.s.vault_balance(a, weth).unwrap();
+            if !w.is_zero() {
+                self.s.withdraw(&t, 0, weth, w).unwrap_or_else(|e| {
+                    panic!("a debt-free account could not withdraw WETH: {e:?}")
+                });
+            }
+            return;
+        }
+        // Otherwise a random part of a balance, which margin may refuse.
+        let (asset, bal) = if i % 2 == 0 {
+            (usdc, held)
+        } else {
+            (weth, self.s.vault_balance(a, weth).unwrap())
+        };
+        if bal.is_zero() {
+            return;
+        }
+        let part = bal * U256::from(self.rng.range(1, 100)) / U256::from(100u8);
+        if part.is_zero() {
+            return;
+        }
+        if let Err(e) = self.s.withdraw(&t, 0, asset, part) {
+            let ok = [
+                Exchange::InsufficientMargin::SELECTOR,
+                Vault::InsufficientLiquidity::SELECTOR,
+            ];
+            assert!(
+                selector(&e).is_some_and(|s| ok.contains(&s)),
+                "withdrawal failed unexpectedly: {e:?}"
+            );
+        }
+    }
+
+    fn liquidate_someone(&mut self) {
+        let n = self.traders.len() as u64;
+        let i = self.rng.range(0, n - 1) as usize;
+        let a = self.traders[i].account(0);
+        let before = self.maint_health(a);
+        let keeper = self.keeper.clone();
+        let max = wad(self.rng.range(1, 20));
+        match self.s.liquidate(&keeper, 0, a, ETH_PERP, max) {
+            Ok(_) => {
+                // Invariant 4.
+                assert!(before.is_negative(), "a healthy account was liquidated");
+                let after = self.maint_health(a);
+                assert!(after > before, "a liquidation lowered health");
+                self.liquidations += 1;
+            }
+            Err(_) => {}
+        }
+    }
+
+    fn sell_collateral(&mut self) {
+        let n = self.traders.len() as u64;
+        let i = self.rng.range(0, n - 1) as usize;
+        let a = self.traders[i].account(0);
+        let before = self.maint_health(a);
+        let (backstop, weth, k) = (self.s.backstop, self.s.weth, self.keeper.address);
+        let r = self.s.rt.call(
+            k,
+            backstop,
+            &Backstop::liquidateCollateralCall {
+                account: a,
+                liquidatorSubaccount: 0,
+                asset: weth,
+                maxAmount: wad(100),
+            },
+            U256::ZERO,
+        );
+        if r.is_ok() {
+            assert!(
+                before.is_negative(),
+                "collateral of a healthy account was sold"
+            );
+            assert!(
+                self.maint_health(a) > before,
+                "a collateral sale lowered health"
+            );
+            self.sales += 1;
+        }
+    }
+
+    fn settle_bad_debt(&mut self) {
+        let n = self.traders.len() as u64;
+        let i = self.rng.range(0, n - 1) as usize;
+        let a = self.traders[i].account(0);
+        let k = self.keeper.address;
+        if self.s.settle_bad_debt(k, a).is_ok() {
+            self.bad_debts += 1;
+        }
+    }
+
+    fn restore(&mut self) {
+        let m = self.s.quote_market().unwrap();
+        if m[2] <= cwad(95) {
+            return;
+        }
+        let n = self.traders.len() as u64;
+        let i = self.rng.range(0, n - 1) as usize;
+        let a = self.traders[i].account(0);
+        let before = self.maint_health(a);
+        let keeper = self.keeper.clone();
+        let weth = self.s.weth;
+        let amt = U256::from(self.rng.range(1, 100) * 1_000_000);
+        if self.s.restore_liquidity(&keeper, 1, a, weth, amt).is_ok() {
+            assert!(
+                self.maint_health(a) >= before,
+                "a restoration lowered health"
+            );
+            self.restorations += 1;
+        }
+    }
+
+    /// Every invariant, after every action (interest accrued first, as a keeper would, so that
+    /// the policy's reserve and the vault's books are as of the same time).
+    fn check(&mut self) {
+        self.s.accrue().unwrap();
+        let (admin, usdc, weth, vault) = (self.s.admin, self.s.usdc, self.s.weth, self.s.vault);
+        let accounts = self.accounts();
+        let token_balance = |s: &mut System, t: Address| {
+            s.rt.view(admin, t, &Token::balanceOfCall { account: vault })
+                .unwrap()
+                ._0
+        };
+        // 1. Tokens equal the books.
+        let weth_held = token_balance(&mut self.s, weth);
+        let mut weth_books = U256::ZERO;
+        for a in &accounts {
+            weth_books += self.s.vault_balance(*a, weth).unwrap();
+        }
+        assert_eq!(
+            weth_held, weth_books,
+            "WETH in the vault differs from its books"
+        );
+        let m = self.s.quote_market().unwrap();
+        let usdc_held = token_balance(&mut self.s, usdc);
+        assert_eq!(usdc_held, m[8], "USDC in the vault differs from its cash");
+        // 2. Quote is conserved, rounding for the protocol.
+        let ch = self.s.clearinghouse;
+        let mut total = signed(m[7]);
+        let (mut long, mut short) = (U256::ZERO, U256::ZERO);
+        for a in &accounts {
+            let q = self.s.quote_balance(*a).unwrap();
+            let held = self.s.vault_balance(*a, usdc).unwrap() * U256::from(E12);
+            total += q + signed(held);
+            let book = self
+                .s
+                .rt
+                .view(admin, ch, &Ledger::bookCall { account: *a })
+                .unwrap();
+            for (size, cost) in book._2.iter().zip(&book._5) {
+                // Sum of size * price over all accounts is zero (3.): PnL is `-cost` summed.
+                total -= *cost;
+                if size.is_negative() {
+                    short += size.unsigned_abs();
+                } else {
+                    long += size.into_raw();
+                }
+            }
+        }
+        let cash = signed(m[8] * U256::from(E12));
+        let gap = cash - total;
+        assert!(
+            !gap.is_negative(),
+            "the books owe more quote than the vault holds: gap {gap}"
+        );
+        let allowance = I256::try_from(1_000_000u64 * (self.actions + 1)).unwrap();
+        assert!(gap <= allowance, "rounding gap {gap} too large");
+        // 3. Open interest balances.
+        assert_eq!(long, short, "open interest long differs from short");
+        let markets = self.s.markets;
+        let oi = self
+            .s
+            .rt
+            .view(admin, markets, &Markets::marketCall { market: ETH_PERP })
+            .unwrap()
+            ._7;
+        assert_eq!(
+            oi, long,
+            "PerpMarkets' open interest differs from the positions"
+        );
+    }
+}
+
+fn run(seed: u64, actions: u64) -> String {
+    let mut r = Run::new(seed);
+    for _ in 0..actions {
+        r.step();
+    }
+    format!(
+        "seed {seed}: {} actions, {} fills, {} liquidations, {} collateral sales, {} bad debts, {} restorations, {} withdrawals refused for liquidity",
+        r.actions, r.fills, r.liquidations, r.sales, r.bad_debts, r.restorations, r.refused_withdrawals
+    )
+}
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[test]
+fn random_actions_keep_every_invariant() {
+    let total = env("INVARIANT_ACTIONS", 20_000);
+    let seeds = env("INVARIANT_SEEDS", 4).max(1);
+    for seed in 1..=seeds {
+        let line = run(seed, total / seeds);
+        println!("{line}");
+    }
+}
