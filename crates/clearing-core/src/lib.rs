@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod black76;
 pub mod breaker;
 pub mod collateral;
 pub mod error;
@@ -42,6 +43,10 @@ pub mod position;
 pub mod volatility;
 
 pub use account::{decode as decode_account, encode as encode_account};
+pub use black76::{
+    exp_wad, ln_wad, mark_long, mark_short, norm_cdf, norm_pdf, pow_ratio, Black76, OptionKind,
+    MAX_SECONDS, MAX_VOL, SECONDS_PER_YEAR,
+};
 pub use breaker::{
     deeply_unhealthy, drawdown_trips, observe_price, rate_cap, record_liquidation, BreakerParam,
     PriceCheck, RateLimited, RateWindow, Scope, Status, TripReason, UNTIL_RESET,
