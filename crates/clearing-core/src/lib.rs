@@ -36,10 +36,12 @@ pub mod insurance;
 pub mod liquidation;
 pub mod margin;
 pub mod market;
+pub mod option_params;
 pub mod oracle;
 pub mod order;
 pub mod params;
 pub mod position;
+pub mod scenario;
 pub mod volatility;
 
 pub use account::{decode as decode_account, encode as encode_account};
@@ -88,6 +90,7 @@ pub use market::{
     position_cost, side_indices, socialised_charge, BookedFill, EquityRow, FundingState,
     MarketConfig, MarketField, MAX_FEE_RATE, MAX_FUNDING_CAP, PREMIUM_DECAY,
 };
+pub use option_params::{OptionMarginParams, OptionParam, Tail, VOL_TERM_PIVOT};
 pub use oracle::{
     check_sequencer, validate_round, FeedConfig, OracleError, Round, SequencerStatus,
 };
@@ -96,6 +99,10 @@ pub use order::{
     FillPlan, MarketRules, Order, OrderState, DOMAIN_TYPEHASH, ORDER_TYPEHASH,
 };
 pub use position::{apply_fill, is_reducing, unrealized_pnl, Position};
+pub use scenario::{
+    greeks, options_value, requirements as scenario_requirements, Book, Greeks, OptionPosition,
+    MAX_OPTION_SERIES,
+};
 pub use volatility::{
     daily_squared_return, daily_vol, ewma_variance, observe, VolState, SECONDS_PER_DAY,
 };

@@ -72,7 +72,7 @@ pub struct Correlations {
 impl Correlations {
     /// Correlation between two different underlyings in buckets `a` and `b` (both already
     /// checked to be `< MAX_BUCKETS`).
-    fn rho(&self, a: u8, b: u8) -> U256 {
+    pub(crate) fn rho(&self, a: u8, b: u8) -> U256 {
         if a == b {
             self.intra[usize::from(a)]
         } else {
@@ -80,7 +80,7 @@ impl Correlations {
         }
     }
 
-    fn validate(&self) -> Result<(), CoreError> {
+    pub(crate) fn validate(&self) -> Result<(), CoreError> {
         if self.inter > WAD || self.intra.iter().any(|r| *r > WAD) {
             return Err(CoreError::InvalidParameter);
         }
