@@ -105,13 +105,9 @@ impl OptionParam {
         let (h, d) = (HOUR as u128, DAY as u128);
         match self {
             // A lower minimum lets smaller accounts take correlation credit.
-            Self::PortfolioMinEquity => (
-                10_000 * ONE,
-                0,
-                10_000_000 * ONE,
-                100_000 * ONE,
-                Decrease,
-            ),
+            Self::PortfolioMinEquity => {
+                (10_000 * ONE, 0, 10_000_000 * ONE, 100_000 * ONE, Decrease)
+            }
             // Every range, tail, weight, multiple, shock and contingency: lower is riskier.
             Self::OptionHorizon => (6 * h, h, 72 * h, 6 * h, Decrease),
             Self::RangeFloor => (3 * PP, PP, 25 * PP, PP, Decrease),
@@ -310,7 +306,10 @@ impl OptionMarginParams {
             && self.term_cap >= WAD
             && self.term_cap <= three
             && self.kappa <= WAD
-            && self.tails.iter().all(|t| t.weight <= WAD && t.multiple <= three)
+            && self
+                .tails
+                .iter()
+                .all(|t| t.weight <= WAD && t.multiple <= three)
             && self.option_horizon <= 30 * DAY
             && self.tail_horizon <= 365 * DAY;
         if ok {

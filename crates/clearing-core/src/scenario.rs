@@ -28,9 +28,11 @@
 //!
 //! # Rounding
 //!
-//! Every loss and requirement rounds up (a gain rounds down): option losses use the short mark
-//! (upper bound) on the side the account gives up and the long mark (lower bound) on the side it
-//! receives ([`Black76::price`]), so each revaluation loss is an upper bound of the exact one.
+//! Every loss and requirement rounds up (a gain rounds down). Option losses are measured between
+//! the marks equity uses ([`options_value`]): a long position at its long mark (a lower bound of
+//! the exact price, [`Black76::price`]) and a short one at its short mark (an upper bound), now
+//! and in the scenario, so the equity left in a scenario is a lower bound of the exact one and an
+//! unchanged scenario loses exactly nothing.
 //! Shocks, ranges and tail moves round up; the shocked-down volatility rounds down (both away
 //! from the base volatility). Scenario prices `P (1 + x)` round down (a scenario point, not a
 //! value). Greeks and deltas round toward zero (sensitivities).
@@ -216,12 +218,13 @@ fn option_loss(series: &[Series], price: U256, x: I256, v: usize) -> Result<I256
     for s in series {
         let b = Black76::new(f, s.pos.strike, s.pos.seconds, s.vols[v])?;
         let q = s.pos.size;
-        // Upper bound of the loss per contract: a long gives up at most its upper mark and
-        // keeps at least the scenario's lower mark; a short the reverse.
+        // The loss per contract between the marks equity uses now and the same marks in the
+        // scenario: a long is valued at its lower bound, a short at its upper bound, so the
+        // equity left in the scenario is a lower bound of the exact one.
         let per = if q.is_negative() {
-            signed(b.price(s.pos.kind, Rounding::Up)?)? - signed(s.lo)?
+            signed(b.price(s.pos.kind, Rounding::Up)?)? - signed(s.hi)?
         } else {
-            signed(s.hi)? - signed(b.price(s.pos.kind, Rounding::Down)?)?
+            signed(s.lo)? - signed(b.price(s.pos.kind, Rounding::Down)?)?
         };
         // |q| * per, rounded up (ceiling).
         let loss = mul_signed(signed(q.unsigned_abs())?, per, Rounding::Up)?;
@@ -582,12 +585,24 @@ pub fn options_value(book: &Book) -> Result<I256, CoreError> {
         let b = Black76::new(book.exposure.price, pos.strike, pos.seconds, pos.vol)?;
         let v = if pos.size.is_negative() {
             // Liability: floor of -|q| * short mark.
-            mul_signed(pos.size, signed(b.price(pos.kind, Rounding::Up)?)?, Rounding::Down)?
+            mul_signed(
+                pos.size,
+                signed(b.price(pos.kind, Rounding::Up)?)?,
+                Rounding::Down,
+            )?
         } else {
             // Asset: floor of q * long mark.
-            mul_signed(pos.size, signed(b.price(pos.kind, Rounding::Down)?)?, Rounding::Down)?
+            mul_signed(
+                pos.size,
+                signed(b.price(pos.kind, Rounding::Down)?)?,
+                Rounding::Down,
+            )?
         };
         total = add_signed(total, v)?;
     }
     Ok(total)
 }
+
+#[cfg(test)]
+#[path = "scenario_tests.rs"]
+mod tests;
