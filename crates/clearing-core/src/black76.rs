@@ -33,7 +33,7 @@
 //!
 //! The Greeks are sensitivities, not values: they round toward zero.
 
-use crate::fixed::{mul_div, sqrt, u256, Rounding, WAD};
+use crate::fixed::{mul_div, u256, Rounding, WAD};
 use crate::CoreError;
 use alloy_primitives::{I256, U256, U512};
 
@@ -51,18 +51,42 @@ pub const MAX_SECONDS: u64 = 10 * SECONDS_PER_YEAR;
 const ONE: i128 = 1 << 96;
 /// `ln 2` in Q96.
 const LN2: i128 = 54_916_777_467_707_473_351_141_471_128;
-/// `sqrt 2` in Q96.
-const SQRT2: i128 = 112_045_541_949_572_279_837_463_876_455;
 /// `1 / sqrt(2 pi)` in Q96.
 const INV_SQRT_2PI: i128 = 31_607_463_825_455_920_808_620_519_744;
 /// `|d1|`, `|d2|` are clamped here (the CDF is exactly 0 or 1 in Q96 far before).
 const D_MAX: i128 = 40 << 96;
 /// `Q(z)` is taken as zero from here on (`Q(11) < 2e-28`).
 const TAIL_END: i128 = 11 << 96;
-/// Extra terms of the `ln` series (`u^2 <= 0.0295`, 19 terms reach 1e-30).
-const LN_TERMS: i128 = 19;
+/// Terms of the `ln(1 + t)` series (`|t| <= 1/33`, 19 terms reach 1e-30).
+const LN_TERMS: usize = 19;
 /// Taylor terms of `exp` on `[0, ln 2 / 16)`.
-const EXP_TERMS: i128 = 14;
+const EXP_TERMS: usize = 14;
+
+/// `1 / n` in Q96 for the `ln` series (`INV_N[0]` unused; computed at compile time).
+const INV_N: [i128; LN_TERMS + 1] = {
+    let mut t = [0i128; LN_TERMS + 1];
+    let mut n = 1;
+    while n <= LN_TERMS {
+        t[n] = ONE / n as i128;
+        n += 1;
+    }
+    t
+};
+
+/// `1 / n!` in Q96 for the `exp` polynomial (computed at compile time).
+const INV_FACT: [i128; EXP_TERMS + 1] = {
+    let mut t = [0i128; EXP_TERMS + 1];
+    let mut f: i128 = 1;
+    let mut n = 0;
+    while n <= EXP_TERMS {
+        if n > 0 {
+            f *= n as i128;
+        }
+        t[n] = ONE / f;
+        n += 1;
+    }
+    t
+};
 
 /// Call or put.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,11 +136,9 @@ fn exp_q96(y: i128) -> Result<i128, CoreError> {
     let r = y - k * LN2;
     // e^r = (e^(r / 16))^16, the inner one by its Taylor polynomial (Horner).
     let r16 = r >> 4;
-    let mut acc = ONE;
-    let mut n = EXP_TERMS;
-    while n > 0 {
-        acc = ONE + mulq(acc, r16) / n;
-        n -= 1;
+    let mut acc = INV_FACT[EXP_TERMS];
+    for c in INV_FACT[..EXP_TERMS].iter().rev() {
+        acc = c + mulq(acc, r16);
     }
     for _ in 0..4 {
         acc = mulq(acc, acc);
@@ -137,35 +159,51 @@ fn ln_q96(x: U256) -> i128 {
         return 0;
     }
     let b = x.bit_len() - 1;
-    // x = m 2^e with m in [1, 2) as Q96 (the shift right drops bits below 2^-96 of m).
-    let mut m = if b <= 96 {
+    // x = m 2^b with m in [1, 2) as Q96 (the shift right drops bits below 2^-96 of m).
+    let m = if b <= 96 {
         low128(x << (96 - b))
     } else {
         low128(x >> (b - 96))
-    };
-    let mut e = b as i128;
-    if m > SQRT2 as u128 {
-        m >>= 1;
-        e += 1;
+    } as i128;
+    // m = c_j (1 + t) with c_j = 1 + j/16 + 1/32 the midpoint of m's sixteenth: |t| <= 1/33.
+    let j = ((m - ONE) >> 92) as usize & 15;
+    let t = mulq(m, coeffs::INV_TABLE[j]) - ONE;
+    // ln(1 + t) = t (1 - t (1/2 - t (1/3 - ...))), 19 terms.
+    let mut acc = INV_N[LN_TERMS];
+    for c in INV_N[1..LN_TERMS].iter().rev() {
+        acc = c - mulq(acc, t);
     }
-    // ln m = 2 atanh(u), u = (m - 1) / (m + 1), |u| <= 0.1716.
-    let num = m as i128 - ONE;
-    let den = m + ONE as u128;
-    let ua = low128((U256::from(num.unsigned_abs()) << 96) / U256::from(den)) as i128;
-    let u = if num < 0 { -ua } else { ua };
-    let u2 = mulq(u, u);
-    let mut acc = ONE / (2 * LN_TERMS + 1);
-    let mut k = LN_TERMS;
-    while k > 0 {
-        k -= 1;
-        acc = ONE / (2 * k + 1) + mulq(acc, u2);
+    b as i128 * LN2 + coeffs::LN_TABLE[j] + mulq(t, acc)
+}
+
+/// `sqrt y` in Q96 for `2^-30 <= y <= 16` in Q96 (0 below; the relative error grows above 16), by the division-free Newton iteration of
+/// `1 / sqrt y` from below (`r <- r (3 - y r^2) / 2`), then `y r`.
+fn sqrt_q96(y: i128) -> i128 {
+    if y <= 0 {
+        return 0;
     }
-    e * LN2 + 2 * mulq(u, acc)
+    // y in [2^e, 2^(e+1)); r0 = 2^-ceil((e + 1) / 2) gives y r0^2 in [1/4, 1): from below.
+    let e = 127 - y.leading_zeros() as i32 - 96;
+    if e < -30 {
+        // Below 2^-30 (never reached: T >= 1 s gives y >= 2^-25), where r^2 would not fit.
+        return 0;
+    }
+    let k = (e + 2).div_euclid(2);
+    let mut r = if k >= 0 { ONE >> k } else { ONE << (-k) };
+    for _ in 0..20 {
+        let err = ONE - mulq(y, mulq(r, r));
+        let step = mulq(r, err) >> 1;
+        if step == 0 {
+            break;
+        }
+        r += step;
+    }
+    mulq(y, r)
 }
 
 /// The standard normal density `phi(z)` in Q96, for `|z| <= D_MAX`.
 fn density_q96(z: i128) -> i128 {
-    let y = mulq(z, z) / 2;
+    let y = mulq(z, z) >> 1;
     // y >= 0, so exp cannot fail.
     mulq(exp_q96(-y).unwrap_or(0), INV_SQRT_2PI)
 }
@@ -321,22 +359,12 @@ impl Black76 {
         if vol > MAX_VOL || seconds > MAX_SECONDS {
             return Err(CoreError::InvalidParameter);
         }
-        let year = U256::from(SECONDS_PER_YEAR);
-        let q192 = U256::from(1u8) << 192;
-        // sqrt(T) and s in Q96, rounded down (internal precision; see the module docs).
-        let sqrt_t = low128(sqrt(mul_div(
-            U256::from(seconds),
-            q192,
-            year,
-            Rounding::Down,
-        )?));
-        // vol^2 T <= 1e38 * 3.2e8 fits; the quotient s^2 2^192 < 2^202.
-        let s = low128(sqrt(mul_div(
-            vol * vol * U256::from(seconds),
-            q192,
-            WAD * WAD * year,
-            Rounding::Down,
-        )?));
+        // sqrt(T) and s in Q96 (internal precision; see the module docs). T <= 10 years, so
+        // T * 2^96 < 2^125.
+        let t_years = (u128::from(seconds) << 96) / u128::from(SECONDS_PER_YEAR);
+        let sqrt_t = sqrt_q96(t_years as i128) as u128;
+        // s = vol sqrt(T): vol <= 10 WAD and sqrt(T) < 2^98, so the product fits.
+        let s = low128((vol * U256::from(sqrt_t)) / WAD);
         let mut out = Self {
             forward,
             strike,
@@ -520,6 +548,7 @@ pub fn mark_short(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixed::sqrt;
     use proptest::prelude::*;
 
     fn q96_of(x: f64) -> i128 {
@@ -534,7 +563,10 @@ mod tests {
     fn constants() {
         assert_eq!(ONE, 79_228_162_514_264_337_593_543_950_336);
         assert!((to_f(LN2) - core::f64::consts::LN_2).abs() < 1e-15);
-        assert!((to_f(SQRT2) - core::f64::consts::SQRT_2).abs() < 1e-15);
+        // 1/n! and 1/n tables.
+        assert_eq!(INV_FACT[0], ONE);
+        assert_eq!(INV_FACT[3], ONE / 6);
+        assert_eq!(INV_N[7], ONE / 7);
         assert_eq!(coeffs::MILLS.len(), 11);
         assert!(coeffs::MILLS_ERRORS
             .iter()
@@ -552,6 +584,33 @@ mod tests {
             let p = U256::from(a) * U256::from(b);
             assert_eq!((low128(p >> 128), low128(p)), (hi, lo));
         }
+    }
+
+    #[test]
+    fn sqrt_matches_integer_root() {
+        // sqrt_q96(y) against floor(sqrt(y * 2^96)), within a few units of 2^-96 relative.
+        for y in [
+            ONE >> 30,
+            ONE >> 25,
+            ONE / 31_536_000,
+            ONE / 8_760,
+            ONE / 2,
+            ONE,
+            2 * ONE,
+            10 * ONE,
+            16 * ONE,
+        ] {
+            let exact = sqrt(U256::from(y as u128) << 96usize);
+            let got = U256::from(sqrt_q96(y) as u128);
+            let diff = got.abs_diff(exact);
+            assert!(
+                diff <= (exact >> 90usize) + U256::from(4u8),
+                "{y}: {got} vs {exact}"
+            );
+        }
+        assert_eq!(sqrt_q96(0), 0);
+        assert_eq!(sqrt_q96(1), 0);
+        assert_eq!(sqrt_q96(ONE >> 31), 0);
     }
 
     #[test]
