@@ -12,8 +12,9 @@
 //! # Internal precision
 //!
 //! The transcendental parts run in signed Q96 fixed point (`i128` holding `x * 2^96`, a
-//! resolution of 1.3e-29): `ln` by the `atanh` series after reduction to `[1/sqrt 2, sqrt 2)`,
-//! `exp` by range reduction to `[0, ln 2)` and a Taylor polynomial, and the upper normal tail
+//! resolution of 1.3e-29): `ln` by reduction to `1 + t`, `|t| <= 1/33`, with a 16-entry table
+//! and the `ln(1 + t)` series; `exp` by range reduction to `[0, ln 2)` and a Taylor polynomial;
+//! `sqrt(T)` by the division-free Newton iteration of `1 / sqrt`; and the upper normal tail
 //! `Q(z) = N(-z) = phi(z) h(z)` with the Mills ratio `h` from piecewise polynomials fitted once
 //! (`scripts/gen-black76-reference.py`, worst absolute error of `h` 1.6e-26; `Q(z)` is taken as
 //! zero from `z = 11`, where it is below 2e-28). The price is then formed exactly,
@@ -23,10 +24,10 @@
 //!
 //! # Rounding
 //!
-//! Rounding favours the protocol. [`Black76::price`] with [`Rounding::Down`] is a proven lower
+//! Rounding favours the protocol. [`Black76::price`] with [`Rounding::Down`] is a lower
 //! bound of the exact price (the mark of a long position: an asset, valued down) and with
 //! [`Rounding::Up`] an upper bound (the mark of a short position: a liability, valued up): the
-//! computed value widened by `(F + K) / 2^80 + 2` wei (8.3e-25 of `F + K`, thirty times the error
+//! computed value widened by `(F + K) / 2^80 + 2` wei (8.3e-25 of `F + K`, eighty times the error
 //! bound above), then clamped to the no-arbitrage bounds `max(0, F - K) <= C <= F` and
 //! `max(0, K - F) <= P <= K` (which the exact price satisfies). The call and the put come from the
 //! same two CDF values, so put-call parity holds to that rounding.

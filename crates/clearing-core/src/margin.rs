@@ -104,7 +104,8 @@ pub struct Requirements {
     pub maintenance: U256,
     /// Initial requirement `IM` (at least `MM`).
     pub initial: U256,
-    /// Gross perp notional `sum_u |perp_u| * P_u` that the floor applies to.
+    /// The notional the floor applies to: gross perp notional `sum_u |perp_u| * P_u` (plus, in
+    /// [`crate::scenario::requirements`], the underlying notional of short options).
     pub gross_notional: U256,
 }
 

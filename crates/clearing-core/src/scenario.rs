@@ -46,6 +46,10 @@
 //!   `init_ratio`, as in the regular scenarios.
 //! - Portfolio mode's regular requirement is capped at cross mode's (as the delta-one function
 //!   does), so correlation credit never raises a requirement.
+//! - An expired series awaiting its settlement price (`seconds == 0`) is revalued at intrinsic
+//!   value in every scenario (so volatility shocks do not touch it) and adds no contingency; it
+//!   still counts in the floor's short-option notional and makes the account hold an option for
+//!   the tails.
 
 use crate::black76::{Black76, OptionKind, MAX_VOL};
 use crate::fixed::{
@@ -213,6 +217,10 @@ const UP: usize = 2;
 
 /// The option loss `o(x, v) = sum_i q_i (V_i - V_i(P (1 + x), sigma_i^v))`, rounded up.
 fn option_loss(series: &[Series], price: U256, x: I256, v: usize) -> Result<I256, CoreError> {
+    if x.is_zero() && v == NONE {
+        // The unchanged scenario revalues at the marks themselves: exactly no loss.
+        return Ok(I256::ZERO);
+    }
     let f = moved(price, x)?;
     let mut total = I256::ZERO;
     for s in series {
@@ -360,7 +368,11 @@ fn underlying_risk(book: &Book, p: &OptionMarginParams) -> Result<Risk, CoreErro
     // Contingency on net short contracts; requirement, rounds up.
     let mut net_contracts = I256::ZERO;
     for s in series {
-        net_contracts = add_signed(net_contracts, s.pos.size)?;
+        // An expired series awaiting settlement is delta-one at intrinsic value (section 13):
+        // no contingency.
+        if s.pos.seconds > 0 {
+            net_contracts = add_signed(net_contracts, s.pos.size)?;
+        }
         if s.pos.size.is_negative() {
             risk.floor_notional = add(
                 risk.floor_notional,

@@ -284,6 +284,11 @@ fn expired_series_is_intrinsic_and_vol_free() {
     let g = greeks(&b).unwrap();
     assert_eq!(g.delta, I256::from_raw(wad(10)));
     assert_eq!((g.gamma, g.vega), (I256::ZERO, I256::ZERO));
+    // A short expired series adds no contingency: its requirement is its delta-one risk.
+    let short = [option(OptionKind::Call, 2_900, 0, 60, -10_000)];
+    let p = params(0);
+    let r = underlying_risk(&book(exposure(0, 0, 0, 3000, 214, 0), 350, &short), &p).unwrap();
+    assert_eq!(r.contingency, [U256::ZERO; 2]);
 }
 
 fn any_exposure() -> impl Strategy<Value = Exposure> {
