@@ -155,7 +155,7 @@ fn low128(x: U256) -> u128 {
 }
 
 /// `ln x` in Q96 for an integer `x >= 1` (`x = 0` gives `ln 1 = 0`; callers exclude it).
-fn ln_q96(x: U256) -> i128 {
+pub(crate) fn ln_q96(x: U256) -> i128 {
     if x.is_zero() {
         return 0;
     }
@@ -202,6 +202,13 @@ fn sqrt_q96(y: i128) -> i128 {
     mulq(y, r)
 }
 
+/// `sqrt(T)` in Q96 for `seconds <= MAX_SECONDS`, `T` in years (internal precision; see the
+/// module docs). `seconds * 2^96 < 2^125`.
+pub(crate) fn sqrt_years(seconds: u64) -> u128 {
+    let t_years = (u128::from(seconds) << 96) / u128::from(SECONDS_PER_YEAR);
+    sqrt_q96(t_years as i128) as u128
+}
+
 /// The standard normal density `phi(z)` in Q96, for `|z| <= D_MAX`.
 fn density_q96(z: i128) -> i128 {
     let y = mulq(z, z) >> 1;
@@ -211,6 +218,11 @@ fn density_q96(z: i128) -> i128 {
 
 /// The upper tail `Q(z) = N(-z)` in Q96 for `0 <= z <= D_MAX`.
 fn tail_q96(z: i128) -> i128 {
+    tail_with_density(z, density_q96(z))
+}
+
+/// `Q(z)` for `0 <= z <= D_MAX` given `phi = phi(z)` (shared with the caller's density).
+fn tail_with_density(z: i128, phi: i128) -> i128 {
     if z >= TAIL_END {
         return 0;
     }
@@ -221,7 +233,7 @@ fn tail_q96(z: i128) -> i128 {
     for &ci in c.iter().rev().skip(1) {
         h = ci + mulq(h, u);
     }
-    mulq(density_q96(z), h)
+    mulq(phi, h)
 }
 
 /// The normal CDF `N(d)` in Q96, for `|d| <= D_MAX`.
@@ -360,10 +372,28 @@ impl Black76 {
         if vol > MAX_VOL || seconds > MAX_SECONDS {
             return Err(CoreError::InvalidParameter);
         }
-        // sqrt(T) and s in Q96 (internal precision; see the module docs). T <= 10 years, so
-        // T * 2^96 < 2^125.
-        let t_years = (u128::from(seconds) << 96) / u128::from(SECONDS_PER_YEAR);
-        let sqrt_t = sqrt_q96(t_years as i128) as u128;
+        Ok(Self::from_parts(
+            forward,
+            strike,
+            ln_q96(forward),
+            ln_q96(strike),
+            sqrt_years(seconds),
+            vol,
+        ))
+    }
+
+    /// [`Self::new`] from precomputed `ln F`, `ln K` (Q96, see [`ln_q96`]; ignored when the
+    /// forward or strike is zero) and `sqrt(T)` ([`sqrt_years`]), for `vol <= MAX_VOL` and
+    /// `T <= MAX_SECONDS` (checked by the caller): the scenario margin revalues one series at
+    /// many forwards and one forward for many series.
+    pub(crate) fn from_parts(
+        forward: U256,
+        strike: U256,
+        ln_f: i128,
+        ln_k: i128,
+        sqrt_t: u128,
+        vol: U256,
+    ) -> Self {
         // s = vol sqrt(T): vol <= 10 WAD and sqrt(T) < 2^98, so the product fits.
         let s = low128((vol * U256::from(sqrt_t)) / WAD);
         let mut out = Self {
@@ -376,12 +406,12 @@ impl Black76 {
             sqrt_t,
         };
         if forward.is_zero() {
-            return Ok(out);
+            return out;
         }
         if strike.is_zero() {
             out.n1 = ONE as u128;
             out.n2 = ONE as u128;
-            return Ok(out);
+            return out;
         }
         if s == 0 {
             let n = match forward.cmp(&strike) {
@@ -391,9 +421,9 @@ impl Black76 {
             };
             out.n1 = n;
             out.n2 = n;
-            return Ok(out);
+            return out;
         }
-        let lnm = ln_q96(forward) - ln_q96(strike);
+        let lnm = ln_f - ln_k;
         let si = s as i128;
         // lnm / s, saturated at +-64 (beyond which both CDF values are exactly 0 or 1).
         let q = if lnm.unsigned_abs() >= 64 * s {
@@ -405,11 +435,18 @@ impl Black76 {
         let d1 = q + si / 2;
         let d2 = (d1 - si).clamp(-D_MAX, D_MAX);
         let d1 = d1.clamp(-D_MAX, D_MAX);
+        // phi(d1) serves the first CDF value, gamma and vega.
+        let phi = density_q96(d1);
+        let n1 = if d1 >= 0 {
+            ONE - tail_with_density(d1, phi)
+        } else {
+            tail_with_density(-d1, phi)
+        };
         // 0 <= N <= 1 and phi <= 0.4 in Q96: all non-negative and below 2^97.
-        out.n1 = cdf_q96(d1).clamp(0, ONE) as u128;
+        out.n1 = n1.clamp(0, ONE) as u128;
         out.n2 = cdf_q96(d2).clamp(0, ONE) as u128;
-        out.phi = density_q96(d1).max(0) as u128;
-        Ok(out)
+        out.phi = phi.max(0) as u128;
+        out
     }
 
     /// The price times `2^96` (exact in the CDF values), and the intrinsic value and upper

@@ -51,7 +51,7 @@
 //!   still counts in the floor's short-option notional and makes the account hold an option for
 //!   the tails.
 
-use crate::black76::{Black76, OptionKind, MAX_VOL};
+use crate::black76::{ln_q96, sqrt_years, Black76, OptionKind, MAX_VOL};
 use crate::fixed::{
     add, add_signed, mul_div, mul_div_signed, mul_down, mul_signed, mul_up, to_signed, u256,
     wad_sqrt, wad_sqrt_up, Rounding, WAD, WAD_SIGNED,
@@ -208,6 +208,9 @@ struct Series {
     hi: U256,
     /// Volatility down, unchanged, up.
     vols: [U256; 3],
+    /// `ln K` and `sqrt(T)` in Q96, shared by the series' revaluations.
+    ln_k: i128,
+    sqrt_t: u128,
 }
 
 /// Volatility scenario index: down, none, up.
@@ -222,9 +225,12 @@ fn option_loss(series: &[Series], price: U256, x: I256, v: usize) -> Result<I256
         return Ok(I256::ZERO);
     }
     let f = moved(price, x)?;
+    // One logarithm of the scenario forward for every series (the volatilities and expiries
+    // were checked by `prepare`).
+    let ln_f = ln_q96(f);
     let mut total = I256::ZERO;
     for s in series {
-        let b = Black76::new(f, s.pos.strike, s.pos.seconds, s.vols[v])?;
+        let b = Black76::from_parts(f, s.pos.strike, ln_f, s.ln_k, s.sqrt_t, s.vols[v]);
         let q = s.pos.size;
         // The loss per contract between the marks equity uses now and the same marks in the
         // scenario: a long is valued at its lower bound, a short at its upper bound, so the
@@ -265,6 +271,8 @@ fn prepare(
             lo: b.price(pos.kind, Rounding::Down)?,
             hi: b.price(pos.kind, Rounding::Up)?,
             vols: [down, pos.vol, up],
+            ln_k: ln_q96(pos.strike),
+            sqrt_t: sqrt_years(pos.seconds),
         };
         // A sensitivity: rounds toward zero.
         let d = mul_signed(pos.size, b.delta(pos.kind), Rounding::Down)?;
@@ -314,6 +322,8 @@ fn underlying_risk(book: &Book, p: &OptionMarginParams) -> Result<Risk, CoreErro
         lo: U256::ZERO,
         hi: U256::ZERO,
         vols: [U256::ZERO; 3],
+        ln_k: 0,
+        sqrt_t: 0,
     }; MAX_OPTION_SERIES];
     let option_delta = prepare(book, p, &mut series)?;
     let series = &series[..book.options.len()];
