@@ -593,6 +593,28 @@ proptest! {
         prop_assert!(rb.initial >= ra.initial);
     }
 
+    /// `IM = 1.5 MM` when no haircut cap binds and the floor does not bind (section 7), to
+    /// rounding.
+    #[test]
+    fn initial_is_one_and_a_half_maintenance(
+        books in prop::collection::vec(any_option_book(), 1..=3),
+        c in any_corr(),
+        mode in any_mode(),
+    ) {
+        let books: Vec<(Exposure, u64, Vec<OptionPosition>)> = books
+            .into_iter()
+            .map(|(e, v, o)| {
+                let h = e.maint_shock.min(bp(5_000)) & !U256::from(1u8);
+                (Exposure { maint_shock: h, init_shock: h * u256(3) / u256(2), ..e }, v, o)
+            })
+            .collect();
+        let bs: Vec<Book> = books.iter().map(|(e, v, o)| make_book(e, *v, o)).collect();
+        let r = requirements(&bs, &c, &params(0), mode).unwrap();
+        let expect = r.maintenance * u256(3) / u256(2);
+        let tol = expect / u256(1_000_000_000) + u256(100);
+        prop_assert!(r.initial.abs_diff(expect) <= tol, "{} vs 1.5 x {}", r.initial, r.maintenance);
+    }
+
     /// Greeks: delta is spot + perp + the options' deltas; a long option has positive gamma and
     /// vega.
     #[test]
@@ -614,4 +636,52 @@ proptest! {
             prop_assert!(!g.gamma.is_negative() && !g.vega.is_negative());
         }
     }
+}
+
+#[test]
+fn tail_credit_across_underlyings() {
+    // Two underlyings with options: A loses 1,000 in a tail, B gains 600; rho 0.8, c_tail 0.5:
+    // portfolio W = w (1,000 - 0.5 x 600 x 0.8) = 0.6 x 760 = 456; cross W = 0.6 x 1,000 = 600.
+    let mk = |bucket: u8, t: i64| Risk {
+        has_options: true,
+        bucket,
+        tails: [[
+            I256::try_from(t).unwrap() * I256::from_raw(WAD),
+            I256::ZERO,
+            I256::ZERO,
+            I256::ZERO,
+        ]; 2],
+        ..Risk::default()
+    };
+    let risks = [mk(0, 1_000), mk(0, -600)];
+    let p = params(0);
+    let c = corr(80, 25);
+    assert_eq!(
+        tails(&risks, 0, &c, MarginMode::Portfolio, &p),
+        Ok(wad(456))
+    );
+    assert_eq!(tails(&risks, 0, &c, MarginMode::Cross, &p), Ok(wad(600)));
+    // Across buckets (rho 0.25): 0.6 x (1,000 - 0.5 x 600 x 0.25) = 555.
+    let risks = [mk(0, 1_000), mk(1, -600)];
+    assert_eq!(
+        tails(&risks, 0, &c, MarginMode::Portfolio, &p),
+        Ok(wad(555))
+    );
+    // An underlying without options takes no part in the tails.
+    let mut none = mk(0, -600);
+    none.has_options = false;
+    assert_eq!(
+        tails(&[mk(0, 1_000), none], 0, &c, MarginMode::Portfolio, &p),
+        Ok(wad(600))
+    );
+    // Regular requirement, one straddle-like underlying (Up = Dn = 500) and a directional one
+    // (Dn = 300): cross 800; portfolio sqrt(300^2) + 500 = 800 as well (non-directional risk
+    // is never offset).
+    let mut a = Risk::default();
+    a.up = [wad(500); 2];
+    a.dn = [wad(500); 2];
+    let mut b = Risk::default();
+    b.dn = [wad(300); 2];
+    assert_eq!(regular(&[a, b], 0, &c, MarginMode::Cross), Ok(wad(800)));
+    assert_eq!(regular(&[a, b], 0, &c, MarginMode::Portfolio), Ok(wad(800)));
 }
