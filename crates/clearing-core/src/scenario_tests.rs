@@ -677,11 +677,15 @@ fn tail_credit_across_underlyings() {
     // Regular requirement, one straddle-like underlying (Up = Dn = 500) and a directional one
     // (Dn = 300): cross 800; portfolio sqrt(300^2) + 500 = 800 as well (non-directional risk
     // is never offset).
-    let mut a = Risk::default();
-    a.up = [wad(500); 2];
-    a.dn = [wad(500); 2];
-    let mut b = Risk::default();
-    b.dn = [wad(300); 2];
+    let a = Risk {
+        up: [wad(500); 2],
+        dn: [wad(500); 2],
+        ..Risk::default()
+    };
+    let b = Risk {
+        dn: [wad(300); 2],
+        ..Risk::default()
+    };
     assert_eq!(regular(&[a, b], 0, &c, MarginMode::Cross), Ok(wad(800)));
     assert_eq!(regular(&[a, b], 0, &c, MarginMode::Portfolio), Ok(wad(800)));
 }
