@@ -542,7 +542,11 @@ proptest! {
         prop_assert!(with.initial <= alone.initial + mul_up(value, p15()).unwrap() + u256(1));
     }
 
-    /// The requirement grows with |size| (every position scaled by an integer factor).
+    /// The requirement grows with |size| (every position scaled by an integer factor). Without
+    /// the size add-on (depth 0) every loss scales exactly; with it the scenario points move
+    /// outward with the size, and a book whose loss is not monotone in the move (a put spread
+    /// over spot, say) can see its worst grid point per unit fall (proptest found one), so the
+    /// add-on is left out here (delta-one books grow with it, see `margin`'s tests).
     #[test]
     fn grows_with_size(
         books in prop::collection::vec(any_option_book(), 1..=3),
@@ -553,9 +557,10 @@ proptest! {
         let books: Vec<(Exposure, u64, Vec<OptionPosition>)> = books;
         let f = I256::try_from(factor).unwrap();
         let scaled: Vec<(Exposure, u64, Vec<OptionPosition>)> = books.iter().map(|(e, v, o)| {
-            (Exposure { spot: e.spot * f, perp: e.perp * f, ..*e }, *v,
+            (Exposure { spot: e.spot * f, perp: e.perp * f, depth: U256::ZERO, ..*e }, *v,
              o.iter().map(|x| OptionPosition { size: x.size * f, ..*x }).collect())
         }).collect();
+        let books: Vec<(Exposure, u64, Vec<OptionPosition>)> = books.into_iter().map(|(e, v, o)| (Exposure { depth: U256::ZERO, ..e }, v, o)).collect();
         let a: Vec<Book> = books.iter().map(|(e, v, o)| make_book(e, *v, o)).collect();
         let b: Vec<Book> = scaled.iter().map(|(e, v, o)| make_book(e, *v, o)).collect();
         let ra = requirements(&a, &c, &params(50), mode).unwrap();
