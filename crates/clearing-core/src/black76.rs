@@ -864,6 +864,27 @@ mod tests {
     }
 
     proptest! {
+        /// Arbitrary inputs never panic: they are refused or priced.
+        #[test]
+        fn never_panics(
+            f in crate::fixed::tests::any_u256(),
+            k in crate::fixed::tests::any_u256(),
+            t in any::<u64>(),
+            v in crate::fixed::tests::any_u256(),
+        ) {
+            for (t, v) in [(t, v), (t % (MAX_SECONDS + 1), v % (MAX_VOL + U256::from(1u8)))] {
+                if let Ok(b) = Black76::new(f, k, t, v) {
+                    for kind in [OptionKind::Call, OptionKind::Put] {
+                        for r in [Rounding::Down, Rounding::Up] {
+                            let _ = b.price(kind, r);
+                        }
+                        let _ = b.delta(kind);
+                    }
+                    let _ = (b.gamma(), b.vega());
+                }
+            }
+        }
+
         #[test]
         fn parity_and_bounds((f, k, t, v) in any_input()) {
             let b = Black76::new(f, k, t, v).unwrap();

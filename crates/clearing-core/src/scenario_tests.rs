@@ -620,6 +620,47 @@ proptest! {
         prop_assert!(r.initial.abs_diff(expect) <= tol, "{} vs 1.5 x {}", r.initial, r.maintenance);
     }
 
+    /// Arbitrary books never panic: they are refused or margined.
+    #[test]
+    fn never_panics(
+        raw in prop::collection::vec((
+            any::<u8>(),
+            crate::fixed::tests::any_i256(),
+            crate::fixed::tests::any_i256(),
+            crate::fixed::tests::any_u256(),
+            crate::fixed::tests::any_u256(),
+            crate::fixed::tests::any_u256(),
+            prop::collection::vec((any::<bool>(), crate::fixed::tests::any_u256(), any::<u64>(), crate::fixed::tests::any_u256(), crate::fixed::tests::any_i256()), 0..3),
+        ), 0..3),
+        mode in any_mode(),
+    ) {
+        let opts: Vec<Vec<OptionPosition>> = raw.iter().map(|r| r.6.iter().map(|(call, k, t, v, q)| OptionPosition {
+            kind: if *call { OptionKind::Call } else { OptionKind::Put },
+            strike: *k,
+            seconds: t % (crate::black76::MAX_SECONDS + 2),
+            vol: *v % (MAX_VOL + u256(2)),
+            size: *q,
+        }).collect()).collect();
+        let books: Vec<Book> = raw.iter().zip(&opts).map(|(r, o)| Book {
+            exposure: Exposure {
+                bucket: r.0 % 5,
+                spot: r.1,
+                perp: r.2,
+                price: r.3,
+                maint_shock: r.4 % (WAD + u256(2)),
+                init_shock: r.5 % (WAD + u256(2)),
+                depth: r.5,
+            },
+            sigma_daily: r.4,
+            iv_near: r.5,
+            options: o,
+        }).collect();
+        let _ = requirements(&books, &corr(80, 25), &params(50), mode);
+        for b in &books {
+            let _ = (greeks(b), options_value(b));
+        }
+    }
+
     /// Greeks: delta is spot + perp + the options' deltas; a long option has positive gamma and
     /// vega.
     #[test]
