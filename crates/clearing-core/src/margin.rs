@@ -1,4 +1,9 @@
-//! The margin function (DESIGN section 7).
+//! The delta-one margin function (DESIGN section 7 before options).
+//!
+//! The whole section 7 function, with options, tails and contingency, is
+//! [`crate::scenario::requirements`]; for books without options it gives exactly this function's
+//! numbers (the initial requirement where the floor binds aside: there it is `init_ratio` times
+//! the floor). The contracts call this one until they move to the scenario function.
 //!
 //! For each underlying `u` of a sub-account the caller passes one [`Exposure`]: spot collateral
 //! held in `u` and the net perp size on `u` (both signed WAD base units), the oracle price, the
