@@ -100,8 +100,8 @@ pub use order::{
 };
 pub use position::{apply_fill, is_reducing, unrealized_pnl, Position};
 pub use scenario::{
-    greeks, options_value, requirements as scenario_requirements, Book, Greeks, OptionPosition,
-    MAX_OPTION_SERIES,
+    check_mode_switch, greeks, options_value, requirements as scenario_requirements, Book, Greeks,
+    ModeSwitchError, OptionPosition, MAX_OPTION_SERIES,
 };
 pub use volatility::{
     daily_squared_return, daily_vol, ewma_variance, observe, VolState, SECONDS_PER_DAY,

@@ -625,6 +625,42 @@ pub fn options_value(book: &Book) -> Result<I256, CoreError> {
     Ok(total)
 }
 
+/// Why a change of margin mode is refused (DESIGN section 7, "Modes"). The discriminants are
+/// stable `uint8` codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ModeSwitchError {
+    /// Portfolio mode needs equity of at least the portfolio-mode minimum equity.
+    BelowMinimumEquity = 1,
+    /// The account's initial health in the new mode would be negative.
+    InitialHealthNegative = 2,
+}
+
+/// Whether a sub-account may switch to margin mode `to`: equity `equity` (WAD quote), the
+/// portfolio-mode minimum equity `min_equity` ([`crate::OptionParam::PortfolioMinEquity`]) and
+/// the initial requirement `initial_after` in the new mode. Any switch needs initial health
+/// `equity - initial_after >= 0`; a switch to portfolio mode also needs
+/// `equity >= min_equity`.
+///
+/// # Errors
+/// [`ModeSwitchError::BelowMinimumEquity`] (checked first) or
+/// [`ModeSwitchError::InitialHealthNegative`].
+pub fn check_mode_switch(
+    to: MarginMode,
+    equity: I256,
+    min_equity: U256,
+    initial_after: U256,
+) -> Result<(), ModeSwitchError> {
+    let at_least = |v: U256| !equity.is_negative() && equity.into_raw() >= v;
+    if to == MarginMode::Portfolio && !at_least(min_equity) {
+        return Err(ModeSwitchError::BelowMinimumEquity);
+    }
+    if !at_least(initial_after) {
+        return Err(ModeSwitchError::InitialHealthNegative);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 #[path = "scenario_tests.rs"]
 mod tests;

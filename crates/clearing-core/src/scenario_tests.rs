@@ -735,3 +735,32 @@ fn tail_credit_across_underlyings() {
     assert_eq!(regular(&[a, b], 0, &c, MarginMode::Cross), Ok(wad(800)));
     assert_eq!(regular(&[a, b], 0, &c, MarginMode::Portfolio), Ok(wad(800)));
 }
+
+#[test]
+fn mode_switch_rules() {
+    let e = |x: i64| I256::try_from(x).unwrap() * I256::from_raw(WAD);
+    let min = wad(10_000);
+    let p = MarginMode::Portfolio;
+    assert_eq!(check_mode_switch(p, e(10_000), min, wad(9_000)), Ok(()));
+    assert_eq!(
+        check_mode_switch(p, e(9_999), min, wad(1)),
+        Err(ModeSwitchError::BelowMinimumEquity)
+    );
+    assert_eq!(
+        check_mode_switch(p, e(20_000), min, wad(20_001)),
+        Err(ModeSwitchError::InitialHealthNegative)
+    );
+    // Back to cross mode: no minimum equity, but initial health must hold.
+    let c = MarginMode::Cross;
+    assert_eq!(check_mode_switch(c, e(100), min, wad(100)), Ok(()));
+    assert_eq!(
+        check_mode_switch(c, e(100), min, wad(101)),
+        Err(ModeSwitchError::InitialHealthNegative)
+    );
+    assert_eq!(
+        check_mode_switch(c, e(-1), min, U256::ZERO),
+        Err(ModeSwitchError::InitialHealthNegative)
+    );
+    assert_eq!(ModeSwitchError::BelowMinimumEquity as u8, 1);
+    assert_eq!(ModeSwitchError::InitialHealthNegative as u8, 2);
+}
