@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod black76;
 pub mod breaker;
 pub mod collateral;
 pub mod error;
@@ -36,13 +37,19 @@ pub mod liquidation;
 pub mod margin;
 pub mod market;
 pub mod money_market;
+pub mod option_params;
 pub mod oracle;
 pub mod order;
 pub mod params;
 pub mod position;
+pub mod scenario;
 pub mod volatility;
 
 pub use account::{decode as decode_account, encode as encode_account};
+pub use black76::{
+    exp_wad, ln_wad, mark_long, mark_short, norm_cdf, norm_pdf, pow_ratio, Black76, OptionKind,
+    MAX_SECONDS, MAX_VOL, SECONDS_PER_YEAR,
+};
 pub use breaker::{
     deeply_unhealthy, drawdown_trips, observe_price, rate_cap, record_liquidation, BreakerParam,
     PriceCheck, RateLimited, RateWindow, Scope, Status, TripReason, UNTIL_RESET,
@@ -84,6 +91,7 @@ pub use market::{
     position_cost, side_indices, socialised_charge, BookedFill, EquityRow, FundingState,
     MarketConfig, MarketField, MAX_FEE_RATE, MAX_FUNDING_CAP, PREMIUM_DECAY,
 };
+pub use option_params::{OptionMarginParams, OptionParam, Tail, VOL_TERM_PIVOT};
 pub use oracle::{
     check_sequencer, validate_round, FeedConfig, OracleError, Round, SequencerStatus,
 };
@@ -92,6 +100,10 @@ pub use order::{
     FillPlan, MarketRules, Order, OrderState, DOMAIN_TYPEHASH, ORDER_TYPEHASH,
 };
 pub use position::{apply_fill, is_reducing, unrealized_pnl, Position};
+pub use scenario::{
+    check_mode_switch, greeks, options_value, requirements as scenario_requirements, Book, Greeks,
+    ModeSwitchError, OptionPosition, MAX_OPTION_SERIES,
+};
 pub use volatility::{
     daily_squared_return, daily_vol, ewma_variance, observe, VolState, SECONDS_PER_DAY,
 };

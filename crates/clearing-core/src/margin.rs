@@ -1,4 +1,9 @@
-//! The margin function (DESIGN section 7).
+//! The delta-one margin function (DESIGN section 7 before options).
+//!
+//! The whole section 7 function, with options, tails and contingency, is
+//! [`crate::scenario::requirements`]; for books without options it gives exactly this function's
+//! numbers (the initial requirement where the floor binds aside: there it is `init_ratio` times
+//! the floor). The contracts call this one until they move to the scenario function.
 //!
 //! For each underlying `u` of a sub-account the caller passes one [`Exposure`]: spot collateral
 //! held in `u` and the net perp size on `u` (both signed WAD base units), the oracle price, the
@@ -72,7 +77,7 @@ pub struct Correlations {
 impl Correlations {
     /// Correlation between two different underlyings in buckets `a` and `b` (both already
     /// checked to be `< MAX_BUCKETS`).
-    fn rho(&self, a: u8, b: u8) -> U256 {
+    pub(crate) fn rho(&self, a: u8, b: u8) -> U256 {
         if a == b {
             self.intra[usize::from(a)]
         } else {
@@ -80,7 +85,7 @@ impl Correlations {
         }
     }
 
-    fn validate(&self) -> Result<(), CoreError> {
+    pub(crate) fn validate(&self) -> Result<(), CoreError> {
         if self.inter > WAD || self.intra.iter().any(|r| *r > WAD) {
             return Err(CoreError::InvalidParameter);
         }
@@ -104,7 +109,8 @@ pub struct Requirements {
     pub maintenance: U256,
     /// Initial requirement `IM` (at least `MM`).
     pub initial: U256,
-    /// Gross perp notional `sum_u |perp_u| * P_u` that the floor applies to.
+    /// The notional the floor applies to: gross perp notional `sum_u |perp_u| * P_u` (plus, in
+    /// [`crate::scenario::requirements`], the underlying notional of short options).
     pub gross_notional: U256,
 }
 
