@@ -100,7 +100,10 @@ fn wash_fills_cannot_steer_funding() {
     let cap = I256::try_from(WAD).unwrap() * I256::try_from(75).unwrap()
         / I256::try_from(10_000).unwrap();
     let moved = premium(&mut s);
-    assert!(moved > I256::ZERO, "an in-band fill still moves the premium");
+    assert!(
+        moved > I256::ZERO,
+        "an in-band fill still moves the premium"
+    );
     // Not materially: less than 0.1 % of the cap (the old EWMA: 93 %).
     assert!(
         moved * I256::try_from(1_000).unwrap() < cap,
@@ -117,8 +120,7 @@ fn wash_fills_cannot_steer_funding() {
     assert!(received >= I256::ZERO);
     assert!(received < fees, "funding {received} against fees {fees}");
     // The wash legs' own funding nets to (at most) zero for Mallory.
-    let wash_funding =
-        s.position(m0, ETH_PERP).unwrap().3 + s.position(m1, ETH_PERP).unwrap().3;
+    let wash_funding = s.position(m0, ETH_PERP).unwrap().3 + s.position(m1, ETH_PERP).unwrap().3;
     assert!(wash_funding <= I256::ZERO);
 
     // The defaults of DESIGN section 15.
@@ -129,6 +131,8 @@ fn wash_fills_cannot_steer_funding() {
             &Band::fundingParametersCall { market: ETH_PERP },
         )
         .unwrap();
-    assert_eq!((p._0, p._1, p._2), (WAD / U256::from(20u8), wad(100_000), 3_600));
-
+    assert_eq!(
+        (p._0, p._1, p._2),
+        (WAD / U256::from(20u8), wad(100_000), 3_600)
+    );
 }

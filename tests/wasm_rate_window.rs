@@ -75,7 +75,10 @@ fn the_liquidation_rate_limit_slides() {
         "{err}"
     );
     let admin = s.admin;
-    let total = s.rt.view(admin, breaker, &Gate::rateWindowCall {}).unwrap()._1;
+    let total =
+        s.rt.view(admin, breaker, &Gate::rateWindowCall {})
+            .unwrap()
+            ._1;
     assert_eq!(total, wad(12_000), "the refusal records nothing");
     // Even 1 wei is refused while the 12,000 of the last hour count.
     assert!(check(&mut s, keeper, U256::from(1u8)).is_err());
@@ -95,6 +98,9 @@ fn the_liquidation_rate_limit_slides() {
     // A window and a bucket after the 3.9 ETH, only the last 0.1 ETH counts.
     s.advance(3_600).unwrap();
     check(&mut s, keeper, wad(11_700)).unwrap();
-    let total = s.rt.view(admin, breaker, &Gate::rateWindowCall {}).unwrap()._1;
+    let total =
+        s.rt.view(admin, breaker, &Gate::rateWindowCall {})
+            .unwrap()
+            ._1;
     assert_eq!(total, wad(12_000));
 }

@@ -73,6 +73,8 @@ pub fn premium_sample(fill_price: U256, index_price: U256) -> Result<I256, CoreE
 /// `e^-1` in units of `10^-36`, rounded up (the exact value is
 /// `0.367879441171442321595523770161460867445...`).
 const INV_E_36: U256 = u256(367_879_441_171_442_321_595_523_770_161_460_868);
+/// One as a WAD `u128`.
+const WAD_U128: u128 = 1_000_000_000_000_000_000;
 /// `10^36`, the scale [`exp_neg_up`] computes in.
 const E36: U256 = u256(1_000_000_000_000_000_000_000_000_000_000_000_000);
 /// Above this many WAD units of `x`, `e^-x < 10^-18`: `e^-42 = 5.7e-19`.
@@ -89,17 +91,23 @@ const EXP_SERIES_SLACK: u64 = 2_000;
 /// term floored, then biased up by the series' error bound). For `x >= 42` the result is 1 wei
 /// (`e^-42 < 10^-18`). Bounded loops: at most 42 + 40 steps.
 pub fn exp_neg_up(x: U256) -> U256 {
+    // One division routine for all steps (`mul_div`, which the contracts link anyway): smaller
+    // WASM than U256's own `/` and `%`.
+    let one = U256::from(1u8);
+    let md = |a: U256, b: U256, c: U256, r: Rounding| mul_div(a, b, c, r).unwrap_or(one);
     if x >= U256::from(EXP_CUTOFF) * WAD {
-        return U256::from(1u8);
+        return one;
     }
-    let n = (x / WAD).to::<u64>();
-    let f36 = (x % WAD) * WAD; // exact: f < 1 at scale 10^36
-                               // e^-f: sum of (-f)^k / k!; positive and negative terms summed apart.
+    // x < 42e18 fits u128.
+    let x = x.to::<u128>();
+    let (n, f) = (x / WAD_U128, x % WAD_U128);
+    let f36 = U256::from(f) * WAD; // exact: f < 1 at scale 10^36
+    // e^-f: sum of (-f)^k / k!; positive and negative terms summed apart.
     let (mut plus, mut minus, mut term) = (E36, U256::ZERO, E36);
     let mut k = 1u64;
     while k <= EXP_TERMS && !term.is_zero() {
-        // term <= 10^36 and f36 < 10^36: the product fits; floored.
-        term = term * f36 / (U256::from(k) * E36);
+        // Floored.
+        term = md(term, f36, U256::from(k) * E36, Rounding::Down);
         if k.is_multiple_of(2) {
             plus += term;
         } else {
@@ -112,12 +120,11 @@ pub fn exp_neg_up(x: U256) -> U256 {
     let mut i = 0;
     while i < n {
         // Rounded up, with a constant rounded up: stays an upper bound.
-        e = (e * INV_E_36).div_ceil(E36);
+        e = md(e, INV_E_36, E36, Rounding::Up);
         i += 1;
     }
-    // Back to WAD, rounded up.
-    // e^-x <= 1 for x >= 0.
-    e.div_ceil(WAD).clamp(U256::from(1u8), WAD)
+    // Back to WAD, rounded up; e^-x <= 1 for x >= 0.
+    md(e, one, WAD, Rounding::Up).clamp(one, WAD)
 }
 
 /// The time weight of a premium sample `dt` seconds after the previous one:
@@ -161,12 +168,12 @@ pub fn sample_weight(
 }
 
 /// Whether a fill at `fill_price` lies within `max_deviation` (WAD fraction) of `index_price`:
-/// `|fill - index| <= max_deviation * index`, exactly (no rounding).
+/// `|fill - index| <= max_deviation * index`, exactly (no rounding); never for a zero index.
 pub fn within_band(fill_price: U256, index_price: U256, max_deviation: U256) -> bool {
     let diff = fill_price.abs_diff(index_price);
-    // Both sides as 512-bit products: exact.
-    diff.widening_mul::<256, 4, 512, 8>(WAD)
-        <= max_deviation.widening_mul::<256, 4, 512, 8>(index_price)
+    // ceil(diff / index) <= max_deviation  <=>  diff / index <= max_deviation, exactly. No index
+    // price (never from the oracle) and overflow count as outside.
+    mul_div(diff, WAD, index_price, Rounding::Up).is_ok_and(|d| d <= max_deviation)
 }
 
 /// One premium step at a fill: the sample ([`premium_sample`]) is clamped to `[-cap, +cap]`,
@@ -370,7 +377,7 @@ mod tests {
         assert!(!within_band(u256(2850) * WAD - u256(1), idx, five));
         assert!(!within_band(u256(3300) * WAD, idx, five));
         assert!(!within_band(U256::MAX, idx, five));
-        assert!(within_band(U256::ZERO, U256::ZERO, five));
+        assert!(!within_band(U256::ZERO, U256::ZERO, five));
         assert!(!within_band(u256(1), U256::ZERO, five));
     }
 
