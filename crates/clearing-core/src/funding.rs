@@ -102,7 +102,7 @@ pub fn exp_neg_up(x: U256) -> U256 {
     let x = x.to::<u128>();
     let (n, f) = (x / WAD_U128, x % WAD_U128);
     let f36 = U256::from(f) * WAD; // exact: f < 1 at scale 10^36
-    // e^-f: sum of (-f)^k / k!; positive and negative terms summed apart.
+                                   // e^-f: sum of (-f)^k / k!; positive and negative terms summed apart.
     let (mut plus, mut minus, mut term) = (E36, U256::ZERO, E36);
     let mut k = 1u64;
     while k <= EXP_TERMS && !term.is_zero() {
