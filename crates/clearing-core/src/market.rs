@@ -771,6 +771,8 @@ mod tests {
             p0_frac in -1_000i64..=1_000,
             gap in 0u64..200_000,
             q in -1_000_000i64..1_000_000,
+            protected_share in prop::option::of(1u64..=1_000),
+            push in any::<bool>(),
             fills in prop::collection::vec((0u64..20_000, 1u64..100_000, -1_000i64..=1_000, any::<bool>()), 1..30),
             hold in 0u64..(3 * FUNDING_PERIOD),
         ) {
@@ -788,8 +790,21 @@ mod tests {
             let p0 = signed_cap * i(i128::from(p0_frac)) / i(1_000);
             let t0 = 1_000_000u64;
             let start = FundingState { premium: p0, cum_index: I256::ZERO, updated_at: t0, sampled_at: t0 - gap.min(t0) };
-            // The attacker's position, in thousandths of a base unit, entered at the index.
-            let size_q = i(i128::from(q)) * i(1_000_000_000_000_000);
+            // The attacker's position, in thousandths of a base unit, entered at the index; in
+            // half the cases sized to a share of the protected exposure for this schedule's `T`
+            // (and short when the schedule pushes the premium up).
+            let mut size_q = i(i128::from(q)) * i(1_000_000_000_000_000);
+            let f = u256(u128::from(maker_bp + taker_bp) * BP);
+            let span = U256::from(fills[1..].iter().map(|x| x.0).sum::<u64>() + hold);
+            if let (Some(share), false) = (protected_share, span.is_zero()) {
+                // V_max = f N 8h / (2 cap T), as base units at the index price, times the share.
+                let v_max = f * params.premium_notional * U256::from(FUNDING_PERIOD)
+                    / (u256(2) * cap * span);
+                let units = (v_max * U256::from(share) / u256(1_000) * WAD / price)
+                    .min(u256(1_000) * WAD);
+                let units = I256::from_raw(units);
+                size_q = if q < 0 || push { -units } else { units };
+            }
 
             let (mut a, mut b) = (Position::default(), Position::default());
             let (mut quote, mut fees) = (I256::ZERO, U256::ZERO);
@@ -797,6 +812,8 @@ mod tests {
             let mut now = t0;
             let mut first = None;
             for (dt, size, dev, buy) in &fills {
+                // Half the schedules push: every fill at the top of the band, for a short.
+                let dev = if push { &1_000 } else { dev };
                 now += dt;
                 first.get_or_insert(now);
                 // Size in thousandths of a base unit; price anywhere in the band (on the wei).
@@ -826,7 +843,7 @@ mod tests {
             // The bound for every schedule: fees * 2 cap V T / (f N 8h).
             let exposure = crate::fixed::mul_down(size_q.unsigned_abs(), price).unwrap();
             let t = U256::from(end - first.unwrap());
-            let f = u256(u128::from(maker_bp + taker_bp) * BP);
+            prop_assert_eq!(t, span);
             let num = fees * u256(2) * cap * exposure * t;
             let den = f * params.premium_notional * U256::from(FUNDING_PERIOD);
             let bound = I256::from_raw(num.div_ceil(den));
