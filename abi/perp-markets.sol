@@ -29,6 +29,8 @@ interface IPerpMarkets  {
 
     function rules(uint32 market) external view returns (uint256, uint256);
 
+    function fundingParameters(uint32 market) external view returns (uint256, uint256, uint64);
+
     function fundingState(uint32 market) external view returns (int256, int256, uint64);
 
     function cumulativeIndex(uint32 market) external view returns (address, int256, int256);
@@ -37,7 +39,7 @@ interface IPerpMarkets  {
 
     function socialize(uint32 market, bool longs_pay, uint256 amount) external returns (uint256);
 
-    function onFill(uint32 market, uint256 price, int256 open_interest_delta, bool fold_premium) external returns (address, int256, int256, uint256, uint256);
+    function onFill(uint32 market, uint256 price, uint256 size, int256 open_interest_delta, bool fold_premium) external returns (address, int256, int256, uint256, uint256);
 
     error UnknownMarket(uint32);
 
@@ -56,6 +58,8 @@ interface IPerpMarkets  {
     error ParameterOutOfBounds(uint8, uint256);
 
     error OpenInterestCapExceeded(uint32, uint256, uint256);
+
+    error FillOutsideBand(uint32, uint256, uint256, uint256);
 
     error MathError(uint8);
 

@@ -239,6 +239,7 @@ fn no_privileged_function_answers_the_wrong_caller(
     refuse!("markets.onFill", markets, [s, g, r, m, a], |c| c.on_fill(
         0,
         wad(3000),
+        wad(1),
         swad(1),
         true
     ));

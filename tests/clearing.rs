@@ -327,13 +327,55 @@ fn premium_follows_fills_away_from_the_index(
     deposit_usdc(&w, alice, 10_000);
     deposit_usdc(&w, bob, 10_000);
     let (a, b) = (account::encode(alice, 0), account::encode(bob, 0));
-    // A fill 1 % above the index: the sample clamps to the 0.75 % cap and the
-    // premium takes a tenth of it.
+    // A fill 1 % above the index, in the same second as the listing (the
+    // block time does not move on motsu): the sample clamps to the 0.75 % cap
+    // but its time weight `1 - exp(-0 / tau)` is zero, so the premium stays.
+    // (Before issue 13 the premium was an EWMA of fills and took a tenth of
+    // the sample here; the time and notional weights are covered in the core
+    // and on the WASM runtime, `tests/wasm_funding.rs`.)
     ch.sender(ex)
         .apply_fill(0, a, b, wad(3030), swad(1))
         .motsu_unwrap();
     let (premium, _, _) = markets.sender(alice).funding_state(0).motsu_unwrap();
-    assert_eq!(premium, I256::from_raw(bp(75) / U256::from(10)));
+    assert_eq!(premium, I256::ZERO);
+    // A fill beyond the 5 % band around the 3000 index is refused by name
+    // and leaves no trace: 3150.01 is one tick out, 3150 is in.
+    let before = (
+        markets.sender(alice).funding_state(0).motsu_unwrap(),
+        markets.sender(alice).market(0).motsu_unwrap(),
+        ch.sender(alice).position(a, 0).motsu_unwrap(),
+        w.vault.sender(alice).quote_balance(a),
+    );
+    let err = ch
+        .sender(ex)
+        .apply_fill(0, a, b, wad(3150) + cents(1), swad(1))
+        .motsu_unwrap_err();
+    assert_eq!(
+        err,
+        perp_markets::FillOutsideBand {
+            market: 0,
+            price: wad(3150) + cents(1),
+            indexPrice: wad(3000),
+            maxDeviation: bp(500),
+        }
+        .abi_encode()
+    );
+    let err = ch
+        .sender(ex)
+        .apply_fill(0, a, b, wad(2850) - cents(1), swad(-1))
+        .motsu_unwrap_err();
+    assert!(err.starts_with(&perp_markets::FillOutsideBand::SELECTOR));
+    let after = (
+        markets.sender(alice).funding_state(0).motsu_unwrap(),
+        markets.sender(alice).market(0).motsu_unwrap(),
+        ch.sender(alice).position(a, 0).motsu_unwrap(),
+        w.vault.sender(alice).quote_balance(a),
+    );
+    assert_eq!(before, after);
+    ch.sender(ex)
+        .apply_fill(0, a, b, wad(3150), swad(1))
+        .motsu_unwrap();
+    assert_eq!(ch.sender(alice).position(a, 0).motsu_unwrap().0, swad(2));
     // The block time does not move on motsu, so nothing accrues yet: pending
     // funding is zero (accrual over time is covered on the WASM runtime).
     assert_eq!(ch.sender(alice).position(a, 0).motsu_unwrap().3, I256::ZERO);
@@ -673,7 +715,7 @@ fn markets_are_listed_within_bounds_by_the_admin(
     // Only the wired clearinghouse records fills; it is wired once.
     let err = markets
         .sender(alice)
-        .on_fill(0, wad(3000), swad(1), true)
+        .on_fill(0, wad(3000), wad(1), swad(1), true)
         .motsu_unwrap_err();
     assert_eq!(err, NotClearinghouse { caller: alice }.abi_encode());
     markets
@@ -787,7 +829,7 @@ fn market_parameters_change_within_their_rules(
     assert!(matches!(
         markets
             .sender(admin)
-            .configure_market(0, 9, wad(10))
+            .configure_market(0, 10, wad(10))
             .motsu_unwrap_err(),
         MarketsError::ParameterOutOfBounds(_)
     ));
@@ -882,4 +924,137 @@ fn health_with_refuses_malformed_books(
     let (um, ui) = engine.sender(alice).haircut(usdc.address()).motsu_unwrap();
     assert_eq!(eq, swad(1_000));
     assert_eq!((mm, im), (wad(1_000) * um / WAD, wad(1_000) * ui / WAD));
+}
+
+/// The band and the premium's notional and time constant (DESIGN section
+/// 15): defaults at listing, bounds, steps, one day between changes, who may
+/// apply which direction, events with the old and new values, refusals that
+/// leave the parameters unchanged.
+#[motsu::test]
+fn funding_parameters_change_within_their_rules(
+    risk: Contract<RiskModule>,
+    vault: Contract<CollateralVault>,
+    engine: Contract<RiskEngine>,
+    margin: Contract<MarginEngine>,
+    markets: Contract<PerpMarkets>,
+    usdc: Contract<MockErc20>,
+    weth: Contract<MockErc20>,
+    usdc_feed: Contract<MockAggregator>,
+    eth_feed: Contract<MockAggregator>,
+    admin: Address,
+    risk_admin: Address,
+    mallory: Address,
+) {
+    use perp_markets::{
+        param, MarketParameterSet, MarketsError, ParameterChangedTooSoon, ParameterOutOfBounds,
+        ParameterStepTooLarge, RISK_ADMIN_ROLE,
+    };
+    let w = world!(risk, vault, engine, margin, usdc, weth, usdc_feed, eth_feed, admin);
+    markets.sender(admin).constructor(admin, w.risk.address());
+    list_eth(&w, &markets, wad(1000));
+    markets
+        .sender(admin)
+        .grant_role(RISK_ADMIN_ROLE.into(), risk_admin)
+        .motsu_unwrap();
+    let defaults = (bp(500), wad(100_000), 3_600u64);
+    assert_eq!(
+        markets.sender(mallory).funding_parameters(0).motsu_unwrap(),
+        defaults
+    );
+    assert!(matches!(
+        markets
+            .sender(mallory)
+            .funding_parameters(1)
+            .motsu_unwrap_err(),
+        MarketsError::UnknownMarket(_)
+    ));
+    let refused = |who: Address, code: u8, value: U256| {
+        let e = markets
+            .sender(who)
+            .configure_market(0, code, value)
+            .motsu_unwrap_err();
+        assert_eq!(
+            markets.sender(who).funding_parameters(0).motsu_unwrap(),
+            defaults
+        );
+        e
+    };
+    // Strangers; out of bounds (0.5 % ..= 20 %, 1,000 ..= 10^12 quote, 5 min ..= 24 h).
+    assert!(matches!(
+        refused(mallory, param::MAX_FILL_DEVIATION, bp(400)),
+        MarketsError::UnauthorizedAccount(_)
+    ));
+    for (code, value) in [
+        (param::MAX_FILL_DEVIATION, bp(49)),
+        (param::MAX_FILL_DEVIATION, bp(2_001)),
+        (param::PREMIUM_NOTIONAL, wad(999)),
+        (param::PREMIUM_NOTIONAL, wad(1_000_000_000_001)),
+        (param::PREMIUM_TAU, U256::from(299)),
+        (param::PREMIUM_TAU, U256::from(86_401)),
+    ] {
+        assert!(matches!(
+            refused(admin, code, value),
+            MarketsError::ParameterOutOfBounds(ParameterOutOfBounds { param, value: v })
+                if param == code && v == value
+        ));
+    }
+    // Steps: 1 pp for the band, 1 h for tau, at most doubling the notional.
+    for (code, value) in [
+        (param::MAX_FILL_DEVIATION, bp(399)),
+        (param::PREMIUM_NOTIONAL, wad(200_001)),
+        (param::PREMIUM_TAU, U256::from(7_201)),
+    ] {
+        assert!(matches!(
+            refused(admin, code, value),
+            MarketsError::ParameterStepTooLarge(ParameterStepTooLarge { param, newValue, .. })
+                if param == code && newValue == value
+        ));
+    }
+    // Risk-raising directions (a wider band, a smaller notional, a shorter
+    // tau) are the admin's (the timelock's); the risk admin is refused.
+    for (code, value) in [
+        (param::MAX_FILL_DEVIATION, bp(600)),
+        (param::PREMIUM_NOTIONAL, wad(50_000)),
+        (param::PREMIUM_TAU, U256::from(1_800)),
+    ] {
+        assert!(matches!(
+            refused(risk_admin, code, value),
+            MarketsError::UnauthorizedAccount(_)
+        ));
+    }
+    // Risk-lowering directions apply at once for the risk admin, with events.
+    for (code, old, new) in [
+        (param::MAX_FILL_DEVIATION, bp(500), bp(400)),
+        (param::PREMIUM_NOTIONAL, wad(100_000), wad(200_000)),
+        (param::PREMIUM_TAU, U256::from(3_600), U256::from(7_200)),
+    ] {
+        markets
+            .sender(risk_admin)
+            .configure_market(0, code, new)
+            .motsu_unwrap();
+        markets.assert_emitted(&MarketParameterSet {
+            market: 0,
+            param: code,
+            oldValue: old,
+            newValue: new,
+        });
+    }
+    let changed = (bp(400), wad(200_000), 7_200u64);
+    assert_eq!(
+        markets.sender(mallory).funding_parameters(0).motsu_unwrap(),
+        changed
+    );
+    // Once a day per parameter, even for the admin.
+    assert!(matches!(
+        markets
+            .sender(admin)
+            .configure_market(0, param::PREMIUM_TAU, U256::from(3_600))
+            .motsu_unwrap_err(),
+        MarketsError::ParameterChangedTooSoon(ParameterChangedTooSoon { param, nextAllowedAt })
+            if param == param::PREMIUM_TAU && nextAllowedAt == NOW + 86_400
+    ));
+    assert_eq!(
+        markets.sender(mallory).funding_parameters(0).motsu_unwrap(),
+        changed
+    );
 }

@@ -4,7 +4,7 @@
 //! before it settles and zero-sum when it does. Needs `scripts/build-wasm`
 //! first (the test fails and says so otherwise).
 use alloy_primitives::{I256, U256};
-use clearing_core::{u256, WAD};
+use clearing_core::{accrue, funding_payment, sample_weight, u256, update_premium, WAD};
 use clearing_sim::{abi::*, System, Trader, ETH_PERP};
 
 fn wad(x: u64) -> U256 {
@@ -34,14 +34,20 @@ fn funding_accrues_over_hours_and_settles_zero_sum() {
             .unwrap();
     }
     let (a, b) = (alice.account(0), bob.account(0));
+    let cap = u256(7_500_000_000_000_000);
+    let index_price = wad(3000);
 
-    // Alice (maker) buys 1 ETH at 3030, 1 % above the 3000 index: the
-    // premium sample clamps to the 0.75 % cap and the premium takes a tenth.
+    // Two days after the listing (the premium's time weight is then all but
+    // 1 wei), Alice (maker) buys 1 ETH at 3030, 1 % above the 3000 index:
+    // the sample clamps to the 0.75 % cap, and the fill's 3,030 of notional
+    // moves the premium by 3,030 / 100,000 of the way (DESIGN section 15;
+    // before issue 13 every fill moved an EWMA by a tenth).
+    s.advance(2 * 86_400).unwrap();
     s.trade((&alice, 0), (&bob, 0), swad(1), wad(3030), 1)
         .unwrap();
     let gas = s.rt.last_receipt().unwrap().gas.used;
     assert!(gas > 0);
-    let (premium, index, _) = {
+    let funding = |s: &mut System| {
         let (admin, markets) = (s.admin, s.markets);
         let r =
             s.rt.view(
@@ -52,59 +58,77 @@ fn funding_accrues_over_hours_and_settles_zero_sum() {
             .unwrap();
         (r._0, r._1, r._2)
     };
-    assert_eq!(premium, I256::from_raw(u256(750_000_000_000_000)));
+    let (premium, index, _) = funding(&mut s);
+    let w = sample_weight(wad(3030), wad(100_000), 2 * 86_400, 3_600).unwrap();
+    let expected = update_premium(I256::ZERO, wad(3030), index_price, w, cap).unwrap();
+    assert_eq!(premium, expected);
+    assert!(premium > I256::from_raw(u256(227_000_000_000_000)));
+    assert!(premium < I256::from_raw(u256(228_000_000_000_000)));
     assert_eq!(index, I256::ZERO);
     // Maker fee 2 bp of 3030 = 0.606, taker 5 bp = 1.515.
     assert_eq!(s.quote_balance(a).unwrap(), -milli(606));
     assert_eq!(s.quote_balance(b).unwrap(), -milli(1515));
 
     // Eight hours later (prices refreshed): the index rose by
-    // 0.075 % * 3000 = 2.25; the long owes it, the short is owed it.
+    // premium * 3000; the long owes it, the short is owed it.
     s.advance(8 * 3600).unwrap();
-    assert_eq!(s.position(a, ETH_PERP).unwrap().3, -milli(2250));
-    assert_eq!(s.position(b, ETH_PERP).unwrap().3, milli(2250));
+    let owed = |secs: u64| {
+        let idx = accrue(I256::ZERO, premium, index_price, secs).unwrap();
+        (idx, funding_payment(swad(1), I256::ZERO, idx).unwrap())
+    };
+    let (_, pay8) = owed(8 * 3600);
+    assert!(pay8 < -milli(680) && pay8 > -milli(684), "{pay8}");
+    assert_eq!(s.position(a, ETH_PERP).unwrap().3, pay8);
+    assert_eq!(
+        s.position(b, ETH_PERP).unwrap().3,
+        funding_payment(swad(-1), I256::ZERO, owed(8 * 3600).0).unwrap()
+    );
     // Health counts it before it settles: 10,000 - 0.606 - 30 (marked at
-    // 3000) - 2.25.
+    // 3000) + the pending funding.
     let (eq_a, _, _) = s.health(a).unwrap();
-    assert_eq!(eq_a, swad(10_000) - milli(606) - swad(30) - milli(2250));
-    // Half of it after four more hours? No: the premium has not changed, so
-    // twelve hours in, 3.375 are owed.
+    assert_eq!(eq_a, swad(10_000) - milli(606) - swad(30) + pay8);
+    // The premium has not changed: twelve hours in, half as much again.
     s.advance(4 * 3600).unwrap();
-    assert_eq!(s.position(a, ETH_PERP).unwrap().3, -milli(3375));
+    let (idx12, pay12) = owed(12 * 3600);
+    assert_eq!(s.position(a, ETH_PERP).unwrap().3, pay12);
 
     // Bob (maker) buys the ETH back at the 3000 index: funding settles into
     // both quote balances, the positions close, and quote is conserved.
     s.trade((&bob, 0), (&alice, 0), swad(1), wad(3000), 2)
         .unwrap();
     assert_eq!(s.position(a, ETH_PERP).unwrap().0, I256::ZERO);
-    // Alice: -0.606 - 3.375 funding - 30 realised - 1.5 taker fee.
+    let received = funding_payment(swad(-1), I256::ZERO, idx12).unwrap();
+    // Alice: -0.606 + funding - 30 realised - 1.5 taker fee.
     assert_eq!(
         s.quote_balance(a).unwrap(),
-        -milli(606) - milli(3375) - swad(30) - milli(1500)
+        -milli(606) + pay12 - swad(30) - milli(1500)
     );
-    // Bob: -1.515 + 3.375 + 30 - 0.6 maker fee.
+    // Bob: -1.515 + funding + 30 - 0.6 maker fee.
     assert_eq!(
         s.quote_balance(b).unwrap(),
-        -milli(1515) + milli(3375) + swad(30) - milli(600)
+        -milli(1515) + received + swad(30) - milli(600)
     );
+    assert!(pay12 + received <= I256::ZERO && pay12 + received >= -I256::ONE);
     let (ins, tre) = (s.insurance, s.treasury);
     let total = s.quote_balance(a).unwrap()
         + s.quote_balance(b).unwrap()
         + s.quote_balance(ins).unwrap()
         + s.quote_balance(tre).unwrap();
-    assert_eq!(total, I256::ZERO, "funding is zero-sum; fees only move");
-    // The index kept accruing until the fill, then the premium stayed put
-    // (a fill at the index adds a zero sample, decayed by 0.9).
-    let (admin, markets) = (s.admin, s.markets);
-    let r =
-        s.rt.view(
-            admin,
-            markets,
-            &Markets::fundingStateCall { market: ETH_PERP },
-        )
-        .unwrap();
-    assert_eq!(r._1, milli(3375));
-    assert_eq!(r._0, I256::from_raw(u256(675_000_000_000_000)));
+    assert_eq!(
+        total,
+        pay12 + received,
+        "funding is zero-sum up to a wei kept; fees only move"
+    );
+    // The index kept accruing until the fill; the fill at the index then
+    // pulled the premium toward zero by its weight (3,000 of notional twelve
+    // hours after the previous sample).
+    let (premium_after, index_after, _) = funding(&mut s);
+    assert_eq!(index_after, idx12);
+    let w2 = sample_weight(wad(3000), wad(100_000), 12 * 3_600, 3_600).unwrap();
+    assert_eq!(
+        premium_after,
+        update_premium(premium, index_price, index_price, w2, cap).unwrap()
+    );
 }
 
 #[test]

@@ -393,19 +393,15 @@ impl Run {
             let q = self.s.quote_balance(*a).unwrap();
             let held = self.s.vault_balance(*a, usdc).unwrap() * U256::from(E12);
             total += q + signed(held);
-            let book = self
-                .s
-                .rt
-                .view(admin, ch, &Ledger::bookCall { account: *a })
-                .unwrap();
-            for (size, cost) in book._2.iter().zip(&book._5) {
-                // Sum of size * price over all accounts is zero (3.): PnL is `-cost` summed.
-                total -= *cost;
-                if size.is_negative() {
-                    short += size.unsigned_abs();
-                } else {
-                    long += size.into_raw();
-                }
+            // The ETH perp is the only market: PnL and pending funding are
+            // `size * price - (openNotional - pendingFunding)`, and the sizes sum to zero (3.),
+            // so summed over all accounts they are `-(openNotional - pendingFunding)`.
+            let (size, notional, _, pending) = self.s.position(*a, ETH_PERP).unwrap();
+            total -= notional - pending;
+            if size.is_negative() {
+                short += size.unsigned_abs();
+            } else {
+                long += size.into_raw();
             }
         }
         let cash = signed(m[8] * U256::from(E12));

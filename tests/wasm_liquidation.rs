@@ -152,8 +152,11 @@ fn a_price_move_trip_clears_after_cooldown_and_grace() {
         .unwrap()
         ._0;
     assert!(allowed);
-    // The rate window (1 h) rolls with block time: a second hour takes
-    // another 20 % of the open interest (still 20 ETH: Kim holds what he took).
+    // The rate window (1 h) slides with block time: once the first 4 ETH
+    // have left it (they count for at least the hour and at most 11 of its
+    // 6-minute buckets), another 20 % of the open interest may go (still
+    // 20 ETH: Kim holds what he took). A full hour after them they still
+    // count: the window no longer restarts (issue 13, defect 3).
     let err = s.liquidate(&kim, 0, b, ETH_PERP, wad(4)).unwrap_err();
     assert!(
         err.decode::<Breaker::LiquidationRateLimited>().is_some(),
@@ -161,6 +164,12 @@ fn a_price_move_trip_clears_after_cooldown_and_grace() {
     );
     let now = s.rt.block().timestamp;
     s.advance(window_start + 3_600 - now).unwrap();
+    let err = s.liquidate(&kim, 0, b, ETH_PERP, wad(4)).unwrap_err();
+    assert!(
+        err.decode::<Breaker::LiquidationRateLimited>().is_some(),
+        "{err}"
+    );
+    s.advance(360).unwrap();
     let closed = s.liquidate(&kim, 0, b, ETH_PERP, wad(4)).unwrap();
     assert_eq!(closed, wad(4));
     let err = s

@@ -56,6 +56,7 @@ sol! {
 
     contract MarketsP {
         function configureMarket(uint32 market, uint8 code, uint256 value) external;
+        function fundingParameters(uint32 market) external view returns (uint256, uint256, uint64);
         function market(uint32 market) external view returns (address, uint256, uint256, uint256, uint256, uint256, uint256, uint256);
     }
 
@@ -635,6 +636,67 @@ fn cases(s: &System) -> Vec<Case> {
         pc(5) + u(1),
     ));
 
+    // PerpMarkets: the fill band and the premium's notional and time constant
+    // (DESIGN section 15; defaults 5 %, 100,000 quote, 1 h).
+    let premium_param = |name, code: u8, raise, lower, over, oob| Case {
+        name,
+        target: markets,
+        code,
+        oob_code: code,
+        encode: Box::new(move |_, v| {
+            MarketsP::configureMarketCall {
+                market: ETH_PERP,
+                code,
+                value: v,
+            }
+            .abi_encode()
+            .into()
+        }),
+        read: Box::new(move |s| {
+            let p =
+                s.rt.view(
+                    admin,
+                    markets,
+                    &MarketsP::fundingParametersCall { market: ETH_PERP },
+                )
+                .unwrap();
+            match code {
+                7 => p._0,
+                8 => p._1,
+                _ => U256::from(p._2),
+            }
+        }),
+        raise,
+        lower: Some(lower),
+        over_step: Some(over),
+        out_of_bounds: oob,
+        admin_only: false,
+    };
+    out.push(premium_param(
+        "markets.maxFillDeviation",
+        7,
+        pc(6),
+        pc(4),
+        bp(601),
+        pc(20) + u(1),
+    ));
+    out.push(premium_param(
+        "markets.premiumNotional",
+        8,
+        WAD * u(50_000),
+        WAD * u(200_000),
+        WAD * u(200_000) + u(1),
+        WAD * u(999),
+    ));
+    out.push(premium_param(
+        "markets.premiumTau",
+        9,
+        u(1_800),
+        u(7_200),
+        u(7_201),
+        u(299),
+    ));
+
     // VaultPolicy: WETH's deposit cap in the vault (a raise at most doubles it).
     let (vault, policy) = (s.vault, s.policy);
     let weth_cap = move |s: &mut System| {
@@ -735,7 +797,7 @@ fn every_parameter_follows_its_rule_through_the_timelock() {
     s.advance(DAY).unwrap();
 
     let all = cases(&s);
-    assert_eq!(all.len(), 34);
+    assert_eq!(all.len(), 37);
     for c in all {
         let name = c.name;
         let current = (c.read)(&mut s);

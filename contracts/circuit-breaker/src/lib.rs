@@ -15,11 +15,15 @@
 //! - **oracle stale, sequencer down or in its grace period**: the RiskModule's `price` reverts
 //!   (`PriceStale`, `SequencerDown`, `SequencerGracePeriod`, ...) and the breaker passes that
 //!   revert through unchanged;
-//! - **liquidation rate**: liquidated notional in a global rolling window (1 h) may not exceed a
-//!   share (20 %) of the open-interest notional the caller reports. Exceeding it *throttles*:
-//!   the liquidation is refused with [`LiquidationRateLimited`] until the window rolls. It does
-//!   not trip a scope: the refusal reverts, so a trip could not be recorded, and the window total
-//!   is itself the persistent state that keeps refusing;
+//! - **liquidation rate**: liquidated notional in a global *sliding* window (1 h) may not exceed
+//!   a share (20 %) of the open-interest notional the caller reports. The window is a ring of
+//!   11 buckets of a tenth of the window (`clearing_core::breaker::record_liquidation`): in any
+//!   interval of one window length the liquidated notional is at most the cap in force at the
+//!   last liquidation of the interval (exact; each liquidation counts for at least one window
+//!   and less than 1.1 windows + 11 s). Exceeding it *throttles*: the liquidation is refused with
+//!   [`LiquidationRateLimited`] until enough of the window has slid by. It does not trip a
+//!   scope: the refusal reverts, so a trip could not be recorded, and the window total is itself
+//!   the persistent state that keeps refusing;
 //! - **insurance drawdown** above the trip level (30 %, over the fund's window): trips globally
 //!   until the admin resets it. A reset acknowledges the drawdown level of that moment, so only a
 //!   deeper drawdown trips again until the drawdown falls back to or below the trip level;
@@ -48,13 +52,15 @@ mod tests;
 
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64, U8};
-use clearing_core::breaker::{self, BreakerParam, Scope, Status, TripReason};
+use clearing_core::breaker::{
+    self, BreakerParam, RateBucket, Scope, Status, TripReason, RATE_SLOTS,
+};
 use clearing_core::{govern, next_change_at, ChangeError, Refusal};
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
     keccak_const::Keccak256,
     prelude::*,
-    storage::{StorageAddress, StorageMap, StorageU256, StorageU64, StorageU8},
+    storage::{StorageAddress, StorageArray, StorageMap, StorageU256, StorageU64, StorageU8},
 };
 
 pub use errors::*;
@@ -112,8 +118,9 @@ pub struct CircuitBreaker {
     fund: StorageAddress,
     params: StorageMap<u8, StorageU256>,
     scopes: StorageMap<Address, ScopeSlot>,
-    window_start: StorageU64,
-    window_total: StorageU256,
+    /// The liquidation rate window's ring: start and notional of each bucket.
+    rate_starts: StorageArray<StorageU64, RATE_SLOTS>,
+    rate_totals: StorageArray<StorageU256, RATE_SLOTS>,
     acknowledged_drawdown: StorageU256,
     /// When each parameter last changed (0: never).
     changed_at: StorageMap<u8, StorageU64>,
@@ -191,8 +198,9 @@ impl CircuitBreaker {
     }
 
     /// Checks that a liquidation of `notional` (WAD quote) on `asset` may proceed and records it
-    /// in the global rolling window, whose cap is the rate-limit share of
-    /// `openInterestNotional` (the system's open interest, WAD quote). `deeplyUnhealthy` says
+    /// in the global sliding window, whose cap is the rate-limit share of
+    /// `openInterestNotional` (the system's open interest, WAD quote): in any interval of one
+    /// window length at most the cap is liquidated (see the crate docs). `deeplyUnhealthy` says
     /// whether the account's equity is below half of its maintenance requirement
     /// (`clearing_core::deeply_unhealthy`). Checks, in order: the global scope; the insurance
     /// drawdown; the asset's price; the price move; the asset's scope; grace; the rate limit.
@@ -253,12 +261,13 @@ impl CircuitBreaker {
                 }
             }
         }
-        let window = breaker::record_liquidation(
-            self.rate_window_state(),
+        let window = self.param_u64(BreakerParam::RateWindow);
+        let record = breaker::record_liquidation(
+            &self.rate_ring(now, window),
             notional,
             open_interest_notional,
             now,
-            self.param_u64(BreakerParam::RateWindow),
+            window,
             self.param(BreakerParam::RateLimit),
         )
         .map_err(|e| {
@@ -267,14 +276,18 @@ impl CircuitBreaker {
                 cap: e.cap,
             })
         })?;
-        self.window_start.set(U64::from(window.start));
-        self.window_total.set(window.total);
+        if let Some(mut start) = self.rate_starts.setter(record.slot) {
+            start.set(U64::from(record.bucket.start));
+        }
+        if let Some(mut total) = self.rate_totals.setter(record.slot) {
+            total.set(record.bucket.total);
+        }
         log(
             self.vm(),
             LiquidationRecorded {
                 asset,
                 notional,
-                windowTotal: window.total,
+                windowTotal: record.window_total,
             },
         );
         Ok(())
@@ -496,11 +509,21 @@ impl CircuitBreaker {
         (slot.reference.get(), slot.reference_time.get().to::<u64>())
     }
 
-    /// The global liquidation window as stored: `(start, total)`; it restarts at the first
-    /// liquidation at or after `start + rateWindow`.
+    /// The global liquidation window at the block time: `(since, total)`, the start of the
+    /// oldest bucket that still counts and holds notional (0 when none does) and the notional
+    /// counted, which a liquidation may raise up to the cap.
     pub fn rate_window(&self) -> (u64, U256) {
-        let w = self.rate_window_state();
-        (w.start, w.total)
+        let now = self.vm().block_timestamp();
+        let window = self.param_u64(BreakerParam::RateWindow);
+        let ring = self.rate_ring(now, window);
+        let total = breaker::window_total(&ring, now, window);
+        let since = ring
+            .iter()
+            .filter(|b| !b.total.is_zero())
+            .map(|b| b.start)
+            .min()
+            .unwrap_or(0);
+        (since, total)
     }
 
     /// The insurance drawdown level acknowledged at the last global reset (WAD; 0: none).
@@ -574,11 +597,19 @@ impl CircuitBreaker {
         (reference, check)
     }
 
-    fn rate_window_state(&self) -> breaker::RateWindow {
-        breaker::RateWindow {
-            start: self.window_start.get().to::<u64>(),
-            total: self.window_total.get(),
+    /// The ring of the rate window as it counts at `now`: the notional of a bucket that no
+    /// longer counts is not read (zero). Bounded: 11 slots.
+    fn rate_ring(&self, now: u64, window: u64) -> [RateBucket; RATE_SLOTS] {
+        let (_, since) = breaker::counted_buckets(now, window);
+        let mut ring = [RateBucket::default(); RATE_SLOTS];
+        for (i, b) in ring.iter_mut().enumerate() {
+            let start = self.rate_starts.get(i).map_or(0, |s| s.to::<u64>());
+            if start >= since && start <= now {
+                b.start = start;
+                b.total = self.rate_totals.get(i).unwrap_or_default();
+            }
         }
+        ring
     }
 
     fn price(&self, asset: Address) -> Result<U256, Vec<u8>> {

@@ -111,7 +111,7 @@ sol_interface! {
 
     /// The market registry functions the clearinghouse uses.
     interface IPerpMarkets {
-        function onFill(uint32 market, uint256 price, int256 oi_delta, bool fold_premium) external returns (address, int256, int256, uint256, uint256);
+        function onFill(uint32 market, uint256 price, uint256 size, int256 oi_delta, bool fold_premium) external returns (address, int256, int256, uint256, uint256);
         function cumulativeIndex(uint32 market) external view returns (address, int256, int256);
     }
 }
@@ -439,7 +439,14 @@ impl Clearinghouse {
         }
         let registry = self.markets.get();
         let (underlying, long, short, maker_fee, taker_fee) = IPerpMarkets::new(registry)
-            .on_fill(Call::new_in(self), market, price, oi_delta, trade)
+            .on_fill(
+                Call::new_in(self),
+                market,
+                price,
+                maker_delta.unsigned_abs(),
+                oi_delta,
+                trade,
+            )
             .map_err(|e| passthrough(e, registry))?;
         let rates = if trade {
             [maker_fee, taker_fee]

@@ -321,7 +321,9 @@ impl Exchange {
     /// [`SelfTrade`], [`OrderExpired`], [`SameSide`], [`PricesDoNotCross`],
     /// [`ZeroPrice`], [`OffTick`], [`OverFill`], [`BelowMinSize`],
     /// [`ReduceOnlyViolated`]); [`InsufficientMargin`] for either side after
-    /// the fill; the called contracts' reverts unchanged, or
+    /// the fill; the called contracts' reverts unchanged (among them
+    /// PerpMarkets' `FillOutsideBand` for a price beyond the market's band
+    /// around the index, DESIGN section 15), or
     /// [`CallFailed`] when a call fails without revert data.
     pub fn settle_fill(
         &mut self,

@@ -7,7 +7,8 @@ sol! {
     /// A market was listed with id `market`.
     #[derive(Debug, PartialEq, Eq)]
     event MarketListed(uint32 indexed market, address indexed underlying, uint256 minSize, uint256 tick, uint256 makerFee, uint256 takerFee, uint256 maxOpenInterest, uint256 fundingCap);
-    /// A market parameter changed (`param` codes), with its old and new value.
+    /// A market parameter changed (`param` codes, the band and the premium's
+    /// notional and time constant included), with its old and new value.
     #[derive(Debug, PartialEq, Eq)]
     event MarketParameterSet(uint32 indexed market, uint8 param, uint256 oldValue, uint256 newValue);
     /// The clearinghouse, the only caller of `onFill`, was wired (once).
@@ -55,6 +56,10 @@ sol! {
     /// The fill would take the market's open interest above its cap.
     #[derive(Debug, PartialEq, Eq)]
     error OpenInterestCapExceeded(uint32 market, uint256 openInterest, uint256 cap);
+    /// A trade's price lies more than `maxDeviation` (WAD fraction) away from
+    /// the index price.
+    #[derive(Debug, PartialEq, Eq)]
+    error FillOutsideBand(uint32 market, uint256 price, uint256 indexPrice, uint256 maxDeviation);
     /// An arithmetic failure in the core (`code` is `clearing_core::CoreError as u8`).
     #[derive(Debug, PartialEq, Eq)]
     error MathError(uint8 code);
@@ -85,6 +90,8 @@ pub enum MarketsError {
     ParameterOutOfBounds(ParameterOutOfBounds),
     /// See [`OpenInterestCapExceeded`].
     OpenInterestCapExceeded(OpenInterestCapExceeded),
+    /// See [`FillOutsideBand`].
+    FillOutsideBand(FillOutsideBand),
     /// See [`MathError`].
     MathError(MathError),
     /// See [`CallFailed`].

@@ -4,10 +4,14 @@
 //! A market is listed by the admin on an underlying the RiskModule prices,
 //! with its min size, tick, maker and taker fee, open-interest cap and
 //! funding cap; ids are small integers from 0. At every fill the
-//! Clearinghouse calls [`PerpMarkets::on_fill`]: the cumulative funding index
+//! Clearinghouse calls [`PerpMarkets::on_fill`]: a trade's price must lie
+//! within the market's band around the index price (`maxFillDeviation`,
+//! default 5 %; [`FillOutsideBand`] otherwise), the cumulative funding index
 //! accrues per second at the rate of the premium so far (clamped to the cap)
-//! on the index price, then the premium EWMA folds in the fill's premium
-//! sample, and the long (= short) open interest moves under its cap. Views
+//! on the index price, then the premium moves toward the fill's sample by its
+//! weight `min(1, notional / premiumNotional) * (1 - exp(-dt / premiumTau))`,
+//! `dt` the time since the previous sample (DESIGN section 15), and the long
+//! (= short) open interest moves under its cap. Views
 //! accrue the index to the block time, so pending funding is visible before
 //! it settles.
 //!
@@ -23,9 +27,11 @@ mod errors;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64};
 use clearing_core::{
-    add_signed, check_market, funding_at_fill, funding_now, govern, next_change_at, side_indices,
-    socialised_charge, to_signed, to_unsigned, ChangeError, FundingState, MarketConfig, ParamRule,
-    Refusal,
+    add_signed, check_market, funding_at_fill, funding_now, govern, next_change_at,
+    premium_notional_rule, side_indices, socialised_charge, to_signed, to_unsigned, within_band,
+    ChangeError, FundingState, MarketConfig, ParamRule, PremiumParams, Refusal,
+    DEFAULT_MAX_FILL_DEVIATION, DEFAULT_PREMIUM_NOTIONAL, DEFAULT_PREMIUM_TAU,
+    MAX_FILL_DEVIATION_RULE, PREMIUM_TAU_RULE,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -52,6 +58,13 @@ pub mod param {
     pub const MAX_OPEN_INTEREST: u8 = 5;
     /// Funding cap per 8 hours (0 < cap <= 5 %).
     pub const FUNDING_CAP: u8 = 6;
+    /// Band of a traded fill's price around the index (0.5 % ..= 20 %, default 5 %).
+    pub const MAX_FILL_DEVIATION: u8 = 7;
+    /// Notional at which a premium sample carries its full time weight (1,000 ..= 10^12
+    /// quote, default 100,000).
+    pub const PREMIUM_NOTIONAL: u8 = 8;
+    /// Time constant of the premium average, seconds (5 min ..= 24 h, default 1 h).
+    pub const PREMIUM_TAU: u8 = 9;
 }
 
 /// `keccak256("RISK_ADMIN_ROLE")`: may apply risk-lowering market changes at
@@ -71,6 +84,9 @@ pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
 /// | `MAKER_FEE`, `TAKER_FEE` | 0 ..= 1 % | 0.05 pp | it falls (less insurance income) |
 /// | `MAX_OPEN_INTEREST` | > 0 | any | it rises |
 /// | `FUNDING_CAP` | 0 < cap <= 5 % | 0.25 pp | it falls (a weaker anchor to the index) |
+/// | `MAX_FILL_DEVIATION` | 0.5 % ..= 20 % | 1 pp | it rises (cheaper steering) |
+/// | `PREMIUM_NOTIONAL` | 1,000 ..= 10^12 quote | `max(old, 1,000)` (see `clearing_core::premium_notional_rule`) | it falls (a smaller fill weighs fully) |
+/// | `PREMIUM_TAU` | 5 min ..= 24 h | 1 h | it falls (a sample weighs more sooner) |
 ///
 /// Sizes and the open-interest cap have no fixed scale across markets, so
 /// their step is unbounded; raising the open-interest cap raises risk and
@@ -109,9 +125,26 @@ pub const fn rule(code: u8) -> Option<ParamRule> {
             clearing_core::u256(25 * BP),
             false,
         )),
+        param::MAX_FILL_DEVIATION => Some(MAX_FILL_DEVIATION_RULE),
+        // The step scales with the value: `configure_market` uses
+        // `premium_notional_rule(old)`; this is its rule at the default.
+        param::PREMIUM_NOTIONAL => Some(ParamRule {
+            max_step: DEFAULT_PREMIUM_NOTIONAL,
+            ..PREMIUM_NOTIONAL_BOUNDS
+        }),
+        param::PREMIUM_TAU => Some(PREMIUM_TAU_RULE),
         _ => None,
     }
 }
+
+/// Bounds, interval and direction of the premium notional's rule.
+const PREMIUM_NOTIONAL_BOUNDS: ParamRule = ParamRule {
+    min: clearing_core::market::MIN_PREMIUM_NOTIONAL,
+    max: clearing_core::market::MAX_PREMIUM_NOTIONAL,
+    max_step: U256::ZERO,
+    min_interval: clearing_core::params::DAY,
+    raises_risk: clearing_core::RaisesRisk::Decrease,
+};
 
 /// Configuration and state of one market.
 #[storage]
@@ -129,6 +162,10 @@ pub struct Market {
     open_interest: StorageU256,
     long_loss: StorageU256,
     short_loss: StorageU256,
+    max_fill_deviation: StorageU256,
+    premium_notional: StorageU256,
+    premium_tau: StorageU64,
+    sampled_at: StorageU64,
 }
 
 /// The perpetual markets registry.
@@ -229,7 +266,10 @@ impl PerpMarkets {
     /// Lists a perpetual market on `underlying` (a risk-module asset with a
     /// usable price) and returns its id, the next integer from 0. Sizes and
     /// prices are WAD; fee rates and the funding cap (per 8 hours) are WAD
-    /// fractions.
+    /// fractions. The band and the premium's notional and time constant start
+    /// at their defaults (5 %, 100,000 quote, 1 h; see
+    /// [`Self::funding_parameters`]) and change through
+    /// [`Self::configure_market`].
     ///
     /// # Errors
     /// `AccessControlUnauthorizedAccount`; [`ParameterOutOfBounds`] with the
@@ -282,6 +322,10 @@ impl PerpMarkets {
         m.max_open_interest.set(max_open_interest);
         m.funding_cap.set(funding_cap);
         m.updated_at.set(U64::from(now));
+        m.sampled_at.set(U64::from(now));
+        m.max_fill_deviation.set(DEFAULT_MAX_FILL_DEVIATION);
+        m.premium_notional.set(DEFAULT_PREMIUM_NOTIONAL);
+        m.premium_tau.set(U64::from(DEFAULT_PREMIUM_TAU));
         log(
             self.vm(),
             MarketListed {
@@ -302,7 +346,8 @@ impl PerpMarkets {
     /// [`rule`]: hard bounds, the step of one change, one day between changes
     /// of the same parameter. A change that raises risk (a higher
     /// open-interest cap, lower fees, a lower funding cap, a smaller min size
-    /// or tick) needs the admin, held by the timelock; one that lowers risk
+    /// or tick, a wider fill band, a lower premium notional, a shorter premium
+    /// time constant) needs the admin, held by the timelock; one that lowers risk
     /// may be applied at once by a holder of [`RISK_ADMIN_ROLE`]. Emits
     /// [`MarketParameterSet`].
     ///
@@ -322,10 +367,11 @@ impl PerpMarkets {
         if !is_admin && !is_risk_admin {
             self.access._check_role(RISK_ADMIN_ROLE.into(), caller)?;
         }
-        let rule = rule(code).ok_or(MarketsError::ParameterOutOfBounds(ParameterOutOfBounds {
-            param: code,
-            value,
-        }))?;
+        let mut rule =
+            rule(code).ok_or(MarketsError::ParameterOutOfBounds(ParameterOutOfBounds {
+                param: code,
+                value,
+            }))?;
         let old = {
             let m = self.get(market)?;
             match code {
@@ -334,9 +380,15 @@ impl PerpMarkets {
                 param::MAKER_FEE => m.maker_fee.get(),
                 param::TAKER_FEE => m.taker_fee.get(),
                 param::MAX_OPEN_INTEREST => m.max_open_interest.get(),
+                param::MAX_FILL_DEVIATION => m.max_fill_deviation.get(),
+                param::PREMIUM_NOTIONAL => m.premium_notional.get(),
+                param::PREMIUM_TAU => U256::from(m.premium_tau.get()),
                 _ => m.funding_cap.get(),
             }
         };
+        if code == param::PREMIUM_NOTIONAL {
+            rule = premium_notional_rule(old);
+        }
         let key = U64::from((u64::from(market) << 8) | u64::from(code));
         let last = self.changed_at.get(key).to::<u64>();
         let now = self.vm().block_timestamp();
@@ -372,6 +424,10 @@ impl PerpMarkets {
             param::MAKER_FEE => m.maker_fee.set(value),
             param::TAKER_FEE => m.taker_fee.set(value),
             param::MAX_OPEN_INTEREST => m.max_open_interest.set(value),
+            param::MAX_FILL_DEVIATION => m.max_fill_deviation.set(value),
+            param::PREMIUM_NOTIONAL => m.premium_notional.set(value),
+            // Within its rule's bounds (at most 24 h): fits u64.
+            param::PREMIUM_TAU => m.premium_tau.set(U64::from(value.to::<u64>())),
             _ => m.funding_cap.set(value),
         }
         drop(m);
@@ -423,6 +479,23 @@ impl PerpMarkets {
     pub fn rules(&self, market: u32) -> Result<(U256, U256), MarketsError> {
         let m = self.get(market)?;
         Ok((m.min_size.get(), m.tick.get()))
+    }
+
+    /// A market's manipulation-resistance parameters (DESIGN section 15):
+    /// `(maxFillDeviation, premiumNotional, premiumTau)`, the band of a
+    /// traded fill around the index (WAD fraction), the notional at which a
+    /// premium sample carries its full time weight (WAD quote) and the time
+    /// constant of the premium average (seconds).
+    ///
+    /// # Errors
+    /// [`UnknownMarket`].
+    pub fn funding_parameters(&self, market: u32) -> Result<(U256, U256, u64), MarketsError> {
+        let m = self.get(market)?;
+        Ok((
+            m.max_fill_deviation.get(),
+            m.premium_notional.get(),
+            m.premium_tau.get().to::<u64>(),
+        ))
     }
 
     /// A market's stored funding state `(premium, cumulativeIndex,
@@ -521,21 +594,24 @@ impl PerpMarkets {
         Ok(charge)
     }
 
-    /// Records a fill at `price` (clearinghouse only): accrues the funding
-    /// index to now, folds the fill into the premium when `fold_premium`
-    /// (trades; a liquidation transfer at the oracle price does not), and
-    /// moves the long open interest by `open_interest_delta`, which may not
-    /// take it above the cap when positive. Returns `(underlying, longIndex,
-    /// shortIndex, makerFee, takerFee)` for the clearinghouse to book both
-    /// sides.
+    /// Records a fill of `size` (WAD base units) at `price` (clearinghouse
+    /// only): accrues the funding index to now; for a trade (`fold_premium`;
+    /// a liquidation transfer at the oracle price is not one) requires the
+    /// price within the market's band around the index price and moves the
+    /// premium toward the fill's sample by its notional- and time-weight
+    /// (`clearing_core::funding_at_fill`); moves the long open interest by
+    /// `open_interest_delta`, which may not take it above the cap when
+    /// positive. Returns `(underlying, longIndex, shortIndex, makerFee,
+    /// takerFee)` for the clearinghouse to book both sides.
     ///
     /// # Errors
-    /// [`NotClearinghouse`]; [`UnknownMarket`]; the risk module's price
-    /// errors; [`OpenInterestCapExceeded`]; [`MathError`].
+    /// [`NotClearinghouse`]; [`UnknownMarket`]; [`OpenInterestCapExceeded`];
+    /// the risk module's price errors; [`FillOutsideBand`]; [`MathError`].
     pub fn on_fill(
         &mut self,
         market: u32,
         price: U256,
+        size: U256,
         open_interest_delta: I256,
         fold_premium: bool,
     ) -> Result<(Address, I256, I256, U256, U256), Vec<u8>> {
@@ -556,6 +632,7 @@ impl PerpMarkets {
                 (m.long_loss.get(), m.short_loss.get()),
             )
         };
+        let (band, premium_notional, premium_tau) = self.funding_parameters(market)?;
         let oi_after = to_unsigned(
             add_signed(to_signed(oi).map_err(math)?, open_interest_delta).map_err(math)?,
         )
@@ -572,8 +649,22 @@ impl PerpMarkets {
         }
         let index = self.index_price(underlying)?;
         let now = self.vm().block_timestamp();
+        if fold_premium && !within_band(price, index, band) {
+            return Err(MarketsError::FillOutsideBand(FillOutsideBand {
+                market,
+                price,
+                indexPrice: index,
+                maxDeviation: band,
+            })
+            .into());
+        }
         let f = if fold_premium {
-            funding_at_fill(f, price, index, cap, now)
+            let params = PremiumParams {
+                cap,
+                premium_notional,
+                premium_tau,
+            };
+            funding_at_fill(f, price, size, index, &params, now)
         } else {
             funding_now(f, index, cap, now)
         }
@@ -582,6 +673,7 @@ impl PerpMarkets {
         m.premium.set(f.premium);
         m.cum_index.set(f.cum_index);
         m.updated_at.set(U64::from(f.updated_at));
+        m.sampled_at.set(U64::from(f.sampled_at));
         m.open_interest.set(oi_after);
         drop(m);
         log(
@@ -621,6 +713,7 @@ impl PerpMarkets {
             premium: m.premium.get(),
             cum_index: m.cum_index.get(),
             updated_at: m.updated_at.get().to::<u64>(),
+            sampled_at: m.sampled_at.get().to::<u64>(),
         })
     }
 

@@ -22,9 +22,14 @@
 //!   when it is unset or at least a window old; a price more than `max_move` away from a fresh
 //!   reference trips (and then becomes the new reference, so that the same move does not trip
 //!   again once the cooldown is over).
-//! - **Liquidation rate** ([`record_liquidation`]): liquidated notional in a rolling window may not
-//!   exceed a share of open interest; the window restarts at the first liquidation at or after
-//!   `start + window`.
+//! - **Liquidation rate** ([`record_liquidation`]): a sliding window. The window `W` is split
+//!   into [`RATE_BUCKETS`] buckets of `B = ceil(W / 10)` seconds, kept in a ring of
+//!   [`RATE_SLOTS`] (one more); a liquidation is admitted only if the notional of the current
+//!   bucket and the ten before it, with its own, stays within the cap. **Bound: in any interval
+//!   of one window length the liquidated notional is at most the cap** (the cap in force at the
+//!   last liquidation admitted in the interval; exact, no excess), while the window parameter is
+//!   unchanged. The price is conservatism: a liquidation counts for at least `W` and for less
+//!   than `11 * B <= 1.1 * W + 11 s`.
 //! - **Insurance drawdown** ([`drawdown_trips`]): a drawdown above the trip level trips globally,
 //!   unless governance acknowledged that drawdown level when it reset the breaker.
 
@@ -233,12 +238,17 @@ pub fn observe_price(
     }
 }
 
-/// The rolling liquidation window.
+/// Number of buckets one liquidation rate window is split into.
+pub const RATE_BUCKETS: u64 = 10;
+/// Slots of the ring of buckets: the [`RATE_BUCKETS`] of one window and the current one.
+pub const RATE_SLOTS: usize = RATE_BUCKETS as usize + 1;
+
+/// One bucket of the liquidation rate window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RateWindow {
-    /// When the window started.
+pub struct RateBucket {
+    /// Start of the bucket (a multiple of the bucket length when written), unix seconds.
     pub start: u64,
-    /// Notional liquidated since `start`.
+    /// Notional liquidated in it, WAD quote.
     pub total: U256,
 }
 
@@ -251,16 +261,49 @@ pub struct RateLimited {
     pub cap: U256,
 }
 
-/// The window at `now`: a new empty one starting at `now` once `now >= start + window`.
-pub fn roll(state: RateWindow, now: u64, window: u64) -> RateWindow {
-    if now >= state.start.saturating_add(window) {
-        RateWindow {
-            start: now,
-            total: U256::ZERO,
-        }
+/// A liquidation admitted by the rate limit: write `bucket` into ring slot `slot`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateRecord {
+    /// Index of the ring slot to write.
+    pub slot: usize,
+    /// The slot's new content.
+    pub bucket: RateBucket,
+    /// The window total including this liquidation.
+    pub window_total: U256,
+}
+
+/// The bucket length of a rate window of `window` seconds: `ceil(window / 10)`, at least 1, so
+/// that ten buckets cover at least the whole window.
+pub const fn bucket_length(window: u64) -> u64 {
+    let b = window.div_ceil(RATE_BUCKETS);
+    if b == 0 {
+        1
     } else {
-        state
+        b
     }
+}
+
+/// `(current, since)`: the start of the bucket holding `now` and the start of the oldest bucket
+/// still counted at `now` (ten bucket lengths earlier).
+pub const fn counted_buckets(now: u64, window: u64) -> (u64, u64) {
+    let b = bucket_length(window);
+    let current = now - now % b;
+    (current, current.saturating_sub(RATE_BUCKETS * b))
+}
+
+/// Whether `bucket` counts at `now`: it started at or after `since` and not after `now`.
+const fn counts(bucket: &RateBucket, since: u64, now: u64) -> bool {
+    bucket.start >= since && bucket.start <= now
+}
+
+/// The liquidated notional counted at `now` (saturating): the sum over the ring's buckets that
+/// started within the current bucket and the ten before it ([`counted_buckets`]). Bounded: one
+/// pass over [`RATE_SLOTS`] slots.
+pub fn window_total(ring: &[RateBucket; RATE_SLOTS], now: u64, window: u64) -> U256 {
+    let (_, since) = counted_buckets(now, window);
+    ring.iter()
+        .filter(|b| counts(b, since, now))
+        .fold(U256::ZERO, |acc, b| acc.saturating_add(b.total))
 }
 
 /// The window cap `open_interest * max_share` (WAD share, rounded down; saturates at
@@ -269,31 +312,55 @@ pub fn rate_cap(open_interest: U256, max_share: U256) -> U256 {
     mul_div(open_interest, max_share, WAD, Rounding::Down).unwrap_or(U256::MAX)
 }
 
-/// Adds a liquidation of `notional` at `now` to the rolling window (rolled first, see [`roll`]).
+/// Admits a liquidation of `notional` at `now` against the sliding window of the ring (see the
+/// module docs): the notional counted at `now` ([`window_total`]) plus `notional` may not
+/// exceed `open_interest * max_share` ([`rate_cap`]). On success it returns the one slot to
+/// write: the current bucket (slot `(now / B) % 11`) with `notional` added. A slot that still
+/// holds a counted older bucket (possible only after the window parameter changed) is merged
+/// into the current one, which makes it count longer, never shorter.
+///
+/// **Bound**: with the window parameter unchanged, the liquidations admitted in any interval of
+/// `window` seconds sum to at most the cap in force at the last of them. Proof: a liquidation at
+/// `u > t - window` lies in a bucket starting at or after `(now - now % B) - 10 B` taken at `t`,
+/// because `10 B >= window`; so at the last admission `t` of the interval, every earlier one in it
+/// was counted. Each liquidation counts for at least `window` and less than
+/// `11 B = 11 * ceil(window / 10)` seconds.
 ///
 /// # Errors
-/// [`RateLimited`] when the window total would exceed `open_interest * max_share` ([`rate_cap`]);
-/// the window is then unchanged.
+/// [`RateLimited`] when the counted total plus `notional` would exceed the cap; nothing is to be
+/// written then.
 pub fn record_liquidation(
-    state: RateWindow,
+    ring: &[RateBucket; RATE_SLOTS],
     notional: U256,
     open_interest: U256,
     now: u64,
     window: u64,
     max_share: U256,
-) -> Result<RateWindow, RateLimited> {
-    let rolled = roll(state, now, window);
+) -> Result<RateRecord, RateLimited> {
+    let (current, since) = counted_buckets(now, window);
     let cap = rate_cap(open_interest, max_share);
-    let total = rolled.total.saturating_add(notional);
+    let total = window_total(ring, now, window).saturating_add(notional);
     if total > cap {
         return Err(RateLimited {
             window_total: total,
             cap,
         });
     }
-    Ok(RateWindow {
-        start: rolled.start,
-        total,
+    let slot = ((current / bucket_length(window)) % RATE_SLOTS as u64) as usize;
+    let old = ring[slot];
+    // The same bucket, or a counted one left by a different window length: carried over.
+    let carried = if counts(&old, since, now) {
+        old.total
+    } else {
+        U256::ZERO
+    };
+    Ok(RateRecord {
+        slot,
+        bucket: RateBucket {
+            start: current,
+            total: carried.saturating_add(notional),
+        },
+        window_total: total,
     })
 }
 
@@ -583,50 +650,100 @@ mod tests {
         assert!(observe_price(u256(1), T0, U256::MAX, T0 + 1, w, m).moved);
     }
 
+    /// Applies a liquidation to `ring` when admitted.
+    fn liquidate(
+        ring: &mut [RateBucket; RATE_SLOTS],
+        notional: U256,
+        oi: U256,
+        now: u64,
+        window: u64,
+        share: U256,
+    ) -> Result<U256, RateLimited> {
+        let r = record_liquidation(ring, notional, oi, now, window, share)?;
+        ring[r.slot] = r.bucket;
+        Ok(r.window_total)
+    }
+
     #[test]
     fn rate_limit() {
         let oi = wad(1_000_000);
         let share = pct(20);
         assert_eq!(rate_cap(oi, share), wad(200_000));
         assert_eq!(rate_cap(U256::MAX, WAD), U256::MAX);
-        let s =
-            record_liquidation(RateWindow::default(), wad(150_000), oi, T0, 3_600, share).unwrap();
+        assert_eq!(bucket_length(3_600), 360);
+        assert_eq!(bucket_length(3_601), 361);
+        assert_eq!(bucket_length(0), 1);
+        let mut ring = [RateBucket::default(); RATE_SLOTS];
         assert_eq!(
-            s,
-            RateWindow {
-                start: T0,
-                total: wad(150_000)
-            }
+            liquidate(&mut ring, wad(150_000), oi, T0, 3_600, share),
+            Ok(wad(150_000))
         );
-        let s = record_liquidation(s, wad(50_000), oi, T0 + 100, 3_600, share).unwrap();
-        assert_eq!(s.total, wad(200_000));
         assert_eq!(
-            record_liquidation(s, u256(1), oi, T0 + 3_599, 3_600, share),
+            liquidate(&mut ring, wad(50_000), oi, T0 + 100, 3_600, share),
+            Ok(wad(200_000))
+        );
+        let full = ring;
+        assert_eq!(
+            liquidate(&mut ring, u256(1), oi, T0 + 3_599, 3_600, share),
             Err(RateLimited {
                 window_total: wad(200_000) + u256(1),
                 cap: wad(200_000)
             })
         );
-        let s = record_liquidation(s, wad(10), oi, T0 + 3_600, 3_600, share).unwrap();
+        assert_eq!(ring, full, "a refusal writes nothing");
+        // A full window later the sliding window still holds them: the fixed window had rolled.
+        assert!(liquidate(&mut ring, wad(10), oi, T0 + 3_600, 3_600, share).is_err());
+        // Eleven bucket lengths after T0 they are gone.
         assert_eq!(
-            s,
-            RateWindow {
-                start: T0 + 3_600,
-                total: wad(10)
-            }
+            liquidate(&mut ring, wad(10), oi, T0 + 3_960, 3_600, share),
+            Ok(wad(10))
         );
-        // No open interest: nothing may be liquidated but zero, and a total above the (lower)
-        // cap refuses even zero until the window rolls.
-        let later = T0 + 7_200;
-        assert!(record_liquidation(s, u256(1), U256::ZERO, later, 3_600, share).is_err());
-        assert!(record_liquidation(s, U256::ZERO, U256::ZERO, T0 + 3_601, 3_600, share).is_err());
+        assert_eq!(window_total(&ring, T0 + 3_960, 3_600), wad(10));
+        // No open interest: nothing but zero, and only once nothing counts.
+        assert!(liquidate(&mut ring, u256(1), U256::ZERO, T0 + 9_000, 3_600, share).is_err());
+        assert!(liquidate(&mut ring, U256::ZERO, U256::ZERO, T0 + 4_000, 3_600, share).is_err());
         assert_eq!(
-            record_liquidation(s, U256::ZERO, U256::ZERO, later, 3_600, share),
-            Ok(RateWindow {
-                start: later,
-                total: U256::ZERO
-            })
+            liquidate(&mut ring, U256::ZERO, U256::ZERO, T0 + 9_000, 3_600, share),
+            Ok(U256::ZERO)
         );
+    }
+
+    /// The issue's schedule: with a 4 ETH limit per hour, 0.1 ETH at t0, 3.9 ETH at t0 + 3599 s
+    /// and 4 ETH at t0 + 3600 s: the last is refused, whatever t0's place in its bucket.
+    #[test]
+    fn the_issue_schedule_is_refused() {
+        // Open interest notional 60,000 (20 ETH at 3000), 20 %: 12,000 = 4 ETH.
+        let (oi, share) = (wad(60_000), pct(20));
+        for offset in [0, 1, 17, 180, 359] {
+            let t0 = T0 - T0 % 360 + offset;
+            let mut ring = [RateBucket::default(); RATE_SLOTS];
+            liquidate(&mut ring, wad(300), oi, t0, 3_600, share).unwrap();
+            liquidate(&mut ring, wad(11_700), oi, t0 + 3_599, 3_600, share).unwrap();
+            assert_eq!(
+                liquidate(&mut ring, wad(12_000), oi, t0 + 3_600, 3_600, share),
+                Err(RateLimited {
+                    window_total: wad(24_000),
+                    cap: wad(12_000)
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn a_changed_window_never_forgets() {
+        let (oi, share) = (wad(1_000), pct(100));
+        let mut ring = [RateBucket::default(); RATE_SLOTS];
+        liquidate(&mut ring, wad(600), oi, T0, 3_600, share).unwrap();
+        // The window shrinks to 30 min (buckets of 180 s): the 600 still count within it.
+        assert_eq!(window_total(&ring, T0 + 1_000, 1_800), wad(600));
+        // Writes that land on a slot holding a counted bucket carry it over.
+        for k in 1..=11 {
+            let now = T0 + 180 * k;
+            let before = window_total(&ring, now, 1_800);
+            let r = record_liquidation(&ring, U256::ZERO, oi, now, 1_800, share).unwrap();
+            ring[r.slot] = r.bucket;
+            assert!(window_total(&ring, now, 1_800) >= before);
+        }
     }
 
     #[test]
@@ -734,41 +851,56 @@ mod tests {
             }
         }
 
+        /// The sliding window's bound over random schedules (times, notionals, open interest):
+        /// in every interval of one window length starting at an admitted liquidation, the
+        /// admitted notional is at most the cap in force at the last admission in it; and a
+        /// refusal happens only when the notional admitted in the last `11 B` seconds plus the
+        /// refused one exceeds the cap (no more than 10 % of a window of extra memory).
         #[test]
-        fn rate_limit_never_exceeds_cap_and_rolls_exactly(
-            oi in 0u128..1_000_000_000_000_000_000_000_000,
+        fn sliding_window_bound_holds_across_edges(
+            oi_steps in proptest::collection::vec(1u64..2_000, 1..4),
             share in 10_000_000_000_000_000u128..=1_000_000_000_000_000_000,
             window in 300u64..=86_400,
-            steps in proptest::collection::vec((0u128..300_000_000_000_000_000_000_000, 0u64..2_000), 1..40),
+            steps in proptest::collection::vec((1u64..600, 0u64..1_500, 0usize..4), 1..80),
         ) {
-            let oi = U256::from(oi);
             let share = U256::from(share);
-            let cap = rate_cap(oi, share);
-            let mut s = RateWindow::default();
+            let b = bucket_length(window);
+            let mut ring = [RateBucket::default(); RATE_SLOTS];
+            // (time, notional, cap at that time) of each admitted liquidation.
+            let mut admitted: Vec<(u64, U256, U256)> = Vec::new();
             let mut now = T0;
-            for (notional, dt) in steps {
-                now += dt;
-                let notional = U256::from(notional);
-                let rolls = now >= s.start + window;
-                let base = if rolls { U256::ZERO } else { s.total };
-                match record_liquidation(s, notional, oi, now, window, share) {
-                    Ok(n) => {
-                        prop_assert!(n.total <= cap);
-                        prop_assert_eq!(n.total, base + notional);
-                        prop_assert_eq!(n.start, if rolls { now } else { s.start });
-                        s = n;
+            for (notional, dt, oi_pick) in steps {
+                // Times cluster around bucket and window edges as well as in between.
+                now += match dt % 3 {
+                    0 => dt,
+                    1 => window - 1 + dt % 3,
+                    _ => b - 1 + dt % 2,
+                } % (window + 1);
+                let oi = wad(oi_steps[oi_pick % oi_steps.len()]);
+                let cap = rate_cap(oi, share);
+                let notional = wad(notional);
+                match record_liquidation(&ring, notional, oi, now, window, share) {
+                    Ok(r) => {
+                        ring[r.slot] = r.bucket;
+                        admitted.push((now, notional, cap));
+                        prop_assert!(r.window_total <= cap);
                     }
                     Err(e) => {
-                        prop_assert_eq!(e, RateLimited { window_total: base + notional, cap });
-                        prop_assert!(base + notional > cap);
+                        prop_assert_eq!(e.cap, cap);
+                        let recent: U256 = admitted
+                            .iter()
+                            .filter(|(t, _, _)| *t + 11 * b > now)
+                            .map(|(_, n, _)| *n)
+                            .sum();
+                        prop_assert!(recent + notional > cap);
                     }
                 }
-                // One second before the window ends it has not rolled; at the end it has.
-                prop_assert_eq!(roll(s, s.start + window - 1, window), s);
-                prop_assert_eq!(
-                    roll(s, s.start + window, window),
-                    RateWindow { start: s.start + window, total: U256::ZERO }
-                );
+            }
+            for (i, (start, _, _)) in admitted.iter().enumerate() {
+                let inside: Vec<_> = admitted[i..].iter().filter(|(t, _, _)| *t < start + window).collect();
+                let sum: U256 = inside.iter().map(|(_, n, _)| *n).sum();
+                let last_cap = inside.last().unwrap().2;
+                prop_assert!(sum <= last_cap, "{} in [{}, +{}) over cap {}", sum, start, window, last_cap);
             }
         }
 

@@ -1,8 +1,13 @@
-//! Funding (DESIGN section 6).
+//! Funding (DESIGN sections 6 and 15).
 //!
-//! - **Premium**: at each fill the market's premium EWMA folds in the sample
-//!   `(fill_price - index_price) / index_price` (signed WAD), clamped to `[-cap, +cap]`, with
-//!   `premium' = decay * premium + (1 - decay) * sample` ([`update_premium`]).
+//! - **Band**: a traded fill's price must lie within `max_fill_deviation` of the index price
+//!   ([`within_band`]); the market contract refuses it otherwise.
+//! - **Premium**: at each fill the market's premium moves toward the sample
+//!   `(fill_price - index_price) / index_price` (signed WAD), clamped to `[-cap, +cap]`, by the
+//!   sample's weight `w = min(1, notional / premium_notional) * (1 - exp(-dt / premium_tau))`,
+//!   `dt` the time since the previous sample ([`sample_weight`]):
+//!   `premium' = premium + w * (sample - premium)` ([`update_premium`]). A dust fill, or a burst
+//!   of fills in quick succession, weighs next to nothing.
 //! - **Rate** per 8 hours: `clamp(premium, -cap, +cap)` ([`funding_rate`]).
 //! - **Index**: a cumulative index in quote per base unit grows by
 //!   `rate * index_price * elapsed / 8 h` ([`accrue`]); a positive rate makes it rise.
@@ -12,14 +17,16 @@
 //! # Rounding
 //!
 //! Premium, rate and index are shared by both sides of the market, so their rounding favours
-//! nobody: premium terms truncate toward zero (symmetric for longs and shorts) and the index
-//! increment is floored (deterministic). Payments round against the account (floor): an amount
+//! neither side: the sample and the premium's step truncate toward zero (symmetric for longs and
+//! shorts; the step never moves the premium further than exactly), the sample's weight rounds
+//! down (a fill never weighs more than exactly: less steering) and the index increment is
+//! floored (deterministic). Payments round against the account (floor): an amount
 //! owed rounds up, an amount received rounds down. For any set of positions whose sizes sum to
 //! zero the payments therefore sum to a value in `(-n, 0]` wei for `n` accounts: funding is
 //! zero-sum except for dust that stays with the protocol.
 
 use crate::fixed::{
-    mul_div, mul_div_signed, mul_signed, neg_signed, sub_signed, to_signed, Rounding, WAD,
+    mul_div, mul_div_signed, mul_signed, neg_signed, sub_signed, to_signed, u256, Rounding, WAD,
     WAD_SIGNED,
 };
 use crate::position::Position;
@@ -63,27 +70,132 @@ pub fn premium_sample(fill_price: U256, index_price: U256) -> Result<I256, CoreE
     Ok(if above { m } else { -m })
 }
 
-/// One premium EWMA step at a fill: the sample ([`premium_sample`]) is clamped to
-/// `[-cap, +cap]`, then `decay * premium + (1 - decay) * sample`, each term truncated toward
-/// zero. `decay` (WAD, at most 1) is the weight kept by the previous premium (the same
-/// convention as [`ewma`](crate::ewma)).
-///
-/// Clamping the sample bounds what one fill at an extreme price can do to the premium (at most
-/// `(1 - decay) * 2 * cap`) and keeps the premium within `[-cap, +cap]` once it is there.
+/// `e^-1` in units of `10^-36`, rounded up (the exact value is
+/// `0.367879441171442321595523770161460867445...`).
+const INV_E_36: U256 = u256(367_879_441_171_442_321_595_523_770_161_460_868);
+/// One as a WAD `u128`.
+const WAD_U128: u128 = 1_000_000_000_000_000_000;
+/// `10^36`, the scale [`exp_neg_up`] computes in.
+const E36: U256 = u256(1_000_000_000_000_000_000_000_000_000_000_000_000);
+/// Above this many WAD units of `x`, `e^-x < 10^-18`: `e^-42 = 5.7e-19`.
+const EXP_CUTOFF: u64 = 42;
+/// Terms of the series of `e^-f` for `0 <= f < 1`: the 34th is below `10^-36`.
+const EXP_TERMS: u64 = 40;
+/// Upper bound of the error of the series at scale `10^-36` (each of the at most
+/// [`EXP_TERMS`] terms is floored, and the error of a term carries at most `k` units).
+const EXP_SERIES_SLACK: u64 = 2_000;
+
+/// `e^-x` for a WAD `x >= 0`, as a WAD rounded **up** (never below the exact value; at most a
+/// few wei above it): `e^-x = e^-n * e^-f` with `n = floor(x)` by repeated multiplication with
+/// `e^-1` (rounded up, at scale `10^36`) and `e^-f` by its Taylor series (at scale `10^36`, each
+/// term floored, then biased up by the series' error bound). For `x >= 42` the result is 1 wei
+/// (`e^-42 < 10^-18`). Bounded loops: at most 42 + 40 steps.
+pub fn exp_neg_up(x: U256) -> U256 {
+    // One division routine for all steps (`mul_div`, which the contracts link anyway): smaller
+    // WASM than U256's own `/` and `%`.
+    let one = U256::from(1u8);
+    let md = |a: U256, b: U256, c: U256, r: Rounding| mul_div(a, b, c, r).unwrap_or(one);
+    if x >= U256::from(EXP_CUTOFF) * WAD {
+        return one;
+    }
+    // x < 42e18 fits u128.
+    let x = x.to::<u128>();
+    let (n, f) = (x / WAD_U128, x % WAD_U128);
+    let f36 = U256::from(f) * WAD; // exact: f < 1 at scale 10^36
+                                   // e^-f: sum of (-f)^k / k!; positive and negative terms summed apart.
+    let (mut plus, mut minus, mut term) = (E36, U256::ZERO, E36);
+    let mut k = 1u64;
+    while k <= EXP_TERMS && !term.is_zero() {
+        // Floored.
+        term = md(term, f36, U256::from(k) * E36, Rounding::Down);
+        if k.is_multiple_of(2) {
+            plus += term;
+        } else {
+            minus += term;
+        }
+        k += 1;
+    }
+    // plus > minus (e^-f > 1/e); biased up by the error bound, so never below the exact value.
+    let mut e = plus - minus + U256::from(EXP_SERIES_SLACK);
+    let mut i = 0;
+    while i < n {
+        // Rounded up, with a constant rounded up: stays an upper bound.
+        e = md(e, INV_E_36, E36, Rounding::Up);
+        i += 1;
+    }
+    // Back to WAD, rounded up; e^-x <= 1 for x >= 0.
+    md(e, one, WAD, Rounding::Up).clamp(one, WAD)
+}
+
+/// The time weight of a premium sample `dt` seconds after the previous one:
+/// `1 - exp(-dt / tau)` (WAD), rounded **down** (a sample never weighs more than exactly):
+/// `dt / tau` is floored and `exp` rounded up ([`exp_neg_up`]). Zero when `dt == 0`; at most
+/// `1 - 10^-18`.
 ///
 /// # Errors
-/// [`CoreError::InvalidParameter`] if `decay > 1` or `cap > I256::MAX`;
-/// [`CoreError::DivisionByZero`] if `index_price == 0`; [`CoreError::Overflow`] never in
-/// practice: a sample too large for `I256` counts as `+cap`, and the new premium lies between the
-/// previous premium and the clamped sample.
+/// [`CoreError::DivisionByZero`] if `tau == 0`.
+pub fn time_weight(dt: u64, tau: u64) -> Result<U256, CoreError> {
+    if tau == 0 {
+        return Err(CoreError::DivisionByZero);
+    }
+    // dt / tau, floored: a smaller exponent is a smaller weight.
+    let x = mul_div(U256::from(dt), WAD, U256::from(tau), Rounding::Down)?;
+    Ok(WAD.saturating_sub(exp_neg_up(x)))
+}
+
+/// The weight of a premium sample (DESIGN section 15):
+/// `min(1, notional / premium_notional) * (1 - exp(-dt / tau))`, WAD, rounded down (each factor
+/// and the product floored: a fill never moves the premium more than exactly).
+///
+/// # Errors
+/// [`CoreError::DivisionByZero`] if `premium_notional == 0` or `tau == 0`.
+pub fn sample_weight(
+    notional: U256,
+    premium_notional: U256,
+    dt: u64,
+    tau: u64,
+) -> Result<U256, CoreError> {
+    if premium_notional.is_zero() {
+        return Err(CoreError::DivisionByZero);
+    }
+    let size = if notional >= premium_notional {
+        WAD
+    } else {
+        // notional < premium_notional: the quotient is below WAD.
+        mul_div(notional, WAD, premium_notional, Rounding::Down)?
+    };
+    mul_div(size, time_weight(dt, tau)?, WAD, Rounding::Down)
+}
+
+/// Whether a fill at `fill_price` lies within `max_deviation` (WAD fraction) of `index_price`:
+/// `|fill - index| <= max_deviation * index`, exactly (no rounding); never for a zero index.
+pub fn within_band(fill_price: U256, index_price: U256, max_deviation: U256) -> bool {
+    let diff = fill_price.abs_diff(index_price);
+    // ceil(diff / index) <= max_deviation  <=>  diff / index <= max_deviation, exactly. No index
+    // price (never from the oracle) and overflow count as outside.
+    mul_div(diff, WAD, index_price, Rounding::Up).is_ok_and(|d| d <= max_deviation)
+}
+
+/// One premium step at a fill: the sample ([`premium_sample`]) is clamped to `[-cap, +cap]`,
+/// then the premium moves toward it by `weight` (WAD, at most 1; see [`sample_weight`]):
+/// `premium + weight * (sample - premium)`, the step truncated toward zero (toward the old
+/// premium: rounding never moves the premium further than exactly, for either sign).
+///
+/// Clamping the sample bounds what one fill at an extreme price can do to the premium (at most
+/// `weight * 2 * cap`) and keeps the premium within `[-cap, +cap]` once it is there.
+///
+/// # Errors
+/// [`CoreError::InvalidParameter`] if `weight > 1` or `cap > I256::MAX`;
+/// [`CoreError::DivisionByZero`] if `index_price == 0`; [`CoreError::Overflow`] if the premium
+/// and the sample are so far apart that their difference does not fit (never within the cap).
 pub fn update_premium(
     premium: I256,
     fill_price: U256,
     index_price: U256,
-    decay: U256,
+    weight: U256,
     cap: U256,
 ) -> Result<I256, CoreError> {
-    if decay > WAD {
+    if weight > WAD {
         return Err(CoreError::InvalidParameter);
     }
     let cap = to_signed(cap).map_err(|_| CoreError::InvalidParameter)?;
@@ -93,8 +205,9 @@ pub fn update_premium(
         Err(CoreError::Overflow) => cap,
         Err(e) => return Err(e),
     };
-    scale(premium, decay)?
-        .checked_add(scale(sample, WAD - decay)?)
+    let gap = sub_signed(sample, premium)?;
+    premium
+        .checked_add(scale(gap, weight)?)
         .ok_or(CoreError::Overflow)
 }
 
@@ -204,32 +317,32 @@ mod tests {
         );
         assert_eq!(premium_sample(U256::MAX, u256(1)), Err(CoreError::Overflow));
         assert_eq!(
-            update_premium(I256::ZERO, U256::MAX, u256(1), U256::ZERO, u256(7)),
+            update_premium(I256::ZERO, U256::MAX, u256(1), WAD, u256(7)),
             Ok(i(7))
         );
-        // decay 0.9: 0.9 * 0.1 % + 0.1 * 0.1 % = 0.1 %.
-        let decay = u256(900_000_000_000_000_000);
+        // Weight 0.1: 0.1 % + 0.1 * (0.1 % - 0.1 %) = 0.1 %.
+        let w = u256(100_000_000_000_000_000);
         let cap = u256(5_000_000_000_000_000); // 0.5 %
         assert_eq!(
-            update_premium(bp(10), u256(2002) * WAD, idx, decay, cap),
+            update_premium(bp(10), u256(2002) * WAD, idx, w, cap),
             Ok(bp(10))
         );
-        // A fill 50 % above the index counts as the cap: 0.9 * 0 + 0.1 * 0.5 % = 0.05 %.
+        // A fill 50 % above the index counts as the cap: 0 + 0.1 * 0.5 % = 0.05 %.
         assert_eq!(
-            update_premium(I256::ZERO, u256(3000) * WAD, idx, decay, cap),
+            update_premium(I256::ZERO, u256(3000) * WAD, idx, w, cap),
             Ok(bp(5))
         );
         assert_eq!(
-            update_premium(I256::ZERO, u256(1000) * WAD, idx, decay, cap),
+            update_premium(I256::ZERO, u256(1000) * WAD, idx, w, cap),
             Ok(-bp(5))
         );
-        // decay 1 ignores the sample; decay 0 takes it.
+        // Weight 0 ignores the sample; weight 1 takes it.
         assert_eq!(
-            update_premium(bp(3), u256(3000) * WAD, idx, WAD, cap),
+            update_premium(bp(3), u256(3000) * WAD, idx, U256::ZERO, cap),
             Ok(bp(3))
         );
         assert_eq!(
-            update_premium(bp(3), u256(2001) * WAD, idx, U256::ZERO, cap),
+            update_premium(bp(3), u256(2001) * WAD, idx, WAD, cap),
             Ok(bp(5))
         );
         assert_eq!(
@@ -237,16 +350,67 @@ mod tests {
             Err(CoreError::InvalidParameter)
         );
         assert_eq!(
-            update_premium(I256::ZERO, idx, idx, decay, U256::MAX),
+            update_premium(I256::ZERO, idx, idx, w, U256::MAX),
             Err(CoreError::InvalidParameter)
         );
+        // The step truncates toward the old premium, for either sign: 1/3 of 1 wei is nothing.
+        let third = u256(333_333_333_333_333_333);
+        assert_eq!(update_premium(i(1), idx, idx, third, cap), Ok(i(1)));
+        assert_eq!(update_premium(i(-1), idx, idx, third, cap), Ok(i(-1)));
+        let half = WAD / u256(2);
+        assert_eq!(update_premium(i(-3), idx, idx, half, cap), Ok(i(-2)));
+        assert_eq!(update_premium(i(3), idx, idx, half, cap), Ok(i(2)));
         assert_eq!(
-            update_premium(I256::MAX, idx, idx, decay, cap),
-            Ok(I256::from_raw(
-                mul_div(I256::MAX.into_raw(), u256(9), u256(10), Rounding::Down).unwrap()
-            ))
+            update_premium(I256::MIN, idx, idx, w, cap),
+            Err(CoreError::Overflow)
         );
-        assert_eq!(update_premium(I256::MIN, idx, idx, WAD, cap), Ok(I256::MIN));
+    }
+
+    #[test]
+    fn band() {
+        let idx = u256(3000) * WAD;
+        let five = u256(50_000_000_000_000_000);
+        assert!(within_band(u256(3150) * WAD, idx, five));
+        assert!(within_band(u256(2850) * WAD, idx, five));
+        assert!(within_band(idx, idx, U256::ZERO));
+        assert!(!within_band(u256(3150) * WAD + u256(1), idx, five));
+        assert!(!within_band(u256(2850) * WAD - u256(1), idx, five));
+        assert!(!within_band(u256(3300) * WAD, idx, five));
+        assert!(!within_band(U256::MAX, idx, five));
+        assert!(!within_band(U256::ZERO, U256::ZERO, five));
+        assert!(!within_band(u256(1), U256::ZERO, five));
+    }
+
+    #[test]
+    fn exp_and_weights() {
+        assert_eq!(exp_neg_up(U256::ZERO), WAD);
+        // e^-1 = 0.367879441171442321(59...): rounded up.
+        assert_eq!(exp_neg_up(WAD), u256(367_879_441_171_442_322));
+        // e^-0.5 = 0.606530659712633423(6...).
+        assert_eq!(exp_neg_up(WAD / u256(2)), u256(606_530_659_712_633_424));
+        // e^-10 = 0.0000453999297624848515(3...).
+        assert_eq!(exp_neg_up(u256(10) * WAD), u256(45_399_929_762_485));
+        assert_eq!(exp_neg_up(u256(42) * WAD), u256(1));
+        assert_eq!(exp_neg_up(U256::MAX), u256(1));
+        assert_eq!(time_weight(0, 3_600), Ok(U256::ZERO));
+        assert_eq!(time_weight(3_600, 3_600), Ok(u256(632_120_558_828_557_678)));
+        assert_eq!(time_weight(u64::MAX, 300), Ok(WAD - u256(1)));
+        assert_eq!(time_weight(1, 0), Err(CoreError::DivisionByZero));
+        let n = u256(100_000) * WAD;
+        // 50,000 of 100,000 after one tau: 0.5 * 0.632...
+        assert_eq!(
+            sample_weight(n / u256(2), n, 3_600, 3_600),
+            Ok(u256(316_060_279_414_278_839))
+        );
+        assert_eq!(
+            sample_weight(n * u256(3), n, 3_600, 3_600),
+            time_weight(3_600, 3_600)
+        );
+        assert_eq!(sample_weight(n, n, 0, 3_600), Ok(U256::ZERO));
+        assert_eq!(
+            sample_weight(n, U256::ZERO, 1, 3_600),
+            Err(CoreError::DivisionByZero)
+        );
     }
 
     #[test]
@@ -374,19 +538,40 @@ mod tests {
         fn premium_stays_within_cap(
             start in -5_000_000_000_000_000i128..=5_000_000_000_000_000,
             fills in prop::collection::vec(0u128..10_000_000_000_000_000_000_000, 1..20),
-            decay in 0u64..=1_000_000_000_000_000_000,
+            weight in 0u64..=1_000_000_000_000_000_000,
         ) {
             let cap = u256(5_000_000_000_000_000);
             let index = u256(3000) * WAD;
             let mut p = i(start);
             for f in fills {
-                let next = update_premium(p, U256::from(f), index, U256::from(decay), cap).unwrap();
+                let next = update_premium(p, U256::from(f), index, U256::from(weight), cap).unwrap();
                 // Between the previous premium and the clamped sample.
                 let s = clamp(premium_sample(U256::from(f), index).unwrap(), i(5_000_000_000_000_000));
                 prop_assert!(next >= p.min(s) && next <= p.max(s));
                 p = next;
                 prop_assert!(funding_rate(p, cap).unwrap() == p);
             }
+        }
+
+        /// `exp_neg_up` is an upper bound of `e^-x` within a few wei (checked against the
+        /// floating-point `exp` of the test machine, within its own precision), and the time
+        /// weight grows with `dt`.
+        #[test]
+        fn exp_is_tight_and_weights_monotone(
+            x in 0u128..50_000_000_000_000_000_000,
+            dt in 0u64..200_000,
+            more in 0u64..10_000,
+            tau in 300u64..=86_400,
+        ) {
+            let e = exp_neg_up(U256::from(x));
+            let exact = (-(x as f64) / 1e18).exp() * 1e18;
+            let got = e.to::<u128>() as f64;
+            // f64 carries ~16 significant digits: compare within that plus 8 wei.
+            prop_assert!(got + 8.0 >= exact * (1.0 - 1e-15));
+            prop_assert!(got <= exact * (1.0 + 1e-15) + 8.0);
+            prop_assert!(e >= u256(1) && e <= WAD);
+            let (a, b) = (time_weight(dt, tau).unwrap(), time_weight(dt + more, tau).unwrap());
+            prop_assert!(a <= b && b < WAD);
         }
     }
 }

@@ -51,8 +51,9 @@ pub use black76::{
     MAX_SECONDS, MAX_VOL, SECONDS_PER_YEAR,
 };
 pub use breaker::{
-    deeply_unhealthy, drawdown_trips, observe_price, rate_cap, record_liquidation, BreakerParam,
-    PriceCheck, RateLimited, RateWindow, Scope, Status, TripReason, UNTIL_RESET,
+    deeply_unhealthy, drawdown_trips, observe_price, rate_cap, record_liquidation, window_total,
+    BreakerParam, PriceCheck, RateBucket, RateLimited, RateRecord, Scope, Status, TripReason,
+    RATE_SLOTS, UNTIL_RESET,
 };
 pub use collateral::{asset_value, collateral_value, CollateralAsset, CollateralValue};
 pub use error::CoreError;
@@ -64,8 +65,8 @@ pub use fixed::{
     MAX_DECIMALS, WAD, WAD_DECIMALS, WAD_SIGNED,
 };
 pub use funding::{
-    accrue, funding_payment, funding_rate, premium_sample, settle_funding, update_premium,
-    FUNDING_PERIOD,
+    accrue, exp_neg_up, funding_payment, funding_rate, premium_sample, sample_weight,
+    settle_funding, time_weight, update_premium, within_band, FUNDING_PERIOD,
 };
 pub use governance::{
     call_encoding_head, call_encoding_padding, check_change, delay_in_bounds, deposit_cap_rule,
@@ -88,8 +89,10 @@ pub use margin::{
 };
 pub use market::{
     book_fill, check_market, equity, funding_at_fill, funding_now, index_for, long_delta,
-    position_cost, side_indices, socialised_charge, BookedFill, EquityRow, FundingState,
-    MarketConfig, MarketField, MAX_FEE_RATE, MAX_FUNDING_CAP, PREMIUM_DECAY,
+    position_cost, premium_notional_rule, side_indices, socialised_charge, BookedFill, EquityRow,
+    FundingState, MarketConfig, MarketField, PremiumParams, DEFAULT_MAX_FILL_DEVIATION,
+    DEFAULT_PREMIUM_NOTIONAL, DEFAULT_PREMIUM_TAU, MAX_FEE_RATE, MAX_FILL_DEVIATION_RULE,
+    MAX_FUNDING_CAP, PREMIUM_TAU_RULE,
 };
 pub use option_params::{OptionMarginParams, OptionParam, Tail, VOL_TERM_PIVOT};
 pub use oracle::{

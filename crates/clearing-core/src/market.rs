@@ -5,7 +5,9 @@
 //! [`Position`](crate::Position) per (sub-account, market). At every fill it
 //!
 //! 1. accrues the market's cumulative funding index at the rate of the premium so far and then
-//!    folds the fill into the premium ([`funding_at_fill`]);
+//!    moves the premium toward the fill's sample by its notional- and time-weight
+//!    ([`funding_at_fill`]); a trade's price must lie within the market's band around the index
+//!    ([`within_band`](crate::funding::within_band)), checked by the market contract first;
 //! 2. books each side with [`book_fill`]: pending funding settles first, then the fill moves the
 //!    position, realises PnL and charges the fee; the sum is the side's quote-balance change;
 //! 3. updates the market's long open interest by [`long_delta`] of each side, which equals the short
@@ -17,7 +19,11 @@
 
 use crate::fees::fee;
 use crate::fixed::{add_signed, mul_signed, mul_up, sub_signed, to_signed, u256, Rounding};
-use crate::funding::{accrue, funding_payment, funding_rate, settle_funding, update_premium};
+use crate::funding::{
+    accrue, funding_payment, funding_rate, sample_weight, settle_funding, update_premium,
+};
+use crate::governance::{ParamRule, RaisesRisk};
+use crate::params::{DAY, HOUR};
 use crate::position::{apply_fill, Position};
 use crate::CoreError;
 use alloy_primitives::{I256, U256};
@@ -28,8 +34,71 @@ const BP: u128 = 100_000_000_000_000;
 pub const MAX_FEE_RATE: U256 = u256(100 * BP);
 /// Highest funding-rate cap: 5 % per 8 hours.
 pub const MAX_FUNDING_CAP: U256 = u256(500 * BP);
-/// Weight the premium EWMA keeps at each fill (the sample gets the rest): 0.9.
-pub const PREMIUM_DECAY: U256 = u256(9_000 * BP);
+/// Default band of a fill around the index: 5 % (DESIGN section 15).
+pub const DEFAULT_MAX_FILL_DEVIATION: U256 = u256(500 * BP);
+/// Narrowest band: 0.5 %.
+pub const MIN_MAX_FILL_DEVIATION: U256 = u256(50 * BP);
+/// Widest band: 20 %.
+pub const MAX_MAX_FILL_DEVIATION: U256 = u256(2_000 * BP);
+/// Default notional at which one sample carries its full time weight: 100,000 quote.
+pub const DEFAULT_PREMIUM_NOTIONAL: U256 = u256(100_000 * WAD_U128);
+/// Smallest premium notional: 1,000 quote.
+pub const MIN_PREMIUM_NOTIONAL: U256 = u256(1_000 * WAD_U128);
+/// Largest premium notional: 10^12 quote.
+pub const MAX_PREMIUM_NOTIONAL: U256 = u256(1_000_000_000_000 * WAD_U128);
+/// Default time constant of the premium average: 1 hour.
+pub const DEFAULT_PREMIUM_TAU: u64 = HOUR;
+/// Shortest premium time constant: 5 minutes.
+pub const MIN_PREMIUM_TAU: u64 = 300;
+/// Longest premium time constant: 24 hours.
+pub const MAX_PREMIUM_TAU: u64 = DAY;
+
+const WAD_U128: u128 = 1_000_000_000_000_000_000;
+
+/// The governance rule of the fill band (DESIGN sections 11 and 15): 0.5 % ..= 20 %, at most
+/// 1 pp per change, a day between changes; a wider band raises risk (cheaper steering).
+pub const MAX_FILL_DEVIATION_RULE: ParamRule = ParamRule {
+    min: MIN_MAX_FILL_DEVIATION,
+    max: MAX_MAX_FILL_DEVIATION,
+    max_step: u256(100 * BP),
+    min_interval: DAY,
+    raises_risk: RaisesRisk::Increase,
+};
+
+/// The governance rule of the premium time constant: 5 min ..= 24 h, at most 1 h per change, a
+/// day between changes; a shorter one raises risk (a sample weighs more sooner).
+pub const PREMIUM_TAU_RULE: ParamRule = ParamRule {
+    min: u256(MIN_PREMIUM_TAU as u128),
+    max: u256(MAX_PREMIUM_TAU as u128),
+    max_step: u256(HOUR as u128),
+    min_interval: DAY,
+    raises_risk: RaisesRisk::Decrease,
+};
+
+/// The governance rule of the premium notional currently at `old`: 1,000 ..= 10^12 quote, a day
+/// between changes, one change moves it by at most `max(old, 1,000 quote)` (a raise at most
+/// doubles it; markets have no common scale, so the step scales with the value, as the vault's
+/// deposit caps do); a lower one raises risk (a smaller fill weighs fully).
+pub fn premium_notional_rule(old: U256) -> ParamRule {
+    ParamRule {
+        min: MIN_PREMIUM_NOTIONAL,
+        max: MAX_PREMIUM_NOTIONAL,
+        max_step: old.max(MIN_PREMIUM_NOTIONAL),
+        min_interval: DAY,
+        raises_risk: RaisesRisk::Decrease,
+    }
+}
+
+/// The parameters of a market's premium (DESIGN section 15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PremiumParams {
+    /// Funding-rate cap per 8 hours (also clamps each premium sample), WAD.
+    pub cap: U256,
+    /// Notional (WAD quote) at which a sample carries its full time weight.
+    pub premium_notional: U256,
+    /// Time constant of the average, seconds.
+    pub premium_tau: u64,
+}
 
 /// The governance-set configuration of a market (prices and sizes WAD).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -95,12 +164,14 @@ pub fn check_market(cfg: &MarketConfig) -> Result<(), MarketField> {
 /// The funding state of a market.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FundingState {
-    /// Premium EWMA, signed WAD fraction.
+    /// Premium (time- and notional-weighted average of the samples), signed WAD fraction.
     pub premium: I256,
     /// Cumulative funding index, signed WAD quote per base unit.
     pub cum_index: I256,
     /// Time the index was last accrued to, unix seconds.
     pub updated_at: u64,
+    /// Time of the last premium sample (or of the listing), unix seconds.
+    pub sampled_at: u64,
 }
 
 /// The state accrued to `now` at the rate of the current premium (clamped to `cap`) on
@@ -126,21 +197,35 @@ pub fn funding_now(
     })
 }
 
-/// The state after a fill at `fill_price`: accrued to `now` at the old premium
-/// ([`funding_now`]), then the premium folds in the fill's sample with [`PREMIUM_DECAY`].
+/// The state after a trade of `size` (WAD base units) at `fill_price`: accrued to `now` at the
+/// old premium ([`funding_now`]), then the premium moves toward the fill's sample by
+/// [`sample_weight`]`(notional, premium_notional, now - sampled_at, premium_tau)`
+/// ([`update_premium`]), the notional `size * fill_price` floored (a smaller weight), and
+/// `sampled_at` becomes `now`. The band ([`within_band`](crate::funding::within_band)) is the
+/// caller's to check first.
 ///
 /// # Errors
-/// As [`funding_now`] and [`update_premium`].
+/// As [`funding_now`], [`sample_weight`] and [`update_premium`].
 pub fn funding_at_fill(
     state: FundingState,
     fill_price: U256,
+    size: U256,
     index_price: U256,
-    cap: U256,
+    params: &PremiumParams,
     now: u64,
 ) -> Result<FundingState, CoreError> {
-    let accrued = funding_now(state, index_price, cap, now)?;
+    let accrued = funding_now(state, index_price, params.cap, now)?;
+    // Notional floored: a smaller weight.
+    let notional = crate::fixed::mul_down(size, fill_price)?;
+    let weight = sample_weight(
+        notional,
+        params.premium_notional,
+        now.saturating_sub(state.sampled_at),
+        params.premium_tau,
+    )?;
     Ok(FundingState {
-        premium: update_premium(accrued.premium, fill_price, index_price, PREMIUM_DECAY, cap)?,
+        premium: update_premium(accrued.premium, fill_price, index_price, weight, params.cap)?,
+        sampled_at: now.max(state.sampled_at),
         ..accrued
     })
 }
@@ -281,7 +366,7 @@ pub fn equity(rows: &[EquityRow]) -> Result<I256, CoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::{WAD, WAD_SIGNED};
+    use crate::fixed::{mul_div, WAD, WAD_SIGNED};
     use crate::funding::FUNDING_PERIOD;
     use crate::position::unrealized_pnl;
     use proptest::prelude::*;
@@ -348,6 +433,7 @@ mod tests {
             premium: i(1_000_000_000_000_000), // 0.1 %, under the cap
             cum_index: I256::ZERO,
             updated_at: 1_000,
+            sampled_at: 1_000,
         };
         let price = u256(2_000) * WAD;
         // One full period at 0.1 % on 2000: the index rises by exactly 2.
@@ -366,25 +452,108 @@ mod tests {
         assert_eq!(funding_now(state, price, u256(75 * BP), 10), Ok(state));
     }
 
+    fn time_weight_of(dt: u64) -> U256 {
+        crate::funding::time_weight(dt, HOUR).unwrap()
+    }
+
+    fn params() -> PremiumParams {
+        PremiumParams {
+            cap: u256(75 * BP),
+            premium_notional: DEFAULT_PREMIUM_NOTIONAL,
+            premium_tau: DEFAULT_PREMIUM_TAU,
+        }
+    }
+
     #[test]
     fn a_fill_accrues_first_then_moves_the_premium() {
         let state = FundingState {
             premium: I256::ZERO,
             cum_index: i(7),
             updated_at: 0,
+            sampled_at: 0,
         };
-        // Fill 1 % above the index, cap 0.75 %: sample clamps to 0.75 %, premium 10 % of it.
+        // 50 ETH at 2020 (101,000 quote, over the 100,000 notional) 1 % above the index, a day
+        // after the last sample: the sample clamps to the 0.75 % cap and takes all but e^-24 of
+        // the weight.
         let s = funding_at_fill(
             state,
             u256(2_020) * WAD,
+            u256(50) * WAD,
             u256(2_000) * WAD,
-            u256(75 * BP),
-            3_600,
+            &params(),
+            DAY,
         )
         .unwrap();
         assert_eq!(s.cum_index, i(7), "zero premium accrues nothing");
-        assert_eq!(s.premium, i(750_000_000_000_000));
-        assert_eq!(s.updated_at, 3_600);
+        let full = time_weight_of(DAY);
+        let cap = I256::from_raw(u256(75 * BP));
+        assert_eq!(
+            s.premium,
+            cap - I256::from_raw(mul_div(u256(75 * BP), WAD - full, WAD, Rounding::Up).unwrap())
+        );
+        assert!(s.premium > cap - i(300_000));
+        assert_eq!((s.updated_at, s.sampled_at), (DAY, DAY));
+        // 1 ETH (2,020 quote) an hour later: 2.02 % of the notional weight, 1 - 1/e of the time
+        // weight; a fill at the index pulls the premium toward zero by that much.
+        let t = funding_at_fill(
+            s,
+            u256(2_000) * WAD,
+            WAD,
+            u256(2_000) * WAD,
+            &params(),
+            DAY + HOUR,
+        )
+        .unwrap();
+        let w = sample_weight(u256(2_000) * WAD, DEFAULT_PREMIUM_NOTIONAL, HOUR, HOUR).unwrap();
+        assert_eq!(w, u256(12_642_411_176_571_153));
+        let step = mul_div(s.premium.into_raw(), w, WAD, Rounding::Down).unwrap();
+        assert_eq!(t.premium, s.premium - I256::from_raw(step));
+        assert!(t.cum_index > s.cum_index);
+        // Two fills in the same second: the second weighs nothing.
+        let u = funding_at_fill(
+            t,
+            u256(2_010) * WAD,
+            u256(1_000) * WAD,
+            u256(2_000) * WAD,
+            &params(),
+            DAY + HOUR,
+        )
+        .unwrap();
+        assert_eq!(u.premium, t.premium);
+        // A zero notional parameter is refused.
+        let bad = PremiumParams {
+            premium_notional: U256::ZERO,
+            ..params()
+        };
+        assert_eq!(
+            funding_at_fill(t, WAD, WAD, WAD, &bad, DAY + 2 * HOUR),
+            Err(CoreError::DivisionByZero)
+        );
+    }
+
+    #[test]
+    fn premium_rules() {
+        use crate::governance::check_change;
+        let r = MAX_FILL_DEVIATION_RULE;
+        assert!(r.min <= DEFAULT_MAX_FILL_DEVIATION && DEFAULT_MAX_FILL_DEVIATION <= r.max);
+        assert_eq!((r.min, r.max), (u256(50 * BP), u256(2_000 * BP)));
+        assert!(r.raises_risk.when(true));
+        let t = PREMIUM_TAU_RULE;
+        assert_eq!((t.min, t.max), (u256(300), u256(86_400)));
+        assert!(t.raises_risk.when(false));
+        let n = premium_notional_rule(DEFAULT_PREMIUM_NOTIONAL);
+        assert_eq!(n.max_step, DEFAULT_PREMIUM_NOTIONAL);
+        assert!(n.raises_risk.when(false));
+        // A raise at most doubles it; a cut may go as far as the lower bound.
+        let d = DEFAULT_PREMIUM_NOTIONAL;
+        assert!(check_change(&n, d, d * u256(2), 0, DAY).is_ok());
+        assert!(check_change(&n, d, d * u256(2) + u256(1), 0, DAY).is_err());
+        assert!(check_change(&n, d, MIN_PREMIUM_NOTIONAL, 0, DAY).is_ok());
+        assert!(check_change(&n, d, MIN_PREMIUM_NOTIONAL - u256(1), 0, DAY).is_err());
+        assert_eq!(
+            premium_notional_rule(U256::ZERO).max_step,
+            MIN_PREMIUM_NOTIONAL
+        );
     }
 
     #[test]
@@ -568,6 +737,127 @@ mod tests {
                 }
                 let short: U256 = sizes.iter().filter(|s| s.is_negative()).map(|s| s.unsigned_abs()).sum();
                 prop_assert_eq!(long_oi, I256::from_raw(short));
+            }
+        }
+
+        /// **Wash fills cannot buy more funding than their fees pay for.**
+        ///
+        /// Model: the index price `P` is constant; at `t0` the attacker holds a position of `q`
+        /// (either side, exposure `V = |q| * P`) and the premium is `p0` (anywhere within the
+        /// cap). It then runs a schedule of wash fills between two of its own sub-accounts (sizes,
+        /// prices anywhere in the band, times), paying the maker and the taker fee (`f` their
+        /// sum) on each, and holds everything for `H` more seconds. Its extraction is the funding
+        /// its position receives beyond what it would have received without the wash fills
+        /// (premium left at `p0`), over `T` = from the first wash fill to the end.
+        ///
+        /// Each sample moves the premium by at most `w * 2 * cap` with
+        /// `w <= notional / premium_notional`, so the extraction is at most
+        /// `fees * 2 * cap * V * T / (f * premium_notional * 8 h)` (checked for every schedule,
+        /// up to rounding dust): it **never exceeds the fees while
+        /// `V * T / 8 h <= f * premium_notional / (2 * cap)`** (with the defaults, 7 bp of fees,
+        /// a 0.75 % cap and 100,000 quote: 4,667 quote of exposure held for one funding
+        /// period, or proportionally more for less time), and in that case the attacker's whole
+        /// book (position, wash legs marked at the index, their funding, the fees) ends no better
+        /// off than without the attack. Beyond it the extraction grows with the exposure held,
+        /// by this factor, whatever the schedule; governance sizes `premium_notional` to the
+        /// exposure it protects.
+        #[test]
+        fn wash_fills_cannot_buy_more_funding_than_their_fees(
+            cap_bp in 1u64..=500,
+            notional_k in 1u64..10_000,
+            tau in 300u64..=86_400,
+            band_bp in 50u64..=2_000,
+            fees_bp in (0u64..=100, 0u64..=100),
+            p0_frac in -1_000i64..=1_000,
+            gap in 0u64..200_000,
+            q in -1_000_000i64..1_000_000,
+            protected_share in prop::option::of(1u64..=1_000),
+            push in any::<bool>(),
+            fills in prop::collection::vec((0u64..20_000, 1u64..100_000, -1_000i64..=1_000, any::<bool>()), 1..30),
+            hold in 0u64..(3 * FUNDING_PERIOD),
+        ) {
+            let (maker_bp, taker_bp) = fees_bp;
+            prop_assume!(maker_bp + taker_bp > 0);
+            let price = u256(3_000) * WAD;
+            let cap = u256(u128::from(cap_bp) * BP);
+            let params = PremiumParams {
+                cap,
+                premium_notional: u256(u128::from(notional_k) * 1_000) * WAD,
+                premium_tau: tau,
+            };
+            let (maker_fee, taker_fee) = (u256(u128::from(maker_bp) * BP), u256(u128::from(taker_bp) * BP));
+            let signed_cap = I256::from_raw(cap);
+            let p0 = signed_cap * i(i128::from(p0_frac)) / i(1_000);
+            let t0 = 1_000_000u64;
+            let start = FundingState { premium: p0, cum_index: I256::ZERO, updated_at: t0, sampled_at: t0 - gap.min(t0) };
+            // The attacker's position, in thousandths of a base unit, entered at the index; in
+            // half the cases sized to a share of the protected exposure for this schedule's `T`
+            // (and short when the schedule pushes the premium up).
+            let mut size_q = i(i128::from(q)) * i(1_000_000_000_000_000);
+            let f = u256(u128::from(maker_bp + taker_bp) * BP);
+            let span = U256::from(fills[1..].iter().map(|x| x.0).sum::<u64>() + hold);
+            if let (Some(share), false) = (protected_share, span.is_zero()) {
+                // V_max = f N 8h / (2 cap T), as base units at the index price, times the share.
+                let v_max = f * params.premium_notional * U256::from(FUNDING_PERIOD)
+                    / (u256(2) * cap * span);
+                let units = (v_max * U256::from(share) / u256(1_000) * WAD / price)
+                    .min(u256(1_000) * WAD);
+                let units = I256::from_raw(units);
+                size_q = if q < 0 || push { -units } else { units };
+            }
+
+            let (mut a, mut b) = (Position::default(), Position::default());
+            let (mut quote, mut fees) = (I256::ZERO, U256::ZERO);
+            let mut state = start;
+            let mut now = t0;
+            let mut first = None;
+            for (dt, size, dev, buy) in &fills {
+                // Half the schedules push: every fill at the top of the band, for a short.
+                let dev = if push { &1_000 } else { dev };
+                now += dt;
+                first.get_or_insert(now);
+                // Size in thousandths of a base unit; price anywhere in the band (on the wei).
+                let size = u256(u128::from(*size)) * u256(1_000_000_000_000_000);
+                let off = crate::fixed::mul_div(price, u256(u128::from(band_bp) * BP), WAD, Rounding::Down).unwrap()
+                    * u256(u128::from(dev.unsigned_abs())) / u256(1_000);
+                let fill = if *dev >= 0 { price + off } else { price - off };
+                prop_assert!(crate::funding::within_band(fill, price, u256(u128::from(band_bp) * BP)));
+                state = funding_at_fill(state, fill, size, price, &params, now).unwrap();
+                let delta = if *buy { I256::from_raw(size) } else { -I256::from_raw(size) };
+                let ba = book_fill(a, delta, fill, state.cum_index, maker_fee).unwrap();
+                let bb = book_fill(b, -delta, fill, state.cum_index, taker_fee).unwrap();
+                a = ba.position;
+                b = bb.position;
+                quote += ba.quote_delta + bb.quote_delta;
+                fees += ba.fee + bb.fee;
+            }
+            let end = now + hold;
+            let attacked = funding_now(state, price, cap, end).unwrap();
+            let plain = funding_now(start, price, cap, end).unwrap();
+            let extracted = funding_payment(size_q, I256::ZERO, attacked.cum_index).unwrap()
+                - funding_payment(size_q, I256::ZERO, plain.cum_index).unwrap();
+            // Rounding dust: an index floor of 1 wei per accrual on |q|, plus a wei per booking.
+            let steps = i(fills.len() as i128 + 2);
+            let dust = steps * (I256::from_raw(size_q.unsigned_abs() / WAD) + i(10));
+            let fees_s = I256::from_raw(fees);
+            // The bound for every schedule: fees * 2 cap V T / (f N 8h).
+            let exposure = crate::fixed::mul_down(size_q.unsigned_abs(), price).unwrap();
+            let t = U256::from(end - first.unwrap());
+            prop_assert_eq!(t, span);
+            let num = fees * u256(2) * cap * exposure * t;
+            let den = f * params.premium_notional * U256::from(FUNDING_PERIOD);
+            let bound = I256::from_raw(num.div_ceil(den));
+            prop_assert!(extracted <= bound + dust, "extracted {} bound {} fees {}", extracted, bound, fees);
+            // Inside the protected exposure the attack never pays: the whole book, marked at the
+            // index, ends no better than without it (within dust).
+            if u256(2) * cap * exposure * t <= f * params.premium_notional * U256::from(FUNDING_PERIOD) {
+                prop_assert!(extracted <= fees_s + dust);
+                let wash = quote
+                    + funding_payment(a.size, a.funding_index, attacked.cum_index).unwrap()
+                    + funding_payment(b.size, b.funding_index, attacked.cum_index).unwrap()
+                    + crate::position::unrealized_pnl(&a, price).unwrap()
+                    + crate::position::unrealized_pnl(&b, price).unwrap();
+                prop_assert!(wash + extracted <= dust, "wash {} extracted {}", wash, extracted);
             }
         }
     }
