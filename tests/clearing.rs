@@ -344,7 +344,7 @@ fn premium_follows_fills_away_from_the_index(
         markets.sender(alice).funding_state(0).motsu_unwrap(),
         markets.sender(alice).market(0).motsu_unwrap(),
         ch.sender(alice).position(a, 0).motsu_unwrap(),
-        w.vault.sender(alice).quote_balance(a),
+        w.vault.sender(alice).quote_balance(a).unwrap(),
     );
     let err = ch
         .sender(ex)
@@ -369,7 +369,7 @@ fn premium_follows_fills_away_from_the_index(
         markets.sender(alice).funding_state(0).motsu_unwrap(),
         markets.sender(alice).market(0).motsu_unwrap(),
         ch.sender(alice).position(a, 0).motsu_unwrap(),
-        w.vault.sender(alice).quote_balance(a),
+        w.vault.sender(alice).quote_balance(a).unwrap(),
     );
     assert_eq!(before, after);
     ch.sender(ex)

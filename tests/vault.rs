@@ -185,7 +185,11 @@ fn deposit_unhappy_paths_leave_no_state(
             asset: Address::ZERO
         }))
     );
-    // Cap lowered to 11 WETH (the one cap change of the day).
+    // Cap lowered to 11 WETH, as the VaultPolicy would (its rules: tests/vault_policy.rs).
+    vault
+        .sender(admin)
+        .grant_role(CLEARING_ROLE.into(), admin)
+        .motsu_unwrap();
     vault
         .sender(admin)
         .configure_asset(weth.address(), units(11, 18), true, true)
@@ -574,11 +578,17 @@ fn admin_functions_reject_strangers(
             .list_asset(Address::ZERO, 18, U256::ZERO, true, true)
             .motsu_unwrap_err(),
     );
-    denied(
-        vault
-            .sender(mallory)
-            .configure_asset(weth.address(), U256::ZERO, false, false)
-            .motsu_unwrap_err(),
+    // The switch is the VaultPolicy's (which holds the clearing role).
+    assert_eq!(
+        bytes(
+            vault
+                .sender(mallory)
+                .configure_asset(weth.address(), U256::ZERO, false, false)
+                .motsu_unwrap_err()
+        ),
+        bytes(VaultError::NotClearinghouse(NotClearinghouse {
+            caller: mallory
+        }))
     );
     denied(
         vault

@@ -107,6 +107,22 @@ impl Demo {
         Ok(())
     }
 
+    fn market(&mut self) -> Result<(), Failed> {
+        let m = self.s.quote_market()?;
+        let pct = |x: U256| money(I256::from_raw(x * U256::from(100u8)));
+        println!(
+            "   quote market: supply {}  borrow {}  utilisation {} %  borrow rate {} % APR  supply rate {} % APR  reserve {}  cash {}",
+            money(I256::from_raw(m[0])),
+            money(I256::from_raw(m[1])),
+            pct(m[2]),
+            pct(m[3]),
+            pct(m[4]),
+            money(I256::from_raw(m[7])),
+            money(I256::from_raw(m[8] * U256::from(1_000_000_000_000u64)))
+        );
+        Ok(())
+    }
+
     fn fund(&mut self) -> Result<(), Failed> {
         let b = self.s.fund_balance()?;
         println!("   insurance fund balance {}", money(b));
@@ -267,6 +283,24 @@ fn run() -> Result<(), Failed> {
         d.account(n, x)?;
     }
     d.fund()?;
+
+    d.title("The quote money market: Carol's hedge loss is a quote debt backed by her WETH; a day of interest");
+    // Interest runs from the last accrual: a keeper accrues, then a day passes.
+    d.s.accrue()?;
+    d.market()?;
+    let carol_before = d.s.quote_balance(c)?;
+    let alice_before = d.s.quote_balance(a)?;
+    d.s.advance(86_400)?;
+    d.s.accrue()?;
+    d.gas("VaultPolicy.accrue");
+    let carol_after = d.s.quote_balance(c)?;
+    let alice_after = d.s.quote_balance(a)?;
+    println!(
+        "   a day later (accrued by a keeper): Carol paid {} of interest, Alice (a supplier) earned {}",
+        money(carol_before - carol_after),
+        money(alice_after - alice_before)
+    );
+    d.market()?;
 
     d.title("Everything else still works: Carol closes her hedge");
     d.s.trade((&carol, 0), (&alice, 0), swad(10), wad(3700), 4)?;
