@@ -144,7 +144,7 @@ impl Chain {
             chain_id,
             instant,
         };
-        chain.seal_block(Vec::new(), 0, now());
+        chain.seal_block(Vec::new(), BASE_FEE, now());
         chain
     }
 

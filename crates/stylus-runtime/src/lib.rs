@@ -900,11 +900,18 @@ impl Runtime {
         } else {
             let nonce = world.nonce(tx.from);
             let env = &self.env;
-            // the creation's base cost is part of the intrinsic gas here
-            let gas = gas_limit - intrinsic + evm::CREATE;
-            let created = on_big_stack(|| {
+            // the creation's base cost is part of the intrinsic gas here, and a
+            // transaction keeps no 1/64 back: give `create` enough that what it
+            // keeps is not missed, then check the limit here
+            let remaining = gas_limit - intrinsic;
+            let gas = remaining.saturating_add(remaining / 63 + 1) + evm::CREATE;
+            let mut created = on_big_stack(|| {
                 exec::create(world, env, tx.from, &tx.input, tx.value, None, gas, 0)
             });
+            if created.address.is_some() && created.cost - evm::CREATE > remaining {
+                world.revert_to(0);
+                created.address = None;
+            }
             if world.nonce(tx.from) == nonce {
                 world.bump_nonce(tx.from);
             }
