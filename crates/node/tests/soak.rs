@@ -143,17 +143,30 @@ async fn two_thousand_transactions_from_four_clients() {
     let rate = total as f64 / elapsed.as_secs_f64();
 
     // every nonce once, every receipt found and successful, one block each
+    // (receipts fetched in JSON-RPC batches of 100)
+    let client = reqwest::Client::new();
     let mut seen_hashes = HashSet::new();
     let mut blocks = HashSet::new();
     for (ci, hashes) in all.iter().enumerate() {
         let mut nonces: Vec<u64> = hashes.iter().map(|h| h.0).collect();
         nonces.sort();
         assert_eq!(nonces, (base[ci]..base[ci] + PER_CLIENT).collect::<Vec<_>>(), "client {ci}");
-        for (_, h) in hashes {
-            assert!(seen_hashes.insert(h.clone()), "duplicate {h}");
-            let r = ok(&url, "eth_getTransactionReceipt", json!([h])).await;
-            assert_eq!(r["status"], json!("0x1"), "{h}");
-            assert!(blocks.insert(num(&r["blockNumber"])), "two transactions in one block");
+        for chunk in hashes.chunks(100) {
+            let batch: Vec<_> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, (_, h))| json!({"jsonrpc": "2.0", "id": i, "method": "eth_getTransactionReceipt", "params": [h]}))
+                .collect();
+            let answers: Vec<serde_json::Value> = client.post(&url).json(&batch).send().await.unwrap().json().await.unwrap();
+            assert_eq!(answers.len(), chunk.len());
+            for a in answers {
+                let (_, h) = &chunk[a["id"].as_u64().unwrap() as usize];
+                assert!(seen_hashes.insert(h.clone()), "duplicate {h}");
+                let r = &a["result"];
+                assert_eq!(r["status"], json!("0x1"), "{h}: {a}");
+                assert_eq!(r["transactionHash"], json!(h));
+                assert!(blocks.insert(num(&r["blockNumber"])), "two transactions in one block");
+            }
         }
     }
     for (ci, key) in clients.iter().enumerate() {
