@@ -165,10 +165,7 @@ impl Chain {
 
     /// A block by hash.
     pub fn block_by_hash(&self, hash: &B256) -> Option<&BlockRecord> {
-        self.history
-            .by_hash
-            .get(hash)
-            .and_then(|n| self.block(*n))
+        self.history.by_hash.get(hash).and_then(|n| self.block(*n))
     }
 
     /// A transaction by hash.
@@ -187,7 +184,9 @@ impl Chain {
     /// -32000 when the block is unknown or its state is no longer kept.
     pub fn at<R>(&mut self, number: u64, f: impl FnOnce(&mut Runtime) -> R) -> Result<R, RpcError> {
         if number > self.head() {
-            return Err(RpcError::server(format!("header not found: block {number}")));
+            return Err(RpcError::server(format!(
+                "header not found: block {number}"
+            )));
         }
         if number == self.head() {
             return Ok(f(&mut self.rt));
@@ -223,11 +222,7 @@ impl Chain {
 
     /// The timestamp the next block gets.
     fn next_block_time(&self) -> u64 {
-        let last = self
-            .history
-            .blocks
-            .last()
-            .map_or(0, |b| b.header.timestamp);
+        let last = self.history.blocks.last().map_or(0, |b| b.header.timestamp);
         match self.history.next_timestamp {
             Some(t) => t,
             None => ((now() as i64 + self.history.time_offset).max(0) as u64).max(last),
@@ -692,11 +687,7 @@ impl Chain {
     /// # Errors
     /// -32602 when it is before the latest block's timestamp.
     pub fn set_next_timestamp(&mut self, timestamp: u64) -> Result<(), RpcError> {
-        let last = self
-            .history
-            .blocks
-            .last()
-            .map_or(0, |b| b.header.timestamp);
+        let last = self.history.blocks.last().map_or(0, |b| b.header.timestamp);
         if timestamp < last {
             return Err(RpcError::invalid_params(format!(
                 "timestamp {timestamp} is lower than the previous block's timestamp {last}"

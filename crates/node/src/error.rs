@@ -19,22 +19,38 @@ impl RpcError {
     /// -32000: a server error (geth's code for refused transactions and
     /// failed executions).
     pub fn server(message: impl Into<String>) -> Self {
-        Self { code: -32000, message: message.into(), data: None }
+        Self {
+            code: -32000,
+            message: message.into(),
+            data: None,
+        }
     }
 
     /// -32602: invalid parameters.
     pub fn invalid_params(message: impl Into<String>) -> Self {
-        Self { code: -32602, message: message.into(), data: None }
+        Self {
+            code: -32602,
+            message: message.into(),
+            data: None,
+        }
     }
 
     /// -32603: an internal error.
     pub fn internal(message: impl Into<String>) -> Self {
-        Self { code: -32603, message: message.into(), data: None }
+        Self {
+            code: -32603,
+            message: message.into(),
+            data: None,
+        }
     }
 
     /// -32005: a limit was exceeded (the `eth_getLogs` range limit).
     pub fn limit(message: impl Into<String>) -> Self {
-        Self { code: -32005, message: message.into(), data: None }
+        Self {
+            code: -32005,
+            message: message.into(),
+            data: None,
+        }
     }
 
     /// 3: the execution reverted; `data` holds the revert bytes, and the
@@ -44,7 +60,11 @@ impl RpcError {
             Ok(r) => format!("execution reverted: {}", r.reason),
             Err(_) => "execution reverted".to_string(),
         };
-        Self { code: 3, message, data: Some(serde_json::Value::String(output.to_string())) }
+        Self {
+            code: 3,
+            message,
+            data: Some(serde_json::Value::String(output.to_string())),
+        }
     }
 }
 

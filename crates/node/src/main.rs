@@ -61,7 +61,12 @@ async fn main() -> ExitCode {
     let accounts: Vec<_> = node
         .keys
         .iter()
-        .map(|k| (k.address(), alloy_primitives::hex::encode_prefixed(k.to_bytes())))
+        .map(|k| {
+            (
+                k.address(),
+                alloy_primitives::hex::encode_prefixed(k.to_bytes()),
+            )
+        })
         .collect();
     if cli.json {
         let info = serde_json::json!({
@@ -84,10 +89,11 @@ async fn main() -> ExitCode {
     let stop = async {
         #[cfg(unix)]
         {
-            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => return tokio::signal::ctrl_c().await.unwrap_or(()),
-            };
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(s) => s,
+                    Err(_) => return tokio::signal::ctrl_c().await.unwrap_or(()),
+                };
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}

@@ -8,8 +8,8 @@ use alloy_eips::{BlockId, BlockNumberOrTag};
 use alloy_network::TxSignerSync;
 use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
 use alloy_rpc_types_eth::{
-    state::StateOverride, Block, BlockTransactions, Filter, FilterBlockOption, Header,
-    Transaction, TransactionRequest,
+    state::StateOverride, Block, BlockTransactions, Filter, FilterBlockOption, Header, Transaction,
+    TransactionRequest,
 };
 use alloy_signer_local::PrivateKeySigner;
 use jsonrpsee::types::{ErrorObjectOwned, Params};
@@ -135,7 +135,12 @@ fn rpc_tx(chain: &Chain, hash: &B256) -> Option<Transaction> {
 fn rpc_block(chain: &Chain, number: u64, full: bool) -> Option<Block> {
     let b = chain.block(number)?;
     let transactions = if full {
-        BlockTransactions::Full(b.transactions.iter().filter_map(|h| rpc_tx(chain, h)).collect())
+        BlockTransactions::Full(
+            b.transactions
+                .iter()
+                .filter_map(|h| rpc_tx(chain, h))
+                .collect(),
+        )
     } else {
         BlockTransactions::Hashes(b.transactions.clone())
     };
@@ -175,11 +180,14 @@ fn params_error(e: ErrorObjectOwned) -> RpcError {
 }
 
 /// The dev key of `from`, if it is a dev account.
-fn dev_key<'a>(ctx: &'a Ctx, from: Address) -> Option<&'a PrivateKeySigner> {
+fn dev_key(ctx: &Ctx, from: Address) -> Option<&PrivateKeySigner> {
     ctx.dev.iter().find(|k| k.address() == from)
 }
 
-fn sign(key: &PrivateKeySigner, mut tx: impl SignableTransaction<alloy_primitives::PrimitiveSignature> + Into<TxEnvelopeParts>) -> Result<TxEnvelope, RpcError> {
+fn sign(
+    key: &PrivateKeySigner,
+    mut tx: impl SignableTransaction<alloy_primitives::PrimitiveSignature> + Into<TxEnvelopeParts>,
+) -> Result<TxEnvelope, RpcError> {
     let sig = key
         .sign_transaction_sync(&mut tx)
         .map_err(|e| RpcError::internal(format!("signing failed: {e}")))?;
@@ -216,15 +224,23 @@ pub fn module(ctx: Arc<Ctx>) -> RpcModule<Ctx> {
     register(&mut m, "web3_clientVersion", |_, _| {
         Ok(json!(format!("stylus-node/v{}", env!("CARGO_PKG_VERSION"))))
     });
-    register(&mut m, "eth_chainId", |_, c| Ok(hex_u64(c.lock().chain_id())));
-    register(&mut m, "net_version", |_, c| Ok(json!(c.lock().chain_id().to_string())));
+    register(&mut m, "eth_chainId", |_, c| {
+        Ok(hex_u64(c.lock().chain_id()))
+    });
+    register(&mut m, "net_version", |_, c| {
+        Ok(json!(c.lock().chain_id().to_string()))
+    });
     register(&mut m, "net_listening", |_, _| Ok(json!(true)));
     register(&mut m, "eth_syncing", |_, _| Ok(json!(false)));
     register(&mut m, "eth_accounts", |_, c| {
         Ok(json!(c.dev.iter().map(|k| k.address()).collect::<Vec<_>>()))
     });
-    register(&mut m, "eth_blockNumber", |_, c| Ok(hex_u64(c.lock().head())));
-    register(&mut m, "eth_gasPrice", |_, _| Ok(json!(format!("{BASE_FEE:#x}"))));
+    register(&mut m, "eth_blockNumber", |_, c| {
+        Ok(hex_u64(c.lock().head()))
+    });
+    register(&mut m, "eth_gasPrice", |_, _| {
+        Ok(json!(format!("{BASE_FEE:#x}")))
+    });
     register(&mut m, "eth_maxPriorityFeePerGas", |_, _| Ok(json!("0x0")));
 
     register(&mut m, "eth_getBlockByNumber", |p, c| {
@@ -290,7 +306,9 @@ pub fn module(ctx: Arc<Ctx>) -> RpcModule<Ctx> {
         let percentiles: Option<Vec<f64>> = seq.optional_next().map_err(params_error)?;
         let count = quantity(&count)?;
         if !(0..=1024).contains(&count) {
-            return Err(RpcError::invalid_params("block count must be between 0 and 1024"));
+            return Err(RpcError::invalid_params(
+                "block count must be between 0 and 1024",
+            ));
         }
         let chain = c.lock();
         let newest = resolve_tag(&chain, newest)?;
@@ -298,7 +316,11 @@ pub fn module(ctx: Arc<Ctx>) -> RpcModule<Ctx> {
         let oldest = newest + 1 - count;
         let ratios: Vec<f64> = (oldest..=newest)
             .take(count as usize)
-            .map(|n| chain.block(n).map_or(0.0, |b| b.header.gas_used as f64 / BLOCK_GAS_LIMIT as f64))
+            .map(|n| {
+                chain
+                    .block(n)
+                    .map_or(0.0, |b| b.header.gas_used as f64 / BLOCK_GAS_LIMIT as f64)
+            })
             .collect();
         let fee = format!("{BASE_FEE:#x}");
         let mut out = json!({
@@ -357,7 +379,8 @@ pub fn module(ctx: Arc<Ctx>) -> RpcModule<Ctx> {
         let from = req
             .from
             .ok_or_else(|| RpcError::invalid_params("missing from"))?;
-        let key = dev_key(c, from).ok_or_else(|| RpcError::server(format!("unknown account {from}")))?;
+        let key =
+            dev_key(c, from).ok_or_else(|| RpcError::server(format!("unknown account {from}")))?;
         let mut chain = c.lock();
         let nonce = match req.nonce {
             Some(n) => n,
@@ -377,7 +400,15 @@ pub fn module(ctx: Arc<Ctx>) -> RpcModule<Ctx> {
         let envelope = match req.gas_price {
             Some(gas_price) => sign(
                 key,
-                TxLegacy { chain_id: Some(chain_id), nonce, gas_price, gas_limit: gas, to, value, input },
+                TxLegacy {
+                    chain_id: Some(chain_id),
+                    nonce,
+                    gas_price,
+                    gas_limit: gas,
+                    to,
+                    value,
+                    input,
+                },
             )?,
             None => sign(
                 key,
@@ -415,7 +446,10 @@ pub fn module(ctx: Arc<Ctx>) -> RpcModule<Ctx> {
                     .ok_or_else(|| RpcError::server(format!("unknown block {h}")))?;
                 (n, n)
             }
-            FilterBlockOption::Range { from_block, to_block } => {
+            FilterBlockOption::Range {
+                from_block,
+                to_block,
+            } => {
                 let tag = |t: Option<BlockNumberOrTag>| match t {
                     None => chain.head(),
                     Some(BlockNumberOrTag::Earliest) => 0,
@@ -435,12 +469,13 @@ pub fn module(ctx: Arc<Ctx>) -> RpcModule<Ctx> {
                 "query exceeds max block range {MAX_LOG_RANGE}"
             )));
         }
-        let logs = chain.logs(from, to, |log| {
-            filter.address.matches(&log.address)
-                && filter.topics.iter().enumerate().all(|(i, t)| {
-                    t.is_empty() || log.topics().get(i).is_some_and(|x| t.matches(x))
-                })
-        });
+        let logs =
+            chain.logs(from, to, |log| {
+                filter.address.matches(&log.address)
+                    && filter.topics.iter().enumerate().all(|(i, t)| {
+                        t.is_empty() || log.topics().get(i).is_some_and(|x| t.matches(x))
+                    })
+            });
         if logs.len() > MAX_LOG_RESULTS {
             return Err(RpcError::limit(format!(
                 "query returned more than {MAX_LOG_RESULTS} results"
@@ -453,7 +488,8 @@ pub fn module(ctx: Arc<Ctx>) -> RpcModule<Ctx> {
     register(&mut m, "evm_increaseTime", |p, c| {
         let v: Value = p.sequence().next().map_err(params_error)?;
         let secs = quantity(&v)?;
-        let secs = i64::try_from(secs).map_err(|_| RpcError::invalid_params("seconds out of range"))?;
+        let secs =
+            i64::try_from(secs).map_err(|_| RpcError::invalid_params("seconds out of range"))?;
         Ok(json!(c.lock().increase_time(secs)))
     });
     register(&mut m, "evm_setNextBlockTimestamp", |p, c| {
@@ -467,7 +503,9 @@ pub fn module(ctx: Arc<Ctx>) -> RpcModule<Ctx> {
         c.lock().mine_now();
         Ok(json!("0x0"))
     });
-    register(&mut m, "evm_snapshot", |_, c| Ok(hex_u64(c.lock().snapshot())));
+    register(&mut m, "evm_snapshot", |_, c| {
+        Ok(hex_u64(c.lock().snapshot()))
+    });
     register(&mut m, "evm_revert", |p, c| {
         let v: Value = p.sequence().next().map_err(params_error)?;
         let id = quantity(&v)?;

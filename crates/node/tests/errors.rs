@@ -59,57 +59,270 @@ async fn bad_inputs_answer_their_codes_and_change_nothing() {
     let expect = |r: Result<Value, (i64, String, Value)>, code: i64, message: &str| {
         let (c, m, _) = r.expect_err(message);
         assert_eq!(c, code, "{m}");
-        assert!(m.starts_with(message), "{m:?} does not start with {message:?}");
+        assert!(
+            m.starts_with(message),
+            "{m:?} does not start with {message:?}"
+        );
     };
     // protocol errors
-    expect(rpc(&url, "no_such_method", json!([])).await, -32601, "Method not found");
+    expect(
+        rpc(&url, "no_such_method", json!([])).await,
+        -32601,
+        "Method not found",
+    );
     let resp = raw_post(&url, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":").await;
     assert_eq!(resp["error"]["code"], json!(-32700));
-    expect(rpc(&url, "eth_getBalance", json!(["0x12"])).await, -32602, "invalid params");
-    expect(rpc(&url, "eth_getBalance", json!([])).await, -32602, "invalid params");
-    expect(rpc(&url, "eth_getBlockByNumber", json!(["latest"])).await, -32602, "invalid params");
-    expect(rpc(&url, "eth_sendRawTransaction", json!(["0x1234"])).await, -32602, "failed to decode signed transaction");
-    expect(rpc(&url, "eth_sendRawTransaction", json!(["zz"])).await, -32602, "invalid params");
+    expect(
+        rpc(&url, "eth_getBalance", json!(["0x12"])).await,
+        -32602,
+        "invalid params",
+    );
+    expect(
+        rpc(&url, "eth_getBalance", json!([])).await,
+        -32602,
+        "invalid params",
+    );
+    expect(
+        rpc(&url, "eth_getBlockByNumber", json!(["latest"])).await,
+        -32602,
+        "invalid params",
+    );
+    expect(
+        rpc(&url, "eth_sendRawTransaction", json!(["0x1234"])).await,
+        -32602,
+        "failed to decode signed transaction",
+    );
+    expect(
+        rpc(&url, "eth_sendRawTransaction", json!(["zz"])).await,
+        -32602,
+        "invalid params",
+    );
 
     // transactions refused with geth's messages
     let send = |raw: Bytes| rpc(&url, "eth_sendRawTransaction", json!([raw]));
     expect(send(valid.clone()).await, -32000, "already known");
-    expect(send(sign_1559(&key, CHAIN_ID, 0, Some(other), U256::from(1), vec![], 21_000, FEE)).await, -32000, "nonce too low: address");
-    expect(send(sign_1559(&key, 1, 1, Some(other), U256::from(1), vec![], 21_000, FEE)).await, -32000, "invalid chain id for signer");
-    expect(send(sign_1559(&key, CHAIN_ID, 1, Some(other), U256::from(1), vec![], 20_999, FEE)).await, -32000, "intrinsic gas too low: have 20999, want 21000");
-    expect(send(sign_1559(&key, CHAIN_ID, 1, Some(other), U256::from(1), vec![1; 10], 21_000, FEE)).await, -32000, "intrinsic gas too low");
-    expect(send(sign_1559(&key, CHAIN_ID, 1, Some(other), stylus_node::dev_balance(), vec![], 21_000, FEE)).await, -32000, "insufficient funds for gas * price + value");
-    expect(send(sign_1559(&key, CHAIN_ID, 1, Some(other), U256::from(1), vec![], 21_000, 1)).await, -32000, "max fee per gas less than block base fee");
+    expect(
+        send(sign_1559(
+            &key,
+            CHAIN_ID,
+            0,
+            Some(other),
+            U256::from(1),
+            vec![],
+            21_000,
+            FEE,
+        ))
+        .await,
+        -32000,
+        "nonce too low: address",
+    );
+    expect(
+        send(sign_1559(
+            &key,
+            1,
+            1,
+            Some(other),
+            U256::from(1),
+            vec![],
+            21_000,
+            FEE,
+        ))
+        .await,
+        -32000,
+        "invalid chain id for signer",
+    );
+    expect(
+        send(sign_1559(
+            &key,
+            CHAIN_ID,
+            1,
+            Some(other),
+            U256::from(1),
+            vec![],
+            20_999,
+            FEE,
+        ))
+        .await,
+        -32000,
+        "intrinsic gas too low: have 20999, want 21000",
+    );
+    expect(
+        send(sign_1559(
+            &key,
+            CHAIN_ID,
+            1,
+            Some(other),
+            U256::from(1),
+            vec![1; 10],
+            21_000,
+            FEE,
+        ))
+        .await,
+        -32000,
+        "intrinsic gas too low",
+    );
+    expect(
+        send(sign_1559(
+            &key,
+            CHAIN_ID,
+            1,
+            Some(other),
+            stylus_node::dev_balance(),
+            vec![],
+            21_000,
+            FEE,
+        ))
+        .await,
+        -32000,
+        "insufficient funds for gas * price + value",
+    );
+    expect(
+        send(sign_1559(
+            &key,
+            CHAIN_ID,
+            1,
+            Some(other),
+            U256::from(1),
+            vec![],
+            21_000,
+            1,
+        ))
+        .await,
+        -32000,
+        "max fee per gas less than block base fee",
+    );
     let poor = alloy_signer_local::PrivateKeySigner::random();
-    expect(send(sign_1559(&poor, CHAIN_ID, 0, Some(other), U256::ZERO, vec![], 21_000, FEE)).await, -32000, "insufficient funds for gas * price + value");
+    expect(
+        send(sign_1559(
+            &poor,
+            CHAIN_ID,
+            0,
+            Some(other),
+            U256::ZERO,
+            vec![],
+            21_000,
+            FEE,
+        ))
+        .await,
+        -32000,
+        "insufficient funds for gas * price + value",
+    );
     // a creation that is not Stylus init code: mined, status 0, all gas used
     // (that one changes state: it is the last transaction below)
-    expect(rpc(&url, "eth_sendTransaction", json!([{"from": poor.address(), "to": other}])).await, -32000, "unknown account");
-    expect(rpc(&url, "eth_sendTransaction", json!([{"to": other}])).await, -32602, "missing from");
+    expect(
+        rpc(
+            &url,
+            "eth_sendTransaction",
+            json!([{"from": poor.address(), "to": other}]),
+        )
+        .await,
+        -32000,
+        "unknown account",
+    );
+    expect(
+        rpc(&url, "eth_sendTransaction", json!([{"to": other}])).await,
+        -32602,
+        "missing from",
+    );
 
     // calls
     let call = json!({"from": other, "to": me, "value": format!("{:#x}", stylus_node::dev_balance() * U256::from(2))});
-    expect(rpc(&url, "eth_call", json!([call])).await, -32000, "insufficient funds for gas * price + value");
-    expect(rpc(&url, "eth_call", json!([{"to": me}, "0x99"])).await, -32000, "header not found");
+    expect(
+        rpc(&url, "eth_call", json!([call])).await,
+        -32000,
+        "insufficient funds for gas * price + value",
+    );
+    expect(
+        rpc(&url, "eth_call", json!([{"to": me}, "0x99"])).await,
+        -32000,
+        "header not found",
+    );
     let evm_code = json!({ Address::repeat_byte(5).to_string(): {"code": "0x6000"} });
-    expect(rpc(&url, "eth_call", json!([{"to": Address::repeat_byte(5)}, "latest", evm_code])).await, -32602, "code override");
+    expect(
+        rpc(
+            &url,
+            "eth_call",
+            json!([{"to": Address::repeat_byte(5)}, "latest", evm_code]),
+        )
+        .await,
+        -32602,
+        "code override",
+    );
     let storage = json!({ Address::repeat_byte(5).to_string(): {"stateDiff": {}} });
-    expect(rpc(&url, "eth_call", json!([{"to": Address::repeat_byte(5)}, "latest", storage])).await, -32602, "storage overrides");
+    expect(
+        rpc(
+            &url,
+            "eth_call",
+            json!([{"to": Address::repeat_byte(5)}, "latest", storage]),
+        )
+        .await,
+        -32602,
+        "storage overrides",
+    );
 
     // logs
-    expect(rpc(&url, "eth_getLogs", json!([{"fromBlock": "0x0", "toBlock": "0x2710"}])).await, -32005, "query exceeds max block range 10000");
-    expect(rpc(&url, "eth_getLogs", json!([{"fromBlock": "0x1", "toBlock": "0x0"}])).await, -32602, "invalid block range params");
-    assert_eq!(ok(&url, "eth_getLogs", json!([{"fromBlock": "0x0", "toBlock": "0x270f"}])).await, json!([]));
+    expect(
+        rpc(
+            &url,
+            "eth_getLogs",
+            json!([{"fromBlock": "0x0", "toBlock": "0x2710"}]),
+        )
+        .await,
+        -32005,
+        "query exceeds max block range 10000",
+    );
+    expect(
+        rpc(
+            &url,
+            "eth_getLogs",
+            json!([{"fromBlock": "0x1", "toBlock": "0x0"}]),
+        )
+        .await,
+        -32602,
+        "invalid block range params",
+    );
+    assert_eq!(
+        ok(
+            &url,
+            "eth_getLogs",
+            json!([{"fromBlock": "0x0", "toBlock": "0x270f"}])
+        )
+        .await,
+        json!([])
+    );
 
     // test methods
-    expect(rpc(&url, "evm_setNextBlockTimestamp", json!([1])).await, -32602, "timestamp 1 is lower");
-    expect(rpc(&url, "evm_increaseTime", json!(["soon"])).await, -32602, "invalid quantity");
+    expect(
+        rpc(&url, "evm_setNextBlockTimestamp", json!([1])).await,
+        -32602,
+        "timestamp 1 is lower",
+    );
+    expect(
+        rpc(&url, "evm_increaseTime", json!(["soon"])).await,
+        -32602,
+        "invalid quantity",
+    );
     assert_eq!(ok(&url, "evm_revert", json!(["0x9"])).await, json!(false));
-    expect(rpc(&url, "anvil_setBalance", json!([other])).await, -32602, "invalid params");
+    expect(
+        rpc(&url, "anvil_setBalance", json!([other])).await,
+        -32602,
+        "invalid params",
+    );
 
     // unknown things are null, not errors
-    assert_eq!(ok(&url, "eth_getTransactionReceipt", json!([format!("0x{}", "ab".repeat(32))])).await, Value::Null);
-    assert_eq!(ok(&url, "eth_getBlockByNumber", json!(["0x99", false])).await, Value::Null);
+    assert_eq!(
+        ok(
+            &url,
+            "eth_getTransactionReceipt",
+            json!([format!("0x{}", "ab".repeat(32))])
+        )
+        .await,
+        Value::Null
+    );
+    assert_eq!(
+        ok(&url, "eth_getBlockByNumber", json!(["0x99", false])).await,
+        Value::Null
+    );
 
     // a batch answers each request
     let batch = raw_post(&url, r#"[{"jsonrpc":"2.0","id":1,"method":"eth_chainId"},{"jsonrpc":"2.0","id":2,"method":"nope"},{"jsonrpc":"2.0","id":3,"method":"net_version"}]"#).await;
@@ -124,7 +337,21 @@ async fn bad_inputs_answer_their_codes_and_change_nothing() {
 
     // a creation that is not Stylus init code is mined and fails, burning its gas
     let before_balance = big(&ok(&url, "eth_getBalance", json!([me, "latest"])).await);
-    let h = ok(&url, "eth_sendRawTransaction", json!([sign_1559(&key, CHAIN_ID, 1, None, U256::ZERO, vec![0x60, 0x00], 60_000, FEE)])).await;
+    let h = ok(
+        &url,
+        "eth_sendRawTransaction",
+        json!([sign_1559(
+            &key,
+            CHAIN_ID,
+            1,
+            None,
+            U256::ZERO,
+            vec![0x60, 0x00],
+            60_000,
+            FEE
+        )]),
+    )
+    .await;
     let r = ok(&url, "eth_getTransactionReceipt", json!([h])).await;
     assert_eq!(r["status"], json!("0x0"));
     assert_eq!(r["gasUsed"], json!(format!("{:#x}", 60_000)));
@@ -133,13 +360,20 @@ async fn bad_inputs_answer_their_codes_and_change_nothing() {
         big(&ok(&url, "eth_getBalance", json!([me, "latest"])).await),
         before_balance - U256::from(60_000u64) * U256::from(100_000_000u64)
     );
-    assert_eq!(num(&ok(&url, "eth_getTransactionCount", json!([me, "latest"])).await), 2);
+    assert_eq!(
+        num(&ok(&url, "eth_getTransactionCount", json!([me, "latest"])).await),
+        2
+    );
     node.stop().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_non_loopback_host_is_refused() {
-    let config = Config { host: "0.0.0.0".parse().unwrap(), port: 0, ..Config::default() };
+    let config = Config {
+        host: "0.0.0.0".parse().unwrap(),
+        port: 0,
+        ..Config::default()
+    };
     let err = start(config).await.err().expect("refused");
     assert!(err.to_string().contains("loopback addresses only"), "{err}");
 }
@@ -150,12 +384,30 @@ async fn the_state_file_keeps_the_chain_across_a_restart() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("state.json");
     let _ = std::fs::remove_file(&path);
-    let config = Config { port: 0, state: Some(path.clone()), ..Config::default() };
+    let config = Config {
+        port: 0,
+        state: Some(path.clone()),
+        ..Config::default()
+    };
     let node = start(config.clone()).await.unwrap();
     let url = node.url();
     let key = node.keys[0].clone();
     let other = Address::repeat_byte(7);
-    let hash = ok(&url, "eth_sendRawTransaction", json!([sign_1559(&key, CHAIN_ID, 0, Some(other), U256::from(5), vec![], 21_000, FEE)])).await;
+    let hash = ok(
+        &url,
+        "eth_sendRawTransaction",
+        json!([sign_1559(
+            &key,
+            CHAIN_ID,
+            0,
+            Some(other),
+            U256::from(5),
+            vec![],
+            21_000,
+            FEE
+        )]),
+    )
+    .await;
     let seen = observe(&url, &[key.address(), other]).await;
     let block = ok(&url, "eth_getBlockByNumber", json!(["latest", true])).await;
     let receipt = ok(&url, "eth_getTransactionReceipt", json!([hash])).await;
@@ -165,32 +417,95 @@ async fn the_state_file_keeps_the_chain_across_a_restart() {
     let node = start(config.clone()).await.unwrap();
     let url = node.url();
     assert_eq!(observe(&url, &[key.address(), other]).await, seen);
-    assert_eq!(ok(&url, "eth_getBlockByNumber", json!(["latest", true])).await, block);
-    assert_eq!(ok(&url, "eth_getTransactionReceipt", json!([hash])).await, receipt);
+    assert_eq!(
+        ok(&url, "eth_getBlockByNumber", json!(["latest", true])).await,
+        block
+    );
+    assert_eq!(
+        ok(&url, "eth_getTransactionReceipt", json!([hash])).await,
+        receipt
+    );
     // and it goes on from there
-    ok(&url, "eth_sendRawTransaction", json!([sign_1559(&key, CHAIN_ID, 1, Some(other), U256::from(5), vec![], 21_000, FEE)])).await;
-    assert_eq!(ok(&url, "eth_getBalance", json!([other, "latest"])).await, json!("0xa"));
+    ok(
+        &url,
+        "eth_sendRawTransaction",
+        json!([sign_1559(
+            &key,
+            CHAIN_ID,
+            1,
+            Some(other),
+            U256::from(5),
+            vec![],
+            21_000,
+            FEE
+        )]),
+    )
+    .await;
+    assert_eq!(
+        ok(&url, "eth_getBalance", json!([other, "latest"])).await,
+        json!("0xa")
+    );
     node.stop().await.unwrap();
 
     // a state file of another chain is refused
-    let err = start(Config { chain_id: 1, ..config }).await.err().expect("refused");
-    assert!(err.to_string().contains("the state is of chain 412346"), "{err}");
+    let err = start(Config {
+        chain_id: 1,
+        ..config
+    })
+    .await
+    .err()
+    .expect("refused");
+    assert!(
+        err.to_string().contains("the state is of chain 412346"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interval_mining_puts_pending_transactions_in_one_block() {
-    let node = start(Config { port: 0, block_time: Some(3), ..Config::default() }).await.unwrap();
+    let node = start(Config {
+        port: 0,
+        block_time: Some(3),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
     let url = node.url();
     let key = node.keys[0].clone();
     let other = Address::repeat_byte(7);
     let mut hashes = Vec::new();
     for nonce in 0..3 {
-        let raw = sign_1559(&key, CHAIN_ID, nonce, Some(other), U256::from(1), vec![], 21_000, FEE);
+        let raw = sign_1559(
+            &key,
+            CHAIN_ID,
+            nonce,
+            Some(other),
+            U256::from(1),
+            vec![],
+            21_000,
+            FEE,
+        );
         hashes.push(ok(&url, "eth_sendRawTransaction", json!([raw])).await);
     }
-    assert_eq!(num(&ok(&url, "eth_getTransactionCount", json!([key.address(), "pending"])).await), 3);
-    assert_eq!(num(&ok(&url, "eth_getTransactionCount", json!([key.address(), "latest"])).await), 0);
+    assert_eq!(
+        num(&ok(
+            &url,
+            "eth_getTransactionCount",
+            json!([key.address(), "pending"])
+        )
+        .await),
+        3
+    );
+    assert_eq!(
+        num(&ok(
+            &url,
+            "eth_getTransactionCount",
+            json!([key.address(), "latest"])
+        )
+        .await),
+        0
+    );
     let pending = ok(&url, "eth_getTransactionByHash", json!([hashes[0]])).await;
     assert_eq!(pending["blockNumber"], Value::Null);
     let mut receipts = Vec::new();
@@ -207,7 +522,10 @@ async fn interval_mining_puts_pending_transactions_in_one_block() {
     assert!(receipts.iter().all(|r| !r.is_null()), "mined within 10 s");
     let block = &receipts[0]["blockNumber"];
     assert!(receipts.iter().all(|r| &r["blockNumber"] == block));
-    let indexes: Vec<_> = receipts.iter().map(|r| num(&r["transactionIndex"])).collect();
+    let indexes: Vec<_> = receipts
+        .iter()
+        .map(|r| num(&r["transactionIndex"]))
+        .collect();
     assert_eq!(indexes, vec![0, 1, 2]);
     assert_eq!(num(&receipts[2]["cumulativeGasUsed"]), 63_000);
     node.stop().await.unwrap();

@@ -56,7 +56,11 @@ fn rss_kib(pid: &str) -> u64 {
 #[ignore = "minutes in a debug build: scripts/node-e2e runs it against the release node"]
 async fn two_thousand_transactions_from_four_clients() {
     let (url, pid, node) = match std::env::var("STYLUS_NODE_URL") {
-        Ok(url) => (url, std::env::var("STYLUS_NODE_PID").unwrap_or_else(|_| "self".into()), None),
+        Ok(url) => (
+            url,
+            std::env::var("STYLUS_NODE_PID").unwrap_or_else(|_| "self".into()),
+            None,
+        ),
         Err(_) => {
             let node = node().await;
             (node.url(), "self".to_string(), Some(node))
@@ -64,36 +68,111 @@ async fn two_thousand_transactions_from_four_clients() {
     };
     let keys = stylus_node::dev_keys(CLIENTS as u32 + 1).unwrap();
     let admin = keys[0].clone();
-    let admin_nonce = num(&ok(&url, "eth_getTransactionCount", json!([admin.address(), "pending"])).await) as u64;
+    let admin_nonce = num(&ok(
+        &url,
+        "eth_getTransactionCount",
+        json!([admin.address(), "pending"]),
+    )
+    .await) as u64;
 
     // the token, through the StylusDeployer, and a balance for each client
     let code = contract_code("mock-erc20");
     let probe = Address::repeat_byte(0x42);
     let ask = ArbWasmFee::activateProgramCall { program: probe }.abi_encode();
     let out = ok(&url, "eth_call", json!([{"from": admin.address(), "to": ARB_WASM, "data": alloy_primitives::Bytes::from(ask), "value": "0xde0b6b3a7640000"}, "latest", {probe.to_string(): {"code": alloy_primitives::Bytes::from(code.clone())}}])).await;
-    let fee = ArbWasmFee::activateProgramCall::abi_decode_returns(&out.as_str().unwrap().parse::<alloy_primitives::Bytes>().unwrap(), true).unwrap().dataFee;
+    let fee = ArbWasmFee::activateProgramCall::abi_decode_returns(
+        &out.as_str()
+            .unwrap()
+            .parse::<alloy_primitives::Bytes>()
+            .unwrap(),
+        true,
+    )
+    .unwrap()
+    .dataFee;
     let mut ctor = stylus_runtime::constructor_selector().to_vec();
-    ctor.extend(Token::constructorCall { name: "T".into(), symbol: "T".into(), decimals: 18, feeBps: 0 }.abi_encode());
-    let deploy = Deployer::deployCall { bytecode: init_code(&code).into(), initData: ctor.into(), initValue: U256::ZERO, salt: B256::ZERO }.abi_encode();
-    let deployed = ok(&url, "eth_sendRawTransaction", json!([sign_1559(&admin, CHAIN_ID, admin_nonce, Some(STYLUS_DEPLOYER), fee, deploy, 10_000_000, FEE)])).await;
+    ctor.extend(
+        Token::constructorCall {
+            name: "T".into(),
+            symbol: "T".into(),
+            decimals: 18,
+            feeBps: 0,
+        }
+        .abi_encode(),
+    );
+    let deploy = Deployer::deployCall {
+        bytecode: init_code(&code).into(),
+        initData: ctor.into(),
+        initValue: U256::ZERO,
+        salt: B256::ZERO,
+    }
+    .abi_encode();
+    let deployed = ok(
+        &url,
+        "eth_sendRawTransaction",
+        json!([sign_1559(
+            &admin,
+            CHAIN_ID,
+            admin_nonce,
+            Some(STYLUS_DEPLOYER),
+            fee,
+            deploy,
+            10_000_000,
+            FEE
+        )]),
+    )
+    .await;
     let token = {
         let r = ok(&url, "eth_getTransactionReceipt", json!([deployed])).await;
         assert_eq!(r["status"], json!("0x1"), "token deployed");
-        let data = r["logs"].as_array().unwrap().iter().find(|l| l["address"] == json!(STYLUS_DEPLOYER.to_string().to_lowercase())).unwrap()["data"].as_str().unwrap().to_string();
+        let data = r["logs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["address"] == json!(STYLUS_DEPLOYER.to_string().to_lowercase()))
+            .unwrap()["data"]
+            .as_str()
+            .unwrap()
+            .to_string();
         Address::from_slice(&data.parse::<alloy_primitives::Bytes>().unwrap()[12..32])
     };
     let clients: Vec<_> = keys[1..=CLIENTS].to_vec();
     let base: Vec<u64> = {
         let mut v = Vec::new();
         for c in &clients {
-            v.push(num(&ok(&url, "eth_getTransactionCount", json!([c.address(), "pending"])).await) as u64);
+            v.push(num(&ok(
+                &url,
+                "eth_getTransactionCount",
+                json!([c.address(), "pending"]),
+            )
+            .await) as u64);
         }
         v
     };
     for (i, c) in clients.iter().enumerate() {
-        let mint = Token::mintCall { to: c.address(), amount: U256::from(1_000_000) }.abi_encode();
-        let h = ok(&url, "eth_sendRawTransaction", json!([sign_1559(&admin, CHAIN_ID, admin_nonce + 1 + i as u64, Some(token), U256::ZERO, mint, 500_000, FEE)])).await;
-        assert_eq!(ok(&url, "eth_getTransactionReceipt", json!([h])).await["status"], json!("0x1"));
+        let mint = Token::mintCall {
+            to: c.address(),
+            amount: U256::from(1_000_000),
+        }
+        .abi_encode();
+        let h = ok(
+            &url,
+            "eth_sendRawTransaction",
+            json!([sign_1559(
+                &admin,
+                CHAIN_ID,
+                admin_nonce + 1 + i as u64,
+                Some(token),
+                U256::ZERO,
+                mint,
+                500_000,
+                FEE
+            )]),
+        )
+        .await;
+        assert_eq!(
+            ok(&url, "eth_getTransactionReceipt", json!([h])).await["status"],
+            json!("0x1")
+        );
     }
     let start_block = num(&ok(&url, "eth_blockNumber", json!([])).await) as u64;
     let rss_before = rss_kib(&pid);
@@ -111,7 +190,7 @@ async fn two_thousand_transactions_from_four_clients() {
             while nonce < first + PER_CLIENT {
                 let mut batch = tokio::task::JoinSet::new();
                 for _ in 0..IN_FLIGHT.min((first + PER_CLIENT - nonce) as usize) {
-                    let raw = if nonce % 2 == 0 {
+                    let raw = if nonce.is_multiple_of(2) {
                         sign_1559(&key, CHAIN_ID, nonce, Some(sink), U256::from(1), vec![], 21_000, FEE)
                     } else {
                         let pay = Token::transferCall { to: sink, value: U256::from(1) }.abi_encode();
@@ -150,14 +229,26 @@ async fn two_thousand_transactions_from_four_clients() {
     for (ci, hashes) in all.iter().enumerate() {
         let mut nonces: Vec<u64> = hashes.iter().map(|h| h.0).collect();
         nonces.sort();
-        assert_eq!(nonces, (base[ci]..base[ci] + PER_CLIENT).collect::<Vec<_>>(), "client {ci}");
+        assert_eq!(
+            nonces,
+            (base[ci]..base[ci] + PER_CLIENT).collect::<Vec<_>>(),
+            "client {ci}"
+        );
         for chunk in hashes.chunks(100) {
             let batch: Vec<_> = chunk
                 .iter()
                 .enumerate()
                 .map(|(i, (_, h))| json!({"jsonrpc": "2.0", "id": i, "method": "eth_getTransactionReceipt", "params": [h]}))
                 .collect();
-            let answers: Vec<serde_json::Value> = client.post(&url).json(&batch).send().await.unwrap().json().await.unwrap();
+            let answers: Vec<serde_json::Value> = client
+                .post(&url)
+                .json(&batch)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
             assert_eq!(answers.len(), chunk.len());
             for a in answers {
                 let (_, h) = &chunk[a["id"].as_u64().unwrap() as usize];
@@ -165,12 +256,20 @@ async fn two_thousand_transactions_from_four_clients() {
                 let r = &a["result"];
                 assert_eq!(r["status"], json!("0x1"), "{h}: {a}");
                 assert_eq!(r["transactionHash"], json!(h));
-                assert!(blocks.insert(num(&r["blockNumber"])), "two transactions in one block");
+                assert!(
+                    blocks.insert(num(&r["blockNumber"])),
+                    "two transactions in one block"
+                );
             }
         }
     }
     for (ci, key) in clients.iter().enumerate() {
-        let n = num(&ok(&url, "eth_getTransactionCount", json!([key.address(), "latest"])).await);
+        let n = num(&ok(
+            &url,
+            "eth_getTransactionCount",
+            json!([key.address(), "latest"]),
+        )
+        .await);
         assert_eq!(n as u64, base[ci] + PER_CLIENT, "client {ci}");
     }
     let head = num(&ok(&url, "eth_blockNumber", json!([])).await) as u64;
@@ -183,7 +282,10 @@ async fn two_thousand_transactions_from_four_clients() {
         rss_after / 1024
     );
     // bounded: receipts are kept, state history is capped at 64 blocks
-    assert!(rss_after < rss_before + 256 * 1024, "RSS grew from {rss_before} KiB to {rss_after} KiB");
+    assert!(
+        rss_after < rss_before + 256 * 1024,
+        "RSS grew from {rss_before} KiB to {rss_after} KiB"
+    );
     if let Some(node) = node {
         node.stop().await.unwrap();
     }

@@ -377,8 +377,13 @@ fn deployer(world: &mut World, env: &Arc<Env>, msg: &Msg) -> FrameResult {
         }
     }
     if !call.initData.is_empty() {
-        let Some(r) = sub_call(world, address, call.initData.to_vec(), call.initValue, &mut gas)
-        else {
+        let Some(r) = sub_call(
+            world,
+            address,
+            call.initData.to_vec(),
+            call.initValue,
+            &mut gas,
+        ) else {
             return out_of_gas();
         };
         if !r.outcome.is_success() {

@@ -26,7 +26,13 @@
 //!   the contract with `CREATE` from the Stylus init code, then calls it with
 //!   the `stylus_constructor()` selector and the ABI-encoded arguments as
 //!   `msg.sender`, with the init value; a failing constructor reverts the
-//!   whole deployment.
+//!   whole deployment. Stored code may also be brotli-compressed, as
+//!   cargo-stylus deploys it.
+//! - **Arbitrum system contracts** ([`arbitrum`]): ArbWasm activation and its
+//!   views, ArbSys, and the `StylusDeployer` as a callable contract, natively;
+//!   with [`Runtime::require_activation`] a program runs only once activated.
+//!   [`Runtime::execute`], [`Runtime::snapshot`] and [`Runtime::dump`] serve
+//!   the local node (`crates/node`).
 //! - **Gas.** Each transaction gets a [`GasReport`]: storage, account access,
 //!   calls, logs and keccak by the EVM rules; WASM execution by Arbitrum's
 //!   published ink table per opcode and host I/O at 10,000 ink per gas,
@@ -189,7 +195,11 @@ fn decompress(body: &[u8]) -> Result<Vec<u8>, LoadError> {
     reader
         .take(MAX_WASM_SIZE as u64 + 1)
         .read_to_end(&mut out)
-        .map_err(|e| LoadError::Invalid(format!("code is neither WASM nor brotli-compressed WASM: {e}")))?;
+        .map_err(|e| {
+            LoadError::Invalid(format!(
+                "code is neither WASM nor brotli-compressed WASM: {e}"
+            ))
+        })?;
     if out.len() > MAX_WASM_SIZE {
         return Err(LoadError::Invalid(format!(
             "the decompressed WASM exceeds {MAX_WASM_SIZE} bytes"
@@ -791,7 +801,11 @@ impl Runtime {
                     address: *address,
                     balance: a.balance,
                     nonce: a.nonce,
-                    code: a.program.as_ref().map(|p| p.code.clone()).unwrap_or_default(),
+                    code: a
+                        .program
+                        .as_ref()
+                        .map(|p| p.code.clone())
+                        .unwrap_or_default(),
                     storage,
                 }
             })
@@ -921,7 +935,10 @@ impl Runtime {
                     intrinsic + created.cost.saturating_sub(evm::CREATE),
                 ),
                 None => (
-                    Outcome::Failure("contract creation failed: not Stylus init code, or the code does not load".into()),
+                    Outcome::Failure(
+                        "contract creation failed: not Stylus init code, or the code does not load"
+                            .into(),
+                    ),
                     gas_limit,
                 ),
             };

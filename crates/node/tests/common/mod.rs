@@ -13,7 +13,12 @@ use stylus_node::{start, Config, Node};
 
 /// Starts a node on a free loopback port.
 pub async fn node() -> Node {
-    start(Config { port: 0, ..Config::default() }).await.expect("node starts")
+    start(Config {
+        port: 0,
+        ..Config::default()
+    })
+    .await
+    .expect("node starts")
 }
 
 /// One JSON-RPC call: `Ok(result)` or `Err((code, message, data))`.
@@ -54,7 +59,10 @@ pub fn num(v: &Value) -> u128 {
 
 /// A quantity answer as U256.
 pub fn big(v: &Value) -> U256 {
-    v.as_str().expect("hex string").parse().expect("hex quantity")
+    v.as_str()
+        .expect("hex string")
+        .parse()
+        .expect("hex quantity")
 }
 
 /// Deployed code as cargo-stylus writes it: `EFF00000` and the
@@ -73,6 +81,7 @@ pub fn contract_code(package: &str) -> Vec<u8> {
 }
 
 /// Signs an EIP-1559 transaction.
+#[allow(clippy::too_many_arguments)]
 pub fn sign_1559(
     key: &PrivateKeySigner,
     chain_id: u64,
