@@ -170,7 +170,13 @@ pub async fn start(config: Config) -> Result<Node, StartError> {
         chain: std::sync::Mutex::new(chain),
         dev: keys.clone(),
     });
+    // browsers' dApps call a local node from their own origin: answer CORS like anvil
+    let cors = tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods(tower_http::cors::Any)
+        .allow_headers(tower_http::cors::Any);
     let server = Server::builder()
+        .set_http_middleware(tower::ServiceBuilder::new().layer(cors))
         .max_request_body_size(32 * 1024 * 1024)
         .max_response_body_size(64 * 1024 * 1024)
         .build(SocketAddr::new(config.host, config.port))
