@@ -530,3 +530,131 @@ async fn interval_mining_puts_pending_transactions_in_one_block() {
     assert_eq!(num(&receipts[2]["cumulativeGasUsed"]), 63_000);
     node.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_and_eip2930_transactions_are_accepted_unprotected_ones_refused() {
+    use alloy_consensus::{SignableTransaction, TxEip2930, TxEnvelope, TxLegacy};
+    use alloy_eips::eip2718::Encodable2718;
+    use alloy_network::TxSignerSync;
+    use alloy_primitives::TxKind;
+    let node = node().await;
+    let url = node.url();
+    let key = node.keys[2].clone();
+    let to = Address::repeat_byte(0x33);
+    let price = 150_000_000u128;
+    let encode = |tx: TxEnvelope| -> Bytes { tx.encoded_2718().into() };
+
+    let mut legacy = TxLegacy {
+        chain_id: Some(CHAIN_ID),
+        nonce: 0,
+        gas_price: price,
+        gas_limit: 21_000,
+        to: TxKind::Call(to),
+        value: U256::from(7),
+        input: Bytes::new(),
+    };
+    let sig = key.sign_transaction_sync(&mut legacy).unwrap();
+    let h = ok(
+        &url,
+        "eth_sendRawTransaction",
+        json!([encode(legacy.into_signed(sig).into())]),
+    )
+    .await;
+    let r = ok(&url, "eth_getTransactionReceipt", json!([h])).await;
+    assert_eq!(
+        (r["status"].clone(), r["type"].clone()),
+        (json!("0x1"), json!("0x0"))
+    );
+    // a legacy transaction pays its gas price
+    assert_eq!(num(&r["effectiveGasPrice"]), price);
+    let t = ok(&url, "eth_getTransactionByHash", json!([h])).await;
+    assert_eq!(t["type"], json!("0x0"));
+    assert_eq!(t["from"], json!(key.address().to_string().to_lowercase()));
+
+    let mut eip2930 = TxEip2930 {
+        chain_id: CHAIN_ID,
+        nonce: 1,
+        gas_price: price,
+        gas_limit: 21_000,
+        to: TxKind::Call(to),
+        value: U256::from(8),
+        input: Bytes::new(),
+        access_list: Default::default(),
+    };
+    let sig = key.sign_transaction_sync(&mut eip2930).unwrap();
+    let h = ok(
+        &url,
+        "eth_sendRawTransaction",
+        json!([encode(eip2930.into_signed(sig).into())]),
+    )
+    .await;
+    let r = ok(&url, "eth_getTransactionReceipt", json!([h])).await;
+    assert_eq!(
+        (r["status"].clone(), r["type"].clone()),
+        (json!("0x1"), json!("0x1"))
+    );
+    assert_eq!(
+        ok(&url, "eth_getBalance", json!([to, "latest"])).await,
+        json!("0xf")
+    );
+    let spent = U256::from(2 * 21_000u64) * U256::from(price) + U256::from(15);
+    assert_eq!(
+        big(&ok(&url, "eth_getBalance", json!([key.address(), "latest"])).await),
+        stylus_node::dev_balance() - spent
+    );
+
+    // without EIP-155 replay protection: refused, nothing changes
+    let before = observe(&url, &[key.address(), to]).await;
+    let mut unprotected = TxLegacy {
+        chain_id: None,
+        nonce: 2,
+        gas_price: price,
+        gas_limit: 21_000,
+        to: TxKind::Call(to),
+        value: U256::from(1),
+        input: Bytes::new(),
+    };
+    let sig = key.sign_transaction_sync(&mut unprotected).unwrap();
+    let err = rpc(
+        &url,
+        "eth_sendRawTransaction",
+        json!([encode(unprotected.into_signed(sig).into())]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        (err.0, err.1.as_str()),
+        (
+            -32000,
+            "only replay-protected (EIP-155) transactions allowed over RPC"
+        )
+    );
+    assert_eq!(observe(&url, &[key.address(), to]).await, before);
+
+    // eth_sendTransaction with a gas price builds a legacy transaction, without one EIP-1559
+    let h = ok(
+        &url,
+        "eth_sendTransaction",
+        json!([{"from": key.address(), "to": to, "value": "0x1", "gasPrice": "0x8f0d180"}]),
+    )
+    .await;
+    assert_eq!(
+        ok(&url, "eth_getTransactionByHash", json!([h])).await["type"],
+        json!("0x0")
+    );
+    let h = ok(
+        &url,
+        "eth_sendTransaction",
+        json!([{"from": key.address(), "to": to, "value": "0x1"}]),
+    )
+    .await;
+    assert_eq!(
+        ok(&url, "eth_getTransactionByHash", json!([h])).await["type"],
+        json!("0x2")
+    );
+    assert_eq!(
+        ok(&url, "eth_getBalance", json!([to, "latest"])).await,
+        json!("0x11")
+    );
+    node.stop().await.unwrap();
+}
