@@ -526,6 +526,14 @@ impl Chain {
             for log in &mut inner.receipt.logs {
                 log.block_hash = Some(hash);
             }
+            tracing::info!(
+                block = number,
+                tx = %tx_hash,
+                status = receipt.status(),
+                gas_used = receipt.gas_used,
+                contract = ?receipt.contract_address,
+                "mined"
+            );
             if let Some(record) = self.history.txs.get_mut(&tx_hash) {
                 let index = tx_hashes.len() as u64;
                 record.mined = Some((hash, number, index, price));

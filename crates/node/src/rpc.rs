@@ -163,7 +163,11 @@ fn register(
     f: impl Fn(Params, &Ctx) -> Result<Value, RpcError> + Clone + Send + Sync + 'static,
 ) {
     let result = module.register_blocking_method(name, move |params, ctx, _| {
-        let r: Res = f(params, &ctx).map_err(Into::into);
+        let r = f(params, &ctx);
+        if let Err(e) = &r {
+            tracing::debug!(method = name, code = e.code, message = %e.message, "error");
+        }
+        let r: Res = r.map_err(Into::into);
         r
     });
     if let Err(e) = result {
