@@ -144,8 +144,13 @@ fn run_frame(world: &mut World, env: &Arc<Env>, msg: Msg) -> FrameResult {
     }
     let result = if msg.code_address == ECRECOVER {
         precompile_ecrecover(world, &msg)
+    } else if crate::arbitrum::is_system(msg.code_address) {
+        crate::arbitrum::run(world, env, &msg)
     } else {
         match world.program(msg.code_address) {
+            Some(program) if !world.may_run(&program.code_hash) => {
+                crate::arbitrum::not_activated(msg.gas)
+            }
             Some(program) => run_program(world, env, msg, &program),
             None => FrameResult {
                 outcome: Outcome::Success,

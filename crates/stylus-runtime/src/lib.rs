@@ -26,7 +26,13 @@
 //!   the contract with `CREATE` from the Stylus init code, then calls it with
 //!   the `stylus_constructor()` selector and the ABI-encoded arguments as
 //!   `msg.sender`, with the init value; a failing constructor reverts the
-//!   whole deployment.
+//!   whole deployment. Stored code may also be brotli-compressed, as
+//!   cargo-stylus deploys it.
+//! - **Arbitrum system contracts** ([`arbitrum`]): ArbWasm activation and its
+//!   views, ArbSys, and the `StylusDeployer` as a callable contract, natively;
+//!   with [`Runtime::require_activation`] a program runs only once activated.
+//!   [`Runtime::execute`], [`Runtime::snapshot`] and [`Runtime::dump`] serve
+//!   the local node (`crates/node`).
 //! - **Gas.** Each transaction gets a [`GasReport`]: storage, account access,
 //!   calls, logs and keccak by the EVM rules; WASM execution by Arbitrum's
 //!   published ink table per opcode and host I/O at 10,000 ink per gas,
@@ -65,6 +71,7 @@
 #[doc = include_str!("../GAS.md")]
 pub mod gas_model {}
 
+pub mod arbitrum;
 mod error;
 mod exec;
 mod gas;
@@ -147,9 +154,16 @@ pub(crate) fn load_code(env: &Arc<Env>, code: &[u8]) -> Result<Arc<Program>, Loa
     {
         return Ok(p.clone());
     }
-    let wasm = code.strip_prefix(&STYLUS_CODE_PREFIX).ok_or_else(|| {
+    let body = code.strip_prefix(&STYLUS_CODE_PREFIX).ok_or_else(|| {
         LoadError::Invalid("code does not start with the Stylus prefix EFF00000".into())
     })?;
+    let decompressed;
+    let wasm = if body.starts_with(b"\0asm") {
+        body
+    } else {
+        decompressed = decompress(body)?;
+        &decompressed[..]
+    };
     let metered = instrument::instrument(wasm)?;
     let module = wasmi::Module::new(&env.engine, &metered.wasm)
         .map_err(|e| LoadError::Invalid(e.to_string()))?;
@@ -160,12 +174,38 @@ pub(crate) fn load_code(env: &Arc<Env>, code: &[u8]) -> Result<Arc<Program>, Loa
         init_gas: pricing::entry::init_gas(metered.init_cost),
         cached_gas: pricing::entry::cached_gas(metered.cached_cost),
         footprint: metered.footprint,
+        wasm_len: wasm.len(),
     });
     env.programs
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .insert(hash, program.clone());
     Ok(program)
+}
+
+/// Largest WASM a compressed program may expand to (Arbitrum's limit).
+pub const MAX_WASM_SIZE: usize = 128 * 1024;
+
+/// Brotli-decompresses stored program code (as cargo-stylus writes it: the
+/// prefix `EFF00000`, no dictionary, then the compressed WASM).
+fn decompress(body: &[u8]) -> Result<Vec<u8>, LoadError> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let reader = brotli::Decompressor::new(body, 4096);
+    reader
+        .take(MAX_WASM_SIZE as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| {
+            LoadError::Invalid(format!(
+                "code is neither WASM nor brotli-compressed WASM: {e}"
+            ))
+        })?;
+    if out.len() > MAX_WASM_SIZE {
+        return Err(LoadError::Invalid(format!(
+            "the decompressed WASM exceeds {MAX_WASM_SIZE} bytes"
+        )));
+    }
+    Ok(out)
 }
 
 /// The result of one transaction.
@@ -625,6 +665,300 @@ impl Runtime {
     ) -> Result<C::Return, CallError> {
         let receipt = self.run_tx(from, to, call.abi_encode(), U256::ZERO, false);
         decode_return::<C>(&receipt)
+    }
+}
+
+/// A transaction for [`Runtime::execute`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transaction {
+    /// The sender (its nonce is incremented).
+    pub from: Address,
+    /// The callee, or `None` for a creation from init code.
+    pub to: Option<Address>,
+    /// Call data, or init code for a creation.
+    pub input: Bytes,
+    /// Value in wei.
+    pub value: U256,
+    /// Gas limit.
+    pub gas_limit: u64,
+}
+
+/// The persistent state of a runtime, for [`Runtime::snapshot`] and
+/// [`Runtime::restore`].
+#[derive(Clone)]
+pub struct Snapshot {
+    accounts: HashMap<Address, state::Account>,
+    activated: std::collections::HashSet<B256>,
+    cached: std::collections::HashSet<B256>,
+    block: BlockEnv,
+}
+
+/// One account of a [`StateDump`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountDump {
+    /// Address.
+    pub address: Address,
+    /// Balance in wei.
+    pub balance: U256,
+    /// Nonce.
+    pub nonce: u64,
+    /// Stored code (empty for an account without program).
+    pub code: Bytes,
+    /// Non-zero storage slots.
+    pub storage: Vec<(B256, B256)>,
+}
+
+/// The persistent state of a runtime as plain data, to save and load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateDump {
+    /// Every account.
+    pub accounts: Vec<AccountDump>,
+    /// Code hashes of the activated programs.
+    pub activated: Vec<B256>,
+    /// Code hashes in the program cache.
+    pub cached: Vec<B256>,
+    /// The block the next transaction runs in.
+    pub block: BlockEnv,
+    /// Whether programs must be activated before they run.
+    pub require_activation: bool,
+}
+
+impl Runtime {
+    /// Requires (or not) that a program be activated through
+    /// `ArbWasm.activateProgram` before it runs, as on chain. Off by default.
+    pub fn require_activation(&mut self, on: bool) {
+        self.world.require_activation = on;
+    }
+
+    /// Whether the program with this code hash is activated.
+    pub fn is_activated(&self, code_hash: B256) -> bool {
+        self.world.activated.contains(&code_hash)
+    }
+
+    /// Sets an account's balance, outside any transaction.
+    pub fn set_balance(&mut self, account: Address, wei: U256) {
+        self.world.put_balance(account, wei);
+    }
+
+    /// Sets an account's nonce, outside any transaction.
+    pub fn set_nonce(&mut self, account: Address, nonce: u64) {
+        self.world.accounts.entry(account).or_default().nonce = nonce;
+    }
+
+    /// The code stored at an account (`EFF00000` and the program), empty
+    /// for an account without program.
+    pub fn code(&self, account: Address) -> Bytes {
+        self.world.code(account)
+    }
+
+    /// Puts program code at an account, outside any transaction (a state
+    /// override); empty code removes the program. Activation is by code hash,
+    /// so the program runs only if its code hash is activated (when
+    /// activation is required).
+    ///
+    /// # Errors
+    /// The [`LoadError`] of code that is not a loadable Stylus program.
+    pub fn set_code(&mut self, account: Address, code: &[u8]) -> Result<(), LoadError> {
+        let program = if code.is_empty() {
+            None
+        } else {
+            Some(load_code(&self.env, code)?)
+        };
+        self.world.accounts.entry(account).or_default().program = program;
+        Ok(())
+    }
+
+    /// A copy of the persistent state (accounts, activations, program cache,
+    /// block) to [`Runtime::restore`] later.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            accounts: self.world.accounts.clone(),
+            activated: self.world.activated.clone(),
+            cached: self.world.cached.clone(),
+            block: self.world.block.clone(),
+        }
+    }
+
+    /// Returns to a [`Snapshot`].
+    pub fn restore(&mut self, snapshot: Snapshot) {
+        self.world.accounts = snapshot.accounts;
+        self.world.activated = snapshot.activated;
+        self.world.cached = snapshot.cached;
+        self.world.block = snapshot.block;
+    }
+
+    /// The persistent state as plain data.
+    pub fn dump(&self) -> StateDump {
+        let mut accounts: Vec<AccountDump> = self
+            .world
+            .accounts
+            .iter()
+            .map(|(address, a)| {
+                let mut storage: Vec<(B256, B256)> =
+                    a.storage.iter().map(|(k, v)| (*k, *v)).collect();
+                storage.sort();
+                AccountDump {
+                    address: *address,
+                    balance: a.balance,
+                    nonce: a.nonce,
+                    code: a
+                        .program
+                        .as_ref()
+                        .map(|p| p.code.clone())
+                        .unwrap_or_default(),
+                    storage,
+                }
+            })
+            .collect();
+        accounts.sort_by_key(|a| a.address);
+        let mut activated: Vec<B256> = self.world.activated.iter().copied().collect();
+        activated.sort();
+        let mut cached: Vec<B256> = self.world.cached.iter().copied().collect();
+        cached.sort();
+        StateDump {
+            accounts,
+            activated,
+            cached,
+            block: self.world.block.clone(),
+            require_activation: self.world.require_activation,
+        }
+    }
+
+    /// A runtime holding a dumped state.
+    ///
+    /// # Errors
+    /// The [`LoadError`] of an account's code that does not load.
+    pub fn from_dump(dump: &StateDump) -> Result<Self, LoadError> {
+        let mut rt = Self::new();
+        rt.world.accounts.clear();
+        for a in &dump.accounts {
+            let program = if a.code.is_empty() {
+                None
+            } else {
+                Some(load_code(&rt.env, &a.code)?)
+            };
+            rt.world.accounts.insert(
+                a.address,
+                state::Account {
+                    balance: a.balance,
+                    nonce: a.nonce,
+                    program,
+                    storage: a.storage.iter().copied().collect(),
+                },
+            );
+        }
+        rt.world.activated = dump.activated.iter().copied().collect();
+        rt.world.cached = dump.cached.iter().copied().collect();
+        rt.world.block = dump.block.clone();
+        rt.world.require_activation = dump.require_activation;
+        Ok(rt)
+    }
+
+    /// Intrinsic gas of a transaction: 21,000, the calldata, and for a
+    /// creation 32,000 plus 2 per init-code word (EIP-3860).
+    pub fn intrinsic_gas(tx: &Transaction) -> u64 {
+        let mut gas = evm::intrinsic(&tx.input);
+        if tx.to.is_none() {
+            gas += evm::CREATE + 2 * (tx.input.len() as u64).div_ceil(32);
+        }
+        gas
+    }
+
+    /// Executes a transaction (a call, or a creation from Stylus init code)
+    /// with its own gas limit; with `commit` false every change is discarded
+    /// afterwards (`eth_call`, `eth_estimateGas`). The sender's nonce is
+    /// incremented; gas is not paid in ETH here (the caller charges it).
+    pub fn execute(&mut self, tx: &Transaction, commit: bool) -> Receipt {
+        let world = &mut self.world;
+        let to = tx.to.unwrap_or_default();
+        world.begin_tx(tx.from, to);
+        let gas_limit = tx.gas_limit;
+        let intrinsic = Self::intrinsic_gas(tx);
+        let receipt = if gas_limit < intrinsic {
+            world.bump_nonce(tx.from);
+            Receipt {
+                outcome: Outcome::OutOfGas,
+                output: Bytes::new(),
+                logs: Vec::new(),
+                gas: GasReport::new(gas_limit, gas_limit, 0, intrinsic, &world.tally),
+                console: Vec::new(),
+                contract: None,
+                frames: Vec::new(),
+            }
+        } else if let Some(to) = tx.to {
+            world.bump_nonce(tx.from);
+            let msg = Msg {
+                kind: CallKind::Call,
+                caller: tx.from,
+                address: to,
+                code_address: to,
+                value: tx.value,
+                input: tx.input.to_vec(),
+                gas: gas_limit - intrinsic,
+                is_static: false,
+                depth: 0,
+            };
+            let env = &self.env;
+            let r = on_big_stack(|| exec::call(world, env, msg));
+            let used = gas_limit - r.gas_left;
+            let refund = (world.refund.max(0) as u64).min(used / 5);
+            Receipt {
+                outcome: r.outcome,
+                output: r.output.into(),
+                logs: world.logs.clone(),
+                gas: GasReport::new(gas_limit, used, refund, intrinsic, &world.tally),
+                console: world.console.clone(),
+                contract: None,
+                frames: world.trace.clone(),
+            }
+        } else {
+            let nonce = world.nonce(tx.from);
+            let env = &self.env;
+            // the creation's base cost is part of the intrinsic gas here, and a
+            // transaction keeps no 1/64 back: give `create` enough that what it
+            // keeps is not missed, then check the limit here
+            let remaining = gas_limit - intrinsic;
+            let gas = remaining.saturating_add(remaining / 63 + 1) + evm::CREATE;
+            let mut created = on_big_stack(|| {
+                exec::create(world, env, tx.from, &tx.input, tx.value, None, gas, 0)
+            });
+            if created.address.is_some() && created.cost - evm::CREATE > remaining {
+                world.revert_to(0);
+                created.address = None;
+            }
+            if world.nonce(tx.from) == nonce {
+                world.bump_nonce(tx.from);
+            }
+            let (outcome, used) = match created.address {
+                Some(_) => (
+                    Outcome::Success,
+                    intrinsic + created.cost.saturating_sub(evm::CREATE),
+                ),
+                None => (
+                    Outcome::Failure(
+                        "contract creation failed: not Stylus init code, or the code does not load"
+                            .into(),
+                    ),
+                    gas_limit,
+                ),
+            };
+            world.tally.create += created.cost.saturating_sub(evm::CREATE) * INK_PER_GAS;
+            Receipt {
+                outcome,
+                output: Bytes::new(),
+                logs: world.logs.clone(),
+                gas: GasReport::new(gas_limit, used, 0, intrinsic, &world.tally),
+                console: world.console.clone(),
+                contract: created.address,
+                frames: world.trace.clone(),
+            }
+        };
+        if !commit {
+            world.revert_to(0);
+        }
+        world.end_tx();
+        self.last = Some(receipt.clone());
+        receipt
     }
 }
 

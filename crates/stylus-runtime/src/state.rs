@@ -21,6 +21,8 @@ pub(crate) struct Program {
     pub cached_gas: u64,
     /// Initial memory pages.
     pub footprint: u16,
+    /// Length of the uncompressed WASM (the activation size estimate).
+    pub wasm_len: usize,
 }
 
 /// One account.
@@ -105,6 +107,7 @@ enum Entry {
     WarmAccount(Address),
     WarmSlot(Address, B256),
     Refund(i64),
+    Activated(B256),
 }
 
 /// Accounts and transaction-scoped state.
@@ -132,6 +135,11 @@ pub(crate) struct World {
     pub console: Vec<String>,
     /// Frames of the transaction, in the order they started.
     pub trace: Vec<crate::exec::Frame>,
+    /// Whether a program must be activated (`ArbWasm.activateProgram`)
+    /// before it runs, as on chain.
+    pub require_activation: bool,
+    /// Code hashes of the activated programs.
+    pub activated: HashSet<B256>,
 }
 
 /// Address of the `ecrecover` precompile.
@@ -219,6 +227,9 @@ impl World {
                     self.warm_slots.remove(&(a, k));
                 }
                 Entry::Refund(prev) => self.refund = prev,
+                Entry::Activated(hash) => {
+                    self.activated.remove(&hash);
+                }
             }
         }
     }
@@ -455,6 +466,23 @@ impl World {
     pub fn tstore(&mut self, address: Address, key: B256, value: B256) {
         let prev = self.transient.insert((address, key), value);
         self.journal.push(Entry::Transient { address, key, prev });
+    }
+
+    /// Marks a program's code hash activated (journaled).
+    pub fn activate(&mut self, hash: B256) {
+        if self.activated.insert(hash) {
+            self.journal.push(Entry::Activated(hash));
+        }
+    }
+
+    /// Whether the program with this code hash may run.
+    pub fn may_run(&self, hash: &B256) -> bool {
+        !self.require_activation || self.activated.contains(hash)
+    }
+
+    /// Sets a balance outside any transaction.
+    pub fn put_balance(&mut self, address: Address, value: U256) {
+        self.accounts.entry(address).or_default().balance = value;
     }
 
     /// Appends a log.
