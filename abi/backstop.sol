@@ -9,9 +9,13 @@ pragma solidity ^0.8.23;
 interface IBackstop  {
     function liquidateCollateral(bytes32 account, uint8 liquidator_subaccount, address asset, uint256 max_amount) external returns (uint256);
 
+    function restoreLiquidity(bytes32 account, uint8 provider_subaccount, address asset, uint256 amount) external returns (uint256);
+
     function settleBadDebt(bytes32 account) external returns (uint256, uint256);
 
     event CollateralLiquidated(bytes32 indexed account, bytes32 indexed liquidator, address indexed asset, uint256 amount, uint256 price, uint256 accountCredit, uint256 liquidatorPaid, uint256 insuranceShare);
 
     event BadDebtSettled(bytes32 indexed account, uint256 deficit, uint256 covered, uint256 socialised, uint32 market, bool longsPay);
+
+    event LiquidityRestored(bytes32 indexed account, bytes32 indexed provider, address indexed asset, uint256 repaid, uint256 amount, uint256 price);
 }

@@ -17,8 +17,6 @@ interface ICollateralVault  {
 
     function listAsset(address asset, uint8 decimals, uint256 deposit_cap, bool deposit_enabled, bool collateral_enabled) external;
 
-    function disableDeposits(address asset) external;
-
     function configureAsset(address asset, uint256 deposit_cap, bool deposit_enabled, bool collateral_enabled) external;
 
     function assetConfig(address asset) external view returns (uint8, uint256, uint256, bool, bool);
@@ -40,6 +38,14 @@ interface ICollateralVault  {
     function accountAssets(bytes32 account) external view returns (address[] memory);
 
     function holdings(bytes32 account) external view returns (address[] memory, int256[] memory, address, int256);
+
+    function marketState() external view returns (uint256, uint256, uint256, uint256, uint256);
+
+    function setBooks(uint256 supply, uint256 borrow, uint256 supply_index, uint256 borrow_index) external;
+
+    function creditFrom(address payer, bytes32 account, uint256 amount) external;
+
+    function registerUnderlying(bytes32 account, address underlying, bool open) external;
 
     error AccessControlUnauthorizedAccount(address, bytes32);
 
@@ -64,6 +70,8 @@ interface ICollateralVault  {
     error InsufficientBalance(bytes32, address, uint256, uint256);
 
     error DecimalsMismatch(address, uint8, uint8);
+
+    error InsufficientLiquidity(address, uint256, uint256);
 
     error ParameterOutOfBounds(uint8, uint256);
 

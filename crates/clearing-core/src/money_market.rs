@@ -503,13 +503,17 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_refused() {
-        let mut p = RateParams::default();
-        p.optimal = WAD;
+        let mut p = RateParams {
+            optimal: WAD,
+            ..RateParams::default()
+        };
         assert_eq!(borrow_rate(pct(50), &p), Err(CoreError::InvalidParameter));
         p.optimal = U256::ZERO;
         assert_eq!(borrow_rate(pct(50), &p), Err(CoreError::InvalidParameter));
-        let mut p = RateParams::default();
-        p.reserve = WAD + U256::from(1);
+        let p = RateParams {
+            reserve: WAD + U256::from(1),
+            ..RateParams::default()
+        };
         assert_eq!(supply_rate(pct(50), &p), Err(CoreError::InvalidParameter));
         assert_eq!(
             repay_collateral(w(1), w(1), WAD),
