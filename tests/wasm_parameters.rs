@@ -60,6 +60,11 @@ sol! {
         function market(uint32 market) external view returns (address, uint256, uint256, uint256, uint256, uint256, uint256, uint256);
     }
 
+    contract PolicyP {
+        function setRateParameter(uint8 code, uint256 value) external;
+        function rateParameter(uint8 code) external view returns (uint256);
+    }
+
     contract VaultP {
         function configureAsset(address asset, uint256 depositCap, bool depositEnabled, bool collateralEnabled) external;
         function assetConfig(address asset) external view returns (uint8, uint256, uint256, bool, bool);
@@ -697,8 +702,82 @@ fn cases(s: &System) -> Vec<Case> {
         u(299),
     ));
 
+    // VaultPolicy: the quote market's rates (DESIGN section 15). The base rate starts at its
+    // lower bound, where no risk-raising change exists: its rule is walked in the core's and
+    // the motsu tests.
+    let policy = s.policy;
+    let rate_param = |name, code: u8, raise, lower, over, oob| Case {
+        name,
+        target: policy,
+        code,
+        oob_code: code,
+        encode: Box::new(move |_, v| {
+            PolicyP::setRateParameterCall { code, value: v }
+                .abi_encode()
+                .into()
+        }),
+        read: Box::new(move |s| {
+            s.rt.view(admin, policy, &PolicyP::rateParameterCall { code })
+                .unwrap()
+                ._0
+        }),
+        raise,
+        lower,
+        over_step: Some(over),
+        out_of_bounds: oob,
+        admin_only: false,
+    };
+    out.push(rate_param(
+        "policy.optimalUtilisation",
+        10,
+        pc(85),
+        Some(pc(75)),
+        pc(86),
+        pc(96),
+    ));
+    out.push(rate_param(
+        "policy.slope1",
+        12,
+        pc(5),
+        Some(pc(12)),
+        pc(14),
+        pc(51),
+    ));
+    out.push(rate_param(
+        "policy.slope2",
+        13,
+        pc(60),
+        Some(pc(140)),
+        pc(151),
+        pc(501),
+    ));
+    out.push(rate_param(
+        "policy.reserveShare",
+        14,
+        pc(6),
+        Some(pc(14)),
+        pc(16),
+        pc(51),
+    ));
+    out.push(rate_param(
+        "policy.hardUtilisation",
+        15,
+        pc(100),
+        Some(pc(90)),
+        pc(84),
+        pc(101),
+    ));
+    out.push(rate_param(
+        "policy.repayDiscount",
+        16,
+        pc(2),
+        None,
+        pc(3),
+        pc(6),
+    ));
+
     // VaultPolicy: WETH's deposit cap in the vault (a raise at most doubles it).
-    let (vault, policy) = (s.vault, s.policy);
+    let vault = s.vault;
     let weth_cap = move |s: &mut System| {
         s.rt.view(admin, vault, &VaultP::assetConfigCall { asset: weth })
             .unwrap()
@@ -768,7 +847,7 @@ fn every_parameter_follows_its_rule_through_the_timelock() {
         s.fund,
         s.engine,
         s.markets,
-        s.vault,
+        s.policy,
     ] {
         s.admin_call(
             "grant risk admin",
@@ -797,7 +876,7 @@ fn every_parameter_follows_its_rule_through_the_timelock() {
     s.advance(DAY).unwrap();
 
     let all = cases(&s);
-    assert_eq!(all.len(), 37);
+    assert_eq!(all.len(), 43);
     for c in all {
         let name = c.name;
         let current = (c.read)(&mut s);

@@ -580,6 +580,71 @@ mod tests {
     }
 
     #[test]
+    fn the_year_and_the_rules_are_exact() {
+        assert_eq!(SECONDS_PER_YEAR, 31_536_000);
+        let pp = |x: u128| u256(x * PP);
+        let expect = [
+            (
+                RateParam::Optimal,
+                pp(50),
+                pp(95),
+                pp(5),
+                RaisesRisk::Increase,
+            ),
+            (
+                RateParam::Base,
+                U256::ZERO,
+                pp(10),
+                pp(1),
+                RaisesRisk::Decrease,
+            ),
+            (
+                RateParam::Slope1,
+                U256::ZERO,
+                pp(50),
+                pp(5),
+                RaisesRisk::Decrease,
+            ),
+            (
+                RateParam::Slope2,
+                U256::ZERO,
+                pp(500),
+                pp(50),
+                RaisesRisk::Decrease,
+            ),
+            (
+                RateParam::Reserve,
+                U256::ZERO,
+                pp(50),
+                pp(5),
+                RaisesRisk::Decrease,
+            ),
+            (
+                RateParam::Hard,
+                pp(80),
+                pp(100),
+                pp(5),
+                RaisesRisk::Increase,
+            ),
+            (
+                RateParam::RepayDiscount,
+                u256(1_000_000_000_000_000),
+                pp(5),
+                pp(1),
+                RaisesRisk::Either,
+            ),
+        ];
+        for (p, min, max, step, raises) in expect {
+            let r = p.rule();
+            assert_eq!(
+                (r.min, r.max, r.max_step, r.min_interval, r.raises_risk),
+                (min, max, step, DAY, raises),
+                "{p:?}"
+            );
+        }
+    }
+
+    #[test]
     fn packing_round_trips() {
         let p = RateParams {
             repay_discount: u256(PP / 10),
@@ -589,6 +654,9 @@ mod tests {
         let mut big = p;
         big.slope2 = U256::from(u64::MAX) + U256::from(1);
         assert_eq!(big.pack(), Err(CoreError::Overflow));
+        // The largest value a word holds packs and comes back.
+        big.slope2 = U256::from(u64::MAX);
+        assert_eq!(RateParams::unpack(big.pack().unwrap()), big);
         let s = MarketState {
             supply: w(7),
             borrow: w(3),
