@@ -25,8 +25,7 @@
 //! `repay_discount`, up to the debt and only until `U` is back at `U_hard` ([`repay_cap`],
 //! [`repay_collateral`]).
 //!
-//! Amounts, indexes and rates stay below `2^128` (the storage packing's bound), so every product
-//! is formed in 256 bits (`mul_div_narrow`).
+//! Amounts and indexes are stored in 128 bits by the vault.
 
 use crate::fixed::{add, mul_div, to_signed, u256, Rounding, WAD};
 use crate::governance::{ParamRule, RaisesRisk};
@@ -207,16 +206,7 @@ impl MarketState {
     }
 }
 
-/// The low 128 bits of `x`, or [`CoreError::Overflow`] when `x` does not fit them.
-fn low128(x: U256) -> Result<U256, CoreError> {
-    if x >> 128 != U256::ZERO {
-        return Err(CoreError::Overflow);
-    }
-    Ok(x)
-}
-
 const MASK64: U256 = U256::from_limbs([u64::MAX, 0, 0, 0]);
-const MASK128: U256 = U256::from_limbs([u64::MAX, u64::MAX, 0, 0]);
 
 impl RateParams {
     /// The parameters in two storage words, 64 bits each (every bound is below `2^64` WAD):
@@ -231,7 +221,8 @@ impl RateParams {
             if v > MASK64 {
                 return Err(CoreError::Overflow);
             }
-            words[i / 4] |= v << (64 * (i % 4));
+            // Disjoint bit ranges: the sum is the concatenation.
+            words[i / 4] += v << (64 * (i % 4));
         }
         Ok(words)
     }
@@ -244,36 +235,6 @@ impl RateParams {
             params = p.set(params, (words[i / 4] >> (64 * (i % 4))) & MASK64);
         }
         params
-    }
-}
-
-impl MarketState {
-    /// The state in three storage words, 128 bits per amount and index:
-    /// `[supply | borrow, supplyIndex | borrowIndex, reserve | last]`.
-    ///
-    /// # Errors
-    /// [`CoreError::Overflow`] for an amount or index of `2^128` or more.
-    pub fn pack(&self) -> Result<[U256; 3], CoreError> {
-        Ok([
-            low128(self.supply)? | (low128(self.borrow)? << 128),
-            low128(self.supply_index)? | (low128(self.borrow_index)? << 128),
-            low128(self.reserve)? | (U256::from(self.last) << 128),
-        ])
-    }
-
-    /// The state from the words of [`Self::pack`]; all-zero words (storage never written) give
-    /// an empty market at time zero with both indexes at 1.
-    #[must_use]
-    pub fn unpack(words: [U256; 3]) -> Self {
-        let index = |x: U256| if x.is_zero() { WAD } else { x };
-        Self {
-            supply: words[0] & MASK128,
-            borrow: words[0] >> 128,
-            supply_index: index(words[1] & MASK128),
-            borrow_index: index(words[1] >> 128),
-            reserve: words[2] & MASK128,
-            last: U256::to::<u64>(&(words[2] >> 128)),
-        }
     }
 }
 
@@ -657,19 +618,6 @@ mod tests {
         // The largest value a word holds packs and comes back.
         big.slope2 = U256::from(u64::MAX);
         assert_eq!(RateParams::unpack(big.pack().unwrap()), big);
-        let s = MarketState {
-            supply: w(7),
-            borrow: w(3),
-            supply_index: WAD + U256::from(5),
-            borrow_index: WAD * U256::from(2),
-            reserve: U256::from(9),
-            last: 1_735_689_600,
-        };
-        assert_eq!(MarketState::unpack(s.pack().unwrap()), s);
-        assert_eq!(MarketState::unpack([U256::ZERO; 3]), MarketState::new(0));
-        let mut huge = s;
-        huge.borrow = U256::from(1) << 128;
-        assert_eq!(huge.pack(), Err(CoreError::Overflow));
     }
 
     #[test]
