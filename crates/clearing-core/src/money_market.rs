@@ -511,6 +511,26 @@ mod tests {
     }
 
     #[test]
+    fn accrual_counts_from_the_last_one_and_a_full_reserve_pays_suppliers_nothing() {
+        let p = RateParams::default();
+        let mut s = MarketState::new(1_000);
+        s.supply = w(1_000);
+        s.borrow = w(800);
+        // A year after the last accrual (not after time zero): 8 % at the kink.
+        let s2 = accrue(s, &p, 1_000 + SECONDS_PER_YEAR).unwrap();
+        assert_eq!(s2.borrow, w(864));
+        assert_eq!(s2.last, 1_000 + SECONDS_PER_YEAR);
+        // A reserve of 100 % is valid: suppliers earn nothing, the reserve takes it all.
+        let all = RateParams {
+            reserve: WAD,
+            ..RateParams::default()
+        };
+        assert_eq!(supply_rate(pct(80), &all).unwrap(), U256::ZERO);
+        let s3 = accrue(s, &all, 1_000 + SECONDS_PER_YEAR).unwrap();
+        assert_eq!((s3.supply, s3.reserve), (w(1_000), w(64)));
+    }
+
+    #[test]
     fn no_borrows_no_interest() {
         let p = RateParams::default();
         let mut s = MarketState::new(10);
