@@ -402,10 +402,11 @@ pub fn repay_cap(state: &MarketState, p: &RateParams) -> Result<U256, CoreError>
 /// [`CoreError::InvalidParameter`] for a discount of 1 or more or a zero price;
 /// [`CoreError::Overflow`].
 pub fn repay_collateral(amount: U256, price: U256, discount: U256) -> Result<U256, CoreError> {
-    if discount >= WAD || price.is_zero() {
+    if discount >= WAD {
         return Err(CoreError::InvalidParameter);
     }
-    // The discounted price rounds up, so the quantity paid out rounds down.
+    // The discounted price rounds up, so the quantity paid out rounds down; a zero price
+    // leaves it zero.
     let discounted = mul_div(price, WAD - discount, WAD, Rounding::Up)?;
     if discounted.is_zero() {
         return Err(CoreError::InvalidParameter);
@@ -528,6 +529,37 @@ mod tests {
         assert_eq!(supply_rate(pct(80), &all).unwrap(), U256::ZERO);
         let s3 = accrue(s, &all, 1_000 + SECONDS_PER_YEAR).unwrap();
         assert_eq!((s3.supply, s3.reserve), (w(1_000), w(64)));
+    }
+
+    #[test]
+    fn settlement_edges_and_the_remembered_index() {
+        let s = MarketState {
+            supply: w(1_000),
+            borrow: w(500),
+            supply_index: WAD + pct(2),
+            borrow_index: WAD + pct(5),
+            ..MarketState::new(0)
+        };
+        let debt = -to_signed(w(100)).unwrap();
+        let credit = to_signed(w(100)).unwrap();
+        // Never touched (no index remembered): nothing to settle; a zero position stays zero.
+        assert_eq!(settle(debt, U256::ZERO, &s).unwrap(), debt);
+        assert_eq!(settle(I256::ZERO, WAD, &s).unwrap(), I256::ZERO);
+        // A debt grows with the borrow index, a credit with the supply index.
+        assert_eq!(settle(debt, WAD, &s).unwrap(), -to_signed(w(105)).unwrap());
+        assert_eq!(settle(credit, WAD, &s).unwrap(), to_signed(w(102)).unwrap());
+        assert_eq!(index_for(debt, &s), WAD + pct(5));
+        assert_eq!(index_for(credit, &s), WAD + pct(2));
+        assert_eq!(index_for(I256::ZERO, &s), WAD + pct(2));
+        // A zero price buys nothing and is refused both ways.
+        assert_eq!(
+            repay_for_collateral(w(1), U256::ZERO, pct(1)),
+            Err(CoreError::InvalidParameter)
+        );
+        assert_eq!(
+            repay_for_collateral(w(1), w(1), WAD),
+            Err(CoreError::InvalidParameter)
+        );
     }
 
     #[test]
