@@ -35,7 +35,7 @@ use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256};
 use clearing_core::{
     account, add_signed, collateral_sale, collateral_to_cover, mul_down, neg_signed, penalty_rate,
-    sub_signed, to_signed, to_wad, CoreError,
+    to_signed, to_wad, CoreError,
 };
 use stylus_sdk::{call::Call, prelude::*, storage::StorageAddress};
 
@@ -254,9 +254,8 @@ impl Backstop {
             .into());
         }
         // The account's maintenance health improved.
-        let before = sub_signed(equity, to_signed(maintenance).map_err(math)?).map_err(math)?;
-        let (eq, mm, _) = self.health(account)?;
-        let afterwards = sub_signed(eq, to_signed(mm).map_err(math)?).map_err(math)?;
+        let before = clearing_core::health(equity, maintenance).map_err(math)?;
+        let afterwards = self.maintenance_health(account)?;
         if afterwards <= before {
             return Err(BackstopError::HealthNotImproved(HealthNotImproved {
                 account,
@@ -347,16 +346,14 @@ impl Backstop {
         if quantity.is_zero() {
             return Err(BackstopError::ZeroAmount(ZeroAmount {}).into());
         }
-        let (equity, maintenance, _) = self.health(account)?;
-        let before = sub_signed(equity, to_signed(maintenance).map_err(math)?).map_err(math)?;
+        let before = self.maintenance_health(account)?;
         ICollateralVault::new(vault)
             .credit_from(Call::new_in(self), caller, account, amount)
             .map_err(|e| passthrough(e, vault))?;
         ICollateralVault::new(vault)
             .transfer_balance(Call::new_in(self), account, provider, asset, quantity)
             .map_err(|e| passthrough(e, vault))?;
-        let (eq, mm, _) = self.health(account)?;
-        let afterwards = sub_signed(eq, to_signed(mm).map_err(math)?).map_err(math)?;
+        let afterwards = self.maintenance_health(account)?;
         if afterwards < before {
             return Err(BackstopError::HealthNotImproved(HealthNotImproved {
                 account,
@@ -463,6 +460,12 @@ impl Backstop {
         IMarginEngine::new(margin)
             .health(self, account)
             .map_err(|e| passthrough(e, margin))
+    }
+
+    /// `equity - maintenance` of `account` (`clearing_core::health`).
+    fn maintenance_health(&self, account: B256) -> Result<I256, Vec<u8>> {
+        let (equity, maintenance, _) = self.health(account)?;
+        clearing_core::health(equity, maintenance).map_err(math)
     }
 
     fn fund_account(&self) -> Result<B256, Vec<u8>> {

@@ -475,7 +475,7 @@ impl CollateralVault {
     }
 
     /// Signed quote balance of `account` (WAD of the quote asset; negative is debt), with the
-    /// interest accrued to now on its net quote position.
+    /// interest on its net quote position as of the VaultPolicy's last accrual.
     ///
     /// # Errors
     /// [`MathError`] on overflow.
@@ -820,9 +820,9 @@ impl CollateralVault {
         )?)
     }
 
-    /// Before a change of `id`'s net quote position: accrues the market and settles the
-    /// account's interest into its quote balance. Returns the market and the settled net
-    /// position for [`Self::close_quote`].
+    /// Before a change of `id`'s net quote position: settles the account's interest (at the
+    /// VaultPolicy's last accrual) into its quote balance. Returns the books and the settled
+    /// net position for [`Self::close_quote`].
     fn open_quote(&mut self, id: B256) -> Result<(MarketState, I256), VaultError> {
         let state = self.market();
         let net = self.stored_net(id)?;

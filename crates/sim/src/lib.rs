@@ -141,6 +141,20 @@ pub struct System {
     pub extra: Vec<(Address, Address, i64)>,
 }
 
+/// Deploys `code` as `admin` with the StylusDeployer-style constructor call `data`.
+fn deploy_constructed(
+    rt: &mut Runtime,
+    admin: Address,
+    what: &'static str,
+    code: &[u8],
+    data: Vec<u8>,
+) -> Result<Address, SimError> {
+    let mut init = stylus_runtime::constructor_selector().to_vec();
+    init.extend(data);
+    rt.deploy_with_init_data(admin, code, init, U256::ZERO)
+        .map_err(|e| SimError::Deploy(what, e))
+}
+
 fn wad(x: u64) -> U256 {
     U256::from(x) * WAD
 }
@@ -175,14 +189,10 @@ impl System {
         let admin = rt.new_account();
         let matcher = rt.new_account();
         let guardian = rt.new_account();
-        let z = U256::ZERO;
         let token = wasm("mock-erc20")?;
         let feed = wasm("mock-aggregator")?;
         let dep = |rt: &mut Runtime, what: &'static str, code: &[u8], data: Vec<u8>| {
-            let mut init = stylus_runtime::constructor_selector().to_vec();
-            init.extend(data);
-            rt.deploy_with_init_data(admin, code, init, z)
-                .map_err(|e| SimError::Deploy(what, e))
+            deploy_constructed(rt, admin, what, code, data)
         };
         use alloy_sol_types::SolConstructor;
         let usdc = dep(
@@ -539,13 +549,10 @@ impl System {
     /// [`SimError`] naming the step that failed.
     pub fn list_token(&mut self, symbol: &str, price: i64) -> Result<Address, SimError> {
         use alloy_sol_types::SolConstructor;
-        let (admin, z) = (self.admin, U256::ZERO);
+        let admin = self.admin;
         let dep = |rt: &mut Runtime, what: &'static str, name: &str, data: Vec<u8>| {
             let code = read_wasm(name).map_err(SimError::Load)?;
-            let mut init = stylus_runtime::constructor_selector().to_vec();
-            init.extend(data);
-            rt.deploy_with_init_data(admin, &code, init, z)
-                .map_err(|e| SimError::Deploy(what, e))
+            deploy_constructed(rt, admin, what, &code, data)
         };
         let token = dep(
             &mut self.rt,
@@ -659,19 +666,10 @@ impl System {
         asset: Address,
         amount: U256,
     ) -> Result<U256, CallError> {
-        let (usdc, vault, backstop, z) = (self.usdc, self.vault, self.backstop, U256::ZERO);
+        let (usdc, backstop, z) = (self.usdc, self.backstop, U256::ZERO);
         let a = who.address;
-        self.rt
-            .call(a, usdc, &Token::mintCall { to: a, amount }, z)?;
-        self.rt.call(
-            a,
-            usdc,
-            &Token::approveCall {
-                spender: vault,
-                value: amount,
-            },
-            z,
-        )?;
+        self.mint_and_approve(who, usdc, amount)
+            .map_err(|(_, e)| e)?;
         Ok(self
             .rt
             .call(
@@ -951,20 +949,8 @@ impl System {
     ) -> Result<(), SimError> {
         let (vault, z) = (self.vault, U256::ZERO);
         let a = who.address;
-        self.rt
-            .call(a, token, &Token::mintCall { to: a, amount }, z)
-            .map_err(|e| SimError::Call("mint", e))?;
-        self.rt
-            .call(
-                a,
-                token,
-                &Token::approveCall {
-                    spender: vault,
-                    value: amount,
-                },
-                z,
-            )
-            .map_err(|e| SimError::Call("approve", e))?;
+        self.mint_and_approve(who, token, amount)
+            .map_err(|(what, e)| SimError::Call(what, e))?;
         self.rt
             .call(
                 a,
@@ -977,6 +963,32 @@ impl System {
                 z,
             )
             .map_err(|e| SimError::Call("deposit", e))?;
+        Ok(())
+    }
+
+    /// Mints `amount` of `token` to the trader and approves the vault for it; a failure names
+    /// its step (`mint` or `approve`).
+    fn mint_and_approve(
+        &mut self,
+        who: &Trader,
+        token: Address,
+        amount: U256,
+    ) -> Result<(), (&'static str, CallError)> {
+        let (a, vault, z) = (who.address, self.vault, U256::ZERO);
+        self.rt
+            .call(a, token, &Token::mintCall { to: a, amount }, z)
+            .map_err(|e| ("mint", e))?;
+        self.rt
+            .call(
+                a,
+                token,
+                &Token::approveCall {
+                    spender: vault,
+                    value: amount,
+                },
+                z,
+            )
+            .map_err(|e| ("approve", e))?;
         Ok(())
     }
 
