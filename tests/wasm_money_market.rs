@@ -179,6 +179,14 @@ fn liquidity_is_restored_above_u_hard_up_to_the_cap_and_never_beyond() {
         }
         .abi_encode()
     );
+    // A zero repayment, and an owner restoring its own account, are refused.
+    let err = revert(
+        s.restore_liquidity(&provider, 0, l, weth, U256::ZERO)
+            .unwrap_err(),
+    );
+    assert_eq!(err, Backstop::ZeroAmount {}.abi_encode());
+    let err = revert(s.restore_liquidity(&loser, 1, l, weth, cap).unwrap_err());
+    assert_eq!(err, Backstop::SelfLiquidation { account: l }.abi_encode());
     // The quote asset is not collateral to take.
     let err = revert(
         s.restore_liquidity(&provider, 0, l, usdc_token, cap)

@@ -193,6 +193,8 @@ sol! {
         function restoreLiquidity(bytes32 account, uint8 providerSubaccount, address asset, uint256 amount) external returns (uint256);
         error HealthNotImproved(bytes32 account, int256 before, int256 afterwards);
         error NoCollateral(bytes32 account, address asset);
+        error ZeroAmount();
+        error SelfLiquidation(bytes32 account);
         event LiquidityRestored(bytes32 indexed account, bytes32 indexed provider, address indexed asset, uint256 repaid, uint256 amount, uint256 price);
     }
 
