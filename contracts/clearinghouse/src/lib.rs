@@ -34,8 +34,7 @@ use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U32, U64};
 use clearing_core::{
     add_signed, book_fill, funding_payment, index_for, long_delta, position_cost, split_fee,
-    sub_signed, to_signed, BookedFill, ChangeError, CoreError, ParamRule, Position, RaisesRisk,
-    WAD,
+    sub_signed, to_signed, BookedFill, ChangeError, CoreError, Position,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -55,25 +54,8 @@ pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
 /// Maximum number of markets with an open position per sub-account (DESIGN section 4).
 pub const MAX_MARKETS_PER_ACCOUNT: usize = 8;
 
-/// Parameter codes used by [`ParameterOutOfBounds`].
-pub mod param {
-    /// Insurance share of fees (at most 100 %).
-    pub const INSURANCE_SHARE: u8 = 1;
-}
-
-/// The insurance share's default (50 %) and its change rule: 0 ..= 100 %,
-/// at most 25 percentage points per change, one day between changes; a lower
-/// share raises risk (less insurance income). The fee configuration names
-/// linked accounts, so every change of it is the admin's (the timelock's).
-pub const DEFAULT_INSURANCE_SHARE: U256 = clearing_core::u256(500_000_000_000_000_000);
-
-/// See [`DEFAULT_INSURANCE_SHARE`].
-pub const INSURANCE_SHARE_RULE: ParamRule = ParamRule {
-    min: U256::ZERO,
-    max: WAD,
-    max_step: clearing_core::u256(250_000_000_000_000_000),
-    min_interval: clearing_core::params::DAY,
-    raises_risk: RaisesRisk::Decrease,
+pub use clearing_core::rules::clearinghouse::{
+    param, DEFAULT_INSURANCE_SHARE, INSURANCE_SHARE_RULE,
 };
 
 /// A position of one sub-account in one market.

@@ -31,7 +31,7 @@ use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64, U8};
 use clearing_core::{
     account, add_signed, drawdown, insurance, observe_drawdown, on_withdrawal, sub_signed,
-    to_signed, to_wad, ChangeError, DrawdownState, ParamRule, RaisesRisk, Refusal, MAX_DECIMALS,
+    to_signed, to_wad, ChangeError, DrawdownState, Refusal, MAX_DECIMALS,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -52,52 +52,13 @@ pub const COVER_ROLE: [u8; 32] = [
 /// The admin role (DEFAULT_ADMIN_ROLE of access control).
 pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
 
-/// Parameter codes used by [`ParameterOutOfBounds`].
-pub mod param {
-    /// Quote-token decimals (at most 36).
-    pub const DECIMALS: u8 = 1;
-    /// Drawdown window, seconds (1 hour ..= 7 days).
-    pub const WINDOW: u8 = 2;
-    /// Target size, WAD of the quote asset (0 ..= 10^12).
-    pub const TARGET: u8 = 3;
-}
+pub use clearing_core::rules::insurance_fund::{param, rule};
 
 /// `keccak256("RISK_ADMIN_ROLE")`: may apply risk-lowering changes (a higher
 /// target, a longer window) at once.
 pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
     .update(b"RISK_ADMIN_ROLE")
     .finalize();
-
-/// The change rule of a fund parameter (DESIGN section 11): hard bounds, the
-/// largest step of one change, one day between two changes, and which
-/// direction raises risk.
-///
-/// | code | bounds | step | raises risk when |
-/// |---|---|---|---|
-/// | `TARGET` | 0 ..= 10^12 quote | 10^7 quote | it falls (more may be withdrawn) |
-/// | `WINDOW` | 1 h ..= 7 days | 1 day | it falls (drawdowns are forgotten sooner) |
-#[must_use]
-pub const fn rule(code: u8) -> Option<ParamRule> {
-    const DAY: u64 = clearing_core::params::DAY;
-    const WAD: u128 = 1_000_000_000_000_000_000;
-    match code {
-        param::TARGET => Some(ParamRule {
-            min: U256::ZERO,
-            max: clearing_core::u256(1_000_000_000_000 * WAD),
-            max_step: clearing_core::u256(10_000_000 * WAD),
-            min_interval: DAY,
-            raises_risk: RaisesRisk::Decrease,
-        }),
-        param::WINDOW => Some(ParamRule {
-            min: clearing_core::u256(insurance::MIN_DRAWDOWN_WINDOW as u128),
-            max: clearing_core::u256(insurance::MAX_DRAWDOWN_WINDOW as u128),
-            max_step: clearing_core::u256(DAY as u128),
-            min_interval: DAY,
-            raises_risk: RaisesRisk::Decrease,
-        }),
-        _ => None,
-    }
-}
 
 /// The insurance fund contract.
 #[storage]

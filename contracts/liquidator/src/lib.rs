@@ -40,8 +40,7 @@ use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64};
 use clearing_core::{
     account, govern, mul_down, mul_up, neg_signed, next_change_at, penalty_amount, penalty_rate,
-    size_to_restore, split_penalty, sub_signed, to_signed, ChangeError, CoreError, ParamRule,
-    Refusal,
+    size_to_restore, split_penalty, sub_signed, to_signed, ChangeError, CoreError, Refusal,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -61,54 +60,7 @@ pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
     .update(b"RISK_ADMIN_ROLE")
     .finalize();
 
-/// The change rule of a penalty parameter: hard bounds, the largest step of
-/// one change, one day between changes, and which direction raises risk.
-///
-/// | code | bounds | step | raises risk when |
-/// |---|---|---|---|
-/// | `PENALTY_DIVISOR` | 1 ..= 20 | 2 | it rises (smaller penalties) |
-/// | `MIN_PENALTY` | 0.1 % ..= 10 % | 0.5 pp | it falls |
-/// | `KEEPER_SHARE` | 0 ..= 100 % | 10 pp | it falls (less keeper incentive) |
-#[must_use]
-pub const fn rule(code: u8) -> Option<ParamRule> {
-    const DAY: u64 = clearing_core::params::DAY;
-    match code {
-        param::PENALTY_DIVISOR => Some(ParamRule {
-            min: clearing_core::u256(1),
-            max: clearing_core::u256(20),
-            max_step: clearing_core::u256(2),
-            min_interval: DAY,
-            raises_risk: clearing_core::RaisesRisk::Increase,
-        }),
-        param::MIN_PENALTY => Some(ParamRule {
-            min: clearing_core::params::MIN_PENALTY,
-            max: clearing_core::params::MAX_PENALTY,
-            // 0.5 percentage points.
-            max_step: clearing_core::u256(5_000_000_000_000_000),
-            min_interval: DAY,
-            raises_risk: clearing_core::RaisesRisk::Decrease,
-        }),
-        param::KEEPER_SHARE => Some(ParamRule {
-            min: clearing_core::params::MIN_KEEPER_SHARE,
-            max: clearing_core::params::MAX_KEEPER_SHARE,
-            // 10 percentage points.
-            max_step: clearing_core::u256(100_000_000_000_000_000),
-            min_interval: DAY,
-            raises_risk: clearing_core::RaisesRisk::Decrease,
-        }),
-        _ => None,
-    }
-}
-
-/// Parameter codes used by [`ParameterOutOfBounds`] and [`ParameterSet`].
-pub mod param {
-    /// The penalty is the maintenance shock divided by this (1 ..= 20).
-    pub const PENALTY_DIVISOR: u8 = 1;
-    /// The smallest penalty rate (0.1 % ..= 10 %).
-    pub const MIN_PENALTY: u8 = 2;
-    /// The keeper's share of the penalty (0 ..= 100 %).
-    pub const KEEPER_SHARE: u8 = 3;
-}
+pub use clearing_core::rules::liquidator::{param, rule};
 
 /// The last market an account was liquidated in, to know which side
 /// profited if its bad debt must be socialised.

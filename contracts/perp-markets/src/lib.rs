@@ -29,9 +29,8 @@ use alloy_primitives::{Address, B256, I256, U256, U64};
 use clearing_core::{
     add_signed, check_market, funding_at_fill, funding_now, govern, next_change_at,
     premium_notional_rule, side_indices, socialised_charge, to_signed, to_unsigned, within_band,
-    ChangeError, FundingState, MarketConfig, ParamRule, PremiumParams, Refusal,
-    DEFAULT_MAX_FILL_DEVIATION, DEFAULT_PREMIUM_NOTIONAL, DEFAULT_PREMIUM_TAU,
-    MAX_FILL_DEVIATION_RULE, PREMIUM_TAU_RULE,
+    ChangeError, FundingState, MarketConfig, PremiumParams, Refusal, DEFAULT_MAX_FILL_DEVIATION,
+    DEFAULT_PREMIUM_NOTIONAL, DEFAULT_PREMIUM_TAU,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -44,107 +43,13 @@ pub use errors::*;
 /// The admin role (DEFAULT_ADMIN_ROLE of access control).
 pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
 
-/// Parameter codes used by [`ParameterOutOfBounds`] (`clearing_core::MarketField as u8`).
-pub mod param {
-    /// Minimum fill size (positive).
-    pub const MIN_SIZE: u8 = 1;
-    /// Price tick (positive).
-    pub const TICK: u8 = 2;
-    /// Maker fee rate (at most 1 %).
-    pub const MAKER_FEE: u8 = 3;
-    /// Taker fee rate (at most 1 %).
-    pub const TAKER_FEE: u8 = 4;
-    /// Open-interest cap (positive).
-    pub const MAX_OPEN_INTEREST: u8 = 5;
-    /// Funding cap per 8 hours (0 < cap <= 5 %).
-    pub const FUNDING_CAP: u8 = 6;
-    /// Band of a traded fill's price around the index (0.5 % ..= 20 %, default 5 %).
-    pub const MAX_FILL_DEVIATION: u8 = 7;
-    /// Notional at which a premium sample carries its full time weight (1,000 ..= 10^12
-    /// quote, default 100,000).
-    pub const PREMIUM_NOTIONAL: u8 = 8;
-    /// Time constant of the premium average, seconds (5 min ..= 24 h, default 1 h).
-    pub const PREMIUM_TAU: u8 = 9;
-}
+pub use clearing_core::rules::perp_markets::{param, rule};
 
 /// `keccak256("RISK_ADMIN_ROLE")`: may apply risk-lowering market changes at
 /// once.
 pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
     .update(b"RISK_ADMIN_ROLE")
     .finalize();
-
-/// The change rule of a market parameter (DESIGN section 11): its hard
-/// bounds, the largest step of one change, one day between two changes of the
-/// same parameter of a market, and which direction raises risk.
-///
-/// | code | bounds | step | raises risk when |
-/// |---|---|---|---|
-/// | `MIN_SIZE` | > 0 | any | it falls (dust) |
-/// | `TICK` | > 0 | any | it falls |
-/// | `MAKER_FEE`, `TAKER_FEE` | 0 ..= 1 % | 0.05 pp | it falls (less insurance income) |
-/// | `MAX_OPEN_INTEREST` | > 0 | any | it rises |
-/// | `FUNDING_CAP` | 0 < cap <= 5 % | 0.25 pp | it falls (a weaker anchor to the index) |
-/// | `MAX_FILL_DEVIATION` | 0.5 % ..= 20 % | 1 pp | it rises (cheaper steering) |
-/// | `PREMIUM_NOTIONAL` | 1,000 ..= 10^12 quote | `max(old, 1,000)` (see `clearing_core::premium_notional_rule`) | it falls (a smaller fill weighs fully) |
-/// | `PREMIUM_TAU` | 5 min ..= 24 h | 1 h | it falls (a sample weighs more sooner) |
-///
-/// Sizes and the open-interest cap have no fixed scale across markets, so
-/// their step is unbounded; raising the open-interest cap raises risk and
-/// therefore always waits for the timelock.
-#[must_use]
-pub const fn rule(code: u8) -> Option<ParamRule> {
-    const DAY: u64 = clearing_core::params::DAY;
-    const MAX: U256 = I256::MAX.into_raw();
-    const fn r(min: U256, max: U256, max_step: U256, increase_raises_risk: bool) -> ParamRule {
-        ParamRule {
-            min,
-            max,
-            max_step,
-            min_interval: DAY,
-            raises_risk: if increase_raises_risk {
-                clearing_core::RaisesRisk::Increase
-            } else {
-                clearing_core::RaisesRisk::Decrease
-            },
-        }
-    }
-    const ONE: U256 = clearing_core::u256(1);
-    const BP: u128 = 100_000_000_000_000;
-    match code {
-        param::MIN_SIZE | param::TICK => Some(r(ONE, MAX, MAX, false)),
-        param::MAKER_FEE | param::TAKER_FEE => Some(r(
-            U256::ZERO,
-            clearing_core::MAX_FEE_RATE,
-            clearing_core::u256(5 * BP),
-            false,
-        )),
-        param::MAX_OPEN_INTEREST => Some(r(ONE, MAX, MAX, true)),
-        param::FUNDING_CAP => Some(r(
-            ONE,
-            clearing_core::MAX_FUNDING_CAP,
-            clearing_core::u256(25 * BP),
-            false,
-        )),
-        param::MAX_FILL_DEVIATION => Some(MAX_FILL_DEVIATION_RULE),
-        // The step scales with the value: `configure_market` uses
-        // `premium_notional_rule(old)`; this is its rule at the default.
-        param::PREMIUM_NOTIONAL => Some(ParamRule {
-            max_step: DEFAULT_PREMIUM_NOTIONAL,
-            ..PREMIUM_NOTIONAL_BOUNDS
-        }),
-        param::PREMIUM_TAU => Some(PREMIUM_TAU_RULE),
-        _ => None,
-    }
-}
-
-/// Bounds, interval and direction of the premium notional's rule.
-const PREMIUM_NOTIONAL_BOUNDS: ParamRule = ParamRule {
-    min: clearing_core::market::MIN_PREMIUM_NOTIONAL,
-    max: clearing_core::market::MAX_PREMIUM_NOTIONAL,
-    max_step: U256::ZERO,
-    min_interval: clearing_core::params::DAY,
-    raises_risk: clearing_core::RaisesRisk::Decrease,
-};
 
 /// Configuration and state of one market.
 #[storage]

@@ -23,7 +23,7 @@ use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64};
 use clearing_core::{
     check_change, initial_haircut, may_apply, mul_div, mul_down, next_change_at, params as p,
-    ramp_haircut, target_haircut, ChangeError, Direction, HaircutParams, ParamRule, Rounding, WAD,
+    ramp_haircut, target_haircut, ChangeError, Direction, HaircutParams, Rounding, WAD,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -42,92 +42,7 @@ pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
     .update(b"RISK_ADMIN_ROLE")
     .finalize();
 
-/// Lowest volatility multiplier: 0.1.
-pub const MIN_VOL_MULTIPLIER: U256 = clearing_core::u256(100_000_000_000_000_000);
-/// Highest volatility multiplier: 10.
-pub const MAX_VOL_MULTIPLIER: U256 = clearing_core::u256(10_000_000_000_000_000_000);
-
-/// Parameter codes used by [`ParameterOutOfBounds`].
-pub mod param {
-    /// Haircut floor / cap (floor <= cap <= 1).
-    pub const HAIRCUT_BOUNDS: u8 = 1;
-    /// Volatility multiplier (0.1 ..= 10).
-    pub const VOL_MULTIPLIER: u8 = 2;
-    /// k, the volatility multiple (1 ..= 6).
-    pub const K: u8 = 3;
-    /// Initial / maintenance ratio (1.1 ..= 3).
-    pub const INIT_RATIO: u8 = 4;
-    /// Liquidation horizon (5 min ..= 7 days).
-    pub const HORIZON: u8 = 5;
-    /// Haircut speed per hour (0.1 ..= 20 percentage points).
-    pub const SPEED: u8 = 6;
-    /// Haircut floor of an asset (its step and interval).
-    pub const FLOOR: u8 = 7;
-    /// Haircut cap of an asset (its step and interval).
-    pub const CAP: u8 = 8;
-}
-
-/// The change rule of a haircut parameter (DESIGN sections 11 and 12): hard
-/// bounds, the largest step of one change, one day between two changes of
-/// the same parameter, and which direction raises risk.
-///
-/// | code | bounds | step | raises risk when |
-/// |---|---|---|---|
-/// | `FLOOR` | 0 ..= 100 % | 5 pp | it falls |
-/// | `CAP` | 0 ..= 100 % | 10 pp | it falls |
-/// | `VOL_MULTIPLIER` | 0.1 ..= 10 | 0.5 | it falls |
-/// | `K` | 1 ..= 6 | 0.5 | it falls |
-/// | `INIT_RATIO` | 1.1 ..= 3 | 0.25 | it falls |
-/// | `HORIZON` | 5 min ..= 7 days | 1 h | it falls |
-/// | `SPEED` | 0.1 ..= 20 pp per hour | 2 pp | it rises (faster swings) |
-#[must_use]
-pub const fn rule(code: u8) -> Option<ParamRule> {
-    const DAY: u64 = p::DAY;
-    const fn r(min: U256, max: U256, max_step: U256, increase_raises_risk: bool) -> ParamRule {
-        ParamRule {
-            min,
-            max,
-            max_step,
-            min_interval: DAY,
-            raises_risk: if increase_raises_risk {
-                clearing_core::RaisesRisk::Increase
-            } else {
-                clearing_core::RaisesRisk::Decrease
-            },
-        }
-    }
-    const PP: u128 = 10_000_000_000_000_000;
-    match code {
-        param::FLOOR => Some(r(U256::ZERO, WAD, clearing_core::u256(5 * PP), false)),
-        param::CAP => Some(r(U256::ZERO, WAD, clearing_core::u256(10 * PP), false)),
-        param::VOL_MULTIPLIER => Some(r(
-            MIN_VOL_MULTIPLIER,
-            MAX_VOL_MULTIPLIER,
-            clearing_core::u256(50 * PP),
-            false,
-        )),
-        param::K => Some(r(p::MIN_K, p::MAX_K, clearing_core::u256(50 * PP), false)),
-        param::INIT_RATIO => Some(r(
-            p::MIN_INIT_RATIO,
-            p::MAX_INIT_RATIO,
-            clearing_core::u256(25 * PP),
-            false,
-        )),
-        param::HORIZON => Some(r(
-            clearing_core::u256(p::MIN_LIQ_HORIZON as u128),
-            clearing_core::u256(p::MAX_LIQ_HORIZON as u128),
-            clearing_core::u256(p::HOUR as u128),
-            false,
-        )),
-        param::SPEED => Some(r(
-            p::MIN_HAIRCUT_SPEED,
-            p::MAX_HAIRCUT_SPEED,
-            clearing_core::u256(2 * PP),
-            true,
-        )),
-        _ => None,
-    }
-}
+pub use clearing_core::rules::risk_engine::{param, rule, MAX_VOL_MULTIPLIER, MIN_VOL_MULTIPLIER};
 
 /// Haircut settings and state of one asset.
 #[storage]

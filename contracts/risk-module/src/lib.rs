@@ -19,7 +19,7 @@ use alloy_primitives::{aliases::U80, Address, B256, U256, U64, U8};
 use clearing_core::{
     govern, next_change_at, params as p,
     volatility::{self, VolState},
-    ChangeError, Correlations, FeedConfig, ParamRule, RaisesRisk, Refusal, WAD,
+    ChangeError, Correlations, FeedConfig, Refusal,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -48,31 +48,7 @@ pub const DEFAULT_INTRA: [U256; BUCKETS] = [
 /// Default inter-bucket correlation: 0.25.
 pub const DEFAULT_INTER: U256 = clearing_core::u256(250_000_000_000_000_000);
 
-/// Parameter codes used by [`ParameterSet`] and [`ParameterOutOfBounds`].
-pub mod param {
-    /// EWMA decay `lambda`, WAD.
-    pub const LAMBDA: u8 = 1;
-    /// Oracle heartbeat tolerance, WAD fraction of the heartbeat.
-    pub const HEARTBEAT_TOLERANCE: u8 = 2;
-    /// Minimum margin fraction of gross notional, WAD.
-    pub const MIN_MARGIN_FRACTION: u8 = 3;
-    /// Sequencer grace period, seconds.
-    pub const SEQUENCER_GRACE: u8 = 4;
-    /// Intra-bucket correlation of bucket `n` is `INTRA_CORRELATION + n`.
-    pub const INTRA_CORRELATION: u8 = 10;
-    /// Inter-bucket correlation.
-    pub const INTER_CORRELATION: u8 = 20;
-    /// An asset's heartbeat, seconds.
-    pub const HEARTBEAT: u8 = 30;
-    /// An asset's sanity band (min must be below max, max non-zero).
-    pub const PRICE_BAND: u8 = 31;
-    /// An asset's correlation bucket.
-    pub const BUCKET: u8 = 32;
-    /// An asset's feed decimals (at most 36).
-    pub const FEED_DECIMALS: u8 = 33;
-    /// An asset's initial daily volatility, WAD.
-    pub const INITIAL_VOLATILITY: u8 = 34;
-}
+pub use clearing_core::rules::risk_module::{param, rule};
 
 /// Hard bounds of the asset settings this contract owns (the global
 /// parameters use `clearing_core::params`, the bounds of DESIGN section 12).
@@ -132,64 +108,6 @@ pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
 pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
     .update(b"RISK_ADMIN_ROLE")
     .finalize();
-
-/// The change rule of a governed parameter (DESIGN sections 11 and 12): hard bounds, the largest
-/// step of one change, one day between two changes of the same parameter, and which direction
-/// raises risk.
-///
-/// | code | bounds | step | raises risk when |
-/// |---|---|---|---|
-/// | `LAMBDA` | 0.5 ..= 0.999 | 0.02 | it rises (slower to see new volatility) |
-/// | `HEARTBEAT_TOLERANCE` | 0 ..= 100 % | 10 pp | it rises (staler prices pass) |
-/// | `MIN_MARGIN_FRACTION` | 0.1 % ..= 10 % | 0.5 pp | it falls |
-/// | `SEQUENCER_GRACE` | 0 ..= 24 h | 1 h | it falls (prices trusted sooner after an outage) |
-/// | `INTRA_CORRELATION + b`, `INTER_CORRELATION` | 0 ..= 100 % | 10 pp | it changes at all |
-#[must_use]
-pub const fn rule(code: u8) -> Option<ParamRule> {
-    const fn r(min: U256, max: U256, max_step: U256, raises_risk: RaisesRisk) -> ParamRule {
-        ParamRule {
-            min,
-            max,
-            max_step,
-            min_interval: p::DAY,
-            raises_risk,
-        }
-    }
-    const PP: u128 = 10_000_000_000_000_000;
-    let tenth = clearing_core::u256(10 * PP);
-    match code {
-        param::LAMBDA => Some(r(
-            p::MIN_LAMBDA,
-            p::MAX_LAMBDA,
-            clearing_core::u256(2 * PP),
-            RaisesRisk::Increase,
-        )),
-        param::HEARTBEAT_TOLERANCE => Some(r(
-            p::MIN_HEARTBEAT_TOLERANCE,
-            p::MAX_HEARTBEAT_TOLERANCE,
-            tenth,
-            RaisesRisk::Increase,
-        )),
-        param::MIN_MARGIN_FRACTION => Some(r(
-            p::MIN_MIN_MARGIN_FRACTION,
-            p::MAX_MIN_MARGIN_FRACTION,
-            clearing_core::u256(PP / 2),
-            RaisesRisk::Decrease,
-        )),
-        param::SEQUENCER_GRACE => Some(r(
-            clearing_core::u256(p::MIN_SEQUENCER_GRACE as u128),
-            clearing_core::u256(p::MAX_SEQUENCER_GRACE as u128),
-            clearing_core::u256(p::HOUR as u128),
-            RaisesRisk::Decrease,
-        )),
-        c if (c >= param::INTRA_CORRELATION && c < param::INTRA_CORRELATION + BUCKETS as u8)
-            || c == param::INTER_CORRELATION =>
-        {
-            Some(r(U256::ZERO, WAD, tenth, RaisesRisk::Either))
-        }
-        _ => None,
-    }
-}
 
 #[public]
 impl RiskModule {

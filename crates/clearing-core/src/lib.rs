@@ -42,6 +42,7 @@ pub mod oracle;
 pub mod order;
 pub mod params;
 pub mod position;
+pub mod rules;
 pub mod scenario;
 pub mod volatility;
 
