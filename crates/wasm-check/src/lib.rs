@@ -255,13 +255,13 @@ impl Report {
     }
 }
 
-/// Size in bytes of `wasm` after brotli compression with quality 11 and a 4 MiB (2^22) window,
-/// the settings used for Stylus deployments.
+/// `wasm` compressed with brotli at quality 11 and a 4 MiB (2^22) window, the settings used for
+/// Stylus deployments.
 ///
 /// # Errors
 ///
 /// Returns the compressor's I/O error; compressing from and to memory does not fail in practice.
-pub fn brotli_size(wasm: &[u8]) -> io::Result<usize> {
+pub fn compress(wasm: &[u8]) -> io::Result<Vec<u8>> {
     let params = brotli::enc::BrotliEncoderParams {
         quality: BROTLI_QUALITY,
         lgwin: BROTLI_WINDOW,
@@ -271,7 +271,31 @@ pub fn brotli_size(wasm: &[u8]) -> io::Result<usize> {
     let mut input = wasm;
     let mut output = Vec::with_capacity(wasm.len() / 2);
     brotli::BrotliCompress(&mut input, &mut output, &params)?;
-    Ok(output.len())
+    Ok(output)
+}
+
+/// Size in bytes of `wasm` after brotli compression ([`compress`]).
+///
+/// # Errors
+///
+/// As [`compress`].
+pub fn brotli_size(wasm: &[u8]) -> io::Result<usize> {
+    compress(wasm).map(|c| c.len())
+}
+
+/// The Stylus prefix of deployed program code: `EFF000` and the dictionary byte (00: none).
+pub const STYLUS_PREFIX: [u8; 4] = [0xef, 0xf0, 0x00, 0x00];
+
+/// The code a Stylus program is deployed as (what cargo-stylus writes): [`STYLUS_PREFIX`]
+/// followed by the [`compress`]ed WASM.
+///
+/// # Errors
+///
+/// As [`compress`].
+pub fn stylus_code(wasm: &[u8]) -> io::Result<Vec<u8>> {
+    let mut out = STYLUS_PREFIX.to_vec();
+    out.extend(compress(wasm)?);
+    Ok(out)
 }
 
 /// Collapses every run of whitespace in a parser message into one space, so it fits a table row.

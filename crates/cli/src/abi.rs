@@ -1,0 +1,212 @@
+//! The contracts' functions, events and errors the tool uses, in the names and types of the
+//! checked-in `abi/*.sol`.
+#![allow(missing_docs, clippy::too_many_arguments)]
+
+use alloy_sol_types::sol;
+
+sol! {
+    #[derive(Debug, PartialEq, Eq)]
+    interface Roles {
+        function hasRole(bytes32 role, address account) external view returns (bool granted);
+        function grantRole(bytes32 role, address account) external;
+        function revokeRole(bytes32 role, address account) external;
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface Token {
+        constructor(string name, string symbol, uint8 decimals, uint16 transferFeeBps);
+        function decimals() external view returns (uint8 decimals);
+        function symbol() external view returns (string symbol);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface Feed {
+        constructor(uint8 decimals, string description);
+        function setAnswer(int256 answer, uint256 updatedAt) external;
+        function decimals() external view returns (uint8 decimals);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface Risk {
+        constructor(address admin);
+        function listAsset(address asset, address feed, uint64 heartbeat, uint256 minPrice, uint256 maxPrice, uint8 bucket, uint256 depth, uint256 initialVolatility) external;
+        function setVolatilityFeed(address asset, address feed) external;
+        function setParameter(uint8 code, uint256 value) external;
+        function parameter(uint8 code) external view returns (uint256 value);
+        function price(address asset) external view returns (uint256 price);
+        event ParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface Vault {
+        constructor(address admin, address quoteAsset);
+        function listAsset(address asset, uint8 decimals, uint256 depositCap, bool depositEnabled, bool collateralEnabled) external;
+        function listedAssets() external view returns (address[] assets);
+        function balanceOf(bytes32 account, address asset) external view returns (uint256 balance);
+        function quoteBalance(bytes32 account) external view returns (int256 balance);
+        function assetConfig(address asset) external view returns (uint8 decimals, uint256 depositCap, uint256 deposited, bool depositEnabled, bool collateralEnabled);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface Policy {
+        constructor(address admin, address vault);
+        function rateParameter(uint8 code) external view returns (uint256 value);
+        function setRateParameter(uint8 code, uint256 value) external;
+        function setReserveAccount(bytes32 account) external;
+        function quoteMarket() external view returns (uint256 supply, uint256 borrow, uint256 utilisation, uint256 borrowRate, uint256 supplyRate, uint256 supplyIndex, uint256 borrowIndex, uint256 reserve, uint256 cash);
+        event RateParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface Engine {
+        constructor(address admin, address risk, address vault);
+        function setHaircutConfig(address asset, uint256 floor, uint256 cap, uint256 multiplier) external;
+        function haircutParameters() external view returns (uint256 k, uint256 initRatio, uint64 horizon, uint256 maxSpeed);
+        function haircut(address asset) external view returns (uint256 maintenance, uint256 initial);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface Markets {
+        constructor(address admin, address riskModule);
+        function setClearinghouse(address clearinghouse) external;
+        function setLiquidator(address liquidator) external;
+        function listMarket(address underlying, uint256 minSize, uint256 tick, uint256 makerFee, uint256 takerFee, uint256 maxOpenInterest, uint256 fundingCap) external returns (uint32 market);
+        function marketCount() external view returns (uint32 count);
+        function market(uint32 market) external view returns (address underlying, uint256 minSize, uint256 tick, uint256 makerFee, uint256 takerFee, uint256 maxOpenInterest, uint256 fundingCap, uint256 openInterest);
+        function fundingParameters(uint32 market) external view returns (uint256 maxFillDeviation, uint256 premiumNotional, uint64 premiumTau);
+        function configureMarket(uint32 market, uint8 code, uint256 value) external;
+        event MarketParameterSet(uint32 indexed market, uint8 param, uint256 oldValue, uint256 newValue);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface Ledger {
+        constructor(address admin, address vault, address markets);
+        function setExchange(address exchange) external;
+        function setLiquidator(address liquidator) external;
+        function setFeeConfig(bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 insuranceShare) external;
+        function feeConfig() external view returns (bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 insuranceShare);
+        function wiring() external view returns (address vault, address markets, address exchange, address liquidator);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface Margin {
+        constructor(address risk, address riskEngine, address clearinghouse);
+        function health(bytes32 account) external view returns (int256 equity, uint256 maintenance, uint256 initial);
+        function accountSummary(bytes32 account) external view returns (uint32[] markets, int256[] sizes, int256[] openNotionals, int256[] pendingFunding, address[] assets, int256[] amounts, int256 equity, uint256 maintenance, uint256 initial);
+    }
+
+    /// `accountSummary`'s return data as stylus-sdk 0.9 encodes it: one tuple (a leading offset
+    /// word), not a multi-value return.
+    #[derive(Debug, PartialEq, Eq)]
+    struct AccountSummary {
+        uint32[] markets;
+        int256[] sizes;
+        int256[] openNotionals;
+        int256[] pendingFunding;
+        address[] assets;
+        int256[] amounts;
+        int256 equity;
+        uint256 maintenance;
+        uint256 initial;
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface Exchange {
+        constructor(address admin, address clearinghouse, address markets, address marginEngine, address vault);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface Fund {
+        constructor(address admin, address vault, address quoteAsset, uint8 quoteDecimals);
+        function balance() external view returns (int256 balance);
+        function target() external view returns (uint256 target);
+        function window() external view returns (uint64 window);
+        function setTarget(uint256 target) external;
+        function setWindow(uint64 window) external;
+        event TargetSet(uint256 oldTarget, uint256 newTarget);
+        event WindowSet(uint64 oldWindow, uint64 newWindow);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface Breaker {
+        constructor(address admin, address riskModule, address insuranceFund, uint256 rateLimit);
+        function setParameter(uint8 code, uint256 value) external;
+        function parameters() external view returns (uint256 maxMove, uint64 window, uint64 cooldown, uint256 rateLimit, uint64 rateWindow, uint256 drawdownTrip, uint64 postResetGrace);
+        function scopeState(address scope) external view returns (uint8 reason, uint64 trippedUntil, uint64 graceUntil);
+        function liquidationAllowed(address asset) external view returns (bool allowed);
+        event ParameterSet(uint8 code, uint256 oldValue, uint256 newValue);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface Liquidator {
+        constructor(address admin, address clearinghouse, address markets, address marginEngine, address riskEngine, address riskModule, address vault, address breaker, address insuranceFund);
+        function parameters() external view returns (uint64 divisor, uint256 minPenalty, uint256 keeperShare);
+        function setParameter(uint8 code, uint256 value) external;
+        event ParameterSet(uint8 param, uint256 oldValue, uint256 newValue);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface Backstop {
+        constructor(address liquidator, address clearinghouse, address markets, address marginEngine, address riskEngine, address riskModule, address vault, address breaker, address insuranceFund, address vaultPolicy);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface Timelock {
+        constructor(address admin, address guardian, uint64 delay);
+        function admin() external view returns (address admin);
+        function queue(address target, bytes data, bytes32 salt) external returns (bytes32 id);
+        function execute(address target, bytes data, bytes32 salt) external;
+        function cancel(bytes32 id) external;
+        function setDelay(uint64 delay) external;
+        function setGrace(uint64 grace) external;
+        function proposal(bytes32 id) external view returns (uint8 state, uint64 eta, uint64 expiresAt);
+        function delay() external view returns (uint64 delay);
+        function grace() external view returns (uint64 grace);
+        function hashCall(address target, bytes data, bytes32 salt) external view returns (bytes32 id);
+        event Queued(bytes32 indexed id, address indexed target, bytes data, uint64 eta, uint64 expiresAt);
+        event Executed(bytes32 indexed id);
+        event Cancelled(bytes32 indexed id, address by);
+        event DelaySet(uint64 oldDelay, uint64 newDelay);
+        event GraceSet(uint64 oldGrace, uint64 newGrace);
+    }
+
+    /// Arbitrum's program cache precompile and its CacheManager (as cargo-stylus calls them).
+    #[derive(Debug, PartialEq, Eq)]
+    interface ArbWasmCache {
+        function allCacheManagers() external view returns (address[] managers);
+        function codehashIsCached(bytes32 codehash) external view returns (bool cached);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    interface CacheManager {
+        function placeBid(address program) external payable;
+        function getMinBid(address program) external view returns (uint192 min);
+    }
+
+    /// The custom errors the tool names when a call reverts.
+    #[derive(Debug, PartialEq, Eq)]
+    interface Errors {
+        error ParameterOutOfBounds(uint8 param, uint256 value);
+        error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
+        error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
+        error UnknownParameter(uint8 code);
+        error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
+        error UseTwoStepHandover();
+        error AlreadyQueued(bytes32 id);
+        error NotQueued(bytes32 id);
+        error TooEarly(bytes32 id, uint64 eta);
+        error Expired(bytes32 id, uint64 expiresAt);
+        error AlreadyExecuted(bytes32 id);
+        error ProposalCancelled(bytes32 id);
+        error CallFailed(address target);
+        error ProgramNotActivated();
+        error ProgramUpToDate();
+        error ProgramNotWasm();
+        error ProgramInsufficientValue(uint256 have, uint256 want);
+        error UnknownMarket(uint32 market);
+        error UnknownAsset(address asset);
+        error AssetAlreadyListed(address asset);
+        error PriceStale(address asset, uint256 updatedAt);
+        error Error(string message);
+    }
+}

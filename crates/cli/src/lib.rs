@@ -1,0 +1,447 @@
+//! `clearing`: deploys the clearing system to any Ethereum JSON-RPC endpoint with Arbitrum's
+//! Stylus (the local `stylus-node`, a nitro dev node, Arbitrum Sepolia), governs it through its
+//! Timelock, and inspects it. A command-line tool in the manner of foundry's `cast`.
+//!
+//! Exit codes: 0 success; 2 bad input (arguments, files, keys); 3 refused before sending (wrong
+//! chain, short balance, missing or failing WASM, a config that disagrees with the manifest, no
+//! program cache); 4 a governance change the contract's rule refuses; 5 the RPC endpoint failed;
+//! 6 a transaction or call reverted.
+
+pub mod abi;
+pub mod cache;
+pub mod config;
+pub mod deploy;
+pub mod error;
+pub mod gov;
+pub mod manifest;
+pub mod output;
+pub mod params;
+pub mod rpc;
+pub mod status;
+pub mod units;
+
+use alloy_primitives::{hex, Address, B256, U256};
+use alloy_signer_local::PrivateKeySigner;
+use clap::{Args, Parser, Subcommand};
+use error::{CliError, Result};
+use manifest::Manifest;
+use rpc::Chain;
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Deploy, govern and inspect the cross-margin clearing system on Arbitrum Stylus.
+#[derive(Debug, Parser)]
+#[command(
+    name = "clearing",
+    version,
+    after_help = "Exit codes: 0 success; 2 bad input; 3 refused before sending (chain id, balance, WASM, config vs manifest, no cache); 4 refused by a governance rule; 5 RPC failure; 6 reverted.\n\nQuick start against the local node (cargo run --release -p stylus-node):\n  clearing deploy --config deploy/local.toml --out deploy/local.json --private-key 0xac09...ff80\n  clearing status --manifest deploy/local.json"
+)]
+pub struct Cli {
+    /// The JSON-RPC endpoint.
+    #[arg(long, global = true, env = "CLEARING_RPC_URL", default_value = "http://127.0.0.1:8547")]
+    pub rpc_url: String,
+    /// The sender's key (hex); never printed.
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// Print JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the sender's key comes from: `--private-key`, `$CLEARING_PRIVATE_KEY`, or an
+/// encrypted keystore file.
+#[derive(Debug, Clone, Args)]
+pub struct KeyArgs {
+    /// The private key (hex). Also `$CLEARING_PRIVATE_KEY`.
+    #[arg(long, global = true, env = "CLEARING_PRIVATE_KEY", hide_env_values = true, conflicts_with = "keystore")]
+    pub private_key: Option<String>,
+    /// An encrypted JSON keystore (as geth, cast and cargo-stylus write them).
+    #[arg(long, global = true, env = "CLEARING_KEYSTORE")]
+    pub keystore: Option<PathBuf>,
+    /// The keystore's password (else `$CLEARING_KEYSTORE_PASSWORD`, else asked on the terminal).
+    #[arg(long, global = true, env = "CLEARING_KEYSTORE_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Deploy the whole system from a config, resumable from its manifest.
+    ///
+    /// Deploys every contract's WASM (a deployment with the Stylus prefix and the compressed
+    /// program, then ArbWasm.activateProgram with its data fee, as cargo-stylus does), runs the
+    /// constructors, wires the contracts, grants the roles, lists the assets and markets, sets
+    /// the initial parameters, then hands every admin role to the Timelock and gives up the
+    /// deployer's. Before sending anything it checks the chain id, the WASM (present and passing
+    /// the Stylus checks) and the balance against an estimate of the whole run. Every step is
+    /// written to the manifest as it completes: a re-run with the same manifest resumes after
+    /// the last completed step and never redeploys what exists.
+    Deploy {
+        /// The TOML config (see deploy/local.toml).
+        #[arg(long)]
+        config: PathBuf,
+        /// The JSON manifest to write (resumed when it exists).
+        #[arg(long)]
+        out: PathBuf,
+        /// Where the WASM files are.
+        #[arg(long, default_value = "target/stylus")]
+        wasm_dir: PathBuf,
+        /// After deploying, bid for each program in Arbitrum's CacheManager at its minimum bid.
+        #[arg(long)]
+        cache_bid: bool,
+    },
+    /// List (or place) the CacheManager bids of the deployed programs.
+    Cache {
+        /// The deployment manifest.
+        #[arg(long)]
+        manifest: PathBuf,
+        /// Place each uncached program's minimum bid (else only list them).
+        #[arg(long)]
+        place: bool,
+    },
+    /// Governance through the Timelock.
+    #[command(subcommand)]
+    Gov(GovCommand),
+    /// The system's parameters and breaker state, or an account's health, positions,
+    /// collateral and Greeks.
+    Status {
+        /// The deployment manifest.
+        #[arg(long)]
+        manifest: PathBuf,
+        /// A sub-account id (bytes32: owner in the high 20 bytes, index in the lowest byte).
+        #[arg(long, conflicts_with = "owner")]
+        account: Option<B256>,
+        /// A sub-account's owner (with --sub).
+        #[arg(long)]
+        owner: Option<Address>,
+        /// The sub-account index (with --owner).
+        #[arg(long, default_value_t = 0)]
+        sub: u8,
+    },
+}
+
+/// `gov` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum GovCommand {
+    /// Queue a parameter change, checked first against the rule its contract applies (bounds,
+    /// step, interval, direction).
+    Propose {
+        /// The contract (CircuitBreaker, RiskModule, Liquidator, VaultPolicy, PerpMarkets,
+        /// InsuranceFund, Timelock).
+        contract: String,
+        /// The parameter (`clearing gov params` lists them).
+        parameter: String,
+        /// The new value (a decimal for fractions and amounts, whole seconds for durations).
+        value: String,
+        /// The market, for market parameters.
+        #[arg(long)]
+        market: Option<u32>,
+        /// The salt (default: derived from the time and the call).
+        #[arg(long)]
+        salt: Option<B256>,
+        /// The deployment manifest.
+        #[arg(long)]
+        manifest: PathBuf,
+        /// Print the calldata instead of sending.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List the proposals queued on the Timelock, with their eta and expiry.
+    Queued {
+        /// The deployment manifest.
+        #[arg(long)]
+        manifest: PathBuf,
+    },
+    /// Execute a queued proposal after its delay.
+    Execute {
+        /// The proposal id.
+        id: B256,
+        /// The salt, when the proposal was not queued by a direct call.
+        #[arg(long)]
+        salt: Option<B256>,
+        /// The deployment manifest.
+        #[arg(long)]
+        manifest: PathBuf,
+        /// Print the calldata instead of sending.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Cancel a queued proposal (the Timelock's admin or guardian).
+    Cancel {
+        /// The proposal id.
+        id: B256,
+        /// The deployment manifest.
+        #[arg(long)]
+        manifest: PathBuf,
+        /// Print the calldata instead of sending.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List the governed parameters with their bounds, step, interval and direction.
+    Params,
+}
+
+impl KeyArgs {
+    /// The signer, if a key was given.
+    ///
+    /// # Errors
+    /// [`CliError::Usage`] for a key that does not parse or a keystore that does not open (the
+    /// key itself is never part of the message).
+    pub fn signer(&self) -> Result<Option<PrivateKeySigner>> {
+        if let Some(k) = &self.private_key {
+            return k
+                .trim()
+                .parse::<PrivateKeySigner>()
+                .map(Some)
+                .map_err(|_| CliError::Usage("the private key is not a 32-byte hex secp256k1 key".into()));
+        }
+        if let Some(path) = &self.keystore {
+            let password = match &self.password {
+                Some(p) => p.clone(),
+                None => rpassword::prompt_password(format!("password for {}: ", path.display()))
+                    .map_err(|e| CliError::Usage(format!("cannot read the keystore password: {e}")))?,
+            };
+            return PrivateKeySigner::decrypt_keystore(path, password)
+                .map(Some)
+                .map_err(|e| CliError::Usage(format!("cannot open the keystore {}: {e}", path.display())));
+        }
+        Ok(None)
+    }
+}
+
+fn print_sections(out: &mut dyn Write, sections: &[(String, output::Table)]) {
+    for (title, t) in sections {
+        let _ = writeln!(out, "{title}\n{}", t.render());
+    }
+}
+
+/// Runs a parsed command on `chain` (built from the arguments when `None`), writing to `out`.
+///
+/// # Errors
+/// The command's [`CliError`].
+pub async fn run(cli: Cli, chain: Option<Chain>, out: &mut dyn Write) -> Result<()> {
+    if let Command::Gov(GovCommand::Params) = &cli.command {
+        return gov_params(cli.json, out);
+    }
+    let chain = match chain {
+        Some(c) => c,
+        None => Chain::connect(&cli.rpc_url, cli.key.signer()?)?,
+    };
+    match cli.command {
+        Command::Deploy {
+            config,
+            out: manifest,
+            wasm_dir,
+            cache_bid,
+        } => {
+            let config = config::Config::load(&config)?;
+            let opts = deploy::Options {
+                config,
+                out: manifest.clone(),
+                wasm_dir,
+            };
+            let outcome = deploy::deploy(&chain, &opts, out).await?;
+            if cache_bid {
+                place_bids(&chain, &outcome.manifest, out).await?;
+            }
+            if cli.json {
+                let _ = writeln!(out, "{}", json!({"manifest": manifest, "sent": outcome.sent, "contracts": outcome.manifest.contracts.iter().map(|(k, c)| (k.clone(), c.address)).collect::<std::collections::BTreeMap<_, _>>()}));
+            }
+            Ok(())
+        }
+        Command::Cache { manifest, place } => {
+            let m = Manifest::load(&manifest)?;
+            if place {
+                return place_bids(&chain, &m, out).await;
+            }
+            let (manager, list) = cache::bids(&chain, &m).await?;
+            if cli.json {
+                let _ = writeln!(out, "{}", json!({"cacheManager": manager, "programs": list.iter().map(|b| json!({"contract": b.contract, "address": b.address, "codeHash": b.code_hash, "cached": b.cached, "minBid": b.min_bid.to_string()})).collect::<Vec<_>>()}));
+            } else {
+                let _ = write!(out, "{}", cache::table(manager, &list).render());
+            }
+            Ok(())
+        }
+        Command::Status {
+            manifest,
+            account,
+            owner,
+            sub,
+        } => {
+            let m = Manifest::load(&manifest)?;
+            let account = account.or_else(|| owner.map(|o| clearing_core::account::encode(o, sub)));
+            let (sections, j) = match account {
+                Some(a) => status::account(&chain, &m, a).await?,
+                None => status::system(&chain, &m).await?,
+            };
+            if cli.json {
+                let _ = writeln!(out, "{j}");
+            } else {
+                print_sections(out, &sections);
+            }
+            Ok(())
+        }
+        Command::Gov(g) => gov_command(&chain, g, cli.json, out).await,
+    }
+}
+
+async fn place_bids(chain: &Chain, m: &Manifest, out: &mut dyn Write) -> Result<()> {
+    let (manager, list) = cache::bids(chain, m).await?;
+    for b in list.iter().filter(|b| !b.cached) {
+        let sent = chain
+            .send(
+                &format!("placeBid {}", b.contract),
+                Some(manager),
+                cache::place_bid(b.address),
+                b.min_bid,
+                &mut |_| Ok(()),
+            )
+            .await?;
+        let _ = writeln!(out, "bid {} wei for {} ({}): {}", b.min_bid, b.contract, b.address, sent.hash);
+    }
+    Ok(())
+}
+
+fn gov_params(json_out: bool, out: &mut dyn Write) -> Result<()> {
+    let mut t = output::Table::new(&["contract", "parameter", "code", "bounds", "step", "interval", "raises risk when"]);
+    let mut j = Vec::new();
+    for p in params::ALL {
+        let r = p.rule(U256::ZERO);
+        let step = if r.max_step == U256::MAX || (p.per_market && r.max_step > U256::from(u128::MAX)) {
+            "any".to_string()
+        } else {
+            p.show(r.max_step)
+        };
+        let dir = format!("{:?}", r.raises_risk).to_lowercase();
+        t.row(vec![
+            p.contract.into(),
+            p.name.into(),
+            p.code.to_string(),
+            format!("{} ..= {}", p.show(r.min), if r.max > U256::from(u128::MAX) { "max".into() } else { p.show(r.max) }),
+            step.clone(),
+            format!("{} s", r.min_interval),
+            dir.clone(),
+        ]);
+        j.push(json!({"contract": p.contract, "parameter": p.name, "code": p.code, "min": r.min.to_string(), "max": r.max.to_string(), "step": r.max_step.to_string(), "interval": r.min_interval, "raisesRiskWhen": dir, "perMarket": p.per_market}));
+    }
+    if json_out {
+        let _ = writeln!(out, "{}", json!(j));
+    } else {
+        let _ = write!(out, "{}", t.render());
+    }
+    Ok(())
+}
+
+async fn gov_command(chain: &Chain, g: GovCommand, json_out: bool, out: &mut dyn Write) -> Result<()> {
+    match g {
+        GovCommand::Params => gov_params(json_out, out),
+        GovCommand::Propose {
+            contract,
+            parameter,
+            value,
+            market,
+            salt,
+            manifest,
+            dry_run,
+        } => {
+            let m = Manifest::load(&manifest)?;
+            let p = gov::propose(chain, &m, &contract, &parameter, &value, market, salt).await?;
+            let direction = match p.direction {
+                clearing_core::governance::Direction::RaisesRisk => "raises risk",
+                clearing_core::governance::Direction::LowersRisk => "lowers risk (a risk admin could apply it at once)",
+                clearing_core::governance::Direction::Unchanged => "leaves the value unchanged",
+            };
+            let summary = json!({
+                "id": p.id, "timelock": p.timelock, "target": p.target, "data": format!("0x{}", hex::encode(&p.data)),
+                "salt": p.salt, "queueCalldata": format!("0x{}", hex::encode(&p.queue)), "old": p.change.0, "new": p.change.1,
+                "direction": direction, "earliestExecution": p.eta,
+            });
+            if dry_run {
+                if json_out {
+                    let _ = writeln!(out, "{summary}");
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "{contract} {parameter}: {} -> {} ({direction}); passes its rule\nto:       {} (Timelock)\ncalldata: 0x{}\nproposal: {}\nnothing was sent (--dry-run)",
+                        p.change.0, p.change.1, p.timelock, hex::encode(&p.queue), p.id
+                    );
+                }
+                return Ok(());
+            }
+            let sent = chain
+                .send("Timelock.queue", Some(p.timelock), p.queue.clone(), U256::ZERO, &mut |_| Ok(()))
+                .await?;
+            if json_out {
+                let mut s = summary;
+                s["tx"] = json!(sent.hash);
+                let _ = writeln!(out, "{s}");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "queued {}: {contract} {parameter} {} -> {} ({direction})\nexecutable from {} (clearing gov execute {} --manifest {})\ntx {}",
+                    p.id, p.change.0, p.change.1, p.eta, p.id, manifest.display(), sent.hash
+                );
+            }
+            Ok(())
+        }
+        GovCommand::Queued { manifest } => {
+            let m = Manifest::load(&manifest)?;
+            let list = gov::queued(chain, &m).await?;
+            if json_out {
+                let _ = writeln!(out, "{}", gov::queued_json(&m, &list));
+            } else {
+                let _ = write!(out, "{}", gov::queued_table(&m, &list).render());
+            }
+            Ok(())
+        }
+        GovCommand::Execute {
+            id,
+            salt,
+            manifest,
+            dry_run,
+        } => {
+            let m = Manifest::load(&manifest)?;
+            let timelock = m.address("Timelock")?;
+            let data = gov::execute_call(chain, &m, id, salt).await?;
+            finish(chain, "Timelock.execute", timelock, data, dry_run, json_out, out, &format!("executed {id}")).await
+        }
+        GovCommand::Cancel { id, manifest, dry_run } => {
+            let m = Manifest::load(&manifest)?;
+            let timelock = m.address("Timelock")?;
+            let data = alloy_sol_types::SolCall::abi_encode(&abi::Timelock::cancelCall { id });
+            finish(chain, "Timelock.cancel", timelock, data, dry_run, json_out, out, &format!("cancelled {id}")).await
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    chain: &Chain,
+    what: &str,
+    to: Address,
+    data: Vec<u8>,
+    dry_run: bool,
+    json_out: bool,
+    out: &mut dyn Write,
+    done: &str,
+) -> Result<()> {
+    if dry_run {
+        if json_out {
+            let _ = writeln!(out, "{}", json!({"to": to, "calldata": format!("0x{}", hex::encode(&data))}));
+        } else {
+            let _ = writeln!(out, "to:       {to} (Timelock)\ncalldata: 0x{}\nnothing was sent (--dry-run)", hex::encode(&data));
+        }
+        return Ok(());
+    }
+    let sent = chain.send(what, Some(to), data, U256::ZERO, &mut |_| Ok(())).await?;
+    if json_out {
+        let _ = writeln!(out, "{}", json!({"tx": sent.hash, "block": sent.block}));
+    } else {
+        let _ = writeln!(out, "{done}: tx {} (block {})", sent.hash, sent.block);
+    }
+    Ok(())
+}

@@ -1,0 +1,347 @@
+//! The governed parameters by name: which contract, which code, how the value is written, the
+//! call that sets it, the view that reads it, the event that records its changes, and the rule
+//! (always the core's: `clearing_core::rules`, `BreakerParam::rule`, `RateParam::rule`,
+//! `premium_notional_rule`).
+
+use crate::abi::*;
+use crate::error::{CliError, Result};
+use crate::manifest::Manifest;
+use crate::rpc::Chain;
+use crate::units;
+use alloy_primitives::{Address, B256, U256};
+use alloy_rpc_types_eth::Filter;
+use alloy_sol_types::{SolCall, SolEvent};
+use clearing_core::governance::{ParamRule, RaisesRisk};
+use clearing_core::params::{MAX_TIMELOCK_DELAY, MIN_TIMELOCK_DELAY};
+use clearing_core::rules;
+use clearing_core::money_market::RateParam;
+use clearing_core::BreakerParam;
+use alloy_provider::Provider;
+
+/// How a value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A decimal with 18 decimals (fractions, rates, quote amounts).
+    Wad,
+    /// Whole seconds.
+    Seconds,
+    /// A whole number.
+    Count,
+}
+
+/// One governed parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spec {
+    /// The contract's name in the manifest.
+    pub contract: &'static str,
+    /// The parameter's name.
+    pub name: &'static str,
+    /// The contract's code for it.
+    pub code: u8,
+    /// How its value is written.
+    pub unit: Unit,
+    /// Whether it is per market (`--market`).
+    pub per_market: bool,
+}
+
+const fn s(contract: &'static str, name: &'static str, code: u8, unit: Unit) -> Spec {
+    Spec {
+        contract,
+        name,
+        code,
+        unit,
+        per_market: false,
+    }
+}
+const fn m(name: &'static str, code: u8, unit: Unit) -> Spec {
+    Spec {
+        contract: "PerpMarkets",
+        name,
+        code,
+        unit,
+        per_market: true,
+    }
+}
+
+use Unit::*;
+
+/// Every parameter the tool governs.
+pub const ALL: &[Spec] = &[
+    s("RiskModule", "lambda", rules::risk_module::param::LAMBDA, Wad),
+    s("RiskModule", "heartbeat-tolerance", rules::risk_module::param::HEARTBEAT_TOLERANCE, Wad),
+    s("RiskModule", "min-margin-fraction", rules::risk_module::param::MIN_MARGIN_FRACTION, Wad),
+    s("RiskModule", "sequencer-grace", rules::risk_module::param::SEQUENCER_GRACE, Seconds),
+    s("RiskModule", "intra-correlation-0", rules::risk_module::param::INTRA_CORRELATION, Wad),
+    s("RiskModule", "intra-correlation-1", rules::risk_module::param::INTRA_CORRELATION + 1, Wad),
+    s("RiskModule", "intra-correlation-2", rules::risk_module::param::INTRA_CORRELATION + 2, Wad),
+    s("RiskModule", "intra-correlation-3", rules::risk_module::param::INTRA_CORRELATION + 3, Wad),
+    s("RiskModule", "inter-correlation", rules::risk_module::param::INTER_CORRELATION, Wad),
+    s("Liquidator", "penalty-divisor", rules::liquidator::param::PENALTY_DIVISOR, Count),
+    s("Liquidator", "min-penalty", rules::liquidator::param::MIN_PENALTY, Wad),
+    s("Liquidator", "keeper-share", rules::liquidator::param::KEEPER_SHARE, Wad),
+    s("CircuitBreaker", "max-move", BreakerParam::MaxMove as u8, Wad),
+    s("CircuitBreaker", "window", BreakerParam::Window as u8, Seconds),
+    s("CircuitBreaker", "cooldown", BreakerParam::Cooldown as u8, Seconds),
+    s("CircuitBreaker", "rate-limit", BreakerParam::RateLimit as u8, Wad),
+    s("CircuitBreaker", "rate-window", BreakerParam::RateWindow as u8, Seconds),
+    s("CircuitBreaker", "drawdown-trip", BreakerParam::DrawdownTrip as u8, Wad),
+    s("CircuitBreaker", "post-reset-grace", BreakerParam::PostResetGrace as u8, Seconds),
+    s("VaultPolicy", "optimal-utilisation", RateParam::Optimal as u8, Wad),
+    s("VaultPolicy", "base-rate", RateParam::Base as u8, Wad),
+    s("VaultPolicy", "slope1", RateParam::Slope1 as u8, Wad),
+    s("VaultPolicy", "slope2", RateParam::Slope2 as u8, Wad),
+    s("VaultPolicy", "reserve-share", RateParam::Reserve as u8, Wad),
+    s("VaultPolicy", "hard-utilisation", RateParam::Hard as u8, Wad),
+    s("VaultPolicy", "repay-discount", RateParam::RepayDiscount as u8, Wad),
+    s("InsuranceFund", "window", rules::insurance_fund::param::WINDOW, Seconds),
+    s("InsuranceFund", "target", rules::insurance_fund::param::TARGET, Wad),
+    s("Timelock", "delay", 1, Seconds),
+    s("Timelock", "grace", 2, Seconds),
+    m("min-size", rules::perp_markets::param::MIN_SIZE, Wad),
+    m("tick", rules::perp_markets::param::TICK, Wad),
+    m("maker-fee", rules::perp_markets::param::MAKER_FEE, Wad),
+    m("taker-fee", rules::perp_markets::param::TAKER_FEE, Wad),
+    m("max-open-interest", rules::perp_markets::param::MAX_OPEN_INTEREST, Wad),
+    m("funding-cap", rules::perp_markets::param::FUNDING_CAP, Wad),
+    m("max-fill-deviation", rules::perp_markets::param::MAX_FILL_DEVIATION, Wad),
+    m("premium-notional", rules::perp_markets::param::PREMIUM_NOTIONAL, Wad),
+    m("premium-tau", rules::perp_markets::param::PREMIUM_TAU, Seconds),
+];
+
+/// The parameter `name` of `contract`.
+///
+/// # Errors
+/// [`CliError::Usage`] listing the contract's parameters (or the contracts).
+pub fn lookup(contract: &str, name: &str) -> Result<&'static Spec> {
+    if let Some(p) = ALL
+        .iter()
+        .find(|p| p.contract.eq_ignore_ascii_case(contract) && p.name == name)
+    {
+        return Ok(p);
+    }
+    let of: Vec<&str> = ALL
+        .iter()
+        .filter(|p| p.contract.eq_ignore_ascii_case(contract))
+        .map(|p| p.name)
+        .collect();
+    if of.is_empty() {
+        let mut cs: Vec<&str> = ALL.iter().map(|p| p.contract).collect();
+        cs.dedup();
+        return Err(CliError::Usage(format!(
+            "no governed parameters in {contract:?}: the contracts are {}",
+            cs.join(", ")
+        )));
+    }
+    Err(CliError::Usage(format!(
+        "{contract} has no parameter {name:?}: it has {}",
+        of.join(", ")
+    )))
+}
+
+impl Spec {
+    /// The parameter's value written as text.
+    ///
+    /// # Errors
+    /// [`CliError::Usage`].
+    pub fn parse(&self, text: &str) -> Result<U256> {
+        let what = format!("{} {}", self.contract, self.name);
+        match self.unit {
+            Wad => units::wad(text, &what),
+            Seconds | Count => text.trim().parse::<u64>().map(U256::from).map_err(|_| {
+                CliError::Usage(format!("{what}: {text:?} is not a whole number"))
+            }),
+        }
+    }
+
+    /// A value as text in the parameter's unit.
+    pub fn show(&self, v: U256) -> String {
+        match self.unit {
+            Wad => units::show(v, 18),
+            Seconds => format!("{v} s"),
+            Count => v.to_string(),
+        }
+    }
+
+    /// The rule the contract applies to a change from `old` (the core's).
+    pub fn rule(&self, old: U256) -> ParamRule {
+        let none = || ParamRule {
+            min: U256::ZERO,
+            max: U256::MAX,
+            max_step: U256::MAX,
+            min_interval: 0,
+            raises_risk: RaisesRisk::Either,
+        };
+        match self.contract {
+            "RiskModule" => rules::risk_module::rule(self.code),
+            "Liquidator" => rules::liquidator::rule(self.code),
+            "InsuranceFund" => rules::insurance_fund::rule(self.code),
+            "CircuitBreaker" => BreakerParam::from_code(self.code).map(BreakerParam::rule),
+            "VaultPolicy" => RateParam::from_code(self.code).map(RateParam::rule),
+            "PerpMarkets" if self.code == rules::perp_markets::param::PREMIUM_NOTIONAL => {
+                Some(clearing_core::market::premium_notional_rule(old))
+            }
+            "PerpMarkets" => rules::perp_markets::rule(self.code),
+            // The Timelock's own settings: hard bounds only (no step, no interval).
+            "Timelock" if self.name == "delay" => Some(ParamRule {
+                min: U256::from(MIN_TIMELOCK_DELAY),
+                max: U256::from(MAX_TIMELOCK_DELAY),
+                max_step: U256::MAX,
+                min_interval: 0,
+                raises_risk: RaisesRisk::Decrease,
+            }),
+            "Timelock" => Some(ParamRule {
+                min: U256::from(clearing_core::governance::MIN_TIMELOCK_GRACE),
+                max: U256::from(clearing_core::governance::MAX_TIMELOCK_GRACE),
+                max_step: U256::MAX,
+                min_interval: 0,
+                raises_risk: RaisesRisk::Increase,
+            }),
+            _ => None,
+        }
+        .unwrap_or_else(none)
+    }
+
+    /// The call that sets the parameter to `value`.
+    pub fn calldata(&self, market: Option<u32>, value: U256) -> Vec<u8> {
+        let code = self.code;
+        let u64v = value.saturating_to::<u64>();
+        match self.contract {
+            "RiskModule" => Risk::setParameterCall { code, value }.abi_encode(),
+            "Liquidator" => Liquidator::setParameterCall { code, value }.abi_encode(),
+            "CircuitBreaker" => Breaker::setParameterCall { code, value }.abi_encode(),
+            "VaultPolicy" => Policy::setRateParameterCall { code, value }.abi_encode(),
+            "InsuranceFund" if self.name == "window" => Fund::setWindowCall { window: u64v }.abi_encode(),
+            "InsuranceFund" => Fund::setTargetCall { target: value }.abi_encode(),
+            "Timelock" if self.name == "delay" => Timelock::setDelayCall { delay: u64v }.abi_encode(),
+            "Timelock" => Timelock::setGraceCall { grace: u64v }.abi_encode(),
+            _ => Markets::configureMarketCall {
+                market: market.unwrap_or_default(),
+                code,
+                value,
+            }
+            .abi_encode(),
+        }
+    }
+
+    /// The market argument, required for market parameters.
+    ///
+    /// # Errors
+    /// [`CliError::Usage`].
+    pub fn market(&self, market: Option<u32>) -> Result<Option<u32>> {
+        match (self.per_market, market) {
+            (true, None) => Err(CliError::Usage(format!(
+                "{} {} is a market parameter: give --market ID",
+                self.contract, self.name
+            ))),
+            (false, Some(_)) => Err(CliError::Usage(format!(
+                "{} {} is not a market parameter: drop --market",
+                self.contract, self.name
+            ))),
+            _ => Ok(market),
+        }
+    }
+
+    /// The parameter's current value, through the contract's views.
+    ///
+    /// # Errors
+    /// The view's failure.
+    pub async fn current(&self, chain: &Chain, at: Address, market: Option<u32>) -> Result<U256> {
+        let code = self.code;
+        Ok(match self.contract {
+            "RiskModule" => chain.view(at, &Risk::parameterCall { code }).await?.value,
+            "VaultPolicy" => chain.view(at, &Policy::rateParameterCall { code }).await?.value,
+            "Liquidator" => {
+                let p = chain.view(at, &Liquidator::parametersCall {}).await?;
+                [U256::from(p.divisor), p.minPenalty, p.keeperShare][usize::from(code) - 1]
+            }
+            "CircuitBreaker" => {
+                let p = chain.view(at, &Breaker::parametersCall {}).await?;
+                [
+                    p.maxMove,
+                    U256::from(p.window),
+                    U256::from(p.cooldown),
+                    p.rateLimit,
+                    U256::from(p.rateWindow),
+                    p.drawdownTrip,
+                    U256::from(p.postResetGrace),
+                ][usize::from(code) - 1]
+            }
+            "InsuranceFund" if self.name == "window" => {
+                U256::from(chain.view(at, &Fund::windowCall {}).await?.window)
+            }
+            "InsuranceFund" => chain.view(at, &Fund::targetCall {}).await?.target,
+            "Timelock" if self.name == "delay" => {
+                U256::from(chain.view(at, &Timelock::delayCall {}).await?.delay)
+            }
+            "Timelock" => U256::from(chain.view(at, &Timelock::graceCall {}).await?.grace),
+            _ => {
+                let market = market.unwrap_or_default();
+                if code >= rules::perp_markets::param::MAX_FILL_DEVIATION {
+                    let f = chain.view(at, &Markets::fundingParametersCall { market }).await?;
+                    [f.maxFillDeviation, f.premiumNotional, U256::from(f.premiumTau)]
+                        [usize::from(code - rules::perp_markets::param::MAX_FILL_DEVIATION)]
+                } else {
+                    let m = chain.view(at, &Markets::marketCall { market }).await?;
+                    [m.minSize, m.tick, m.makerFee, m.takerFee, m.maxOpenInterest, m.fundingCap]
+                        [usize::from(code) - 1]
+                }
+            }
+        })
+    }
+
+    /// When the parameter last changed (0: never), from the contract's events since the
+    /// deployment.
+    ///
+    /// # Errors
+    /// [`CliError::Rpc`].
+    pub async fn last_change(
+        &self,
+        chain: &Chain,
+        manifest: &Manifest,
+        at: Address,
+        market: Option<u32>,
+    ) -> Result<u64> {
+        let topic = match self.contract {
+            "RiskModule" => Risk::ParameterSet::SIGNATURE_HASH,
+            "Liquidator" => Liquidator::ParameterSet::SIGNATURE_HASH,
+            "CircuitBreaker" => Breaker::ParameterSet::SIGNATURE_HASH,
+            "VaultPolicy" => Policy::RateParameterSet::SIGNATURE_HASH,
+            "InsuranceFund" if self.name == "window" => Fund::WindowSet::SIGNATURE_HASH,
+            "InsuranceFund" => Fund::TargetSet::SIGNATURE_HASH,
+            "Timelock" => return Ok(0),
+            _ => Markets::MarketParameterSet::SIGNATURE_HASH,
+        };
+        let filter = Filter::new()
+            .address(at)
+            .event_signature(topic)
+            .from_block(manifest.first_block());
+        let logs = chain
+            .provider
+            .get_logs(&filter)
+            .await
+            .map_err(crate::rpc::rpc_error)?;
+        let mut last = None;
+        for log in logs {
+            let topics = log.topics();
+            let data = log.data().data.as_ref();
+            let word = |i: usize| data.get(i * 32..i * 32 + 32).map(B256::from_slice);
+            let matches = match self.contract {
+                "RiskModule" | "VaultPolicy" => topics.get(1).map(|t| t[31]) == Some(self.code),
+                "Liquidator" | "CircuitBreaker" => word(0).map(|w| w[31]) == Some(self.code),
+                "InsuranceFund" => true,
+                _ => {
+                    topics.get(1).map(|t| U256::from_be_bytes(t.0))
+                        == Some(U256::from(market.unwrap_or_default()))
+                        && word(0).map(|w| w[31]) == Some(self.code)
+                }
+            };
+            if matches {
+                last = log.block_number.max(last);
+            }
+        }
+        match last {
+            Some(n) => chain.block_time(n).await,
+            None => Ok(0),
+        }
+    }
+}

@@ -1,0 +1,446 @@
+//! The tool end to end against the local node (in process, on a free loopback port): refusals
+//! that send nothing, a deployment killed midway and resumed, a re-run that sends nothing, the
+//! manifest's contracts answering their views, `status`, and a governance change refused by its
+//! rule, then queued, executed after the delay and visible in the contract's view. Needs the
+//! release WASM in `target/stylus` (`scripts/build-wasm`).
+
+use alloy_json_rpc::{RequestPacket, ResponsePacket};
+use alloy_primitives::{keccak256, Address, B256, U256};
+use alloy_provider::{Provider, ProviderBuilder};
+use alloy_rpc_client::ClientBuilder;
+use alloy_signer_local::PrivateKeySigner;
+use alloy_transport::{TransportError, TransportErrorKind, TransportFut};
+use clap::Parser;
+use clearing_cli::abi::*;
+use clearing_cli::manifest::Manifest;
+use clearing_cli::rpc::Chain;
+use clearing_cli::{run, Cli};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tower::{Layer, Service};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn wasm_dir() -> PathBuf {
+    repo().join("target/stylus")
+}
+
+fn example_config() -> PathBuf {
+    repo().join("deploy/local.toml")
+}
+
+fn hex_key(k: &PrivateKeySigner) -> String {
+    format!("0x{}", alloy_primitives::hex::encode(k.to_bytes()))
+}
+
+/// Runs the binary; returns (exit code, stdout, stderr).
+fn clearing(url: &str, key: Option<&PrivateKeySigner>, args: &[&str]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_clearing"));
+    cmd.arg("--rpc-url").arg(url).args(args).current_dir(repo());
+    cmd.env_remove("CLEARING_PRIVATE_KEY");
+    if let Some(k) = key {
+        cmd.env("CLEARING_PRIVATE_KEY", hex_key(k));
+    }
+    let out = cmd.output().expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A transport layer that fails every `eth_sendRawTransaction` after the first `n`: the run is
+/// cut off as if killed between two transactions.
+#[derive(Clone)]
+struct FailAfter {
+    left: Arc<AtomicUsize>,
+}
+
+impl<S> Layer<S> for FailAfter {
+    type Service = FailAfterService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        FailAfterService {
+            inner,
+            left: self.left.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct FailAfterService<S> {
+    inner: S,
+    left: Arc<AtomicUsize>,
+}
+
+impl<S> Service<RequestPacket> for FailAfterService<S>
+where
+    S: Service<
+            RequestPacket,
+            Response = ResponsePacket,
+            Error = TransportError,
+            Future = TransportFut<'static>,
+        > + Clone
+        + Send
+        + 'static,
+{
+    type Response = ResponsePacket;
+    type Error = TransportError;
+    type Future = TransportFut<'static>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: RequestPacket) -> Self::Future {
+        let sends = match &req {
+            RequestPacket::Single(r) => usize::from(r.method() == "eth_sendRawTransaction"),
+            RequestPacket::Batch(b) => b
+                .iter()
+                .filter(|r| r.method() == "eth_sendRawTransaction")
+                .count(),
+        };
+        if sends > 0 {
+            let ok = self
+                .left
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |l| l.checked_sub(1))
+                .is_ok();
+            if !ok {
+                return Box::pin(async {
+                    Err(TransportErrorKind::custom_str("injected failure: the RPC went away"))
+                });
+            }
+        }
+        self.inner.call(req)
+    }
+}
+
+async fn nonce(url: &str, who: Address) -> u64 {
+    let p = ProviderBuilder::new().on_http(url.parse().unwrap());
+    p.get_transaction_count(who).await.unwrap()
+}
+
+async fn rpc(url: &str, method: &'static str, params: serde_json::Value) -> serde_json::Value {
+    let p = ProviderBuilder::new().on_http(url.parse().unwrap());
+    p.raw_request::<_, serde_json::Value>(method.into(), params)
+        .await
+        .unwrap()
+}
+
+fn write_config(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let text = std::fs::read_to_string(example_config()).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, edit(text)).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_resume_inspect_and_govern() {
+    let node = stylus_node::start(stylus_node::Config {
+        port: 0,
+        ..stylus_node::Config::default()
+    })
+    .await
+    .expect("node starts");
+    let url = node.url();
+    let deployer = node.keys[0].clone();
+    let me = deployer.address();
+    let dir = tempdir();
+    let manifest = dir.join("manifest.json");
+    let m = manifest.to_str().unwrap();
+    let cfg = example_config();
+    let cfg = cfg.to_str().unwrap();
+    let wasm = wasm_dir();
+    let wasm = wasm.to_str().unwrap();
+
+    // 1. Refusals before anything is sent.
+    let wrong_chain = write_config(&dir, "chain.toml", |t| {
+        t.replace("chain_id = 412346", "chain_id = 42161")
+    });
+    let (code, _, err) = clearing(
+        &url,
+        Some(&deployer),
+        &["deploy", "--config", wrong_chain.to_str().unwrap(), "--out", m, "--wasm-dir", wasm],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: wrong chain: the node answers chain id 412346, the config is for 42161 (nothing was sent)"
+    );
+    let empty = dir.join("no-wasm");
+    std::fs::create_dir_all(&empty).unwrap();
+    let (code, _, err) = clearing(
+        &url,
+        Some(&deployer),
+        &["deploy", "--config", cfg, "--out", m, "--wasm-dir", empty.to_str().unwrap()],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "error: missing WASM {}/mock-erc20.wasm: ",
+            empty.display()
+        )) && err.trim_end().ends_with("build it with scripts/build-wasm (nothing was sent)"),
+        "{err}"
+    );
+    let poor = node.keys[5].clone();
+    rpc(
+        &url,
+        "anvil_setBalance",
+        serde_json::json!([poor.address(), "0x38d7ea4c68000"]),
+    )
+    .await; // 0.001 ETH
+    let (code, _, err) = clearing(
+        &url,
+        Some(&poor),
+        &["deploy", "--config", cfg, "--out", m, "--wasm-dir", wasm],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.starts_with(&format!("error: balance too low: {} holds 0.001 ETH, the ", poor.address())),
+        "{err}"
+    );
+    assert!(err.trim_end().ends_with("(nothing was sent)"), "{err}");
+    assert_eq!(nonce(&url, me).await, 0);
+    assert_eq!(nonce(&url, poor.address()).await, 0);
+    assert!(!manifest.exists());
+
+    // 2. A run killed after 7 transactions (its RPC fails from the 8th on).
+    let client = ClientBuilder::default()
+        .layer(FailAfter {
+            left: Arc::new(AtomicUsize::new(7)),
+        })
+        .http(url.parse().unwrap());
+    let chain = Chain::with_client(client, Some(deployer.clone()));
+    let cli = Cli::try_parse_from(["clearing", "deploy", "--config", cfg, "--out", m, "--wasm-dir", wasm]).unwrap();
+    let mut out = Vec::new();
+    let err = run(cli, Some(chain), &mut out).await.unwrap_err();
+    assert_eq!(err.exit_code(), 5, "{err}");
+    assert!(err.to_string().contains("injected failure"), "{err}");
+    let cut = Manifest::load(&manifest).unwrap();
+    assert_eq!(cut.steps.len(), 7);
+    assert!(!cut.complete);
+    assert_eq!(nonce(&url, me).await, 7);
+
+    // 3. The same command resumes and completes; nothing is sent twice.
+    let (code, stdout, err) = clearing(
+        &url,
+        Some(&deployer),
+        &["deploy", "--config", cfg, "--out", m, "--wasm-dir", wasm],
+    );
+    assert_eq!(code, 0, "{err}{stdout}");
+    let done = Manifest::load(&manifest).unwrap();
+    assert!(done.complete);
+    assert_eq!(done.steps[..7], cut.steps[..]);
+    let total = done.steps.len() as u64;
+    assert_eq!(nonce(&url, me).await, total, "one transaction per step");
+    let mut ids: Vec<&str> = done.steps.iter().map(|s| s.step.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len() as u64, total, "no step ran twice");
+    assert_eq!(done.chain_id, 412_346);
+    assert_eq!(done.contracts.len(), 17);
+    for (name, c) in &done.contracts {
+        assert_ne!(c.address, Address::ZERO, "{name}");
+        assert!(c.constructor_tx.is_some(), "{name}");
+        assert!(c.activation_tx.is_some(), "{name}");
+        let code = ProviderBuilder::new()
+            .on_http(url.parse().unwrap())
+            .get_code_at(c.address)
+            .await
+            .unwrap();
+        assert_eq!(keccak256(&code), c.code_hash, "{name}");
+    }
+
+    // 4. The manifest's addresses answer their views.
+    let chain = Chain::connect(&url, None).unwrap();
+    let at = |n: &str| done.address(n).unwrap();
+    let timelock = at("Timelock");
+    assert_eq!(chain.view(timelock, &Timelock::adminCall {}).await.unwrap().admin, me);
+    assert_eq!(chain.view(timelock, &Timelock::delayCall {}).await.unwrap().delay, 3_600);
+    for name in clearing_cli::deploy::GOVERNED {
+        let has = |who| Roles::hasRoleCall {
+            role: B256::ZERO,
+            account: who,
+        };
+        assert!(chain.view(at(name), &has(timelock)).await.unwrap().granted, "{name}");
+        assert!(!chain.view(at(name), &has(me)).await.unwrap().granted, "{name}");
+    }
+    let matcher: Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8".parse().unwrap();
+    let matcher_role = Roles::hasRoleCall {
+        role: keccak256("MATCHER_ROLE"),
+        account: matcher,
+    };
+    assert!(chain.view(at("Exchange"), &matcher_role).await.unwrap().granted);
+    assert_eq!(
+        chain.view(at("PerpMarkets"), &Markets::marketCountCall {}).await.unwrap().count,
+        1
+    );
+    let market = chain
+        .view(at("PerpMarkets"), &Markets::marketCall { market: 0 })
+        .await
+        .unwrap();
+    assert_eq!(market.underlying, at("token:WETH"));
+    assert_eq!(market.makerFee, U256::from(200_000_000_000_000u64));
+    let listed = chain
+        .view(at("CollateralVault"), &Vault::listedAssetsCall {})
+        .await
+        .unwrap()
+        .assets;
+    assert_eq!(listed, vec![at("token:USDC"), at("token:WETH")]);
+    let fees = chain.view(at("Clearinghouse"), &Ledger::feeConfigCall {}).await.unwrap();
+    assert_eq!(fees.insuranceAccount, clearing_core::account::encode(at("InsuranceFund"), 0));
+    assert_eq!(
+        chain.view(at("InsuranceFund"), &Fund::targetCall {}).await.unwrap().target,
+        U256::from(1_000_000u64) * U256::from(10u64).pow(U256::from(18u8))
+    );
+    assert_eq!(
+        chain.view(at("RiskModule"), &Risk::priceCall { asset: at("token:WETH") }).await.unwrap().price,
+        U256::from(3_000u64) * U256::from(10u64).pow(U256::from(18u8))
+    );
+
+    // 5. A second run with the same manifest sends nothing.
+    let (code, stdout, err) = clearing(
+        &url,
+        Some(&deployer),
+        &["deploy", "--config", cfg, "--out", m, "--wasm-dir", wasm],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.starts_with("nothing to do: every step of"), "{stdout}");
+    assert_eq!(nonce(&url, me).await, total);
+
+    // 6. A config that disagrees with the manifest is refused, naming the difference.
+    let changed = write_config(&dir, "changed.toml", |t| {
+        t.replace("haircut_floor = \"0.01\"", "haircut_floor = \"0.02\"")
+    });
+    let (code, _, err) = clearing(
+        &url,
+        Some(&deployer),
+        &["deploy", "--config", changed.to_str().unwrap(), "--out", m, "--wasm-dir", wasm],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(
+        err.trim(),
+        format!("error: the config disagrees with the manifest {m}: assets[1].haircut_floor is \"0.02\" in the config, \"0.01\" in the manifest; a deployment keeps its config (write a new manifest with another --out for another system) (nothing was sent)")
+    );
+    assert_eq!(nonce(&url, me).await, total);
+
+    // 7. status: the system and an account, as tables and JSON.
+    let (code, stdout, err) = clearing(&url, None, &["status", "--manifest", m]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("CircuitBreaker  rate-limit"), "{stdout}");
+    assert!(stdout.contains("PerpMarkets[0 WETH]  maker-fee            0.0002"), "{stdout}");
+    let (code, stdout, err) = clearing(&url, None, &["status", "--manifest", m, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(j["contracts"]["Timelock"], serde_json::json!(timelock));
+    let (code, stdout, err) = clearing(
+        &url,
+        None,
+        &["status", "--manifest", m, "--owner", &format!("{me}"), "--sub", "1", "--json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(j["health"]["equity"], "0");
+    assert_eq!(j["positions"], serde_json::json!([]));
+
+    // 8. Governance: over the step, refused locally with the rule's reason; nothing sent.
+    let (code, _, err) = clearing(
+        &url,
+        Some(&deployer),
+        &["gov", "propose", "CircuitBreaker", "rate-limit", "0.6", "--manifest", m],
+    );
+    assert_eq!(code, 4, "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: refused by the rule of CircuitBreaker rate-limit: 0.2 -> 0.6 moves it by 0.4, more than its step of 0.2 (ParameterStepTooLarge); nothing was sent"
+    );
+    assert_eq!(nonce(&url, me).await, total);
+    let (code, stdout, err) = clearing(
+        &url,
+        Some(&deployer),
+        &["gov", "propose", "CircuitBreaker", "rate-limit", "0.4", "--manifest", m, "--dry-run"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("calldata: 0x"), "{stdout}");
+    assert_eq!(nonce(&url, me).await, total);
+
+    // A valid change: queued, too early, executed after the delay, visible in the view.
+    let (code, stdout, err) = clearing(
+        &url,
+        Some(&deployer),
+        &["gov", "propose", "CircuitBreaker", "rate-limit", "0.4", "--manifest", m, "--json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let id = j["id"].as_str().unwrap().to_string();
+    let (code, stdout, _) = clearing(&url, None, &["gov", "queued", "--manifest", m, "--json"]);
+    assert_eq!(code, 0);
+    let q: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(q[0]["id"], id.as_str());
+    assert_eq!(q[0]["state"], "queued");
+    assert_eq!(q[0]["contract"], "CircuitBreaker");
+    let (code, _, err) = clearing(&url, Some(&deployer), &["gov", "execute", &id, "--manifest", m]);
+    assert_eq!(code, 6, "{err}");
+    assert!(err.contains("reverted: TooEarly"), "{err}");
+    rpc(&url, "evm_increaseTime", serde_json::json!([3_601])).await;
+    rpc(&url, "evm_mine", serde_json::json!([])).await;
+    let (code, stdout, err) = clearing(&url, Some(&deployer), &["gov", "execute", &id, "--manifest", m]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.starts_with(&format!("executed {id}: tx 0x")), "{stdout}");
+    let p = chain.view(at("CircuitBreaker"), &Breaker::parametersCall {}).await.unwrap();
+    assert_eq!(p.rateLimit, U256::from(400_000_000_000_000_000u64));
+    let (_, stdout, _) = clearing(&url, None, &["gov", "queued", "--manifest", m, "--json"]);
+    let q: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(q[0]["state"], "executed");
+    // The next step within a day of the last change: refused by the interval.
+    let (code, _, err) = clearing(
+        &url,
+        Some(&deployer),
+        &["gov", "propose", "CircuitBreaker", "rate-limit", "0.6", "--manifest", m],
+    );
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("(ParameterChangedTooSoon)"), "{err}");
+
+    // The local node has no program cache: the cache command says so.
+    let (code, _, err) = clearing(&url, None, &["cache", "--manifest", m]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.starts_with("error: this chain has no program cache"), "{err}");
+    drop(node);
+}
+
+#[test]
+fn usage_errors_are_messages_not_panics() {
+    let (code, _, err) = clearing("http://127.0.0.1:9", None, &["deploy", "--config", "nope.toml", "--out", "x.json"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: cannot read the config nope.toml: "), "{err}");
+    let (code, _, err) = clearing("http://127.0.0.1:9", None, &["gov", "propose", "Nothing", "x", "1", "--manifest", "x.json"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, stdout, _) = clearing("http://127.0.0.1:9", None, &["gov", "params"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("CircuitBreaker  rate-limit"), "{stdout}");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_clearing"));
+    let out = cmd
+        .args(["status", "--manifest", "x.json", "--private-key", "0x1234"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!err.contains("0x1234"), "the key is never printed: {err}");
+}
+
+fn tempdir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "clearing-cli-e2e-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
