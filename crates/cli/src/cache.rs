@@ -50,7 +50,12 @@ pub async fn bids(chain: &Chain, m: &Manifest) -> Result<(Address, Vec<Bid>)> {
             continue;
         }
         let cached = chain
-            .view(ARB_WASM_CACHE, &ArbWasmCache::codehashIsCachedCall { codehash: c.code_hash })
+            .view(
+                ARB_WASM_CACHE,
+                &ArbWasmCache::codehashIsCachedCall {
+                    codehash: c.code_hash,
+                },
+            )
             .await?
             .cached;
         let min_bid = chain
@@ -81,7 +86,10 @@ pub fn table(manager: Address, list: &[Bid]) -> Table {
             if b.cached {
                 "-".into()
             } else {
-                format!("cast send {manager} 'placeBid(address)' {} --value {}", b.address, b.min_bid)
+                format!(
+                    "cast send {manager} 'placeBid(address)' {} --value {}",
+                    b.address, b.min_bid
+                )
             },
         ]);
     }

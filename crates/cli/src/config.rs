@@ -201,8 +201,9 @@ impl Config {
     /// # Errors
     /// [`CliError::Usage`] naming the file and what is wrong.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| CliError::Usage(format!("cannot read the config {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            CliError::Usage(format!("cannot read the config {}: {e}", path.display()))
+        })?;
         let c: Config = toml::from_str(&text)
             .map_err(|e| CliError::Usage(format!("config {}: {e}", path.display())))?;
         c.validate()
@@ -260,9 +261,16 @@ impl Config {
             w(&a.haircut_floor, "haircut_floor")?;
             w(&a.haircut_cap, "haircut_cap")?;
             w(&a.multiplier, "multiplier")?;
-            units::parse(&a.deposit_cap, a.decimals, &format!("assets.{}.deposit_cap", a.symbol))?;
+            units::parse(
+                &a.deposit_cap,
+                a.decimals,
+                &format!("assets.{}.deposit_cap", a.symbol),
+            )?;
             if a.bucket > 3 {
-                return Err(format!("assets.{}.bucket {} is not 0..=3", a.symbol, a.bucket));
+                return Err(format!(
+                    "assets.{}.bucket {} is not 0..=3",
+                    a.symbol, a.bucket
+                ));
             }
             for (what, v) in [("token", &a.token), ("feed", &a.feed)] {
                 if v != "mock" && v.parse::<Address>().is_err() {
@@ -281,7 +289,10 @@ impl Config {
         }
         for (i, m) in self.markets.iter().enumerate() {
             if self.asset(&m.underlying).is_none() {
-                return Err(format!("markets[{i}].underlying {:?} is not one of the assets", m.underlying));
+                return Err(format!(
+                    "markets[{i}].underlying {:?} is not one of the assets",
+                    m.underlying
+                ));
             }
             for (f, v) in [
                 ("min_size", &m.min_size),
@@ -310,7 +321,11 @@ impl From<CliError> for String {
 }
 
 /// The first place where two JSON trees differ, as `path: left vs right`.
-pub fn first_difference(path: &str, a: &serde_json::Value, b: &serde_json::Value) -> Option<String> {
+pub fn first_difference(
+    path: &str,
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+) -> Option<String> {
     use serde_json::Value;
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
@@ -318,13 +333,25 @@ pub fn first_difference(path: &str, a: &serde_json::Value, b: &serde_json::Value
             keys.sort();
             keys.dedup();
             keys.into_iter().find_map(|k| {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                first_difference(&p, x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null))
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                first_difference(
+                    &p,
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                )
             })
         }
         (Value::Array(x), Value::Array(y)) => {
             if x.len() != y.len() {
-                return Some(format!("{path} has {} entries in the config, {} in the manifest", x.len(), y.len()));
+                return Some(format!(
+                    "{path} has {} entries in the config, {} in the manifest",
+                    x.len(),
+                    y.len()
+                ));
             }
             x.iter()
                 .zip(y)

@@ -14,8 +14,8 @@ use crate::params;
 use crate::rpc::{check_receipt, Chain, Sent};
 use crate::units;
 use alloy_primitives::{keccak256, Address, Bytes, B256, I256, U256};
-use alloy_rpc_types_eth::state::{AccountOverride, StateOverride};
 use alloy_provider::Provider;
+use alloy_rpc_types_eth::state::{AccountOverride, StateOverride};
 use alloy_sol_types::{SolCall, SolConstructor};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
@@ -148,7 +148,8 @@ impl Run<'_> {
             let code = wasm_check::stylus_code(&wasm)
                 .map_err(|e| CliError::Refused(format!("{}: {e}", path.display())))?;
             let hash = keccak256(&code);
-            self.programs.insert(package.to_string(), Program { code, hash });
+            self.programs
+                .insert(package.to_string(), Program { code, hash });
         }
         Ok(&self.programs[package])
     }
@@ -209,7 +210,13 @@ impl Run<'_> {
     }
 
     /// Sends one transaction of step `id` and records it.
-    async fn send(&mut self, id: &str, to: Option<Address>, data: Vec<u8>, value: U256) -> Result<Sent> {
+    async fn send(
+        &mut self,
+        id: &str,
+        to: Option<Address>,
+        data: Vec<u8>,
+        value: U256,
+    ) -> Result<Sent> {
         let path = self.path.clone();
         let mut manifest = self.manifest.clone();
         let step = id.to_string();
@@ -262,7 +269,9 @@ impl Run<'_> {
             return Ok(());
         }
         let to = self.addr(to);
-        self.send(&id, Some(to), call.abi_encode(), U256::ZERO).await.map(drop)
+        self.send(&id, Some(to), call.abi_encode(), U256::ZERO)
+            .await
+            .map(drop)
     }
 
     /// Deploys, activates and constructs contract `name` from `package`, unless done.
@@ -305,7 +314,9 @@ impl Run<'_> {
             let init = stylus_runtime::init_code(&code);
             let sent = self.send(&deploy_id, None, init, U256::ZERO).await?;
             let address = sent.contract.ok_or_else(|| {
-                CliError::Rpc(format!("{deploy_id}: the receipt names no contract address"))
+                CliError::Rpc(format!(
+                    "{deploy_id}: the receipt names no contract address"
+                ))
             })?;
             let e = self.manifest.contracts.get_mut(name).expect("recorded");
             e.package = package.to_string();
@@ -336,7 +347,8 @@ impl Run<'_> {
         }
         let mut data = stylus_runtime::constructor_selector().to_vec();
         data.extend(ctor);
-        self.send(&constructed, Some(address), data, U256::ZERO).await?;
+        self.send(&constructed, Some(address), data, U256::ZERO)
+            .await?;
         Ok(address)
     }
 
@@ -356,7 +368,8 @@ impl Run<'_> {
             depth: wad(&a.depth, "depth")?,
             initialVolatility: wad(&a.volatility, "volatility")?,
         };
-        self.step(format!("RiskModule.listAsset {s}"), "RiskModule", risk).await?;
+        self.step(format!("RiskModule.listAsset {s}"), "RiskModule", risk)
+            .await?;
         let vault = Vault::listAssetCall {
             asset,
             decimals: a.decimals,
@@ -364,20 +377,32 @@ impl Run<'_> {
             depositEnabled: a.deposits_enabled,
             collateralEnabled: a.collateral,
         };
-        self.step(format!("CollateralVault.listAsset {s}"), "CollateralVault", vault)
-            .await?;
+        self.step(
+            format!("CollateralVault.listAsset {s}"),
+            "CollateralVault",
+            vault,
+        )
+        .await?;
         let haircut = Engine::setHaircutConfigCall {
             asset,
             floor: wad(&a.haircut_floor, "haircut_floor")?,
             cap: wad(&a.haircut_cap, "haircut_cap")?,
             multiplier: wad(&a.multiplier, "multiplier")?,
         };
-        self.step(format!("RiskEngine.setHaircutConfig {s}"), "RiskEngine", haircut)
-            .await?;
+        self.step(
+            format!("RiskEngine.setHaircutConfig {s}"),
+            "RiskEngine",
+            haircut,
+        )
+        .await?;
         if let Some(feed) = a.vol_feed {
             let call = Risk::setVolatilityFeedCall { asset, feed };
-            self.step(format!("RiskModule.setVolatilityFeed {s}"), "RiskModule", call)
-                .await?;
+            self.step(
+                format!("RiskModule.setVolatilityFeed {s}"),
+                "RiskModule",
+                call,
+            )
+            .await?;
         }
         Ok(())
     }
@@ -412,7 +437,8 @@ impl Run<'_> {
                 answer: I256::try_from(price).unwrap_or(I256::MAX),
                 updatedAt: U256::from(now),
             };
-            self.step(format!("{feed_name}.setAnswer"), &feed_name, call).await?;
+            self.step(format!("{feed_name}.setAnswer"), &feed_name, call)
+                .await?;
         } else {
             self.external(&feed_name, &a.feed);
         }
@@ -443,7 +469,11 @@ impl Run<'_> {
         let quote = c.asset(&c.quote).expect("validated");
         let usdc = self.addr(&format!("token:{}", c.quote));
         let risk = self
-            .contract("RiskModule", "risk-module", Risk::constructorCall { admin: me }.abi_encode())
+            .contract(
+                "RiskModule",
+                "risk-module",
+                Risk::constructorCall { admin: me }.abi_encode(),
+            )
             .await?;
         let vault = self
             .contract(
@@ -460,7 +490,12 @@ impl Run<'_> {
             .contract(
                 "RiskEngine",
                 "risk-engine",
-                Engine::constructorCall { admin: me, risk, vault }.abi_encode(),
+                Engine::constructorCall {
+                    admin: me,
+                    risk,
+                    vault,
+                }
+                .abi_encode(),
             )
             .await?;
         let markets = self
@@ -596,10 +631,18 @@ impl Run<'_> {
             .await?;
 
         // Wiring (as crates/sim's System::deploy).
-        self.step("PerpMarkets.setClearinghouse".into(), "PerpMarkets", Markets::setClearinghouseCall { clearinghouse })
-            .await?;
-        self.step("Clearinghouse.setExchange".into(), "Clearinghouse", Ledger::setExchangeCall { exchange })
-            .await?;
+        self.step(
+            "PerpMarkets.setClearinghouse".into(),
+            "PerpMarkets",
+            Markets::setClearinghouseCall { clearinghouse },
+        )
+        .await?;
+        self.step(
+            "Clearinghouse.setExchange".into(),
+            "Clearinghouse",
+            Ledger::setExchangeCall { exchange },
+        )
+        .await?;
         for (who, account) in [
             ("Clearinghouse", clearinghouse),
             ("Exchange", exchange),
@@ -612,15 +655,25 @@ impl Run<'_> {
                 role: role("CLEARING_ROLE"),
                 account,
             };
-            self.step(format!("CollateralVault.grantRole CLEARING_ROLE {who}"), "CollateralVault", call)
-                .await?;
-        }
-        self.step("Clearinghouse.setLiquidator".into(), "Clearinghouse", Ledger::setLiquidatorCall { liquidator })
+            self.step(
+                format!("CollateralVault.grantRole CLEARING_ROLE {who}"),
+                "CollateralVault",
+                call,
+            )
             .await?;
+        }
+        self.step(
+            "Clearinghouse.setLiquidator".into(),
+            "Clearinghouse",
+            Ledger::setLiquidatorCall { liquidator },
+        )
+        .await?;
         self.step(
             "PerpMarkets.setLiquidator Backstop".into(),
             "PerpMarkets",
-            Markets::setLiquidatorCall { liquidator: backstop },
+            Markets::setLiquidatorCall {
+                liquidator: backstop,
+            },
         )
         .await?;
         for (who, account) in [("Liquidator", liquidator), ("Backstop", backstop)] {
@@ -628,8 +681,12 @@ impl Run<'_> {
                 role: role("LIQUIDATOR_ROLE"),
                 account,
             };
-            self.step(format!("CircuitBreaker.grantRole LIQUIDATOR_ROLE {who}"), "CircuitBreaker", call)
-                .await?;
+            self.step(
+                format!("CircuitBreaker.grantRole LIQUIDATOR_ROLE {who}"),
+                "CircuitBreaker",
+                call,
+            )
+            .await?;
         }
         let guardian = c.roles.guardian;
         for target in ["CircuitBreaker", "VaultPolicy"] {
@@ -637,29 +694,45 @@ impl Run<'_> {
                 role: role("GUARDIAN_ROLE"),
                 account: guardian,
             };
-            self.step(format!("{target}.grantRole GUARDIAN_ROLE guardian"), target, call)
-                .await?;
+            self.step(
+                format!("{target}.grantRole GUARDIAN_ROLE guardian"),
+                target,
+                call,
+            )
+            .await?;
         }
         let cover = Roles::grantRoleCall {
             role: role("COVER_ROLE"),
             account: backstop,
         };
-        self.step("InsuranceFund.grantRole COVER_ROLE Backstop".into(), "InsuranceFund", cover)
-            .await?;
+        self.step(
+            "InsuranceFund.grantRole COVER_ROLE Backstop".into(),
+            "InsuranceFund",
+            cover,
+        )
+        .await?;
         let matcher = Roles::grantRoleCall {
             role: role("MATCHER_ROLE"),
             account: c.roles.matcher,
         };
-        self.step("Exchange.grantRole MATCHER_ROLE matcher".into(), "Exchange", matcher)
-            .await?;
+        self.step(
+            "Exchange.grantRole MATCHER_ROLE matcher".into(),
+            "Exchange",
+            matcher,
+        )
+        .await?;
         if let Some(ra) = c.roles.risk_admin {
             for target in RISK_ADMINS {
                 let call = Roles::grantRoleCall {
                     role: role("RISK_ADMIN_ROLE"),
                     account: ra,
                 };
-                self.step(format!("{target}.grantRole RISK_ADMIN_ROLE risk admin"), target, call)
-                    .await?;
+                self.step(
+                    format!("{target}.grantRole RISK_ADMIN_ROLE risk admin"),
+                    target,
+                    call,
+                )
+                .await?;
             }
         }
         let insurance = clearing_core::account::encode(fund, 0);
@@ -731,8 +804,12 @@ impl Run<'_> {
                 role: B256::ZERO,
                 account: me,
             };
-            self.step(format!("{target}.revokeRole ADMIN deployer"), target, revoke)
-                .await?;
+            self.step(
+                format!("{target}.revokeRole ADMIN deployer"),
+                target,
+                revoke,
+            )
+            .await?;
         }
         let _ = (engine, margin);
         Ok(())
@@ -884,7 +961,11 @@ pub async fn deploy(chain: &Chain, opts: &Options, log: &mut dyn Write) -> Resul
     let plan = run.plan.take().unwrap_or_default();
     let active = std::mem::take(&mut run.active);
     let _ = active;
-    let gas_price = chain.provider.get_gas_price().await.map_err(crate::rpc::rpc_error)?;
+    let gas_price = chain
+        .provider
+        .get_gas_price()
+        .await
+        .map_err(crate::rpc::rpc_error)?;
     // Fees are capped at twice the current price (as the provider fills them).
     let cost = U256::from(plan.gas) * U256::from(gas_price) * U256::from(2u8) + plan.data_fees;
     let balance = chain.balance(from).await?;

@@ -35,9 +35,11 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Usage(m) | Self::Refused(m) | Self::Rule(m) | Self::Rpc(m) | Self::Reverted(m) => {
-                f.write_str(m)
-            }
+            Self::Usage(m)
+            | Self::Refused(m)
+            | Self::Rule(m)
+            | Self::Rpc(m)
+            | Self::Reverted(m) => f.write_str(m),
         }
     }
 }

@@ -39,7 +39,14 @@ pub struct Proposal {
 }
 
 /// The rule's refusal in words, with the contract's error name.
-fn refusal(spec: &params::Spec, e: ChangeError, old: U256, new: U256, last: u64, eta: u64) -> String {
+fn refusal(
+    spec: &params::Spec,
+    e: ChangeError,
+    old: U256,
+    new: U256,
+    last: u64,
+    eta: u64,
+) -> String {
     let rule = spec.rule(old);
     let what = format!("{} {}", spec.contract, spec.name);
     match e {
@@ -119,7 +126,10 @@ pub async fn propose(
 pub fn hash_call(target: Address, data: &[u8], salt: B256) -> B256 {
     let mut enc = clearing_core::governance::call_encoding_head(target, data.len(), salt).to_vec();
     enc.extend_from_slice(data);
-    enc.resize(enc.len() + clearing_core::governance::call_encoding_padding(data.len()), 0);
+    enc.resize(
+        enc.len() + clearing_core::governance::call_encoding_padding(data.len()),
+        0,
+    );
     keccak256(enc)
 }
 
@@ -248,7 +258,11 @@ pub async fn execute_call(
                 .get_transaction_by_hash(tx)
                 .await
                 .map_err(crate::rpc::rpc_error)?
-                .ok_or_else(|| CliError::Usage(format!("the queue transaction {tx} is not found: give --salt")))?;
+                .ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "the queue transaction {tx} is not found: give --salt"
+                    ))
+                })?;
             let data = {
                 use alloy_consensus::Transaction as _;
                 t.input().clone()
@@ -269,4 +283,3 @@ pub async fn execute_call(
     }
     .abi_encode())
 }
-

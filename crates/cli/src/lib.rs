@@ -39,7 +39,12 @@ use std::path::PathBuf;
 )]
 pub struct Cli {
     /// The JSON-RPC endpoint.
-    #[arg(long, global = true, env = "CLEARING_RPC_URL", default_value = "http://127.0.0.1:8547")]
+    #[arg(
+        long,
+        global = true,
+        env = "CLEARING_RPC_URL",
+        default_value = "http://127.0.0.1:8547"
+    )]
     pub rpc_url: String,
     /// The sender's key (hex); never printed.
     #[command(flatten)]
@@ -57,13 +62,24 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct KeyArgs {
     /// The private key (hex). Also `$CLEARING_PRIVATE_KEY`.
-    #[arg(long, global = true, env = "CLEARING_PRIVATE_KEY", hide_env_values = true, conflicts_with = "keystore")]
+    #[arg(
+        long,
+        global = true,
+        env = "CLEARING_PRIVATE_KEY",
+        hide_env_values = true,
+        conflicts_with = "keystore"
+    )]
     pub private_key: Option<String>,
     /// An encrypted JSON keystore (as geth, cast and cargo-stylus write them).
     #[arg(long, global = true, env = "CLEARING_KEYSTORE")]
     pub keystore: Option<PathBuf>,
     /// The keystore's password (else `$CLEARING_KEYSTORE_PASSWORD`, else asked on the terminal).
-    #[arg(long, global = true, env = "CLEARING_KEYSTORE_PASSWORD", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "CLEARING_KEYSTORE_PASSWORD",
+        hide_env_values = true
+    )]
     pub password: Option<String>,
 }
 
@@ -193,21 +209,23 @@ impl KeyArgs {
     /// key itself is never part of the message).
     pub fn signer(&self) -> Result<Option<PrivateKeySigner>> {
         if let Some(k) = &self.private_key {
-            return k
-                .trim()
-                .parse::<PrivateKeySigner>()
-                .map(Some)
-                .map_err(|_| CliError::Usage("the private key is not a 32-byte hex secp256k1 key".into()));
+            return k.trim().parse::<PrivateKeySigner>().map(Some).map_err(|_| {
+                CliError::Usage("the private key is not a 32-byte hex secp256k1 key".into())
+            });
         }
         if let Some(path) = &self.keystore {
             let password = match &self.password {
                 Some(p) => p.clone(),
                 None => rpassword::prompt_password(format!("password for {}: ", path.display()))
-                    .map_err(|e| CliError::Usage(format!("cannot read the keystore password: {e}")))?,
+                    .map_err(|e| {
+                        CliError::Usage(format!("cannot read the keystore password: {e}"))
+                    })?,
             };
             return PrivateKeySigner::decrypt_keystore(path, password)
                 .map(Some)
-                .map_err(|e| CliError::Usage(format!("cannot open the keystore {}: {e}", path.display())));
+                .map_err(|e| {
+                    CliError::Usage(format!("cannot open the keystore {}: {e}", path.display()))
+                });
         }
         Ok(None)
     }
@@ -249,7 +267,11 @@ pub async fn run(cli: Cli, chain: Option<Chain>, out: &mut dyn Write) -> Result<
                 place_bids(&chain, &outcome.manifest, out).await?;
             }
             if cli.json {
-                let _ = writeln!(out, "{}", json!({"manifest": manifest, "sent": outcome.sent, "contracts": outcome.manifest.contracts.iter().map(|(k, c)| (k.clone(), c.address)).collect::<std::collections::BTreeMap<_, _>>()}));
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    json!({"manifest": manifest, "sent": outcome.sent, "contracts": outcome.manifest.contracts.iter().map(|(k, c)| (k.clone(), c.address)).collect::<std::collections::BTreeMap<_, _>>()})
+                );
             }
             Ok(())
         }
@@ -260,7 +282,11 @@ pub async fn run(cli: Cli, chain: Option<Chain>, out: &mut dyn Write) -> Result<
             }
             let (manager, list) = cache::bids(&chain, &m).await?;
             if cli.json {
-                let _ = writeln!(out, "{}", json!({"cacheManager": manager, "programs": list.iter().map(|b| json!({"contract": b.contract, "address": b.address, "codeHash": b.code_hash, "cached": b.cached, "minBid": b.min_bid.to_string()})).collect::<Vec<_>>()}));
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    json!({"cacheManager": manager, "programs": list.iter().map(|b| json!({"contract": b.contract, "address": b.address, "codeHash": b.code_hash, "cached": b.cached, "minBid": b.min_bid.to_string()})).collect::<Vec<_>>()})
+                );
             } else {
                 let _ = write!(out, "{}", cache::table(manager, &list).render());
             }
@@ -301,27 +327,48 @@ async fn place_bids(chain: &Chain, m: &Manifest, out: &mut dyn Write) -> Result<
                 &mut |_| Ok(()),
             )
             .await?;
-        let _ = writeln!(out, "bid {} wei for {} ({}): {}", b.min_bid, b.contract, b.address, sent.hash);
+        let _ = writeln!(
+            out,
+            "bid {} wei for {} ({}): {}",
+            b.min_bid, b.contract, b.address, sent.hash
+        );
     }
     Ok(())
 }
 
 fn gov_params(json_out: bool, out: &mut dyn Write) -> Result<()> {
-    let mut t = output::Table::new(&["contract", "parameter", "code", "bounds", "step", "interval", "raises risk when"]);
+    let mut t = output::Table::new(&[
+        "contract",
+        "parameter",
+        "code",
+        "bounds",
+        "step",
+        "interval",
+        "raises risk when",
+    ]);
     let mut j = Vec::new();
     for p in params::ALL {
         let r = p.rule(U256::ZERO);
-        let step = if r.max_step == U256::MAX || (p.per_market && r.max_step > U256::from(u128::MAX)) {
-            "any".to_string()
-        } else {
-            p.show(r.max_step)
-        };
+        let step =
+            if r.max_step == U256::MAX || (p.per_market && r.max_step > U256::from(u128::MAX)) {
+                "any".to_string()
+            } else {
+                p.show(r.max_step)
+            };
         let dir = format!("{:?}", r.raises_risk).to_lowercase();
         t.row(vec![
             p.contract.into(),
             p.name.into(),
             p.code.to_string(),
-            format!("{} ..= {}", p.show(r.min), if r.max > U256::from(u128::MAX) { "max".into() } else { p.show(r.max) }),
+            format!(
+                "{} ..= {}",
+                p.show(r.min),
+                if r.max > U256::from(u128::MAX) {
+                    "max".into()
+                } else {
+                    p.show(r.max)
+                }
+            ),
             step.clone(),
             format!("{} s", r.min_interval),
             dir.clone(),
@@ -336,7 +383,12 @@ fn gov_params(json_out: bool, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-async fn gov_command(chain: &Chain, g: GovCommand, json_out: bool, out: &mut dyn Write) -> Result<()> {
+async fn gov_command(
+    chain: &Chain,
+    g: GovCommand,
+    json_out: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
     match g {
         GovCommand::Params => gov_params(json_out, out),
         GovCommand::Propose {
@@ -352,7 +404,9 @@ async fn gov_command(chain: &Chain, g: GovCommand, json_out: bool, out: &mut dyn
             let p = gov::propose(chain, &m, &contract, &parameter, &value, market, salt).await?;
             let direction = match p.direction {
                 clearing_core::governance::Direction::RaisesRisk => "raises risk",
-                clearing_core::governance::Direction::LowersRisk => "lowers risk (a risk admin could apply it at once)",
+                clearing_core::governance::Direction::LowersRisk => {
+                    "lowers risk (a risk admin could apply it at once)"
+                }
                 clearing_core::governance::Direction::Unchanged => "leaves the value unchanged",
             };
             let summary = json!({
@@ -373,7 +427,13 @@ async fn gov_command(chain: &Chain, g: GovCommand, json_out: bool, out: &mut dyn
                 return Ok(());
             }
             let sent = chain
-                .send("Timelock.queue", Some(p.timelock), p.queue.clone(), U256::ZERO, &mut |_| Ok(()))
+                .send(
+                    "Timelock.queue",
+                    Some(p.timelock),
+                    p.queue.clone(),
+                    U256::ZERO,
+                    &mut |_| Ok(()),
+                )
                 .await?;
             if json_out {
                 let mut s = summary;
@@ -407,13 +467,37 @@ async fn gov_command(chain: &Chain, g: GovCommand, json_out: bool, out: &mut dyn
             let m = Manifest::load(&manifest)?;
             let timelock = m.address("Timelock")?;
             let data = gov::execute_call(chain, &m, id, salt).await?;
-            finish(chain, "Timelock.execute", timelock, data, dry_run, json_out, out, &format!("executed {id}")).await
+            finish(
+                chain,
+                "Timelock.execute",
+                timelock,
+                data,
+                dry_run,
+                json_out,
+                out,
+                &format!("executed {id}"),
+            )
+            .await
         }
-        GovCommand::Cancel { id, manifest, dry_run } => {
+        GovCommand::Cancel {
+            id,
+            manifest,
+            dry_run,
+        } => {
             let m = Manifest::load(&manifest)?;
             let timelock = m.address("Timelock")?;
             let data = alloy_sol_types::SolCall::abi_encode(&abi::Timelock::cancelCall { id });
-            finish(chain, "Timelock.cancel", timelock, data, dry_run, json_out, out, &format!("cancelled {id}")).await
+            finish(
+                chain,
+                "Timelock.cancel",
+                timelock,
+                data,
+                dry_run,
+                json_out,
+                out,
+                &format!("cancelled {id}"),
+            )
+            .await
         }
     }
 }
@@ -431,13 +515,23 @@ async fn finish(
 ) -> Result<()> {
     if dry_run {
         if json_out {
-            let _ = writeln!(out, "{}", json!({"to": to, "calldata": format!("0x{}", hex::encode(&data))}));
+            let _ = writeln!(
+                out,
+                "{}",
+                json!({"to": to, "calldata": format!("0x{}", hex::encode(&data))})
+            );
         } else {
-            let _ = writeln!(out, "to:       {to} (Timelock)\ncalldata: 0x{}\nnothing was sent (--dry-run)", hex::encode(&data));
+            let _ = writeln!(
+                out,
+                "to:       {to} (Timelock)\ncalldata: 0x{}\nnothing was sent (--dry-run)",
+                hex::encode(&data)
+            );
         }
         return Ok(());
     }
-    let sent = chain.send(what, Some(to), data, U256::ZERO, &mut |_| Ok(())).await?;
+    let sent = chain
+        .send(what, Some(to), data, U256::ZERO, &mut |_| Ok(()))
+        .await?;
     if json_out {
         let _ = writeln!(out, "{}", json!({"tx": sent.hash, "block": sent.block}));
     } else {

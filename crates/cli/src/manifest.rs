@@ -97,7 +97,9 @@ impl Manifest {
         let tmp = path.with_extension("json.tmp");
         std::fs::write(&tmp, text + "\n")
             .and_then(|()| std::fs::rename(&tmp, path))
-            .map_err(|e| CliError::Usage(format!("cannot write the manifest {}: {e}", path.display())))
+            .map_err(|e| {
+                CliError::Usage(format!("cannot write the manifest {}: {e}", path.display()))
+            })
     }
 
     /// Whether step `id` is done.
@@ -117,7 +119,11 @@ impl Manifest {
             .ok_or_else(|| {
                 CliError::Usage(format!(
                     "the manifest has no contract {name:?}: it has {}",
-                    self.contracts.keys().cloned().collect::<Vec<_>>().join(", ")
+                    self.contracts
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             })
     }

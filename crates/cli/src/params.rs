@@ -9,14 +9,14 @@ use crate::manifest::Manifest;
 use crate::rpc::Chain;
 use crate::units;
 use alloy_primitives::{Address, B256, U256};
+use alloy_provider::Provider;
 use alloy_rpc_types_eth::Filter;
 use alloy_sol_types::{SolCall, SolEvent};
 use clearing_core::governance::{ParamRule, RaisesRisk};
+use clearing_core::money_market::RateParam;
 use clearing_core::params::{MAX_TIMELOCK_DELAY, MIN_TIMELOCK_DELAY};
 use clearing_core::rules;
-use clearing_core::money_market::RateParam;
 use clearing_core::BreakerParam;
-use alloy_provider::Provider;
 
 /// How a value is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,45 +67,186 @@ use Unit::*;
 
 /// Every parameter the tool governs.
 pub const ALL: &[Spec] = &[
-    s("RiskModule", "lambda", rules::risk_module::param::LAMBDA, Wad),
-    s("RiskModule", "heartbeat-tolerance", rules::risk_module::param::HEARTBEAT_TOLERANCE, Wad),
-    s("RiskModule", "min-margin-fraction", rules::risk_module::param::MIN_MARGIN_FRACTION, Wad),
-    s("RiskModule", "sequencer-grace", rules::risk_module::param::SEQUENCER_GRACE, Seconds),
-    s("RiskModule", "intra-correlation-0", rules::risk_module::param::INTRA_CORRELATION, Wad),
-    s("RiskModule", "intra-correlation-1", rules::risk_module::param::INTRA_CORRELATION + 1, Wad),
-    s("RiskModule", "intra-correlation-2", rules::risk_module::param::INTRA_CORRELATION + 2, Wad),
-    s("RiskModule", "intra-correlation-3", rules::risk_module::param::INTRA_CORRELATION + 3, Wad),
-    s("RiskModule", "inter-correlation", rules::risk_module::param::INTER_CORRELATION, Wad),
-    s("Liquidator", "penalty-divisor", rules::liquidator::param::PENALTY_DIVISOR, Count),
-    s("Liquidator", "min-penalty", rules::liquidator::param::MIN_PENALTY, Wad),
-    s("Liquidator", "keeper-share", rules::liquidator::param::KEEPER_SHARE, Wad),
-    s("CircuitBreaker", "max-move", BreakerParam::MaxMove as u8, Wad),
-    s("CircuitBreaker", "window", BreakerParam::Window as u8, Seconds),
-    s("CircuitBreaker", "cooldown", BreakerParam::Cooldown as u8, Seconds),
-    s("CircuitBreaker", "rate-limit", BreakerParam::RateLimit as u8, Wad),
-    s("CircuitBreaker", "rate-window", BreakerParam::RateWindow as u8, Seconds),
-    s("CircuitBreaker", "drawdown-trip", BreakerParam::DrawdownTrip as u8, Wad),
-    s("CircuitBreaker", "post-reset-grace", BreakerParam::PostResetGrace as u8, Seconds),
-    s("VaultPolicy", "optimal-utilisation", RateParam::Optimal as u8, Wad),
+    s(
+        "RiskModule",
+        "lambda",
+        rules::risk_module::param::LAMBDA,
+        Wad,
+    ),
+    s(
+        "RiskModule",
+        "heartbeat-tolerance",
+        rules::risk_module::param::HEARTBEAT_TOLERANCE,
+        Wad,
+    ),
+    s(
+        "RiskModule",
+        "min-margin-fraction",
+        rules::risk_module::param::MIN_MARGIN_FRACTION,
+        Wad,
+    ),
+    s(
+        "RiskModule",
+        "sequencer-grace",
+        rules::risk_module::param::SEQUENCER_GRACE,
+        Seconds,
+    ),
+    s(
+        "RiskModule",
+        "intra-correlation-0",
+        rules::risk_module::param::INTRA_CORRELATION,
+        Wad,
+    ),
+    s(
+        "RiskModule",
+        "intra-correlation-1",
+        rules::risk_module::param::INTRA_CORRELATION + 1,
+        Wad,
+    ),
+    s(
+        "RiskModule",
+        "intra-correlation-2",
+        rules::risk_module::param::INTRA_CORRELATION + 2,
+        Wad,
+    ),
+    s(
+        "RiskModule",
+        "intra-correlation-3",
+        rules::risk_module::param::INTRA_CORRELATION + 3,
+        Wad,
+    ),
+    s(
+        "RiskModule",
+        "inter-correlation",
+        rules::risk_module::param::INTER_CORRELATION,
+        Wad,
+    ),
+    s(
+        "Liquidator",
+        "penalty-divisor",
+        rules::liquidator::param::PENALTY_DIVISOR,
+        Count,
+    ),
+    s(
+        "Liquidator",
+        "min-penalty",
+        rules::liquidator::param::MIN_PENALTY,
+        Wad,
+    ),
+    s(
+        "Liquidator",
+        "keeper-share",
+        rules::liquidator::param::KEEPER_SHARE,
+        Wad,
+    ),
+    s(
+        "CircuitBreaker",
+        "max-move",
+        BreakerParam::MaxMove as u8,
+        Wad,
+    ),
+    s(
+        "CircuitBreaker",
+        "window",
+        BreakerParam::Window as u8,
+        Seconds,
+    ),
+    s(
+        "CircuitBreaker",
+        "cooldown",
+        BreakerParam::Cooldown as u8,
+        Seconds,
+    ),
+    s(
+        "CircuitBreaker",
+        "rate-limit",
+        BreakerParam::RateLimit as u8,
+        Wad,
+    ),
+    s(
+        "CircuitBreaker",
+        "rate-window",
+        BreakerParam::RateWindow as u8,
+        Seconds,
+    ),
+    s(
+        "CircuitBreaker",
+        "drawdown-trip",
+        BreakerParam::DrawdownTrip as u8,
+        Wad,
+    ),
+    s(
+        "CircuitBreaker",
+        "post-reset-grace",
+        BreakerParam::PostResetGrace as u8,
+        Seconds,
+    ),
+    s(
+        "VaultPolicy",
+        "optimal-utilisation",
+        RateParam::Optimal as u8,
+        Wad,
+    ),
     s("VaultPolicy", "base-rate", RateParam::Base as u8, Wad),
     s("VaultPolicy", "slope1", RateParam::Slope1 as u8, Wad),
     s("VaultPolicy", "slope2", RateParam::Slope2 as u8, Wad),
-    s("VaultPolicy", "reserve-share", RateParam::Reserve as u8, Wad),
-    s("VaultPolicy", "hard-utilisation", RateParam::Hard as u8, Wad),
-    s("VaultPolicy", "repay-discount", RateParam::RepayDiscount as u8, Wad),
-    s("InsuranceFund", "window", rules::insurance_fund::param::WINDOW, Seconds),
-    s("InsuranceFund", "target", rules::insurance_fund::param::TARGET, Wad),
+    s(
+        "VaultPolicy",
+        "reserve-share",
+        RateParam::Reserve as u8,
+        Wad,
+    ),
+    s(
+        "VaultPolicy",
+        "hard-utilisation",
+        RateParam::Hard as u8,
+        Wad,
+    ),
+    s(
+        "VaultPolicy",
+        "repay-discount",
+        RateParam::RepayDiscount as u8,
+        Wad,
+    ),
+    s(
+        "InsuranceFund",
+        "window",
+        rules::insurance_fund::param::WINDOW,
+        Seconds,
+    ),
+    s(
+        "InsuranceFund",
+        "target",
+        rules::insurance_fund::param::TARGET,
+        Wad,
+    ),
     s("Timelock", "delay", 1, Seconds),
     s("Timelock", "grace", 2, Seconds),
     m("min-size", rules::perp_markets::param::MIN_SIZE, Wad),
     m("tick", rules::perp_markets::param::TICK, Wad),
     m("maker-fee", rules::perp_markets::param::MAKER_FEE, Wad),
     m("taker-fee", rules::perp_markets::param::TAKER_FEE, Wad),
-    m("max-open-interest", rules::perp_markets::param::MAX_OPEN_INTEREST, Wad),
+    m(
+        "max-open-interest",
+        rules::perp_markets::param::MAX_OPEN_INTEREST,
+        Wad,
+    ),
     m("funding-cap", rules::perp_markets::param::FUNDING_CAP, Wad),
-    m("max-fill-deviation", rules::perp_markets::param::MAX_FILL_DEVIATION, Wad),
-    m("premium-notional", rules::perp_markets::param::PREMIUM_NOTIONAL, Wad),
-    m("premium-tau", rules::perp_markets::param::PREMIUM_TAU, Seconds),
+    m(
+        "max-fill-deviation",
+        rules::perp_markets::param::MAX_FILL_DEVIATION,
+        Wad,
+    ),
+    m(
+        "premium-notional",
+        rules::perp_markets::param::PREMIUM_NOTIONAL,
+        Wad,
+    ),
+    m(
+        "premium-tau",
+        rules::perp_markets::param::PREMIUM_TAU,
+        Seconds,
+    ),
 ];
 
 /// The parameter `name` of `contract`.
@@ -147,9 +288,11 @@ impl Spec {
         let what = format!("{} {}", self.contract, self.name);
         match self.unit {
             Wad => units::wad(text, &what),
-            Seconds | Count => text.trim().parse::<u64>().map(U256::from).map_err(|_| {
-                CliError::Usage(format!("{what}: {text:?} is not a whole number"))
-            }),
+            Seconds | Count => text
+                .trim()
+                .parse::<u64>()
+                .map(U256::from)
+                .map_err(|_| CliError::Usage(format!("{what}: {text:?} is not a whole number"))),
         }
     }
 
@@ -210,9 +353,13 @@ impl Spec {
             "Liquidator" => Liquidator::setParameterCall { code, value }.abi_encode(),
             "CircuitBreaker" => Breaker::setParameterCall { code, value }.abi_encode(),
             "VaultPolicy" => Policy::setRateParameterCall { code, value }.abi_encode(),
-            "InsuranceFund" if self.name == "window" => Fund::setWindowCall { window: u64v }.abi_encode(),
+            "InsuranceFund" if self.name == "window" => {
+                Fund::setWindowCall { window: u64v }.abi_encode()
+            }
             "InsuranceFund" => Fund::setTargetCall { target: value }.abi_encode(),
-            "Timelock" if self.name == "delay" => Timelock::setDelayCall { delay: u64v }.abi_encode(),
+            "Timelock" if self.name == "delay" => {
+                Timelock::setDelayCall { delay: u64v }.abi_encode()
+            }
             "Timelock" => Timelock::setGraceCall { grace: u64v }.abi_encode(),
             _ => Markets::configureMarketCall {
                 market: market.unwrap_or_default(),
@@ -249,7 +396,12 @@ impl Spec {
         let code = self.code;
         Ok(match self.contract {
             "RiskModule" => chain.view(at, &Risk::parameterCall { code }).await?.value,
-            "VaultPolicy" => chain.view(at, &Policy::rateParameterCall { code }).await?.value,
+            "VaultPolicy" => {
+                chain
+                    .view(at, &Policy::rateParameterCall { code })
+                    .await?
+                    .value
+            }
             "Liquidator" => {
                 let p = chain.view(at, &Liquidator::parametersCall {}).await?;
                 [U256::from(p.divisor), p.minPenalty, p.keeperShare][usize::from(code) - 1]
@@ -277,13 +429,24 @@ impl Spec {
             _ => {
                 let market = market.unwrap_or_default();
                 if code >= rules::perp_markets::param::MAX_FILL_DEVIATION {
-                    let f = chain.view(at, &Markets::fundingParametersCall { market }).await?;
-                    [f.maxFillDeviation, f.premiumNotional, U256::from(f.premiumTau)]
-                        [usize::from(code - rules::perp_markets::param::MAX_FILL_DEVIATION)]
+                    let f = chain
+                        .view(at, &Markets::fundingParametersCall { market })
+                        .await?;
+                    [
+                        f.maxFillDeviation,
+                        f.premiumNotional,
+                        U256::from(f.premiumTau),
+                    ][usize::from(code - rules::perp_markets::param::MAX_FILL_DEVIATION)]
                 } else {
                     let m = chain.view(at, &Markets::marketCall { market }).await?;
-                    [m.minSize, m.tick, m.makerFee, m.takerFee, m.maxOpenInterest, m.fundingCap]
-                        [usize::from(code) - 1]
+                    [
+                        m.minSize,
+                        m.tick,
+                        m.makerFee,
+                        m.takerFee,
+                        m.maxOpenInterest,
+                        m.fundingCap,
+                    ][usize::from(code) - 1]
                 }
             }
         })

@@ -7,7 +7,9 @@ use alloy_network::{EthereumWallet, TransactionBuilder};
 use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_provider::{DynProvider, Provider, ProviderBuilder};
 use alloy_rpc_client::RpcClient;
-use alloy_rpc_types_eth::{state::StateOverride, BlockNumberOrTag, TransactionReceipt, TransactionRequest};
+use alloy_rpc_types_eth::{
+    state::StateOverride, BlockNumberOrTag, TransactionReceipt, TransactionRequest,
+};
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, SolInterface};
 use alloy_transport::TransportError;
@@ -172,7 +174,9 @@ impl Chain {
     /// # Errors
     /// As [`Self::call_raw`]; [`CliError::Rpc`] when the answer does not decode.
     pub async fn view<C: SolCall>(&self, to: Address, call: &C) -> Result<C::Return> {
-        let out = self.call_raw(to, call.abi_encode(), U256::ZERO, None).await?;
+        let out = self
+            .call_raw(to, call.abi_encode(), U256::ZERO, None)
+            .await?;
         C::abi_decode_returns(&out, true).map_err(|e| {
             CliError::Rpc(format!(
                 "{} at {to} answered {} bytes that do not decode: {e}",
@@ -212,10 +216,9 @@ impl Chain {
             .map_err(|e| revert_or_rpc(e, what))?;
         let hash = *pending.tx_hash();
         on_sent(hash)?;
-        let receipt = pending
-            .get_receipt()
-            .await
-            .map_err(|e| CliError::Rpc(format!("{what}: waiting for the receipt of {hash}: {e}")))?;
+        let receipt = pending.get_receipt().await.map_err(|e| {
+            CliError::Rpc(format!("{what}: waiting for the receipt of {hash}: {e}"))
+        })?;
         check_receipt(what, &receipt)
     }
 
@@ -275,15 +278,15 @@ pub fn revert_or_rpc(e: TransportError, what: &str) -> CliError {
             .as_ref()
             .and_then(|d| serde_json::from_str::<Bytes>(d.get()).ok())
         {
-            return CliError::Reverted(format!(
-                "{what} reverted: {}",
-                describe_revert(&data)
-            ));
+            return CliError::Reverted(format!("{what} reverted: {}", describe_revert(&data)));
         }
         if resp.message.contains("revert") {
             return CliError::Reverted(format!("{what} reverted: {}", resp.message));
         }
-        return CliError::Rpc(format!("{what}: the node refused it: {} (code {})", resp.message, resp.code));
+        return CliError::Rpc(format!(
+            "{what}: the node refused it: {} (code {})",
+            resp.message, resp.code
+        ));
     }
     CliError::Rpc(format!("{what}: RPC error: {e}"))
 }

@@ -27,7 +27,11 @@ pub async fn system(chain: &Chain, m: &Manifest) -> Result<(Vec<(String, Table)>
     sections.push(("contracts".into(), t));
     j.insert(
         "contracts".into(),
-        json!(m.contracts.iter().map(|(k, c)| (k.clone(), c.address)).collect::<BTreeMap<_, _>>()),
+        json!(m
+            .contracts
+            .iter()
+            .map(|(k, c)| (k.clone(), c.address))
+            .collect::<BTreeMap<_, _>>()),
     );
 
     let mut t = Table::new(&["contract", "parameter", "value"]);
@@ -42,7 +46,11 @@ pub async fn system(chain: &Chain, m: &Manifest) -> Result<(Vec<(String, Table)>
         for spec in params::ALL.iter().filter(|p| p.per_market) {
             let at = m.address(spec.contract)?;
             let v = spec.current(chain, at, Some(*id)).await?;
-            t.row(vec![format!("PerpMarkets[{id} {symbol}]"), spec.name.into(), spec.show(v)]);
+            t.row(vec![
+                format!("PerpMarkets[{id} {symbol}]"),
+                spec.name.into(),
+                spec.show(v),
+            ]);
             pj.push(json!({"contract": spec.contract, "market": id, "parameter": spec.name, "value": v.to_string()}));
         }
     }
@@ -50,7 +58,13 @@ pub async fn system(chain: &Chain, m: &Manifest) -> Result<(Vec<(String, Table)>
     j.insert("parameters".into(), json!(pj));
 
     let breaker = m.address("CircuitBreaker")?;
-    let mut t = Table::new(&["scope", "reason", "tripped until", "grace until", "liquidations"]);
+    let mut t = Table::new(&[
+        "scope",
+        "reason",
+        "tripped until",
+        "grace until",
+        "liquidations",
+    ]);
     let mut bj = Vec::new();
     let mut scopes = vec![("global".to_string(), Address::ZERO)];
     for (name, c) in &m.contracts {
@@ -59,16 +73,27 @@ pub async fn system(chain: &Chain, m: &Manifest) -> Result<(Vec<(String, Table)>
         }
     }
     for (label, scope) in scopes {
-        let s = chain.view(breaker, &Breaker::scopeStateCall { scope }).await?;
+        let s = chain
+            .view(breaker, &Breaker::scopeStateCall { scope })
+            .await?;
         let allowed = if scope == Address::ZERO {
             String::from("-")
         } else {
-            match chain.view(breaker, &Breaker::liquidationAllowedCall { asset: scope }).await {
+            match chain
+                .view(breaker, &Breaker::liquidationAllowedCall { asset: scope })
+                .await
+            {
                 Ok(a) => if a.allowed { "allowed" } else { "halted" }.into(),
                 Err(e) => format!("refused: {e}"),
             }
         };
-        t.row(vec![label.clone(), s.reason.to_string(), s.trippedUntil.to_string(), s.graceUntil.to_string(), allowed.clone()]);
+        t.row(vec![
+            label.clone(),
+            s.reason.to_string(),
+            s.trippedUntil.to_string(),
+            s.graceUntil.to_string(),
+            allowed.clone(),
+        ]);
         bj.push(json!({"scope": label, "reason": s.reason, "trippedUntil": s.trippedUntil, "graceUntil": s.graceUntil, "liquidations": allowed}));
     }
     sections.push(("circuit breaker".into(), t));
@@ -82,7 +107,10 @@ pub async fn system(chain: &Chain, m: &Manifest) -> Result<(Vec<(String, Table)>
     t.row(vec!["insurance fund balance".into(), show_signed(balance)]);
     t.row(vec!["timelock admin".into(), admin.to_string()]);
     sections.push(("governance and insurance".into(), t));
-    j.insert("insuranceFund".into(), json!({"balance": balance.to_string()}));
+    j.insert(
+        "insuranceFund".into(),
+        json!({"balance": balance.to_string()}),
+    );
     j.insert("timelockAdmin".into(), json!(admin));
     Ok((sections, Value::Object(j)))
 }
@@ -91,14 +119,27 @@ pub async fn system(chain: &Chain, m: &Manifest) -> Result<(Vec<(String, Table)>
 ///
 /// # Errors
 /// A view's failure.
-pub async fn account(chain: &Chain, m: &Manifest, account: B256) -> Result<(Vec<(String, Table)>, Value)> {
+pub async fn account(
+    chain: &Chain,
+    m: &Manifest,
+    account: B256,
+) -> Result<(Vec<(String, Table)>, Value)> {
     let margin = m.address("MarginEngine")?;
     // stylus-sdk 0.9 returns this multi-value answer as one tuple (a leading offset word).
     let out = chain
-        .call_raw(margin, Margin::accountSummaryCall { account }.abi_encode(), U256::ZERO, None)
+        .call_raw(
+            margin,
+            Margin::accountSummaryCall { account }.abi_encode(),
+            U256::ZERO,
+            None,
+        )
         .await?;
-    let s = AccountSummary::abi_decode(&out, true)
-        .map_err(|e| CliError::Rpc(format!("accountSummary answered {} bytes that do not decode: {e}", out.len())))?;
+    let s = AccountSummary::abi_decode(&out, true).map_err(|e| {
+        CliError::Rpc(format!(
+            "accountSummary answered {} bytes that do not decode: {e}",
+            out.len()
+        ))
+    })?;
     let name = |a: Address| {
         m.name_of(a)
             .map(|n| n.trim_start_matches("token:").to_string())
@@ -106,8 +147,20 @@ pub async fn account(chain: &Chain, m: &Manifest, account: B256) -> Result<(Vec<
     };
     let maint_health = s.equity - I256::try_from(s.maintenance).unwrap_or(I256::MAX);
     let init_health = s.equity - I256::try_from(s.initial).unwrap_or(I256::MAX);
-    let mut h = Table::new(&["equity", "maintenance", "initial", "maintenance health", "initial health"]);
-    h.row(vec![show_signed(s.equity), show(s.maintenance, 18), show(s.initial, 18), show_signed(maint_health), show_signed(init_health)]);
+    let mut h = Table::new(&[
+        "equity",
+        "maintenance",
+        "initial",
+        "maintenance health",
+        "initial health",
+    ]);
+    h.row(vec![
+        show_signed(s.equity),
+        show(s.maintenance, 18),
+        show(s.initial, 18),
+        show_signed(maint_health),
+        show_signed(init_health),
+    ]);
     let mut p = Table::new(&["market", "size", "open notional", "pending funding"]);
     let mut delta: BTreeMap<String, I256> = BTreeMap::new();
     let markets = m.address("PerpMarkets")?;
@@ -119,12 +172,22 @@ pub async fn account(chain: &Chain, m: &Manifest, account: B256) -> Result<(Vec<
             show_signed(s.pendingFunding[i]),
         ]);
         let underlying = chain
-            .view(markets, &Markets::marketCall { market: s.markets[i] })
+            .view(
+                markets,
+                &Markets::marketCall {
+                    market: s.markets[i],
+                },
+            )
             .await?
             .underlying;
         *delta.entry(name(underlying)).or_default() += s.sizes[i];
     }
-    let quote = m.config.get("quote").and_then(Value::as_str).unwrap_or_default().to_string();
+    let quote = m
+        .config
+        .get("quote")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let mut c = Table::new(&["asset", "amount"]);
     for i in 0..s.assets.len() {
         let n = name(s.assets[i]);
@@ -149,7 +212,12 @@ pub async fn account(chain: &Chain, m: &Manifest, account: B256) -> Result<(Vec<
         "greeks": delta.iter().map(|(u, d)| json!({"underlying": u, "delta": d.to_string(), "gamma": "0", "vega": "0"})).collect::<Vec<_>>(),
     });
     Ok((
-        vec![("health (WAD quote)".into(), h), ("positions".into(), p), ("collateral".into(), c), ("greeks".into(), g)],
+        vec![
+            ("health (WAD quote)".into(), h),
+            ("positions".into(), p),
+            ("collateral".into(), c),
+            ("greeks".into(), g),
+        ],
         j,
     ))
 }

@@ -57,13 +57,32 @@ mod tests {
 
     #[test]
     fn parses_and_shows() {
-        assert_eq!(wad("0.005", "x").unwrap(), U256::from(5_000_000_000_000_000u64));
-        assert_eq!(parse("1_000", 6, "x").unwrap(), U256::from(1_000_000_000u64));
+        assert_eq!(
+            wad("0.005", "x").unwrap(),
+            U256::from(5_000_000_000_000_000u64)
+        );
+        assert_eq!(
+            parse("1_000", 6, "x").unwrap(),
+            U256::from(1_000_000_000u64)
+        );
         assert_eq!(show(U256::from(5_000_000_000_000_000u64), 18), "0.005");
-        assert_eq!(show(U256::from(3u8) * U256::from(10u8).pow(U256::from(18u8)), 18), "3");
-        assert_eq!(show_signed(I256::try_from(-2_500_000_000_000_000_000i128).unwrap()), "-2.5");
+        assert_eq!(
+            show(U256::from(3u8) * U256::from(10u8).pow(U256::from(18u8)), 18),
+            "3"
+        );
+        assert_eq!(
+            show_signed(I256::try_from(-2_500_000_000_000_000_000i128).unwrap()),
+            "-2.5"
+        );
         let e = wad("abc", "value").unwrap_err();
-        assert!(e.to_string().starts_with("value: \"abc\" is not a decimal amount"), "{e}");
-        assert_eq!(wad("-1", "v").unwrap_err().to_string(), "v: \"-1\" is negative");
+        assert!(
+            e.to_string()
+                .starts_with("value: \"abc\" is not a decimal amount"),
+            "{e}"
+        );
+        assert_eq!(
+            wad("-1", "v").unwrap_err().to_string(),
+            "v: \"-1\" is negative"
+        );
     }
 }

@@ -111,7 +111,9 @@ where
                 .is_ok();
             if !ok {
                 return Box::pin(async {
-                    Err(TransportErrorKind::custom_str("injected failure: the RPC went away"))
+                    Err(TransportErrorKind::custom_str(
+                        "injected failure: the RPC went away",
+                    ))
                 });
             }
         }
@@ -164,7 +166,15 @@ async fn deploy_resume_inspect_and_govern() {
     let (code, _, err) = clearing(
         &url,
         Some(&deployer),
-        &["deploy", "--config", wrong_chain.to_str().unwrap(), "--out", m, "--wasm-dir", wasm],
+        &[
+            "deploy",
+            "--config",
+            wrong_chain.to_str().unwrap(),
+            "--out",
+            m,
+            "--wasm-dir",
+            wasm,
+        ],
     );
     assert_eq!(code, 3, "{err}");
     assert_eq!(
@@ -176,14 +186,24 @@ async fn deploy_resume_inspect_and_govern() {
     let (code, _, err) = clearing(
         &url,
         Some(&deployer),
-        &["deploy", "--config", cfg, "--out", m, "--wasm-dir", empty.to_str().unwrap()],
+        &[
+            "deploy",
+            "--config",
+            cfg,
+            "--out",
+            m,
+            "--wasm-dir",
+            empty.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 3, "{err}");
     assert!(
         err.starts_with(&format!(
             "error: missing WASM {}/mock-erc20.wasm: ",
             empty.display()
-        )) && err.trim_end().ends_with("build it with scripts/build-wasm (nothing was sent)"),
+        )) && err
+            .trim_end()
+            .ends_with("build it with scripts/build-wasm (nothing was sent)"),
         "{err}"
     );
     let poor = node.keys[5].clone();
@@ -200,7 +220,10 @@ async fn deploy_resume_inspect_and_govern() {
     );
     assert_eq!(code, 3, "{err}");
     assert!(
-        err.starts_with(&format!("error: balance too low: {} holds 0.001 ETH, the ", poor.address())),
+        err.starts_with(&format!(
+            "error: balance too low: {} holds 0.001 ETH, the ",
+            poor.address()
+        )),
         "{err}"
     );
     assert!(err.trim_end().ends_with("(nothing was sent)"), "{err}");
@@ -215,7 +238,17 @@ async fn deploy_resume_inspect_and_govern() {
         })
         .http(url.parse().unwrap());
     let chain = Chain::with_client(client, Some(deployer.clone()));
-    let cli = Cli::try_parse_from(["clearing", "deploy", "--config", cfg, "--out", m, "--wasm-dir", wasm]).unwrap();
+    let cli = Cli::try_parse_from([
+        "clearing",
+        "deploy",
+        "--config",
+        cfg,
+        "--out",
+        m,
+        "--wasm-dir",
+        wasm,
+    ])
+    .unwrap();
     let mut out = Vec::new();
     let err = run(cli, Some(chain), &mut out).await.unwrap_err();
     assert_eq!(err.exit_code(), 5, "{err}");
@@ -259,24 +292,56 @@ async fn deploy_resume_inspect_and_govern() {
     let chain = Chain::connect(&url, None).unwrap();
     let at = |n: &str| done.address(n).unwrap();
     let timelock = at("Timelock");
-    assert_eq!(chain.view(timelock, &Timelock::adminCall {}).await.unwrap().admin, me);
-    assert_eq!(chain.view(timelock, &Timelock::delayCall {}).await.unwrap().delay, 3_600);
+    assert_eq!(
+        chain
+            .view(timelock, &Timelock::adminCall {})
+            .await
+            .unwrap()
+            .admin,
+        me
+    );
+    assert_eq!(
+        chain
+            .view(timelock, &Timelock::delayCall {})
+            .await
+            .unwrap()
+            .delay,
+        3_600
+    );
     for name in clearing_cli::deploy::GOVERNED {
         let has = |who| Roles::hasRoleCall {
             role: B256::ZERO,
             account: who,
         };
-        assert!(chain.view(at(name), &has(timelock)).await.unwrap().granted, "{name}");
-        assert!(!chain.view(at(name), &has(me)).await.unwrap().granted, "{name}");
+        assert!(
+            chain.view(at(name), &has(timelock)).await.unwrap().granted,
+            "{name}"
+        );
+        assert!(
+            !chain.view(at(name), &has(me)).await.unwrap().granted,
+            "{name}"
+        );
     }
-    let matcher: Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8".parse().unwrap();
+    let matcher: Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+        .parse()
+        .unwrap();
     let matcher_role = Roles::hasRoleCall {
         role: keccak256("MATCHER_ROLE"),
         account: matcher,
     };
-    assert!(chain.view(at("Exchange"), &matcher_role).await.unwrap().granted);
+    assert!(
+        chain
+            .view(at("Exchange"), &matcher_role)
+            .await
+            .unwrap()
+            .granted
+    );
     assert_eq!(
-        chain.view(at("PerpMarkets"), &Markets::marketCountCall {}).await.unwrap().count,
+        chain
+            .view(at("PerpMarkets"), &Markets::marketCountCall {})
+            .await
+            .unwrap()
+            .count,
         1
     );
     let market = chain
@@ -291,14 +356,33 @@ async fn deploy_resume_inspect_and_govern() {
         .unwrap()
         .assets;
     assert_eq!(listed, vec![at("token:USDC"), at("token:WETH")]);
-    let fees = chain.view(at("Clearinghouse"), &Ledger::feeConfigCall {}).await.unwrap();
-    assert_eq!(fees.insuranceAccount, clearing_core::account::encode(at("InsuranceFund"), 0));
+    let fees = chain
+        .view(at("Clearinghouse"), &Ledger::feeConfigCall {})
+        .await
+        .unwrap();
     assert_eq!(
-        chain.view(at("InsuranceFund"), &Fund::targetCall {}).await.unwrap().target,
+        fees.insuranceAccount,
+        clearing_core::account::encode(at("InsuranceFund"), 0)
+    );
+    assert_eq!(
+        chain
+            .view(at("InsuranceFund"), &Fund::targetCall {})
+            .await
+            .unwrap()
+            .target,
         U256::from(1_000_000u64) * U256::from(10u64).pow(U256::from(18u8))
     );
     assert_eq!(
-        chain.view(at("RiskModule"), &Risk::priceCall { asset: at("token:WETH") }).await.unwrap().price,
+        chain
+            .view(
+                at("RiskModule"),
+                &Risk::priceCall {
+                    asset: at("token:WETH")
+                }
+            )
+            .await
+            .unwrap()
+            .price,
         U256::from(3_000u64) * U256::from(10u64).pow(U256::from(18u8))
     );
 
@@ -309,7 +393,10 @@ async fn deploy_resume_inspect_and_govern() {
         &["deploy", "--config", cfg, "--out", m, "--wasm-dir", wasm],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(stdout.starts_with("nothing to do: every step of"), "{stdout}");
+    assert!(
+        stdout.starts_with("nothing to do: every step of"),
+        "{stdout}"
+    );
     assert_eq!(nonce(&url, me).await, total);
 
     // 6. A config that disagrees with the manifest is refused, naming the difference.
@@ -319,7 +406,15 @@ async fn deploy_resume_inspect_and_govern() {
     let (code, _, err) = clearing(
         &url,
         Some(&deployer),
-        &["deploy", "--config", changed.to_str().unwrap(), "--out", m, "--wasm-dir", wasm],
+        &[
+            "deploy",
+            "--config",
+            changed.to_str().unwrap(),
+            "--out",
+            m,
+            "--wasm-dir",
+            wasm,
+        ],
     );
     assert_eq!(code, 3, "{err}");
     assert_eq!(
@@ -331,8 +426,18 @@ async fn deploy_resume_inspect_and_govern() {
     // 7. status: the system and an account, as tables and JSON.
     let (code, stdout, err) = clearing(&url, None, &["status", "--manifest", m]);
     assert_eq!(code, 0, "{err}");
-    assert!(stdout.contains("CircuitBreaker  rate-limit"), "{stdout}");
-    assert!(stdout.contains("PerpMarkets[0 WETH]  maker-fee            0.0002"), "{stdout}");
+    assert!(
+        stdout.contains("\nCircuitBreaker       rate-limit           0.2\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\nPerpMarkets[0 WETH]  maker-fee            0.0002\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\nWETH    0       0              0            allowed\n"),
+        "{stdout}"
+    );
     let (code, stdout, err) = clearing(&url, None, &["status", "--manifest", m, "--json"]);
     assert_eq!(code, 0, "{err}");
     let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
@@ -340,7 +445,16 @@ async fn deploy_resume_inspect_and_govern() {
     let (code, stdout, err) = clearing(
         &url,
         None,
-        &["status", "--manifest", m, "--owner", &format!("{me}"), "--sub", "1", "--json"],
+        &[
+            "status",
+            "--manifest",
+            m,
+            "--owner",
+            &format!("{me}"),
+            "--sub",
+            "1",
+            "--json",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
@@ -351,7 +465,15 @@ async fn deploy_resume_inspect_and_govern() {
     let (code, _, err) = clearing(
         &url,
         Some(&deployer),
-        &["gov", "propose", "CircuitBreaker", "rate-limit", "0.6", "--manifest", m],
+        &[
+            "gov",
+            "propose",
+            "CircuitBreaker",
+            "rate-limit",
+            "0.6",
+            "--manifest",
+            m,
+        ],
     );
     assert_eq!(code, 4, "{err}");
     assert_eq!(
@@ -362,7 +484,16 @@ async fn deploy_resume_inspect_and_govern() {
     let (code, stdout, err) = clearing(
         &url,
         Some(&deployer),
-        &["gov", "propose", "CircuitBreaker", "rate-limit", "0.4", "--manifest", m, "--dry-run"],
+        &[
+            "gov",
+            "propose",
+            "CircuitBreaker",
+            "rate-limit",
+            "0.4",
+            "--manifest",
+            m,
+            "--dry-run",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     assert!(stdout.contains("calldata: 0x"), "{stdout}");
@@ -372,7 +503,16 @@ async fn deploy_resume_inspect_and_govern() {
     let (code, stdout, err) = clearing(
         &url,
         Some(&deployer),
-        &["gov", "propose", "CircuitBreaker", "rate-limit", "0.4", "--manifest", m, "--json"],
+        &[
+            "gov",
+            "propose",
+            "CircuitBreaker",
+            "rate-limit",
+            "0.4",
+            "--manifest",
+            m,
+            "--json",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
@@ -383,15 +523,29 @@ async fn deploy_resume_inspect_and_govern() {
     assert_eq!(q[0]["id"], id.as_str());
     assert_eq!(q[0]["state"], "queued");
     assert_eq!(q[0]["contract"], "CircuitBreaker");
-    let (code, _, err) = clearing(&url, Some(&deployer), &["gov", "execute", &id, "--manifest", m]);
+    let (code, _, err) = clearing(
+        &url,
+        Some(&deployer),
+        &["gov", "execute", &id, "--manifest", m],
+    );
     assert_eq!(code, 6, "{err}");
     assert!(err.contains("reverted: TooEarly"), "{err}");
     rpc(&url, "evm_increaseTime", serde_json::json!([3_601])).await;
     rpc(&url, "evm_mine", serde_json::json!([])).await;
-    let (code, stdout, err) = clearing(&url, Some(&deployer), &["gov", "execute", &id, "--manifest", m]);
+    let (code, stdout, err) = clearing(
+        &url,
+        Some(&deployer),
+        &["gov", "execute", &id, "--manifest", m],
+    );
     assert_eq!(code, 0, "{err}");
-    assert!(stdout.starts_with(&format!("executed {id}: tx 0x")), "{stdout}");
-    let p = chain.view(at("CircuitBreaker"), &Breaker::parametersCall {}).await.unwrap();
+    assert!(
+        stdout.starts_with(&format!("executed {id}: tx 0x")),
+        "{stdout}"
+    );
+    let p = chain
+        .view(at("CircuitBreaker"), &Breaker::parametersCall {})
+        .await
+        .unwrap();
     assert_eq!(p.rateLimit, U256::from(400_000_000_000_000_000u64));
     let (_, stdout, _) = clearing(&url, None, &["gov", "queued", "--manifest", m, "--json"]);
     let q: serde_json::Value = serde_json::from_str(&stdout).unwrap();
@@ -400,7 +554,15 @@ async fn deploy_resume_inspect_and_govern() {
     let (code, _, err) = clearing(
         &url,
         Some(&deployer),
-        &["gov", "propose", "CircuitBreaker", "rate-limit", "0.6", "--manifest", m],
+        &[
+            "gov",
+            "propose",
+            "CircuitBreaker",
+            "rate-limit",
+            "0.6",
+            "--manifest",
+            m,
+        ],
     );
     assert_eq!(code, 4, "{err}");
     assert!(err.contains("(ParameterChangedTooSoon)"), "{err}");
@@ -408,16 +570,38 @@ async fn deploy_resume_inspect_and_govern() {
     // The local node has no program cache: the cache command says so.
     let (code, _, err) = clearing(&url, None, &["cache", "--manifest", m]);
     assert_eq!(code, 3, "{err}");
-    assert!(err.starts_with("error: this chain has no program cache"), "{err}");
+    assert!(
+        err.starts_with("error: this chain has no program cache"),
+        "{err}"
+    );
     drop(node);
 }
 
 #[test]
 fn usage_errors_are_messages_not_panics() {
-    let (code, _, err) = clearing("http://127.0.0.1:9", None, &["deploy", "--config", "nope.toml", "--out", "x.json"]);
+    let (code, _, err) = clearing(
+        "http://127.0.0.1:9",
+        None,
+        &["deploy", "--config", "nope.toml", "--out", "x.json"],
+    );
     assert_eq!(code, 2);
-    assert!(err.starts_with("error: cannot read the config nope.toml: "), "{err}");
-    let (code, _, err) = clearing("http://127.0.0.1:9", None, &["gov", "propose", "Nothing", "x", "1", "--manifest", "x.json"]);
+    assert!(
+        err.starts_with("error: cannot read the config nope.toml: "),
+        "{err}"
+    );
+    let (code, _, err) = clearing(
+        "http://127.0.0.1:9",
+        None,
+        &[
+            "gov",
+            "propose",
+            "Nothing",
+            "x",
+            "1",
+            "--manifest",
+            "x.json",
+        ],
+    );
     assert_eq!(code, 2, "{err}");
     let (code, stdout, _) = clearing("http://127.0.0.1:9", None, &["gov", "params"]);
     assert_eq!(code, 0);
