@@ -251,9 +251,9 @@ impl TestCaller {
         )
     }
 
-    /// Locks `unlock` for `seconds`.
-    pub fn lock_for(&mut self, seconds: u64) {
-        let until = self.vm().block_timestamp() + seconds;
+    /// Locks `unlock` for `duration` seconds.
+    pub fn lock_for(&mut self, duration: u64) {
+        let until = self.vm().block_timestamp() + duration;
         self.unlock_at.set(U64::from(until));
     }
 

@@ -7,9 +7,9 @@ sol! {
     /// `current` offered the admin role to `next` (zero: the offer was withdrawn).
     #[derive(Debug, PartialEq, Eq)]
     event AdminProposed(address current, address next);
-    /// `new` accepted the admin role; `old` no longer holds it.
+    /// `newAdmin` accepted the admin role; `old` no longer holds it.
     #[derive(Debug, PartialEq, Eq)]
-    event AdminAccepted(address old, address new);
+    event AdminAccepted(address old, address newAdmin);
     /// The call `(target, data)` was queued as `id`; it may be executed from `eta` up to and
     /// including `expiresAt`.
     #[derive(Debug, PartialEq, Eq)]
@@ -20,12 +20,12 @@ sol! {
     /// Proposal `id` was cancelled by `by`.
     #[derive(Debug, PartialEq, Eq)]
     event Cancelled(bytes32 indexed id, address by);
-    /// The delay changed from `old` to `new` seconds.
+    /// The delay changed from `old` to `newDelay` seconds.
     #[derive(Debug, PartialEq, Eq)]
-    event DelaySet(uint64 old, uint64 new);
-    /// The grace period changed from `old` to `new` seconds.
+    event DelaySet(uint64 old, uint64 newDelay);
+    /// The grace period changed from `old` to `newGrace` seconds.
     #[derive(Debug, PartialEq, Eq)]
-    event GraceSet(uint64 old, uint64 new);
+    event GraceSet(uint64 old, uint64 newGrace);
 
     /// The admin role changes hands only through `proposeAdmin` and `acceptAdmin`.
     #[derive(Debug, PartialEq, Eq)]

@@ -648,12 +648,12 @@ fn delay_and_grace_change_only_through_the_timelock(
     tl.sender(me).set_delay(2 * DAY).motsu_unwrap();
     tl.assert_emitted(&DelaySet {
         old: DAY,
-        new: 2 * DAY,
+        newDelay: 2 * DAY,
     });
     tl.sender(me).set_grace(DAY).motsu_unwrap();
     tl.assert_emitted(&GraceSet {
         old: 14 * DAY,
-        new: DAY,
+        newGrace: DAY,
     });
     assert_eq!(
         (tl.sender(admin).delay(), tl.sender(admin).grace()),
@@ -675,7 +675,7 @@ fn executed_self_calls_set_delay_and_grace(
     tl.sender(admin).execute(me, data, SALT).motsu_unwrap();
     tl.assert_emitted(&DelaySet {
         old: DAY,
-        new: HOUR,
+        newDelay: HOUR,
     });
     tl.assert_emitted(&Executed { id });
     assert_eq!(tl.sender(admin).delay(), HOUR);
@@ -694,7 +694,7 @@ fn executed_self_calls_set_delay_and_grace(
     tl.sender(admin).execute(me, data, SALT).motsu_unwrap();
     tl.assert_emitted(&GraceSet {
         old: 14 * DAY,
-        new: 30 * DAY,
+        newGrace: 30 * DAY,
     });
     assert_eq!(tl.sender(admin).grace(), 2_592_000);
     // New proposals use the new grace period.
@@ -806,7 +806,7 @@ fn admin_role_changes_hands_in_two_steps(
     tl.sender(next).accept_admin().motsu_unwrap();
     tl.assert_emitted(&AdminAccepted {
         old: admin,
-        new: next,
+        newAdmin: next,
     });
     tl.assert_emitted(&RoleRevoked {
         role: ADMIN_ROLE.into(),

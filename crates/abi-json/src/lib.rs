@@ -9,6 +9,8 @@
 //! interface is written as `.sol`, and a JSON ABI is derived from it with
 //! `alloy-json-abi`'s human-readable parser.
 
+pub mod names;
+
 use alloy_json_abi::JsonAbi;
 use std::{fmt, fs, path::Path};
 
@@ -58,19 +60,26 @@ fn squash(s: &str) -> String {
 /// Every `event Name(...)` declaration in a piece of Rust source, normalised
 /// to one line without the trailing semicolon.
 pub fn events_in_source(src: &str) -> Vec<String> {
+    declarations_in_source(src, "event ")
+}
+
+/// Every declaration `keyword Name(...);` (`keyword` is `"event "` or `"error "`) in a piece of
+/// Rust source, normalised to one line without the trailing semicolon.
+pub fn declarations_in_source(src: &str, keyword: &str) -> Vec<String> {
     let src = strip_line_comments(src);
+    let k = keyword.len();
     let bytes = src.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
-    while let Some(pos) = src[i..].find("event ") {
+    while let Some(pos) = src[i..].find(keyword) {
         let start = i + pos;
-        i = start + 6;
+        i = start + k;
         let boundary =
             start == 0 || !(bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_');
         if !boundary {
             continue;
         }
-        let rest = &src[start + 6..];
+        let rest = &src[start + k..];
         let name_len = rest
             .trim_start()
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -80,7 +89,7 @@ pub fn events_in_source(src: &str) -> Vec<String> {
         if name_len == 0 || !after_name.trim_start().starts_with('(') {
             continue;
         }
-        let open = start + 6 + lead + name_len + (after_name.len() - after_name.trim_start().len());
+        let open = start + k + lead + name_len + (after_name.len() - after_name.trim_start().len());
         let mut depth = 0usize;
         let mut end = None;
         for (k, c) in src[open..].char_indices() {
@@ -313,6 +322,83 @@ pub fn crate_events(crate_dir: &Path) -> Result<Vec<String>, AbiError> {
     let mut seen = std::collections::HashSet::new();
     events.retain(|e| seen.insert(e.clone()));
     Ok(events)
+}
+
+/// The texts of a contract crate's `src/` files (test modules named `tests.rs` excepted).
+///
+/// # Errors
+/// [`AbiError::Io`] when a file cannot be read.
+pub fn crate_sources(crate_dir: &Path) -> Result<Vec<String>, AbiError> {
+    let mut files = Vec::new();
+    collect_rs(&crate_dir.join("src"), &mut files)?;
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        if f.file_name().is_some_and(|n| n == "tests.rs") {
+            continue;
+        }
+        out.push(fs::read_to_string(&f).map_err(|e| AbiError::Io(format!("{}: {e}", f.display())))?);
+    }
+    Ok(out)
+}
+
+/// The workspace root above `dir` (the first folder whose `Cargo.toml` has `[workspace]`).
+pub fn workspace_root(dir: &Path) -> Option<std::path::PathBuf> {
+    let mut d = fs::canonicalize(dir).ok()?;
+    loop {
+        if fs::read_to_string(d.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]")) {
+            return Some(d);
+        }
+        d = d.parent()?.to_path_buf();
+    }
+}
+
+/// Named custom-error declarations for a contract crate: its sources' `sol!` errors, then the
+/// library errors listed under `[workspace.metadata.abi] errors` in the workspace's `Cargo.toml`.
+///
+/// # Errors
+/// [`AbiError::Io`] when a file cannot be read.
+pub fn crate_errors(crate_dir: &Path) -> Result<Vec<String>, AbiError> {
+    let mut out: Vec<String> = crate_sources(crate_dir)?
+        .iter()
+        .flat_map(|s| names::errors_in_source(s))
+        .collect();
+    if let Some(root) = workspace_root(crate_dir) {
+        let manifest = root.join("Cargo.toml");
+        let text = fs::read_to_string(&manifest)
+            .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
+        let value: toml::Value = text
+            .parse()
+            .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
+        if let Some(list) = value
+            .get("workspace")
+            .and_then(|p| p.get("metadata"))
+            .and_then(|m| m.get("abi"))
+            .and_then(|a| a.get("errors"))
+            .and_then(|e| e.as_array())
+        {
+            out.extend(list.iter().filter_map(|v| v.as_str()).map(|s| squash(s.trim_end_matches(';'))));
+        }
+    }
+    Ok(out)
+}
+
+/// Names the interface's parameters (see [`names`]): camelCase, named errors and outputs, no
+/// Solidity keywords. `outputs` is the `outputs.toml` of names that docs do not give.
+///
+/// # Errors
+/// [`AbiError::Parse`] naming what stays unnamed or reserved.
+pub fn name_parameters(interface: &str, crate_dir: &Path, outputs: &Path) -> Result<String, AbiError> {
+    let package = crate_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let text = names::camel_case_parameters(interface);
+    let text = names::name_errors(&text, &crate_errors(crate_dir)?)?;
+    let configured = names::configured_outputs(outputs, &package)?;
+    let text = names::name_outputs(&text, &crate_sources(crate_dir)?, &configured)?;
+    names::check_reserved(&text)?;
+    Ok(text)
 }
 
 fn collect_rs(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), AbiError> {

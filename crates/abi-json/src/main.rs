@@ -15,8 +15,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let exported = abi_json::add_structs(&exported, &structs)?;
     let events = abi_json::crate_events(Path::new(&args[0]))?;
     let full = abi_json::complete_interface(&exported, &events)?;
+    let outputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("outputs.toml");
+    let full = abi_json::name_parameters(&full, Path::new(&args[0]), &outputs)?;
     let ctor = match args.get(2) {
-        Some(f) => Some(std::fs::read_to_string(f)?),
+        Some(f) => Some(abi_json::names::camel_case_parameters(&std::fs::read_to_string(f)?)),
         None => None,
     };
     let abi = abi_json::json_abi(&full, ctor.as_deref())?;

@@ -31,7 +31,7 @@ sol! {
         function recover(bytes32 hash, uint8 v, bytes32 r, bytes32 s) external view returns (address);
         function hash(bytes data) external view returns (bytes32);
         function blockInfo() external view returns (uint64, uint64, uint256, uint64);
-        function lockFor(uint64 seconds) external;
+        function lockFor(uint64 duration) external;
         function unlock() external returns (uint64);
     }
 }
@@ -367,7 +367,7 @@ fn ecrecover_and_keccak_from_wasm() {
 fn block_time_moves() {
     let mut w = world();
     let start = w.rt.block().timestamp;
-    w.rt.call(w.alice, w.a, &lockForCall { seconds: 3_600 }, U256::ZERO)
+    w.rt.call(w.alice, w.a, &lockForCall { duration: 3_600 }, U256::ZERO)
         .unwrap();
     let err =
         w.rt.call(w.alice, w.a, &unlockCall {}, U256::ZERO)
