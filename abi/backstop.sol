@@ -7,11 +7,11 @@
 pragma solidity ^0.8.23;
 
 interface IBackstop  {
-    function liquidateCollateral(bytes32 account, uint8 liquidator_subaccount, address asset, uint256 max_amount) external returns (uint256);
+    function liquidateCollateral(bytes32 account, uint8 liquidatorSubaccount, address asset, uint256 maxAmount) external returns (uint256 result);
 
-    function restoreLiquidity(bytes32 account, uint8 provider_subaccount, address asset, uint256 amount) external returns (uint256);
+    function restoreLiquidity(bytes32 account, uint8 providerSubaccount, address asset, uint256 amount) external returns (uint256 result);
 
-    function settleBadDebt(bytes32 account) external returns (uint256, uint256);
+    function settleBadDebt(bytes32 account) external returns (uint256 covered, uint256 socialised);
 
     event CollateralLiquidated(bytes32 indexed account, bytes32 indexed liquidator, address indexed asset, uint256 amount, uint256 price, uint256 accountCredit, uint256 liquidatorPaid, uint256 insuranceShare);
 

@@ -7,19 +7,19 @@
 pragma solidity ^0.8.23;
 
 interface ICircuitBreaker  {
-    function hasRole(bytes32 role, address account) external view returns (bool);
+    function hasRole(bytes32 role, address account) external view returns (bool result);
 
     function grantRole(bytes32 role, address account) external;
 
     function revokeRole(bytes32 role, address account) external;
 
-    function wiring() external view returns (address, address);
+    function wiring() external view returns (address riskModule, address insuranceFund);
 
-    function checkLiquidation(address asset, uint256 notional, uint256 open_interest_notional, bool deeply_unhealthy) external;
+    function checkLiquidation(address asset, uint256 notional, uint256 openInterestNotional, bool deeplyUnhealthy) external;
 
-    function poke(address asset) external returns (bool);
+    function poke(address asset) external returns (bool result);
 
-    function pokeGlobal() external returns (bool);
+    function pokeGlobal() external returns (bool result);
 
     function trip(address scope) external;
 
@@ -31,41 +31,41 @@ interface ICircuitBreaker  {
 
     function setParameter(uint8 code, uint256 value) external;
 
-    function parameters() external view returns (uint256, uint64, uint64, uint256, uint64, uint256, uint64);
+    function parameters() external view returns (uint256 maxMove, uint64 window, uint64 cooldown, uint256 rateLimit, uint64 rateWindow, uint256 drawdownTrip, uint64 postResetGrace);
 
-    function liquidationAllowed(address asset) external view returns (bool);
+    function liquidationAllowed(address asset) external view returns (bool result);
 
-    function scopeState(address scope) external view returns (uint8, uint64, uint64);
+    function scopeState(address scope) external view returns (uint8 reason, uint64 trippedUntil, uint64 graceUntil);
 
-    function priceReference(address asset) external view returns (uint256, uint64);
+    function priceReference(address asset) external view returns (uint256 price, uint64 time);
 
-    function rateWindow() external view returns (uint64, uint256);
+    function rateWindow() external view returns (uint64 since, uint256 total);
 
-    function acknowledgedDrawdown() external view returns (uint256);
+    function acknowledgedDrawdown() external view returns (uint256 result);
 
-    error LiquidationsHalted(address, uint8, uint64);
+    error LiquidationsHalted(address scope, uint8 reason, uint64 until);
 
-    error DrawdownHalt(uint256, uint256);
+    error DrawdownHalt(uint256 drawdown, uint256 tripLevel);
 
-    error PriceMoveHalt(address, uint256, uint256);
+    error PriceMoveHalt(address asset, uint256 referencePrice, uint256 price);
 
-    error OnlyDeeplyUnhealthy(address, uint64);
+    error OnlyDeeplyUnhealthy(address scope, uint64 until);
 
-    error LiquidationRateLimited(uint256, uint256);
+    error LiquidationRateLimited(uint256 windowTotal, uint256 cap);
 
-    error NotTripped(address);
+    error NotTripped(address scope);
 
-    error UnknownParameter(uint8);
+    error UnknownParameter(uint8 param);
 
-    error ParameterOutOfBounds(uint8, uint256);
+    error ParameterOutOfBounds(uint8 param, uint256 value);
 
-    error ParameterStepTooLarge(uint8, uint256, uint256);
+    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
 
-    error ParameterChangedTooSoon(uint8, uint64);
+    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
 
-    error CallFailed(address);
+    error CallFailed(address callee);
 
-    error AccessControlUnauthorizedAccount(address, bytes32);
+    error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 
     error AccessControlBadConfirmation();
 

@@ -7,7 +7,7 @@
 pragma solidity ^0.8.23;
 
 interface IClearinghouse  {
-    function hasRole(bytes32 role, address account) external view returns (bool);
+    function hasRole(bytes32 role, address account) external view returns (bool result);
 
     function grantRole(bytes32 role, address account) external;
 
@@ -17,47 +17,47 @@ interface IClearinghouse  {
 
     function setLiquidator(address liquidator) external;
 
-    function wiring() external view returns (address, address, address, address);
+    function wiring() external view returns (address vault, address markets, address exchange, address liquidator);
 
-    function setFeeConfig(bytes32 insurance_account, bytes32 treasury_account, uint256 insurance_share) external;
+    function setFeeConfig(bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 insuranceShare) external;
 
-    function feeConfig() external view returns (bytes32, bytes32, uint256);
+    function feeConfig() external view returns (bytes32 insurance, bytes32 treasury, uint256 share);
 
-    function applyFill(uint32 market, bytes32 maker, bytes32 taker, uint256 price, int256 maker_delta) external;
+    function applyFill(uint32 market, bytes32 maker, bytes32 taker, uint256 price, int256 makerDelta) external;
 
-    function applyLiquidation(uint32 market, bytes32 account, bytes32 liquidator, uint256 price, int256 account_delta) external;
+    function applyLiquidation(uint32 market, bytes32 account, bytes32 liquidator, uint256 price, int256 accountDelta) external;
 
-    function positionSizes(uint32 market, bytes32 a, bytes32 b) external view returns (int256, int256);
+    function positionSizes(uint32 market, bytes32 a, bytes32 b) external view returns (int256 sizeA, int256 sizeB);
 
-    function position(bytes32 account, uint32 market) external view returns (int256, int256, int256, int256);
+    function position(bytes32 account, uint32 market) external view returns (int256 size, int256 openNotional, int256 fundingIndex, int256 pendingFunding);
 
-    function openMarkets(bytes32 account) external view returns (uint32[] memory);
+    function openMarkets(bytes32 account) external view returns (uint32[] memory result);
 
-    function book(bytes32 account) external view returns (uint32[] memory, address[] memory, int256[] memory, int256[] memory, int256[] memory, int256[] memory);
+    function book(bytes32 account) external view returns (uint32[] memory markets, address[] memory underlyings, int256[] memory sizes, int256[] memory openNotionals, int256[] memory pendingFunding, int256[] memory costs);
 
-    error LiquidatorAlreadySet(address);
+    error LiquidatorAlreadySet(address liquidator);
 
-    error NotLiquidator(address);
+    error NotLiquidator(address caller);
 
-    error NotExchange(address);
+    error NotExchange(address caller);
 
-    error ExchangeAlreadySet(address);
+    error ExchangeAlreadySet(address exchange);
 
-    error ParameterOutOfBounds(uint8, uint256);
+    error ParameterOutOfBounds(uint8 param, uint256 value);
 
-    error ParameterStepTooLarge(uint8, uint256, uint256);
+    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
 
-    error ParameterChangedTooSoon(uint8, uint64);
+    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
 
-    error TooManyMarkets(bytes32);
+    error TooManyMarkets(bytes32 account);
 
     error FeeRecipientUnset();
 
-    error MathError(uint8);
+    error MathError(uint8 code);
 
-    error CallFailed(address);
+    error CallFailed(address callee);
 
-    error AccessControlUnauthorizedAccount(address, bytes32);
+    error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 
     error AccessControlBadConfirmation();
 

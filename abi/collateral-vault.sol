@@ -7,79 +7,79 @@
 pragma solidity ^0.8.23;
 
 interface ICollateralVault  {
-    function hasRole(bytes32 role, address account) external view returns (bool);
+    function hasRole(bytes32 role, address account) external view returns (bool result);
 
     function grantRole(bytes32 role, address account) external;
 
     function revokeRole(bytes32 role, address account) external;
 
-    function quoteAsset() external view returns (address);
+    function quoteAsset() external view returns (address result);
 
-    function listAsset(address asset, uint8 decimals, uint256 deposit_cap, bool deposit_enabled, bool collateral_enabled) external;
+    function listAsset(address asset, uint8 decimals, uint256 depositCap, bool depositEnabled, bool collateralEnabled) external;
 
-    function configureAsset(address asset, uint256 deposit_cap, bool deposit_enabled, bool collateral_enabled) external;
+    function configureAsset(address asset, uint256 depositCap, bool depositEnabled, bool collateralEnabled) external;
 
-    function assetConfig(address asset) external view returns (uint8, uint256, uint256, bool, bool);
+    function assetConfig(address asset) external view returns (uint8 decimals, uint256 depositCap, uint256 totalDeposits, bool depositEnabled, bool collateralEnabled);
 
-    function listedAssets() external view returns (address[] memory);
+    function listedAssets() external view returns (address[] memory result);
 
-    function deposit(uint8 subaccount, address asset, uint256 amount) external returns (uint256);
+    function deposit(uint8 subaccount, address asset, uint256 amount) external returns (uint256 result);
 
     function release(bytes32 account, address asset, uint256 amount, address recipient) external;
 
     function transferBalance(bytes32 from, bytes32 to, address asset, uint256 amount) external;
 
-    function applyQuoteDelta(bytes32 account, int256 delta) external returns (int256);
+    function applyQuoteDelta(bytes32 account, int256 delta) external returns (int256 result);
 
-    function balanceOf(bytes32 account, address asset) external view returns (uint256);
+    function balanceOf(bytes32 account, address asset) external view returns (uint256 result);
 
-    function quoteBalance(bytes32 account) external view returns (int256);
+    function quoteBalance(bytes32 account) external view returns (int256 result);
 
-    function accountAssets(bytes32 account) external view returns (address[] memory);
+    function accountAssets(bytes32 account) external view returns (address[] memory result);
 
-    function holdings(bytes32 account) external view returns (address[] memory, int256[] memory, address, int256);
+    function holdings(bytes32 account) external view returns (address[] memory assets, int256[] memory amounts, address quoteAsset, int256 quoteBalance);
 
-    function marketState() external view returns (uint256, uint256, uint256, uint256, uint256);
+    function marketState() external view returns (uint256 supply, uint256 borrow, uint256 supplyIndex, uint256 borrowIndex, uint256 cash);
 
-    function setBooks(uint256 supply, uint256 borrow, uint256 supply_index, uint256 borrow_index) external;
+    function setBooks(uint256 supply, uint256 borrow, uint256 supplyIndex, uint256 borrowIndex) external;
 
     function creditFrom(address payer, bytes32 account, uint256 amount) external;
 
     function registerUnderlying(bytes32 account, address underlying, bool open) external;
 
-    error AccessControlUnauthorizedAccount(address, bytes32);
+    error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 
     error AccessControlBadConfirmation();
 
-    error NotClearinghouse(address);
+    error NotClearinghouse(address caller);
 
-    error UnknownAsset(address);
+    error UnknownAsset(address asset);
 
-    error AssetAlreadyListed(address);
+    error AssetAlreadyListed(address asset);
 
-    error DepositsDisabled(address);
+    error DepositsDisabled(address asset);
 
-    error DepositCapExceeded(address, uint256, uint256);
+    error DepositCapExceeded(address asset, uint256 cap, uint256 wouldBe);
 
     error ZeroAmount();
 
-    error TransferFailed(address);
+    error TransferFailed(address asset);
 
-    error TooManyAssets(bytes32);
+    error TooManyAssets(bytes32 account);
 
-    error InsufficientBalance(bytes32, address, uint256, uint256);
+    error InsufficientBalance(bytes32 account, address asset, uint256 balance, uint256 amount);
 
-    error DecimalsMismatch(address, uint8, uint8);
+    error DecimalsMismatch(address asset, uint8 configured, uint8 token);
 
-    error InsufficientLiquidity(address, uint256, uint256);
+    error InsufficientLiquidity(address asset, uint256 available, uint256 amount);
 
-    error ParameterOutOfBounds(uint8, uint256);
+    error ParameterOutOfBounds(uint8 param, uint256 value);
 
-    error ParameterStepTooLarge(uint8, uint256, uint256);
+    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
 
-    error ParameterChangedTooSoon(uint8, uint64);
+    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
 
-    error MathError(uint8);
+    error MathError(uint8 code);
 
     event Deposited(bytes32 indexed account, address indexed asset, address from, uint256 amount, uint256 received);
 

@@ -9,63 +9,63 @@ pragma solidity ^0.8.23;
 interface IExchange  {
     struct Order { bytes32 account; uint32 market; int256 size; uint256 limitPrice; uint64 expiry; uint64 nonce; bool reduceOnly; }
 
-    function hasRole(bytes32 role, address account) external view returns (bool);
+    function hasRole(bytes32 role, address account) external view returns (bool result);
 
     function grantRole(bytes32 role, address account) external;
 
     function revokeRole(bytes32 role, address account) external;
 
-    function wiring() external view returns (address, address, address, address);
+    function wiring() external view returns (address clearinghouse, address markets, address marginEngine, address vault);
 
     function setOperator(uint8 subaccount, address operator, bool approved) external;
 
-    function isOperator(bytes32 account, address operator) external view returns (bool);
+    function isOperator(bytes32 account, address operator) external view returns (bool result);
 
     function cancelOrder(bytes32 digest) external;
 
     function cancelNoncesBelow(uint8 subaccount, uint64 nonce) external;
 
-    function settleFill(Order calldata maker, bytes calldata maker_sig, Order calldata taker, bytes calldata taker_sig, uint256 fill_size) external;
+    function settleFill(Order calldata maker, bytes calldata makerSig, Order calldata taker, bytes calldata takerSig, uint256 fillSize) external;
 
     function withdraw(uint8 subaccount, address asset, uint256 amount) external;
 
     function transferCollateral(uint8 from, uint8 to, address asset, uint256 amount) external;
 
-    function domainSeparator() external view returns (bytes32);
+    function domainSeparator() external view returns (bytes32 result);
 
-    function orderDigest(Order calldata order) external view returns (bytes32);
+    function orderDigest(Order calldata order) external view returns (bytes32 result);
 
-    function filled(bytes32 digest) external view returns (uint256);
+    function filled(bytes32 digest) external view returns (uint256 result);
 
-    function isCancelled(address by, bytes32 digest) external view returns (bool);
+    function isCancelled(address by, bytes32 digest) external view returns (bool result);
 
-    function nonceFloor(bytes32 account) external view returns (uint64);
+    function nonceFloor(bytes32 account) external view returns (uint64 result);
 
-    error AccessControlUnauthorizedAccount(address, bytes32);
+    error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 
     error AccessControlBadConfirmation();
 
     error ECDSAInvalidSignature();
 
-    error ECDSAInvalidSignatureS(bytes32);
+    error ECDSAInvalidSignatureS(bytes32 s);
 
-    error InvalidSignatureLength(uint256);
+    error InvalidSignatureLength(uint256 length);
 
-    error InvalidOperator(address);
+    error InvalidOperator(address operator);
 
-    error UnauthorizedSigner(bytes32, address);
+    error UnauthorizedSigner(bytes32 account, address signer);
 
-    error NonceCancelled(bytes32, uint64);
+    error NonceCancelled(bytes32 account, uint64 nonce);
 
-    error OrderCancelled(bytes32);
+    error OrderCancelled(bytes32 digest);
 
-    error NonceFloorNotRaised(uint64, uint64);
+    error NonceFloorNotRaised(uint64 current, uint64 requested);
 
-    error SameSubaccount(uint8);
+    error SameSubaccount(uint8 subaccount);
 
-    error InsufficientMargin(bytes32, int256, uint256);
+    error InsufficientMargin(bytes32 account, int256 equity, uint256 requirement);
 
-    error CallFailed(address);
+    error CallFailed(address callee);
 
     error ZeroFillSize();
 

@@ -7,31 +7,31 @@
 pragma solidity ^0.8.23;
 
 interface IInsuranceFund  {
-    function hasRole(bytes32 role, address account) external view returns (bool);
+    function hasRole(bytes32 role, address account) external view returns (bool result);
 
     function grantRole(bytes32 role, address account) external;
 
     function revokeRole(bytes32 role, address account) external;
 
-    function wiring() external view returns (address, address, uint8);
+    function wiring() external view returns (address vault, address quoteAsset, uint8 quoteDecimals);
 
-    function account() external view returns (bytes32);
+    function account() external view returns (bytes32 result);
 
-    function balance() external view returns (int256);
+    function balance() external view returns (int256 result);
 
-    function drawdown() external view returns (uint256, int256, uint256);
+    function drawdown() external view returns (uint256 peak, int256 balance, uint256 drawdown);
 
     function poke() external;
 
-    function window() external view returns (uint64);
+    function window() external view returns (uint64 result);
 
-    function observation() external view returns (uint64, uint256);
+    function observation() external view returns (uint64 windowStart, uint256 peak);
 
-    function target() external view returns (uint256);
+    function target() external view returns (uint256 result);
 
-    function topUp(uint256 amount) external returns (uint256);
+    function topUp(uint256 amount) external returns (uint256 result);
 
-    function coverBadDebt(bytes32 account, uint256 amount) external returns (uint256);
+    function coverBadDebt(bytes32 account, uint256 amount) external returns (uint256 result);
 
     function withdrawExcess(uint256 amount, address to) external;
 
@@ -41,25 +41,25 @@ interface IInsuranceFund  {
 
     error ZeroAmount();
 
-    error BelowTarget(int256, uint256, uint256);
+    error BelowTarget(int256 balance, uint256 target, uint256 amount);
 
-    error InvalidRecipient(address);
+    error InvalidRecipient(address to);
 
-    error DecimalsMismatch(address, uint8, uint8);
+    error DecimalsMismatch(address asset, uint8 configured, uint8 token);
 
-    error TransferFailed(address);
+    error TransferFailed(address asset);
 
-    error ParameterOutOfBounds(uint8, uint256);
+    error ParameterOutOfBounds(uint8 param, uint256 value);
 
-    error ParameterStepTooLarge(uint8, uint256, uint256);
+    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
 
-    error ParameterChangedTooSoon(uint8, uint64);
+    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
 
-    error MathError(uint8);
+    error MathError(uint8 code);
 
-    error CallFailed(address);
+    error CallFailed(address callee);
 
-    error AccessControlUnauthorizedAccount(address, bytes32);
+    error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 
     error AccessControlBadConfirmation();
 

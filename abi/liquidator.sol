@@ -7,43 +7,43 @@
 pragma solidity ^0.8.23;
 
 interface ILiquidator  {
-    function hasRole(bytes32 role, address account) external view returns (bool);
+    function hasRole(bytes32 role, address account) external view returns (bool result);
 
     function grantRole(bytes32 role, address account) external;
 
     function revokeRole(bytes32 role, address account) external;
 
-    function parameters() external view returns (uint64, uint256, uint256);
+    function parameters() external view returns (uint64 divisor, uint256 minPenalty, uint256 keeperShare);
 
     function setParameter(uint8 code, uint256 value) external;
 
-    function liquidate(bytes32 account, uint8 liquidator_subaccount, uint32 market, uint256 max_size) external returns (uint256);
+    function liquidate(bytes32 account, uint8 liquidatorSubaccount, uint32 market, uint256 maxSize) external returns (uint256 result);
 
-    function lastLiquidation(bytes32 account) external view returns (bool, uint32, bool);
+    function lastLiquidation(bytes32 account) external view returns (bool liquidated, uint32 market, bool wasLong);
 
-    error AccountHealthy(bytes32, int256, uint256);
+    error AccountHealthy(bytes32 account, int256 equity, uint256 maintenance);
 
-    error SelfLiquidation(bytes32);
+    error SelfLiquidation(bytes32 account);
 
-    error NoPosition(bytes32, uint32);
+    error NoPosition(bytes32 account, uint32 market);
 
     error ZeroAmount();
 
-    error LiquidatorBelowInitialMargin(bytes32, int256, uint256);
+    error LiquidatorBelowInitialMargin(bytes32 liquidator, int256 equity, uint256 initial);
 
-    error HealthNotImproved(bytes32, int256, int256);
+    error HealthNotImproved(bytes32 account, int256 before, int256 afterwards);
 
-    error ParameterStepTooLarge(uint8, uint256, uint256);
+    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
 
-    error ParameterChangedTooSoon(uint8, uint64);
+    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
 
-    error ParameterOutOfBounds(uint8, uint256);
+    error ParameterOutOfBounds(uint8 param, uint256 value);
 
-    error MathError(uint8);
+    error MathError(uint8 code);
 
-    error CallFailed(address);
+    error CallFailed(address callee);
 
-    error AccessControlUnauthorizedAccount(address, bytes32);
+    error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 
     error AccessControlBadConfirmation();
 

@@ -7,17 +7,17 @@
 pragma solidity ^0.8.23;
 
 interface IMarginEngine  {
-    function clearinghouse() external view returns (address);
+    function clearinghouse() external view returns (address result);
 
-    function health(bytes32 account) external view returns (int256, uint256, uint256);
+    function health(bytes32 account) external view returns (int256 equity, uint256 maintenanceRequirement, uint256 initialRequirement);
 
-    function riskModule() external view returns (address);
+    function riskModule() external view returns (address result);
 
-    function riskEngine() external view returns (address);
+    function riskEngine() external view returns (address result);
 
-    function margin(address[] memory assets, int256[] memory spot, int256[] memory perp, uint256[] memory maint_shocks, uint256[] memory init_shocks, bool portfolio) external view returns (uint256, uint256, uint256);
+    function margin(address[] memory assets, int256[] memory spot, int256[] memory perp, uint256[] memory maintShocks, uint256[] memory initShocks, bool portfolio) external view returns (uint256 maintenance, uint256 initial, uint256 grossNotional);
 
-    function accountSummary(bytes32 account) external view returns (uint32[] memory, int256[] memory, int256[] memory, int256[] memory, address[] memory, int256[] memory, int256, uint256, uint256);
+    function accountSummary(bytes32 account) external view returns (uint32[] memory markets, int256[] memory sizes, int256[] memory openNotionals, int256[] memory pendingFunding, address[] memory assets, int256[] memory amounts, int256 equity, uint256 maintenance, uint256 initial);
 
-    function healthWith(bytes32 account, address[] memory underlyings, int256[] memory sizes, int256[] memory costs, bool portfolio) external view returns (int256, uint256, uint256);
+    function healthWith(bytes32 account, address[] memory underlyings, int256[] memory sizes, int256[] memory costs, bool portfolio) external view returns (int256 equity, uint256 maintenance, uint256 initial);
 }

@@ -7,25 +7,25 @@
 pragma solidity ^0.8.23;
 
 interface IMockAggregator  {
-    function decimals() external view returns (uint8);
+    function decimals() external view returns (uint8 result);
 
-    function description() external view returns (string memory);
+    function description() external view returns (string memory result);
 
-    function version() external view returns (uint256);
+    function version() external view returns (uint256 result);
 
-    function setAnswer(int256 answer, uint256 updated_at) external;
+    function setAnswer(int256 answer, uint256 updatedAt) external;
 
-    function setRound(uint80 round_id, int256 answer, uint256 started_at, uint256 updated_at, uint80 answered_in_round) external;
+    function setRound(uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound) external;
 
-    function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80);
+    function latestRoundData() external view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
 
-    function getRoundData(uint80 round_id) external view returns (uint80, int256, uint256, uint256, uint80);
+    function getRoundData(uint80 roundId) external view returns (uint80 round, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
 
-    function latestAnswer() external view returns (int256);
+    function latestAnswer() external view returns (int256 result);
 
-    function latestRound() external view returns (uint256);
+    function latestRound() external view returns (uint256 result);
 
-    error NoDataPresent(uint80);
+    error NoDataPresent(uint80 roundId);
 
     event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt);
 }

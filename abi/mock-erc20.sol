@@ -7,49 +7,49 @@
 pragma solidity ^0.8.23;
 
 interface IMockErc20  {
-    function name() external view returns (string memory);
+    function name() external view returns (string memory result);
 
-    function symbol() external view returns (string memory);
+    function symbol() external view returns (string memory result);
 
-    function decimals() external view returns (uint8);
+    function decimals() external view returns (uint8 result);
 
-    function totalSupply() external view returns (uint256);
+    function totalSupply() external view returns (uint256 result);
 
-    function balanceOf(address account) external view returns (uint256);
+    function balanceOf(address account) external view returns (uint256 result);
 
-    function allowance(address owner, address spender) external view returns (uint256);
+    function allowance(address owner, address spender) external view returns (uint256 result);
 
-    function approve(address spender, uint256 value) external returns (bool);
+    function approve(address spender, uint256 value) external returns (bool result);
 
-    function transfer(address to, uint256 value) external returns (bool);
+    function transfer(address to, uint256 value) external returns (bool result);
 
-    function transferFrom(address from, address to, uint256 value) external returns (bool);
+    function transferFrom(address from, address to, uint256 value) external returns (bool result);
 
     function mint(address to, uint256 amount) external;
 
     function burn(address from, uint256 amount) external;
 
-    function transferFeeBps() external view returns (uint16);
+    function transferFeeBps() external view returns (uint16 result);
 
     function setTransferFee(uint16 bps) external;
 
-    function supportsInterface(bytes4 interfaceId) external view returns (bool);
+    function supportsInterface(bytes4 interfaceId) external view returns (bool result);
 
-    error ERC20InsufficientBalance(address, uint256, uint256);
+    error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed);
 
-    error ERC20InvalidSender(address);
+    error ERC20InvalidSender(address sender);
 
-    error ERC20InvalidReceiver(address);
+    error ERC20InvalidReceiver(address receiver);
 
-    error ERC20InsufficientAllowance(address, uint256, uint256);
+    error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
 
-    error ERC20InvalidSpender(address);
+    error ERC20InvalidSpender(address spender);
 
-    error ERC20InvalidApprover(address);
+    error ERC20InvalidApprover(address approver);
 
-    error TransferFeeTooHigh(uint16, uint16);
+    error TransferFeeTooHigh(uint16 bps, uint16 maxBps);
 
-    error TotalSupplyOverflow(uint256, uint256);
+    error TotalSupplyOverflow(uint256 totalSupply, uint256 amount);
 
     event TransferFeeUpdated(uint16 previousBps, uint16 newBps);
 

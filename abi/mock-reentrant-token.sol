@@ -7,19 +7,19 @@
 pragma solidity ^0.8.23;
 
 interface IReentrantToken  {
-    function decimals() external view returns (uint8);
+    function decimals() external view returns (uint8 result);
 
     function mint(address to, uint256 amount) external;
 
-    function balanceOf(address account) external view returns (uint256);
+    function balanceOf(address account) external view returns (uint256 result);
 
-    function approve(address _spender, uint256 _value) external returns (bool);
+    function approve(address _spender, uint256 _value) external returns (bool result);
 
-    function transfer(address to, uint256 amount) external returns (bool);
+    function transfer(address to, uint256 amount) external returns (bool result);
 
-    function transferFrom(address from, address to, uint256 amount) external returns (bool);
+    function transferFrom(address from, address to, uint256 amount) external returns (bool result);
 
-    error CallbackFailed(address, bytes);
+    error CallbackFailed(address vault, bytes reason);
 
-    error InsufficientBalance(address, uint256, uint256);
+    error InsufficientBalance(address account, uint256 balance, uint256 amount);
 }

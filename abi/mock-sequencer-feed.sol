@@ -7,19 +7,19 @@
 pragma solidity ^0.8.23;
 
 interface IMockSequencerFeed  {
-    function decimals() external view returns (uint8);
+    function decimals() external view returns (uint8 result);
 
-    function description() external view returns (string memory);
+    function description() external view returns (string memory result);
 
-    function version() external view returns (uint256);
+    function version() external view returns (uint256 result);
 
     function setStatus(bool up, uint256 since) external;
 
-    function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80);
+    function latestRoundData() external view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
 
-    function getRoundData(uint80 roundId) external view returns (uint80, int256, uint256, uint256, uint80);
+    function getRoundData(uint80 roundId) external view returns (uint80 round, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
 
-    error NoDataPresent(uint80);
+    error NoDataPresent(uint80 roundId);
 
     event NewRound(uint256 indexed roundId, address indexed startedBy, uint256 startedAt);
 

@@ -7,7 +7,7 @@
 pragma solidity ^0.8.23;
 
 interface IPerpMarkets  {
-    function hasRole(bytes32 role, address account) external view returns (bool);
+    function hasRole(bytes32 role, address account) external view returns (bool result);
 
     function grantRole(bytes32 role, address account) external;
 
@@ -17,55 +17,55 @@ interface IPerpMarkets  {
 
     function setLiquidator(address liquidator) external;
 
-    function wiring() external view returns (address, address, address);
+    function wiring() external view returns (address riskModule, address clearinghouse, address liquidator);
 
-    function listMarket(address underlying, uint256 min_size, uint256 tick, uint256 maker_fee, uint256 taker_fee, uint256 max_open_interest, uint256 funding_cap) external returns (uint32);
+    function listMarket(address underlying, uint256 minSize, uint256 tick, uint256 makerFee, uint256 takerFee, uint256 maxOpenInterest, uint256 fundingCap) external returns (uint32 result);
 
     function configureMarket(uint32 market, uint8 code, uint256 value) external;
 
-    function marketCount() external view returns (uint32);
+    function marketCount() external view returns (uint32 result);
 
-    function market(uint32 market) external view returns (address, uint256, uint256, uint256, uint256, uint256, uint256, uint256);
+    function market(uint32 market) external view returns (address underlying, uint256 minSize, uint256 tick, uint256 makerFee, uint256 takerFee, uint256 maxOpenInterest, uint256 fundingCap, uint256 openInterest);
 
-    function rules(uint32 market) external view returns (uint256, uint256);
+    function rules(uint32 market) external view returns (uint256 minSize, uint256 tick);
 
-    function fundingParameters(uint32 market) external view returns (uint256, uint256, uint64);
+    function fundingParameters(uint32 market) external view returns (uint256 maxFillDeviation, uint256 premiumNotional, uint64 premiumTau);
 
-    function fundingState(uint32 market) external view returns (int256, int256, uint64);
+    function fundingState(uint32 market) external view returns (int256 premium, int256 cumulativeIndex, uint64 updatedAt);
 
-    function cumulativeIndex(uint32 market) external view returns (address, int256, int256);
+    function cumulativeIndex(uint32 market) external view returns (address underlying, int256 longIndex, int256 shortIndex);
 
-    function socialisedLosses(uint32 market) external view returns (uint256, uint256);
+    function socialisedLosses(uint32 market) external view returns (uint256 onLongs, uint256 onShorts);
 
-    function socialize(uint32 market, bool longs_pay, uint256 amount) external returns (uint256);
+    function socialize(uint32 market, bool longsPay, uint256 amount) external returns (uint256 result);
 
-    function onFill(uint32 market, uint256 price, uint256 size, int256 open_interest_delta, bool fold_premium) external returns (address, int256, int256, uint256, uint256);
+    function onFill(uint32 market, uint256 price, uint256 size, int256 openInterestDelta, bool foldPremium) external returns (address underlying, int256 longIndex, int256 shortIndex, uint256 makerFee, uint256 takerFee);
 
-    error UnknownMarket(uint32);
+    error UnknownMarket(uint32 market);
 
-    error NotClearinghouse(address);
+    error NotClearinghouse(address caller);
 
-    error ClearinghouseAlreadySet(address);
+    error ClearinghouseAlreadySet(address clearinghouse);
 
-    error NotLiquidator(address);
+    error NotLiquidator(address caller);
 
-    error LiquidatorAlreadySet(address);
+    error LiquidatorAlreadySet(address liquidator);
 
-    error ParameterStepTooLarge(uint8, uint256, uint256);
+    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
 
-    error ParameterChangedTooSoon(uint8, uint64);
+    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
 
-    error ParameterOutOfBounds(uint8, uint256);
+    error ParameterOutOfBounds(uint8 param, uint256 value);
 
-    error OpenInterestCapExceeded(uint32, uint256, uint256);
+    error OpenInterestCapExceeded(uint32 market, uint256 openInterest, uint256 cap);
 
-    error FillOutsideBand(uint32, uint256, uint256, uint256);
+    error FillOutsideBand(uint32 market, uint256 price, uint256 indexPrice, uint256 maxDeviation);
 
-    error MathError(uint8);
+    error MathError(uint8 code);
 
-    error CallFailed(address);
+    error CallFailed(address callee);
 
-    error AccessControlUnauthorizedAccount(address, bytes32);
+    error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 
     error AccessControlBadConfirmation();
 

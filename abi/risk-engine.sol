@@ -7,45 +7,45 @@
 pragma solidity ^0.8.23;
 
 interface IRiskEngine  {
-    function hasRole(bytes32 role, address account) external view returns (bool);
+    function hasRole(bytes32 role, address account) external view returns (bool result);
 
     function grantRole(bytes32 role, address account) external;
 
     function revokeRole(bytes32 role, address account) external;
 
-    function wiring() external view returns (address, address);
+    function wiring() external view returns (address riskModule, address vault);
 
     function setHaircutConfig(address asset, uint256 floor, uint256 cap, uint256 multiplier) external;
 
-    function setHaircutParameters(uint256 k, uint256 init_ratio, uint64 horizon, uint256 max_speed) external;
+    function setHaircutParameters(uint256 k, uint256 initRatio, uint64 horizon, uint256 maxSpeed) external;
 
-    function haircutConfig(address asset) external view returns (uint256, uint256, uint256, uint256, uint64);
+    function haircutConfig(address asset) external view returns (uint256 floor, uint256 cap, uint256 multiplier, uint256 effective, uint64 updatedAt);
 
-    function haircutParameters() external view returns (uint256, uint256, uint64, uint256);
+    function haircutParameters() external view returns (uint256 k, uint256 initRatio, uint64 horizon, uint256 maxSpeed);
 
-    function haircut(address asset) external view returns (uint256, uint256);
+    function haircut(address asset) external view returns (uint256 maintenance, uint256 initial);
 
-    function updateHaircut(address asset) external returns (uint256);
+    function updateHaircut(address asset) external returns (uint256 result);
 
-    function collateralValue(bytes32 account) external view returns (uint256, uint256);
+    function collateralValue(bytes32 account) external view returns (uint256 maintenance, uint256 initial);
 
-    function exposures(bytes32 account) external view returns (address[] memory, int256[] memory, uint256[] memory, uint256[] memory, uint256[] memory);
+    function exposures(bytes32 account) external view returns (address[] memory assets, int256[] memory amounts, uint256[] memory prices, uint256[] memory maintenanceHaircuts, uint256[] memory initialHaircuts);
 
-    error AccessControlUnauthorizedAccount(address, bytes32);
+    error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 
     error AccessControlBadConfirmation();
 
-    error UnknownAsset(address);
+    error UnknownAsset(address asset);
 
-    error ParameterOutOfBounds(uint8, uint256);
+    error ParameterOutOfBounds(uint8 param, uint256 value);
 
-    error ParameterStepTooLarge(uint8, uint256, uint256);
+    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
 
-    error ParameterChangedTooSoon(uint8, uint64);
+    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
 
-    error MathError(uint8);
+    error MathError(uint8 code);
 
-    error CallFailed(address);
+    error CallFailed(address callee);
 
     event HaircutConfigured(address indexed asset, uint256 floor, uint256 cap, uint256 multiplier, uint256 effective);
 

@@ -7,13 +7,13 @@
 pragma solidity ^0.8.23;
 
 interface IRiskModule  {
-    function hasRole(bytes32 role, address account) external view returns (bool);
+    function hasRole(bytes32 role, address account) external view returns (bool result);
 
     function grantRole(bytes32 role, address account) external;
 
     function revokeRole(bytes32 role, address account) external;
 
-    function listAsset(address asset, address feed, uint64 heartbeat, uint256 min_price, uint256 max_price, uint8 bucket, uint256 depth, uint256 initial_volatility) external;
+    function listAsset(address asset, address feed, uint64 heartbeat, uint256 minPrice, uint256 maxPrice, uint8 bucket, uint256 depth, uint256 initialVolatility) external;
 
     function setVolatilityFeed(address asset, address feed) external;
 
@@ -21,53 +21,53 @@ interface IRiskModule  {
 
     function setParameter(uint8 code, uint256 value) external;
 
-    function price(address asset) external view returns (uint256);
+    function price(address asset) external view returns (uint256 result);
 
-    function poke(address asset) external returns (bool);
+    function poke(address asset) external returns (bool result);
 
-    function volatility(address asset) external view returns (uint256);
+    function volatility(address asset) external view returns (uint256 result);
 
-    function assetRisk(address asset) external view returns (address, uint64, uint256, uint256, uint8, uint256, address, uint80, uint256, uint64, uint256);
+    function assetRisk(address asset) external view returns (address feed, uint64 heartbeat, uint256 minPrice, uint256 maxPrice, uint8 bucket, uint256 depth, address volatilityFeed, uint80 lastRound, uint256 lastPrice, uint64 lastUpdate, uint256 variance);
 
-    function parameter(uint8 code) external view returns (uint256);
+    function parameter(uint8 code) external view returns (uint256 result);
 
-    function riskParameters() external view returns (uint256, uint256, uint256, address, uint64, uint256[] memory, uint256);
+    function riskParameters() external view returns (uint256 lambda, uint256 heartbeatTolerance, uint256 minMarginFraction, address sequencerFeed, uint64 sequencerGrace, uint256[] memory intraCorrelations, uint256 interCorrelation);
 
-    function marginInputs(address[] memory assets) external view returns (uint256[] memory, uint8[] memory, uint256[] memory, uint256[] memory, uint256, uint256);
+    function marginInputs(address[] memory assets) external view returns (uint256[] memory prices, uint8[] memory buckets, uint256[] memory depths, uint256[] memory intraCorrelations, uint256 interCorrelation, uint256 minMarginFraction);
 
-    error AccessControlUnauthorizedAccount(address, bytes32);
+    error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 
     error AccessControlBadConfirmation();
 
-    error UnknownAsset(address);
+    error UnknownAsset(address asset);
 
-    error AssetAlreadyListed(address);
+    error AssetAlreadyListed(address asset);
 
-    error ParameterOutOfBounds(uint8, uint256);
+    error ParameterOutOfBounds(uint8 param, uint256 value);
 
-    error ParameterStepTooLarge(uint8, uint256, uint256);
+    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
 
-    error ParameterChangedTooSoon(uint8, uint64);
+    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
 
-    error FeedCallFailed(address);
+    error FeedCallFailed(address feed);
 
-    error PriceNonPositive(address, int256);
+    error PriceNonPositive(address asset, int256 answer);
 
-    error PriceOutOfBand(address, int256);
+    error PriceOutOfBand(address asset, int256 answer);
 
-    error PriceStale(address, uint256);
+    error PriceStale(address asset, uint256 updatedAt);
 
-    error RoundIncomplete(address, uint80);
+    error RoundIncomplete(address asset, uint80 roundId);
 
-    error PriceFromFuture(address, uint256);
+    error PriceFromFuture(address asset, uint256 updatedAt);
 
     error SequencerDown();
 
-    error SequencerGracePeriod(uint256);
+    error SequencerGracePeriod(uint256 upSince);
 
-    error TooManyUnderlyings(uint256);
+    error TooManyUnderlyings(uint256 count);
 
-    error MathError(uint8);
+    error MathError(uint8 code);
 
     event AssetListed(address indexed asset, address feed, uint64 heartbeat, uint256 minPrice, uint256 maxPrice, uint8 bucket, uint256 depth, uint256 initialVolatility);
 

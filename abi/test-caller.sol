@@ -7,17 +7,17 @@
 pragma solidity ^0.8.23;
 
 interface ITestCaller  {
-    function value() external view returns (uint256);
+    function value() external view returns (uint256 result);
 
-    function deployedBy() external view returns (address, address);
+    function deployedBy() external view returns (address sender, address origin);
 
     function setValue(uint256 v) external;
 
-    function chain(address[] memory next, uint256 v, bool fail_at_end) external;
+    function chain(address[] memory next, uint256 v, bool failAtEnd) external;
 
-    function staticSet(address target, uint256 v) external view returns (bool);
+    function staticSet(address target, uint256 v) external view returns (bool result);
 
-    function staticGet(address target) external view returns (uint256);
+    function staticGet(address target) external view returns (uint256 result);
 
     function delegateSet(address target, uint256 v) external;
 
@@ -27,25 +27,25 @@ interface ITestCaller  {
 
     function deposit() external payable;
 
-    function received() external view returns (uint256);
+    function received() external view returns (uint256 result);
 
     function forward(address to) external payable;
 
-    function balanceOf(address account) external view returns (uint256);
+    function balanceOf(address account) external view returns (uint256 result);
 
-    function recover(bytes32 hash, uint8 v, bytes32 r, bytes32 s) external view returns (address);
+    function recover(bytes32 hash, uint8 v, bytes32 r, bytes32 s) external view returns (address result);
 
-    function hash(bytes calldata data) external view returns (bytes32);
+    function hash(bytes calldata data) external view returns (bytes32 result);
 
-    function blockInfo() external view returns (uint64, uint64, uint256, uint64);
+    function blockInfo() external view returns (uint64 timestamp, uint64 number, uint256 basefee, uint64 chainId);
 
-    function lockFor(uint64 seconds) external;
+    function lockFor(uint64 duration) external;
 
-    function unlock() external returns (uint64);
+    function unlock() external returns (uint64 result);
 
-    error Boom(uint256);
+    error Boom(uint256 value);
 
-    error Locked(uint64, uint64);
+    error Locked(uint64 now, uint64 until);
 
     event ValueSet(address indexed by, uint256 value);
 }

@@ -7,21 +7,21 @@
 pragma solidity ^0.8.23;
 
 interface ITimelock  {
-    function hasRole(bytes32 role, address account) external view returns (bool);
+    function hasRole(bytes32 role, address account) external view returns (bool result);
 
     function grantRole(bytes32 role, address account) external;
 
     function revokeRole(bytes32 role, address account) external;
 
-    function admin() external view returns (address);
+    function admin() external view returns (address result);
 
-    function pendingAdmin() external view returns (address);
+    function pendingAdmin() external view returns (address result);
 
     function proposeAdmin(address next) external;
 
     function acceptAdmin() external;
 
-    function queue(address target, bytes calldata data, bytes32 salt) external returns (bytes32);
+    function queue(address target, bytes calldata data, bytes32 salt) external returns (bytes32 result);
 
     function execute(address target, bytes calldata data, bytes32 salt) external;
 
@@ -31,49 +31,49 @@ interface ITimelock  {
 
     function setGrace(uint64 grace) external;
 
-    function proposal(bytes32 id) external view returns (uint8, uint64, uint64);
+    function proposal(bytes32 id) external view returns (uint8 state, uint64 eta, uint64 expiresAt);
 
-    function delay() external view returns (uint64);
+    function delay() external view returns (uint64 result);
 
-    function grace() external view returns (uint64);
+    function grace() external view returns (uint64 result);
 
-    function hashCall(address target, bytes calldata data, bytes32 salt) external view returns (bytes32);
+    function hashCall(address target, bytes calldata data, bytes32 salt) external view returns (bytes32 result);
 
     error UseTwoStepHandover();
 
-    error NotPendingAdmin(address);
+    error NotPendingAdmin(address caller);
 
-    error InvalidAdmin(address);
+    error InvalidAdmin(address admin);
 
-    error AlreadyQueued(bytes32);
+    error AlreadyQueued(bytes32 id);
 
-    error NotQueued(bytes32);
+    error NotQueued(bytes32 id);
 
-    error TooEarly(bytes32, uint64);
+    error TooEarly(bytes32 id, uint64 eta);
 
-    error Expired(bytes32, uint64);
+    error Expired(bytes32 id, uint64 expiresAt);
 
-    error AlreadyExecuted(bytes32);
+    error AlreadyExecuted(bytes32 id);
 
-    error ProposalCancelled(bytes32);
+    error ProposalCancelled(bytes32 id);
 
-    error OnlyTimelock(address);
+    error OnlyTimelock(address caller);
 
-    error DelayOutOfBounds(uint64);
+    error DelayOutOfBounds(uint64 delay);
 
-    error GraceOutOfBounds(uint64);
+    error GraceOutOfBounds(uint64 grace);
 
-    error InvalidSelfCall(bytes4);
+    error InvalidSelfCall(bytes4 selector);
 
-    error CallFailed(address);
+    error CallFailed(address target);
 
-    error AccessControlUnauthorizedAccount(address, bytes32);
+    error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 
     error AccessControlBadConfirmation();
 
     event AdminProposed(address current, address next);
 
-    event AdminAccepted(address old, address new);
+    event AdminAccepted(address old, address newAdmin);
 
     event Queued(bytes32 indexed id, address indexed target, bytes data, uint64 eta, uint64 expiresAt);
 
@@ -81,7 +81,7 @@ interface ITimelock  {
 
     event Cancelled(bytes32 indexed id, address by);
 
-    event DelaySet(uint64 old, uint64 new);
+    event DelaySet(uint64 old, uint64 newDelay);
 
-    event GraceSet(uint64 old, uint64 new);
+    event GraceSet(uint64 old, uint64 newGrace);
 }

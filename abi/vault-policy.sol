@@ -7,55 +7,55 @@
 pragma solidity ^0.8.23;
 
 interface IVaultPolicy  {
-    function hasRole(bytes32 role, address account) external view returns (bool);
+    function hasRole(bytes32 role, address account) external view returns (bool result);
 
     function grantRole(bytes32 role, address account) external;
 
     function revokeRole(bytes32 role, address account) external;
 
-    function vault() external view returns (address);
+    function vault() external view returns (address result);
 
-    function rateParameter(uint8 code) external view returns (uint256);
+    function rateParameter(uint8 code) external view returns (uint256 result);
 
     function setRateParameter(uint8 code, uint256 value) external;
 
-    function accrue() external returns (uint256, uint256);
+    function accrue() external returns (uint256 supplyIndex, uint256 borrowIndex);
 
-    function quoteMarket() external view returns (uint256, uint256, uint256, uint256, uint256, uint256, uint256, uint256, uint256);
+    function quoteMarket() external view returns (uint256 supply, uint256 borrow, uint256 utilisation, uint256 borrowRate, uint256 supplyRate, uint256 supplyIndex, uint256 borrowIndex, uint256 reserve, uint256 cash);
 
     function setReserveAccount(bytes32 account) external;
 
-    function reserveAccount() external view returns (bytes32);
+    function reserveAccount() external view returns (bytes32 result);
 
-    function collectReserve() external returns (uint256);
+    function collectReserve() external returns (uint256 result);
 
-    function checkRestoration(bytes32 account, uint256 amount) external view returns (uint256);
+    function checkRestoration(bytes32 account, uint256 amount) external view returns (uint256 result);
 
     function disableDeposits(address asset) external;
 
-    function configureAsset(address asset, uint256 deposit_cap, bool deposit_enabled, bool collateral_enabled) external;
+    function configureAsset(address asset, uint256 depositCap, bool depositEnabled, bool collateralEnabled) external;
 
-    error AccessControlUnauthorizedAccount(address, bytes32);
+    error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 
     error AccessControlBadConfirmation();
 
-    error UnknownParameter(uint8);
+    error UnknownParameter(uint8 param);
 
-    error ParameterOutOfBounds(uint8, uint256);
+    error ParameterOutOfBounds(uint8 param, uint256 value);
 
-    error ParameterStepTooLarge(uint8, uint256, uint256);
+    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
 
-    error ParameterChangedTooSoon(uint8, uint64);
+    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
 
-    error LiquidityNotStressed(uint256, uint256);
+    error LiquidityNotStressed(uint256 utilisation, uint256 hard);
 
-    error RepayTooLarge(uint256, uint256);
+    error RepayTooLarge(uint256 amount, uint256 max);
 
     error ReserveAccountUnset();
 
-    error CallFailed(address);
+    error CallFailed(address callee);
 
-    error MathError(uint8);
+    error MathError(uint8 code);
 
     event RateParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);
 

@@ -29,7 +29,7 @@ sol! {
     /// The asset's price moved more than the trigger from its reference within the window
     /// (`poke` records the trip).
     #[derive(Debug, PartialEq, Eq)]
-    error PriceMoveHalt(address asset, uint256 reference, uint256 price);
+    error PriceMoveHalt(address asset, uint256 referencePrice, uint256 price);
     /// `scope` (zero: global) is in its post-reset grace period until `until`: only deeply
     /// unhealthy accounts may be liquidated.
     #[derive(Debug, PartialEq, Eq)]

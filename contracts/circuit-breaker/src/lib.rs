@@ -241,7 +241,7 @@ impl CircuitBreaker {
         if check.moved {
             return Err(BreakerError::PriceMoveHalt(PriceMoveHalt {
                 asset,
-                reference,
+                referencePrice: reference,
                 price,
             })
             .into());

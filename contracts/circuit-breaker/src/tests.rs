@@ -272,7 +272,7 @@ fn a_price_move_refuses_and_poke_trips_the_asset(
         env.refused(wad(1), true),
         bytes(BreakerError::PriceMoveHalt(PriceMoveHalt {
             asset: ETH,
-            reference: wad(3000),
+            referencePrice: wad(3000),
             price: wad(3700),
         }))
     );

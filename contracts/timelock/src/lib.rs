@@ -195,7 +195,13 @@ impl Timelock {
         self.access._grant_role(ADMIN_ROLE.into(), caller);
         self.admin.set(caller);
         self.pending_admin.set(Address::ZERO);
-        log(self.vm(), AdminAccepted { old, newAdmin: caller });
+        log(
+            self.vm(),
+            AdminAccepted {
+                old,
+                newAdmin: caller,
+            },
+        );
         Ok(())
     }
 
@@ -373,12 +379,24 @@ impl Timelock {
             SelfCall::SetDelay(delay) => {
                 let old = self.delay.get().to();
                 self.delay.set(U64::from(delay));
-                log(self.vm(), DelaySet { old, newDelay: delay });
+                log(
+                    self.vm(),
+                    DelaySet {
+                        old,
+                        newDelay: delay,
+                    },
+                );
             }
             SelfCall::SetGrace(grace) => {
                 let old = self.grace.get().to();
                 self.grace.set(U64::from(grace));
-                log(self.vm(), GraceSet { old, newGrace: grace });
+                log(
+                    self.vm(),
+                    GraceSet {
+                        old,
+                        newGrace: grace,
+                    },
+                );
             }
         }
         Ok(())

@@ -337,7 +337,9 @@ pub fn crate_sources(crate_dir: &Path) -> Result<Vec<String>, AbiError> {
         if f.file_name().is_some_and(|n| n == "tests.rs") {
             continue;
         }
-        out.push(fs::read_to_string(&f).map_err(|e| AbiError::Io(format!("{}: {e}", f.display())))?);
+        out.push(
+            fs::read_to_string(&f).map_err(|e| AbiError::Io(format!("{}: {e}", f.display())))?,
+        );
     }
     Ok(out)
 }
@@ -377,7 +379,11 @@ pub fn crate_errors(crate_dir: &Path) -> Result<Vec<String>, AbiError> {
             .and_then(|a| a.get("errors"))
             .and_then(|e| e.as_array())
         {
-            out.extend(list.iter().filter_map(|v| v.as_str()).map(|s| squash(s.trim_end_matches(';'))));
+            out.extend(
+                list.iter()
+                    .filter_map(|v| v.as_str())
+                    .map(|s| squash(s.trim_end_matches(';'))),
+            );
         }
     }
     Ok(out)
@@ -388,7 +394,11 @@ pub fn crate_errors(crate_dir: &Path) -> Result<Vec<String>, AbiError> {
 ///
 /// # Errors
 /// [`AbiError::Parse`] naming what stays unnamed or reserved.
-pub fn name_parameters(interface: &str, crate_dir: &Path, outputs: &Path) -> Result<String, AbiError> {
+pub fn name_parameters(
+    interface: &str,
+    crate_dir: &Path,
+    outputs: &Path,
+) -> Result<String, AbiError> {
     let package = crate_dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

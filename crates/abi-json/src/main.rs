@@ -18,7 +18,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let outputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("outputs.toml");
     let full = abi_json::name_parameters(&full, Path::new(&args[0]), &outputs)?;
     let ctor = match args.get(2) {
-        Some(f) => Some(abi_json::names::camel_case_parameters(&std::fs::read_to_string(f)?)),
+        Some(f) => Some(abi_json::names::camel_case_parameters(
+            &std::fs::read_to_string(f)?,
+        )),
         None => None,
     };
     let abi = abi_json::json_abi(&full, ctor.as_deref())?;

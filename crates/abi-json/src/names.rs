@@ -11,18 +11,111 @@ use std::{fs, path::Path};
 
 /// Words Solidity reserves or gives a meaning (units, keywords), which no parameter may use.
 pub const RESERVED: &[&str] = &[
-    "abstract", "address", "after", "alias", "anonymous", "apply", "as", "assembly", "auto",
-    "bool", "break", "byte", "bytes", "calldata", "case", "catch", "constant", "constructor",
-    "continue", "contract", "copyof", "days", "default", "define", "delete", "do", "else", "emit",
-    "enum", "error", "ether", "event", "external", "fallback", "false", "final", "finney", "for",
-    "function", "gwei", "hours", "if", "immutable", "implements", "import", "in", "indexed",
-    "inline", "interface", "internal", "is", "let", "library", "macro", "mapping", "match",
-    "memory", "minutes", "modifier", "mutable", "new", "null", "of", "override", "partial",
-    "payable", "pragma", "private", "promise", "public", "pure", "receive", "reference",
-    "relocatable", "return", "returns", "revert", "sealed", "seconds", "sizeof", "static",
-    "storage", "string", "struct", "super", "supports", "switch", "szabo", "this", "throw",
-    "true", "try", "type", "typedef", "typeof", "unchecked", "unicode", "using", "var", "view",
-    "virtual", "weeks", "wei", "while", "years",
+    "abstract",
+    "address",
+    "after",
+    "alias",
+    "anonymous",
+    "apply",
+    "as",
+    "assembly",
+    "auto",
+    "bool",
+    "break",
+    "byte",
+    "bytes",
+    "calldata",
+    "case",
+    "catch",
+    "constant",
+    "constructor",
+    "continue",
+    "contract",
+    "copyof",
+    "days",
+    "default",
+    "define",
+    "delete",
+    "do",
+    "else",
+    "emit",
+    "enum",
+    "error",
+    "ether",
+    "event",
+    "external",
+    "fallback",
+    "false",
+    "final",
+    "finney",
+    "for",
+    "function",
+    "gwei",
+    "hours",
+    "if",
+    "immutable",
+    "implements",
+    "import",
+    "in",
+    "indexed",
+    "inline",
+    "interface",
+    "internal",
+    "is",
+    "let",
+    "library",
+    "macro",
+    "mapping",
+    "match",
+    "memory",
+    "minutes",
+    "modifier",
+    "mutable",
+    "new",
+    "null",
+    "of",
+    "override",
+    "partial",
+    "payable",
+    "pragma",
+    "private",
+    "promise",
+    "public",
+    "pure",
+    "receive",
+    "reference",
+    "relocatable",
+    "return",
+    "returns",
+    "revert",
+    "sealed",
+    "seconds",
+    "sizeof",
+    "static",
+    "storage",
+    "string",
+    "struct",
+    "super",
+    "supports",
+    "switch",
+    "szabo",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "type",
+    "typedef",
+    "typeof",
+    "unchecked",
+    "unicode",
+    "using",
+    "var",
+    "view",
+    "virtual",
+    "weeks",
+    "wei",
+    "while",
+    "years",
 ];
 
 /// `snake_case` as `camelCase` (names without underscores unchanged).
@@ -83,9 +176,12 @@ fn split_list(list: &str) -> Vec<String> {
 /// A parameter as `(type and qualifiers, name)`.
 fn parts(param: &str) -> (String, Option<String>) {
     let words: Vec<&str> = param.split_whitespace().collect();
-    let qualifier = |w: &str| matches!(w, "memory" | "calldata" | "storage" | "indexed" | "payable");
+    let qualifier =
+        |w: &str| matches!(w, "memory" | "calldata" | "storage" | "indexed" | "payable");
     match words.split_last() {
-        Some((last, rest)) if !rest.is_empty() && !qualifier(last) => (rest.join(" "), Some((*last).to_string())),
+        Some((last, rest)) if !rest.is_empty() && !qualifier(last) => {
+            (rest.join(" "), Some((*last).to_string()))
+        }
         _ => (words.join(" "), None),
     }
 }
@@ -205,7 +301,9 @@ pub fn name_errors(text: &str, known: &[String]) -> Result<String, AbiError> {
         let ty = types(&line[a..b]);
         let found = known.iter().find(|k| {
             decl_name(k).as_deref() == Some(name.as_str())
-                && lists(k).first().is_some_and(|&(x, y)| types(&k[x..y]) == ty)
+                && lists(k)
+                    .first()
+                    .is_some_and(|&(x, y)| types(&k[x..y]) == ty)
         });
         match found {
             Some(k) => {
@@ -242,7 +340,8 @@ fn doc_of(src: &str, rust_name: &str) -> Option<String> {
     let lines: Vec<&str> = src.lines().collect();
     let at = lines.iter().position(|l| {
         let t = l.trim_start();
-        t.starts_with(&format!("pub fn {rust_name}(")) || t.starts_with(&format!("pub fn {rust_name}<"))
+        t.starts_with(&format!("pub fn {rust_name}("))
+            || t.starts_with(&format!("pub fn {rust_name}<"))
     })?;
     let mut doc = Vec::new();
     for l in lines[..at].iter().rev() {
@@ -270,9 +369,10 @@ fn doc_tuple(doc: &str, n: usize) -> Option<Vec<String>> {
             .map(|s| s.trim().to_string())
             .collect();
         if names.len() == n
-            && names
-                .iter()
-                .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            && names.iter().all(|s| {
+                s.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
         {
             return Some(names.iter().map(|s| camel(s)).collect());
         }
@@ -282,7 +382,10 @@ fn doc_tuple(doc: &str, n: usize) -> Option<Vec<String>> {
 }
 
 /// Output names configured for a contract in `outputs.toml` (`[contract] function = [names]`).
-pub fn configured_outputs(file: &Path, package: &str) -> Result<BTreeMap<String, Vec<String>>, AbiError> {
+pub fn configured_outputs(
+    file: &Path,
+    package: &str,
+) -> Result<BTreeMap<String, Vec<String>>, AbiError> {
     let text = match fs::read_to_string(file) {
         Ok(t) => t,
         Err(_) => return Ok(BTreeMap::new()),
@@ -295,7 +398,12 @@ pub fn configured_outputs(file: &Path, package: &str) -> Result<BTreeMap<String,
         for (f, names) in t {
             let names = names
                 .as_array()
-                .map(|a| a.iter().filter_map(|v| v.as_str()).map(str::to_string).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str())
+                        .map(str::to_string)
+                        .collect()
+                })
                 .unwrap_or_default();
             out.insert(f.clone(), names);
         }
@@ -327,11 +435,15 @@ pub fn name_outputs(
             return line.to_string();
         }
         let name = decl_name(line).unwrap_or_default();
-        let names = configured.get(&name).cloned().filter(|n| n.len() == outs.len()).or_else(|| {
-            sources
-                .iter()
-                .find_map(|s| doc_of(s, &snake(&name)).and_then(|d| doc_tuple(&d, outs.len())))
-        });
+        let names = configured
+            .get(&name)
+            .cloned()
+            .filter(|n| n.len() == outs.len())
+            .or_else(|| {
+                sources
+                    .iter()
+                    .find_map(|s| doc_of(s, &snake(&name)).and_then(|d| doc_tuple(&d, outs.len())))
+            });
         let names = match names {
             Some(n) => n,
             None if outs.len() == 1 => vec!["result".to_string()],
@@ -340,8 +452,24 @@ pub fn name_outputs(
                 return line.to_string();
             }
         };
+        let inputs: Vec<String> = ls
+            .first()
+            .map(|&(x, y)| {
+                split_list(&line[x..y])
+                    .iter()
+                    .filter_map(|p| parts(p).1)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(n) = names.iter().find(|n| inputs.contains(n)) {
+            missing.push(format!("{name} (output {n:?} is also an input's name)"));
+            return line.to_string();
+        }
         let mut l = line.to_string();
-        l.replace_range(a..b, &rewrite(&line[a..b], |i, _, _| Some(names[i].clone())));
+        l.replace_range(
+            a..b,
+            &rewrite(&line[a..b], |i, _, _| Some(names[i].clone())),
+        );
         l
     });
     if missing.is_empty() {
@@ -402,19 +530,32 @@ mod tests {
         assert!(named.contains("error TooEarly(bytes32 id, uint64 eta);"));
         let src = "    /// Proposal `id`: `(state, eta, expires_at)`; states 0 none.\n    #[inline]\n    pub fn proposal(&self, id: B256) -> (u8, u64, u64) {\n".to_string();
         let out = name_outputs(&named, &[src], &BTreeMap::new()).unwrap();
-        assert!(out.contains("returns (uint8 state, uint64 eta, uint64 expiresAt);"), "{out}");
+        assert!(
+            out.contains("returns (uint8 state, uint64 eta, uint64 expiresAt);"),
+            "{out}"
+        );
         assert!(out.contains("returns (address result);"), "{out}");
         let err = name_errors("    error Nope(uint8);\n", &known).unwrap_err();
         assert!(err.to_string().contains("error Nope(uint8);"));
-        let err = name_outputs("    function f() external returns (uint8, uint8);\n", &[], &BTreeMap::new()).unwrap_err();
+        let err = name_outputs(
+            "    function f() external returns (uint8, uint8);\n",
+            &[],
+            &BTreeMap::new(),
+        )
+        .unwrap_err();
         assert!(err.to_string().ends_with(": f"), "{err}");
     }
 
     #[test]
     fn refuses_reserved_words() {
-        assert!(check_reserved("    event AdminAccepted(address old, address newAdmin);\n").is_ok());
+        assert!(
+            check_reserved("    event AdminAccepted(address old, address newAdmin);\n").is_ok()
+        );
         let e = check_reserved("    event AdminAccepted(address old, address new);\n").unwrap_err();
-        assert!(e.to_string().contains("\"new\" is a Solidity keyword"), "{e}");
+        assert!(
+            e.to_string().contains("\"new\" is a Solidity keyword"),
+            "{e}"
+        );
         assert!(check_reserved("    function lockFor(uint64 seconds) external;\n").is_err());
     }
 }

@@ -173,7 +173,7 @@ sol! {
         function scopeState(address scope) external view returns (uint8, uint64, uint64);
         function parameters() external view returns (uint256, uint64, uint64, uint256, uint64, uint256, uint64);
         error LiquidationsHalted(address scope, uint8 reason, uint64 until);
-        error PriceMoveHalt(address asset, uint256 reference, uint256 price);
+        error PriceMoveHalt(address asset, uint256 referencePrice, uint256 price);
         error OnlyDeeplyUnhealthy(address scope, uint64 until);
         error LiquidationRateLimited(uint256 windowTotal, uint256 cap);
     }
