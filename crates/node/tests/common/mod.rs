@@ -8,7 +8,6 @@ use alloy_network::TxSignerSync;
 use alloy_primitives::{Address, Bytes, TxKind, U256};
 use alloy_signer_local::PrivateKeySigner;
 use serde_json::{json, Value};
-use std::io::Write;
 use stylus_node::{start, Config, Node};
 
 /// Starts a node on a free loopback port.
@@ -66,13 +65,9 @@ pub fn big(v: &Value) -> U256 {
 }
 
 /// Deployed code as cargo-stylus writes it: `EFF00000` and the
-/// brotli-compressed WASM.
+/// brotli-compressed WASM (`wasm_check::stylus_code`).
 pub fn stylus_code(wasm: &[u8]) -> Vec<u8> {
-    let mut out = vec![0xef, 0xf0, 0x00, 0x00];
-    let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
-    w.write_all(wasm).expect("compress");
-    drop(w);
-    out
+    wasm_check::stylus_code(wasm).expect("compress")
 }
 
 /// The system contract's WASM, compressed and ready to deploy.
