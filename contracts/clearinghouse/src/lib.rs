@@ -72,7 +72,7 @@ pub const INSURANCE_SHARE_RULE: ParamRule = ParamRule {
     min: U256::ZERO,
     max: WAD,
     max_step: clearing_core::u256(250_000_000_000_000_000),
-    min_interval: clearing_core::params::DAY,
+    min_interval: clearing_core::governance::params::DAY,
     raises_risk: RaisesRisk::Decrease,
 };
 

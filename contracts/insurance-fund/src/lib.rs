@@ -30,8 +30,9 @@ mod errors;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64, U8};
 use clearing_core::{
-    account, add_signed, drawdown, insurance, observe_drawdown, on_withdrawal, sub_signed,
-    to_signed, to_wad, ChangeError, DrawdownState, ParamRule, RaisesRisk, Refusal, MAX_DECIMALS,
+    add_signed, drawdown, liquidation::insurance, observe_drawdown, on_withdrawal, sub_signed,
+    to_signed, to_wad, trading::account, ChangeError, DrawdownState, ParamRule, RaisesRisk,
+    Refusal, MAX_DECIMALS,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -78,7 +79,7 @@ pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
 /// | `WINDOW` | 1 h ..= 7 days | 1 day | it falls (drawdowns are forgotten sooner) |
 #[must_use]
 pub const fn rule(code: u8) -> Option<ParamRule> {
-    const DAY: u64 = clearing_core::params::DAY;
+    const DAY: u64 = clearing_core::governance::params::DAY;
     const WAD: u128 = 1_000_000_000_000_000_000;
     match code {
         param::TARGET => Some(ParamRule {
@@ -172,8 +173,9 @@ impl InsuranceFund {
         self.vault.set(vault);
         self.quote_asset.set(quote_asset);
         self.quote_decimals.set(U8::from(quote_decimals));
-        self.window
-            .set(U64::from(clearing_core::params::DEFAULT_DRAWDOWN_WINDOW));
+        self.window.set(U64::from(
+            clearing_core::governance::params::DEFAULT_DRAWDOWN_WINDOW,
+        ));
         let now = self.vm().block_timestamp();
         self.window_start.set(U64::from(now));
         Ok(())

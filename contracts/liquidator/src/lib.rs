@@ -39,9 +39,9 @@ mod errors;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64};
 use clearing_core::{
-    account, govern, mul_down, mul_up, neg_signed, next_change_at, penalty_amount, penalty_rate,
-    size_to_restore, split_penalty, sub_signed, to_signed, ChangeError, CoreError, ParamRule,
-    Refusal,
+    govern, mul_down, mul_up, neg_signed, next_change_at, penalty_amount, penalty_rate,
+    size_to_restore, split_penalty, sub_signed, to_signed, trading::account, ChangeError,
+    CoreError, ParamRule, Refusal,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -71,7 +71,7 @@ pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
 /// | `KEEPER_SHARE` | 0 ..= 100 % | 10 pp | it falls (less keeper incentive) |
 #[must_use]
 pub const fn rule(code: u8) -> Option<ParamRule> {
-    const DAY: u64 = clearing_core::params::DAY;
+    const DAY: u64 = clearing_core::governance::params::DAY;
     match code {
         param::PENALTY_DIVISOR => Some(ParamRule {
             min: clearing_core::u256(1),
@@ -81,16 +81,16 @@ pub const fn rule(code: u8) -> Option<ParamRule> {
             raises_risk: clearing_core::RaisesRisk::Increase,
         }),
         param::MIN_PENALTY => Some(ParamRule {
-            min: clearing_core::params::MIN_PENALTY,
-            max: clearing_core::params::MAX_PENALTY,
+            min: clearing_core::governance::params::MIN_PENALTY,
+            max: clearing_core::governance::params::MAX_PENALTY,
             // 0.5 percentage points.
             max_step: clearing_core::u256(5_000_000_000_000_000),
             min_interval: DAY,
             raises_risk: clearing_core::RaisesRisk::Decrease,
         }),
         param::KEEPER_SHARE => Some(ParamRule {
-            min: clearing_core::params::MIN_KEEPER_SHARE,
-            max: clearing_core::params::MAX_KEEPER_SHARE,
+            min: clearing_core::governance::params::MIN_KEEPER_SHARE,
+            max: clearing_core::governance::params::MAX_KEEPER_SHARE,
             // 10 percentage points.
             max_step: clearing_core::u256(100_000_000_000_000_000),
             min_interval: DAY,
@@ -212,12 +212,12 @@ impl Liquidator {
         self.breaker.set(breaker);
         self.fund.set(insurance_fund);
         self.penalty_divisor.set(U64::from(
-            clearing_core::params::DEFAULT_PENALTY_SHOCK_DIVISOR,
+            clearing_core::governance::params::DEFAULT_PENALTY_SHOCK_DIVISOR,
         ));
         self.min_penalty
-            .set(clearing_core::params::DEFAULT_MIN_PENALTY);
+            .set(clearing_core::governance::params::DEFAULT_MIN_PENALTY);
         self.keeper_share
-            .set(clearing_core::params::DEFAULT_KEEPER_SHARE);
+            .set(clearing_core::governance::params::DEFAULT_KEEPER_SHARE);
     }
 
     /// Whether `account` holds `role`.
@@ -508,7 +508,7 @@ impl Liquidator {
         equity: I256,
         maintenance: U256,
     ) -> Result<(), Vec<u8>> {
-        let deep = clearing_core::breaker::deeply_unhealthy(equity, maintenance);
+        let deep = clearing_core::liquidation::breaker::deeply_unhealthy(equity, maintenance);
         let breaker = self.breaker.get();
         ICircuitBreaker::new(breaker)
             .check_liquidation(

@@ -93,7 +93,7 @@ pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
 /// therefore always waits for the timelock.
 #[must_use]
 pub const fn rule(code: u8) -> Option<ParamRule> {
-    const DAY: u64 = clearing_core::params::DAY;
+    const DAY: u64 = clearing_core::governance::params::DAY;
     const MAX: U256 = I256::MAX.into_raw();
     const fn r(min: U256, max: U256, max_step: U256, increase_raises_risk: bool) -> ParamRule {
         ParamRule {
@@ -139,10 +139,10 @@ pub const fn rule(code: u8) -> Option<ParamRule> {
 
 /// Bounds, interval and direction of the premium notional's rule.
 const PREMIUM_NOTIONAL_BOUNDS: ParamRule = ParamRule {
-    min: clearing_core::market::MIN_PREMIUM_NOTIONAL,
-    max: clearing_core::market::MAX_PREMIUM_NOTIONAL,
+    min: clearing_core::trading::market::MIN_PREMIUM_NOTIONAL,
+    max: clearing_core::trading::market::MAX_PREMIUM_NOTIONAL,
     max_step: U256::ZERO,
-    min_interval: clearing_core::params::DAY,
+    min_interval: clearing_core::governance::params::DAY,
     raises_risk: clearing_core::RaisesRisk::Decrease,
 };
 

@@ -14,7 +14,7 @@ use alloy_primitives::{keccak256, Address, Bytes, B256, I256, U256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{eip712_domain, SolCall, SolStruct};
-use clearing_core::{account, params::DAY, WAD};
+use clearing_core::{governance::params::DAY, trading::account, WAD};
 use std::fmt;
 use stylus_runtime::{read_wasm, CallError, DeployError, LoadError, Runtime};
 
