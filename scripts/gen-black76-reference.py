@@ -7,7 +7,7 @@ Run once (both outputs are checked in; re-running gives identical files, the RNG
     python3 scripts/gen-black76-reference.py
 
 Outputs:
-- crates/clearing-core/src/normal_coeffs.rs: the `ln` reduction table (ln c_j and 1 / c_j for
+- crates/clearing-core/src/math/normal_coeffs.rs: the `ln` reduction table (ln c_j and 1 / c_j for
   c_j = 1 + j / 16 + 1 / 32) and piecewise polynomials of the Mills ratio
   h(z) = Q(z) / phi(z) (Q the upper normal tail, phi the density) on [n, n + 1] for n = 0..10,
   in u = z - n - 1/2, coefficients in Q96 (value * 2^96), fitted with mpmath at 60 digits by
@@ -100,7 +100,7 @@ def gen_coeffs():
     lines.append("/// `1 / c_j` in Q96.")
     lines.append("#[rustfmt::skip]")
     lines.append("pub(crate) const INV_TABLE: [i128; 16] = [%s];" % ", ".join(str(int(mp.nint(Q96 / c))) for c in cs))
-    with open(os.path.join(CORE, "src", "normal_coeffs.rs"), "w") as f:
+    with open(os.path.join(CORE, "src", "math", "normal_coeffs.rs"), "w") as f:
         f.write("\n".join(lines) + "\n")
 
 

@@ -8,7 +8,7 @@ use alloy_primitives::{Address, B256, I256, U256};
 use alloy_sol_types::SolError;
 use backstop::Backstop;
 use circuit_breaker::CircuitBreaker;
-use clearing_core::{account, WAD};
+use clearing_core::{trading::account, WAD};
 use clearinghouse::Clearinghouse;
 use collateral_vault::CollateralVault;
 use common::clearing::*;

@@ -8,7 +8,7 @@ mod common;
 
 use alloy_primitives::{Address, B256, I256, U256};
 use alloy_sol_types::SolError;
-use clearing_core::{account, requirements, Correlations, Exposure, MarginMode, WAD};
+use clearing_core::{requirements, trading::account, Correlations, Exposure, MarginMode, WAD};
 use clearinghouse::*;
 use collateral_vault::{CollateralVault, CLEARING_ROLE};
 use common::*;

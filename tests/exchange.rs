@@ -6,7 +6,7 @@ mod common;
 
 use alloy_primitives::{Address, I256, U256};
 use alloy_sol_types::SolError;
-use clearing_core::{account, WAD};
+use clearing_core::{trading::account, WAD};
 use clearinghouse::Clearinghouse;
 use collateral_vault::CollateralVault;
 use common::clearing::*;

@@ -9,7 +9,7 @@ use alloy_sol_types::SolError;
 use backstop::Backstop;
 use circuit_breaker::CircuitBreaker;
 use clearing_core::{
-    account, mul_down, penalty_amount, penalty_rate, size_to_restore, split_penalty, WAD,
+    mul_down, penalty_amount, penalty_rate, size_to_restore, split_penalty, trading::account, WAD,
 };
 use clearinghouse::Clearinghouse;
 use collateral_vault::CollateralVault;

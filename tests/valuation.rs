@@ -5,7 +5,7 @@ mod common;
 
 use alloy_primitives::{Address, B256, I256, U256};
 use alloy_sol_types::SolError;
-use clearing_core::{account, initial_haircut, target_haircut, u256, HaircutParams, WAD};
+use clearing_core::{initial_haircut, target_haircut, trading::account, u256, HaircutParams, WAD};
 use collateral_vault::CollateralVault;
 use common::*;
 use margin_engine::MarginEngine;

@@ -5,7 +5,7 @@ mod common;
 
 use alloy_primitives::{Address, B256, I256, U256};
 use alloy_sol_types::{sol, SolError};
-use clearing_core::{account, WAD};
+use clearing_core::{trading::account, WAD};
 use collateral_vault::*;
 use common::*;
 use margin_engine::MarginEngine;

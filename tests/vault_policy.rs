@@ -9,8 +9,8 @@ mod common;
 
 use alloy_primitives::{Address, B256, I256, U256};
 use alloy_sol_types::{sol, SolError};
-use clearing_core::money_market::RateParam;
-use clearing_core::{account, WAD};
+use clearing_core::vault::money_market::RateParam;
+use clearing_core::{trading::account, WAD};
 use collateral_vault::*;
 use common::*;
 use margin_engine::MarginEngine;

@@ -6,7 +6,7 @@
 //! to make `health` revert with `TooManyUnderlyings`). Needs `scripts/build-wasm` first.
 use alloy_primitives::{Address, B256, I256, U256};
 use alloy_sol_types::SolError;
-use clearing_core::money_market::{self as mm, MarketState, RateParams};
+use clearing_core::vault::money_market::{self as mm, MarketState, RateParams};
 use clearing_core::WAD;
 use clearing_sim::{abi::*, System, Trader, ETH_PERP};
 use stylus_runtime::CallError;

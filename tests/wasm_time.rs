@@ -4,7 +4,7 @@
 //! `scripts/build-wasm` first (the test fails and says so otherwise).
 use alloy_primitives::{aliases::U80, Address, I256, U256};
 use alloy_sol_types::sol;
-use clearing_core::{target_haircut, u256, volatility::ewma_variance, HaircutParams, WAD};
+use clearing_core::{risk::volatility::ewma_variance, target_haircut, u256, HaircutParams, WAD};
 use stylus_runtime::{read_wasm, Runtime};
 
 sol! {
@@ -320,7 +320,7 @@ fn ewma_folds_rounds_as_time_passes_and_staleness_bites() {
         U256::from(3000) * WAD,
         U256::from(3090) * WAD,
         3600,
-        clearing_core::params::DEFAULT_LAMBDA,
+        clearing_core::governance::params::DEFAULT_LAMBDA,
     )
     .unwrap();
     assert_eq!(
@@ -398,7 +398,7 @@ fn deposit_and_valuation_gas_on_the_wasm() {
         .unwrap();
     assert_eq!(got._0, ten);
     let deposit_gas = s.rt.last_receipt().unwrap().gas;
-    let id = clearing_core::account::encode(alice, 0);
+    let id = clearing_core::trading::account::encode(alice, 0);
     let value =
         s.rt.view(
             alice,

@@ -4,7 +4,7 @@ use super::*;
 use alloy_primitives::{Address, B256, I256, U256};
 use alloy_signer::SignerSync;
 use alloy_sol_types::{eip712_domain, SolStruct};
-use clearing_core::{account, WAD};
+use clearing_core::{trading::account, WAD};
 use clearinghouse::Clearinghouse;
 use collateral_vault::CLEARING_ROLE;
 use exchange::{Exchange, Order, MATCHER_ROLE};

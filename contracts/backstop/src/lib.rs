@@ -34,8 +34,8 @@ mod errors;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256};
 use clearing_core::{
-    account, add_signed, collateral_sale, collateral_to_cover, mul_down, neg_signed, penalty_rate,
-    to_signed, to_wad, CoreError,
+    add_signed, collateral_sale, collateral_to_cover, mul_down, neg_signed, penalty_rate,
+    to_signed, to_wad, trading::account, CoreError,
 };
 use stylus_sdk::{call::Call, prelude::*, storage::StorageAddress};
 
@@ -225,7 +225,7 @@ impl Backstop {
         // The breaker's rate limit is a share of perp open interest: a
         // collateral sale is not throttled by it (the basis passed is
         // unbounded), though its notional counts in the window.
-        let deep = clearing_core::breaker::deeply_unhealthy(equity, maintenance);
+        let deep = clearing_core::liquidation::breaker::deeply_unhealthy(equity, maintenance);
         let breaker = self.breaker.get();
         ICircuitBreaker::new(breaker)
             .check_liquidation(Call::new_in(self), asset, value, UNTHROTTLED, deep)
@@ -341,7 +341,8 @@ impl Backstop {
         let repaid = to_wad(amount, quote_decimals).map_err(math)?;
         // What the repayment buys rounds down (a payout), in token units too.
         let quantity =
-            clearing_core::money_market::repay_collateral(repaid, price, discount).map_err(math)?;
+            clearing_core::vault::money_market::repay_collateral(repaid, price, discount)
+                .map_err(math)?;
         let quantity = clearing_core::from_wad_down(quantity, decimals).map_err(math)?;
         if quantity.is_zero() {
             return Err(BackstopError::ZeroAmount(ZeroAmount {}).into());

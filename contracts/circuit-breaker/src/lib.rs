@@ -8,7 +8,7 @@
 //! Each asset is a scope, and the zero address is the global scope. A scope is *halted* after a
 //! trip, then in *grace* (only deeply unhealthy accounts, equity below half of maintenance, may be
 //! liquidated, so users get time to add margin), then allowed again
-//! (`clearing_core::breaker`). Triggers:
+//! (`clearing_core::liquidation::breaker`). Triggers:
 //!
 //! - **price move** of an asset beyond the trigger (default 20 %) from its reference within the
 //!   window (1 h): trips the asset for the cooldown (30 min), then the post-reset grace (15 min);
@@ -17,7 +17,7 @@
 //!   revert through unchanged;
 //! - **liquidation rate**: liquidated notional in a global *sliding* window (1 h) may not exceed
 //!   a share (20 %) of the open-interest notional the caller reports. The window is a ring of
-//!   11 buckets of a tenth of the window (`clearing_core::breaker::record_liquidation`): in any
+//!   11 buckets of a tenth of the window (`clearing_core::liquidation::breaker::record_liquidation`): in any
 //!   interval of one window length the liquidated notional is at most the cap in force at the
 //!   last liquidation of the interval (exact; each liquidation counts for at least one window
 //!   and less than 1.1 windows + 11 s). Exceeding it *throttles*: the liquidation is refused with
@@ -52,7 +52,7 @@ mod tests;
 
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64, U8};
-use clearing_core::breaker::{
+use clearing_core::liquidation::breaker::{
     self, BreakerParam, RateBucket, Scope, Status, TripReason, RATE_SLOTS,
 };
 use clearing_core::{govern, next_change_at, ChangeError, Refusal};

@@ -2,7 +2,7 @@
 //! sequencer feed) and [`Fund`], a test double of the insurance fund's `drawdown()`.
 //!
 //! motsu's block time is fixed, so the time rules (cooldowns ending, grace ending, windows
-//! rolling) are covered by `clearing_core::breaker`'s tests; here every trigger trips or refuses
+//! rolling) are covered by `clearing_core::liquidation::breaker`'s tests; here every trigger trips or refuses
 //! with its named error, and every privileged function rejects the wrong callers.
 use super::*;
 use alloy_primitives::{address, keccak256, uint};

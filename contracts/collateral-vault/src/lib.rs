@@ -19,8 +19,8 @@ mod errors;
 
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U128, U256, U8};
-use clearing_core::money_market::{self as mm, MarketState};
-use clearing_core::{account, to_signed, to_wad, MAX_DEPOSIT_CAP};
+use clearing_core::vault::money_market::{self as mm, MarketState};
+use clearing_core::{to_signed, to_wad, trading::account, MAX_DEPOSIT_CAP};
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::call::Call;
 use stylus_sdk::{
@@ -543,7 +543,7 @@ impl CollateralVault {
     }
 
     /// Sets the books after an accrual (the VaultPolicy, which holds the clearing role here,
-    /// computes them with `clearing_core::money_market::accrue`, whose indexes never fall):
+    /// computes them with `clearing_core::vault::money_market::accrue`, whose indexes never fall):
     /// the totals with their interest and the indexes.
     ///
     /// # Errors

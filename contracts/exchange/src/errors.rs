@@ -1,6 +1,6 @@
 //! Events and custom errors of the exchange.
 use alloy_sol_types::sol;
-use clearing_core::order::FillError;
+use clearing_core::trading::order::FillError;
 use openzeppelin_stylus::access::control;
 use openzeppelin_stylus::utils::cryptography::ecdsa;
 use stylus_sdk::prelude::*;

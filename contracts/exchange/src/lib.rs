@@ -27,7 +27,7 @@
 //!    been cancelled by the sub-account's owner or by the signer.
 //!
 //! Then the market's rules come from PerpMarkets and both positions from the Clearinghouse, and
-//! `clearing_core::order::check_fill` checks the pair (market, sides, expiry, crossing limits,
+//! `clearing_core::trading::order::check_fill` checks the pair (market, sides, expiry, crossing limits,
 //! tick, over-fill, minimum size, reduce-only) and gives the execution price (the maker's limit)
 //! and the size deltas. The filled amounts per digest are recorded *before* the Clearinghouse's
 //! `applyFill` is called, and after it each side must pass its margin check from the
@@ -53,9 +53,9 @@ mod tests;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, U256, U64};
 use clearing_core::{
-    account,
-    order::{self, check_fill, MarketRules, OrderState},
-    position::is_reducing,
+    trading::account,
+    trading::order::{self, check_fill, MarketRules, OrderState},
+    trading::position::is_reducing,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use openzeppelin_stylus::utils::cryptography::{
@@ -83,7 +83,7 @@ const ECRECOVER: Address = Address::with_last_byte(1);
 
 alloy_sol_types::sol! {
     /// A signed order, as passed to the contract's methods (its fields are
-    /// those of the EIP-712 `Order` type; see [`clearing_core::order::Order`]).
+    /// those of the EIP-712 `Order` type; see [`clearing_core::trading::order::Order`]).
     #[derive(Debug, PartialEq, Eq)]
     struct Order {
         bytes32 account;

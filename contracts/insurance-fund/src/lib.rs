@@ -30,8 +30,8 @@ mod errors;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64, U8};
 use clearing_core::{
-    account, add_signed, drawdown, insurance, observe_drawdown, on_withdrawal, sub_signed,
-    to_signed, to_wad, ChangeError, DrawdownState, Refusal, MAX_DECIMALS,
+    add_signed, drawdown, liquidation::insurance, observe_drawdown, on_withdrawal, sub_signed,
+    to_signed, to_wad, trading::account, ChangeError, DrawdownState, Refusal, MAX_DECIMALS,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -133,8 +133,9 @@ impl InsuranceFund {
         self.vault.set(vault);
         self.quote_asset.set(quote_asset);
         self.quote_decimals.set(U8::from(quote_decimals));
-        self.window
-            .set(U64::from(clearing_core::params::DEFAULT_DRAWDOWN_WINDOW));
+        self.window.set(U64::from(
+            clearing_core::governance::params::DEFAULT_DRAWDOWN_WINDOW,
+        ));
         let now = self.vm().block_timestamp();
         self.window_start.set(U64::from(now));
         Ok(())

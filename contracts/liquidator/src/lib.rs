@@ -39,8 +39,9 @@ mod errors;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64};
 use clearing_core::{
-    account, govern, mul_down, mul_up, neg_signed, next_change_at, penalty_amount, penalty_rate,
-    size_to_restore, split_penalty, sub_signed, to_signed, ChangeError, CoreError, Refusal,
+    govern, mul_down, mul_up, neg_signed, next_change_at, penalty_amount, penalty_rate,
+    size_to_restore, split_penalty, sub_signed, to_signed, trading::account, ChangeError,
+    CoreError, Refusal,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -164,12 +165,12 @@ impl Liquidator {
         self.breaker.set(breaker);
         self.fund.set(insurance_fund);
         self.penalty_divisor.set(U64::from(
-            clearing_core::params::DEFAULT_PENALTY_SHOCK_DIVISOR,
+            clearing_core::governance::params::DEFAULT_PENALTY_SHOCK_DIVISOR,
         ));
         self.min_penalty
-            .set(clearing_core::params::DEFAULT_MIN_PENALTY);
+            .set(clearing_core::governance::params::DEFAULT_MIN_PENALTY);
         self.keeper_share
-            .set(clearing_core::params::DEFAULT_KEEPER_SHARE);
+            .set(clearing_core::governance::params::DEFAULT_KEEPER_SHARE);
     }
 
     /// Whether `account` holds `role`.
@@ -460,7 +461,7 @@ impl Liquidator {
         equity: I256,
         maintenance: U256,
     ) -> Result<(), Vec<u8>> {
-        let deep = clearing_core::breaker::deeply_unhealthy(equity, maintenance);
+        let deep = clearing_core::liquidation::breaker::deeply_unhealthy(equity, maintenance);
         let breaker = self.breaker.get();
         ICircuitBreaker::new(breaker)
             .check_liquidation(

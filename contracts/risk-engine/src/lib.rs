@@ -22,8 +22,9 @@ mod errors;
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64};
 use clearing_core::{
-    check_change, initial_haircut, may_apply, mul_div, mul_down, next_change_at, params as p,
-    ramp_haircut, target_haircut, ChangeError, Direction, HaircutParams, Rounding, WAD,
+    check_change, governance::params as p, initial_haircut, may_apply, mul_div, mul_down,
+    next_change_at, ramp_haircut, target_haircut, ChangeError, Direction, HaircutParams, Rounding,
+    WAD,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{

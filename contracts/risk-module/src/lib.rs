@@ -17,8 +17,10 @@ mod feeds;
 use alloc::vec::Vec;
 use alloy_primitives::{aliases::U80, Address, B256, U256, U64, U8};
 use clearing_core::{
-    govern, next_change_at, params as p,
-    volatility::{self, VolState},
+    govern,
+    governance::params as p,
+    next_change_at,
+    risk::volatility::{self, VolState},
     ChangeError, Correlations, FeedConfig, Refusal,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
@@ -51,7 +53,7 @@ pub const DEFAULT_INTER: U256 = clearing_core::u256(250_000_000_000_000_000);
 pub use clearing_core::rules::risk_module::{param, rule};
 
 /// Hard bounds of the asset settings this contract owns (the global
-/// parameters use `clearing_core::params`, the bounds of DESIGN section 12).
+/// parameters use `clearing_core::governance::params`, the bounds of DESIGN section 12).
 pub mod bounds {
     use clearing_core::WAD;
     use stylus_sdk::alloy_primitives::U256;

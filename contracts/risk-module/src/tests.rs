@@ -3,7 +3,7 @@
 use super::*;
 use alloy_primitives::{address, uint, I256};
 use alloy_sol_types::SolError;
-use clearing_core::{u256, volatility::ewma_variance};
+use clearing_core::{risk::volatility::ewma_variance, u256};
 use mock_aggregator::MockAggregator;
 use mock_sequencer_feed::MockSequencerFeed;
 use motsu::prelude::*;
@@ -396,7 +396,7 @@ fn poke_folds_each_new_round_once(
         wad(3000),
         wad(3090),
         3600,
-        clearing_core::params::DEFAULT_LAMBDA,
+        clearing_core::governance::params::DEFAULT_LAMBDA,
     )
     .unwrap();
     let (_, price, time, variance) = state(&risk, keeper);

@@ -37,10 +37,10 @@ mod tests;
 
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, U64, U8};
+use clearing_core::governance::params::{MAX_TIMELOCK_DELAY, MIN_TIMELOCK_DELAY};
 use clearing_core::governance::{
     self, Proposal, ProposalState, DEFAULT_TIMELOCK_GRACE, MAX_TIMELOCK_GRACE, MIN_TIMELOCK_GRACE,
 };
-use clearing_core::params::{MAX_TIMELOCK_DELAY, MIN_TIMELOCK_DELAY};
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
     abi::Bytes,

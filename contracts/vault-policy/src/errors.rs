@@ -4,7 +4,7 @@ use openzeppelin_stylus::access::control;
 use stylus_sdk::prelude::*;
 
 sol! {
-    /// A quote-market parameter changed (`param` is a `clearing_core::money_market::RateParam`
+    /// A quote-market parameter changed (`param` is a `clearing_core::vault::money_market::RateParam`
     /// code).
     #[derive(Debug, PartialEq, Eq)]
     event RateParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);

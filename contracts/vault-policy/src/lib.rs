@@ -5,9 +5,9 @@
 //! policy lives here, so that custody stays small:
 //!
 //! - **the quote money market's rates**: the kinked curve's parameters under the governance
-//!   rules (`clearing_core::money_market::RateParam::rule`), and the **accrual**:
+//!   rules (`clearing_core::vault::money_market::RateParam::rule`), and the **accrual**:
 //!   [`VaultPolicy::accrue`] (anyone, a keeper duty; every change of a rate accrues first)
-//!   brings the vault's totals and indexes to now with `clearing_core::money_market::accrue`
+//!   brings the vault's totals and indexes to now with `clearing_core::vault::money_market::accrue`
 //!   and keeps the **reserve**, which [`VaultPolicy::collect_reserve`] credits to the insurance
 //!   fund's sub-account;
 //! - **liquidity restoration's bounds** ([`VaultPolicy::check_restoration`], for the
@@ -26,7 +26,7 @@ mod errors;
 
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, U256, U64};
-use clearing_core::money_market::{self as mm, MarketState, RateParam, RateParams};
+use clearing_core::vault::money_market::{self as mm, MarketState, RateParam, RateParams};
 use clearing_core::{
     deposit_cap_rule, govern, next_change_at, to_signed, to_wad, ChangeError, ParamRule, Refusal,
 };
@@ -131,7 +131,7 @@ impl VaultPolicy {
         self.vault.get()
     }
 
-    /// The rate parameter `code` (`clearing_core::money_market::RateParam`, 10 to 16).
+    /// The rate parameter `code` (`clearing_core::vault::money_market::RateParam`, 10 to 16).
     ///
     /// # Errors
     /// [`UnknownParameter`].

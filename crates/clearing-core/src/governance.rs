@@ -1,5 +1,7 @@
 //! Governance rules (DESIGN section 11): bounded, rate-limited parameter changes and the
-//! timelock's proposal lifecycle.
+//! timelock's proposal lifecycle; the governance domain also holds the protocol's defaults and
+//! hard bounds ([`params`], DESIGN section 12) and the option and portfolio-margin parameters
+//! ([`option_params`]).
 //!
 //! Every function takes the current time `now` (seconds) explicitly and works on plain values;
 //! the contracts store them.
@@ -22,7 +24,11 @@
 //! that is queued and not expired is *live* ([`is_live`]); the same call may be queued again once
 //! it is no longer live.
 
-use crate::params::{DAY, MAX_TIMELOCK_DELAY, MIN_TIMELOCK_DELAY};
+pub mod option_params;
+pub mod params;
+pub mod rules;
+
+use crate::governance::params::{DAY, MAX_TIMELOCK_DELAY, MIN_TIMELOCK_DELAY};
 use alloy_primitives::{Address, B256, U256};
 
 /// How long a queued proposal stays executable after its delay (14 days).
@@ -394,7 +400,7 @@ mod may_apply_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::{DEFAULT_TIMELOCK_DELAY, HOUR};
+    use crate::governance::params::{DEFAULT_TIMELOCK_DELAY, HOUR};
     use alloy_primitives::{address, b256, hex, keccak256, Bytes};
     use alloy_sol_types::SolValue;
 

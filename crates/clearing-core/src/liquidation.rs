@@ -1,4 +1,5 @@
-//! Liquidation sizing and penalties (DESIGN section 8).
+//! Liquidation sizing and penalties (DESIGN section 8); the liquidation domain also holds the
+//! circuit breaker's time rules ([`breaker`]) and the insurance fund's drawdown ([`insurance`]).
 //!
 //! - **Penalty rate**: `clamp(max(maint_shock / divisor, min_penalty), MIN_PENALTY, MAX_PENALTY)`
 //!   (default a fifth of the maintenance shock, at least 0.5 %), rounded up ([`penalty_rate`]).
@@ -34,11 +35,14 @@
 //! that hedges other exposure on its underlying (closing it *raises* `|D_u|`) is outside the model
 //! and must not be sized with it. The caller re-checks real health after the liquidation.
 
-use crate::fixed::{
+pub mod breaker;
+pub mod insurance;
+
+use crate::governance::params::{MAX_PENALTY, MIN_PENALTY};
+use crate::math::fixed::{
     add, mul_div, mul_div_signed, mul_down, mul_up, sub_signed, to_signed, Rounding, WAD,
     WAD_SIGNED,
 };
-use crate::params::{MAX_PENALTY, MIN_PENALTY};
 use crate::CoreError;
 use alloy_primitives::{I256, U256};
 
@@ -226,7 +230,7 @@ pub fn collateral_to_cover(
     let net = liquidation_price(price, true, penalty)?;
     // The amount bought rounds up so that the debt is covered.
     let wad_units = mul_div(debt, WAD, net, Rounding::Up)?;
-    crate::fixed::from_wad_up(wad_units, decimals)
+    crate::math::fixed::from_wad_up(wad_units, decimals)
 }
 
 /// How a collateral liquidation of `value` (WAD quote at oracle price)
@@ -271,8 +275,8 @@ pub fn collateral_sale(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::{u256, widen};
-    use crate::params::{DEFAULT_MIN_PENALTY, DEFAULT_PENALTY_SHOCK_DIVISOR};
+    use crate::governance::params::{DEFAULT_MIN_PENALTY, DEFAULT_PENALTY_SHOCK_DIVISOR};
+    use crate::math::fixed::{u256, widen};
     use alloy_primitives::aliases::I512;
     use proptest::prelude::*;
 
@@ -598,7 +602,7 @@ mod tests {
             equity in -10_000_000i64..10_000_000,
             portfolio in any::<bool>(),
         ) {
-            use crate::margin::{requirements, Correlations, Exposure, MarginMode};
+            use crate::risk::margin::{requirements, Correlations, Exposure, MarginMode};
             let exposures: Vec<Exposure> = rows.iter().map(|&(bucket, spot, perp, price, shock)| Exposure {
                 bucket,
                 spot: wad(spot),
@@ -632,7 +636,7 @@ mod tests {
             shock in 100u64..5_000,
             equity in -100_000_000i64..100_000_000,
         ) {
-            use crate::margin::{requirements, Correlations, Exposure, MarginMode};
+            use crate::risk::margin::{requirements, Correlations, Exposure, MarginMode};
             prop_assume!(size != 0);
             let size = wad(size) / i(100);
             let price = u256(u128::from(price)) * WAD;
@@ -659,7 +663,7 @@ mod tests {
         }
 
         #[test]
-        fn split_conserves(amount in crate::fixed::tests::any_u256(), share in 0u64..=1_000_000_000_000_000_000) {
+        fn split_conserves(amount in crate::math::fixed::tests::any_u256(), share in 0u64..=1_000_000_000_000_000_000) {
             let sp = split_penalty(amount, U256::from(share)).unwrap();
             prop_assert_eq!(sp.keeper + sp.insurance, amount);
             prop_assert!(wu(sp.keeper) * wu(WAD) <= wu(amount) * wu(U256::from(share)));

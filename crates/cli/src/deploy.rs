@@ -735,10 +735,13 @@ impl Run<'_> {
                 .await?;
             }
         }
-        let insurance = clearing_core::account::encode(fund, 0);
+        let insurance = clearing_core::trading::account::encode(fund, 0);
         let fees = Ledger::setFeeConfigCall {
             insuranceAccount: insurance,
-            treasuryAccount: clearing_core::account::encode(c.fees.treasury, c.fees.treasury_index),
+            treasuryAccount: clearing_core::trading::account::encode(
+                c.fees.treasury,
+                c.fees.treasury_index,
+            ),
             insuranceShare: units::wad(&c.fees.insurance_share, "fees.insurance_share")?,
         };
         self.step("Clearinghouse.setFeeConfig".into(), "Clearinghouse", fees)

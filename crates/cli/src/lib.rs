@@ -299,7 +299,8 @@ pub async fn run(cli: Cli, chain: Option<Chain>, out: &mut dyn Write) -> Result<
             sub,
         } => {
             let m = Manifest::load(&manifest)?;
-            let account = account.or_else(|| owner.map(|o| clearing_core::account::encode(o, sub)));
+            let account =
+                account.or_else(|| owner.map(|o| clearing_core::trading::account::encode(o, sub)));
             let (sections, j) = match account {
                 Some(a) => status::account(&chain, &m, a).await?,
                 None => status::system(&chain, &m).await?,

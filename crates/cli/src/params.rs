@@ -12,10 +12,10 @@ use alloy_primitives::{Address, B256, U256};
 use alloy_provider::Provider;
 use alloy_rpc_types_eth::Filter;
 use alloy_sol_types::{SolCall, SolEvent};
+use clearing_core::governance::params::{MAX_TIMELOCK_DELAY, MIN_TIMELOCK_DELAY};
 use clearing_core::governance::{ParamRule, RaisesRisk};
-use clearing_core::money_market::RateParam;
-use clearing_core::params::{MAX_TIMELOCK_DELAY, MIN_TIMELOCK_DELAY};
 use clearing_core::rules;
+use clearing_core::vault::money_market::RateParam;
 use clearing_core::BreakerParam;
 
 /// How a value is written.
@@ -321,7 +321,7 @@ impl Spec {
             "CircuitBreaker" => BreakerParam::from_code(self.code).map(BreakerParam::rule),
             "VaultPolicy" => RateParam::from_code(self.code).map(RateParam::rule),
             "PerpMarkets" if self.code == rules::perp_markets::param::PREMIUM_NOTIONAL => {
-                Some(clearing_core::market::premium_notional_rule(old))
+                Some(clearing_core::premium_notional_rule(old))
             }
             "PerpMarkets" => rules::perp_markets::rule(self.code),
             // The Timelock's own settings: hard bounds only (no step, no interval).

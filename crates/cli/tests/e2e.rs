@@ -362,7 +362,7 @@ async fn deploy_resume_inspect_and_govern() {
         .unwrap();
     assert_eq!(
         fees.insuranceAccount,
-        clearing_core::account::encode(at("InsuranceFund"), 0)
+        clearing_core::trading::account::encode(at("InsuranceFund"), 0)
     );
     assert_eq!(
         chain

@@ -14,7 +14,7 @@ use alloy_primitives::{keccak256, Address, Bytes, B256, I256, U256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{eip712_domain, SolCall, SolStruct};
-use clearing_core::{account, params::DAY, WAD};
+use clearing_core::{governance::params::DAY, trading::account, WAD};
 use std::fmt;
 use stylus_runtime::{read_wasm, CallError, DeployError, LoadError, Runtime};
 
@@ -164,6 +164,41 @@ fn frac(num: u64, den: u64) -> U256 {
 }
 
 impl System {
+    /// Every contract of the deployment (the token and feed mocks included).
+    pub fn contracts(&self) -> Vec<Address> {
+        let mut all = vec![
+            self.usdc,
+            self.weth,
+            self.usdc_feed,
+            self.eth_feed,
+            self.risk,
+            self.vault,
+            self.engine,
+            self.markets,
+            self.clearinghouse,
+            self.margin,
+            self.exchange,
+            self.fund,
+            self.breaker,
+            self.liquidator,
+            self.backstop,
+            self.policy,
+            self.timelock,
+        ];
+        for (token, feed, _) in &self.extra {
+            all.extend([*token, *feed]);
+        }
+        all
+    }
+
+    /// Puts every contract's program in the chain's program cache (Arbitrum's CacheManager),
+    /// so calls pay the cached entry gas from then on.
+    pub fn cache_all(&mut self) {
+        for c in self.contracts() {
+            self.rt.cache_program(c);
+        }
+    }
+
     /// Deploys and wires everything at the runtime's default block:
     ///
     /// - USDC (price 1.00, 0.1 % daily volatility, haircut floor 0.5 %, cap

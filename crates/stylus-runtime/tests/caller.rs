@@ -1,4 +1,4 @@
-//! Call semantics on the release WASM of `contracts/test-caller`: a revert
+//! Call semantics on the release WASM of `test-doubles/test-caller`: a revert
 //! deep in a chain, a write inside a static call, re-entry, delegate calls,
 //! value, the `ecrecover` precompile, block time and deployment.
 

@@ -1,13 +1,16 @@
-//! `gas-report [--markdown PATH]`: deploys the whole system on the offline
-//! runtime, runs the operations users, matchers and keepers pay for, and
-//! prints each one's estimated gas, its state-access floor and their ratio
-//! (the method is `crates/stylus-runtime/GAS.md`). With `--markdown` it also
-//! writes the table to PATH. Needs `scripts/build-wasm` first.
+//! `gas-report [--markdown PATH] [--budget FILE]`: deploys the whole system on the offline
+//! runtime, runs the operations users, matchers and keepers pay for, and prints each one's
+//! estimated gas with the programs not cached and cached (two runs of the same script, the
+//! second after every program is put in the chain's program cache), its state-access floor and
+//! the ratio (the method is `crates/stylus-runtime/GAS.md`). With `--markdown` it also writes the
+//! table to PATH; with `--budget` it compares every row with the budget file and exits 1 when a
+//! row is over its budget or the file and the report do not name the same rows.
+//! Needs `scripts/build-wasm` first. Exit codes: 0 ok, 1 over budget, 2 the run or a file failed.
 use alloy_primitives::{I256, U256};
 use clap::Parser;
 use clearing_core::WAD;
 use clearing_sim::{abi::*, System, Trader};
-use std::{fmt::Write as _, process::ExitCode};
+use std::{collections::BTreeMap, fmt::Write as _, process::ExitCode};
 use stylus_runtime::GasReport;
 
 #[derive(Parser)]
@@ -16,12 +19,24 @@ struct Args {
     /// Also write the table as Markdown to this file.
     #[arg(long)]
     markdown: Option<std::path::PathBuf>,
+    /// Budget file (TOML: one table per operation with integer `uncached` and `cached` gas and
+    /// an optional `target`, cached): fail when a row exceeds its budget.
+    #[arg(long)]
+    budget: Option<std::path::PathBuf>,
 }
 
-/// One measured operation.
+/// One measured operation, with programs not cached and cached.
 struct Row {
     what: String,
-    gas: GasReport,
+    uncached: GasReport,
+    cached: GasReport,
+}
+
+/// One operation's budget (and the cached target it works towards, if any).
+struct Budget {
+    uncached: u64,
+    cached: u64,
+    target: Option<u64>,
 }
 
 fn wad(x: u64) -> U256 {
@@ -43,16 +58,34 @@ fn last(s: &System) -> Result<GasReport, String> {
         .ok_or_else(|| "no transaction ran".to_string())
 }
 
+/// Runs the script twice, programs not cached then cached, and pairs the rows.
 fn run() -> Result<Vec<Row>, String> {
+    let uncached = script(false)?;
+    let cached = script(true)?;
+    if uncached.len() != cached.len() {
+        return Err("the two runs measured different operations".into());
+    }
+    Ok(uncached
+        .into_iter()
+        .zip(cached)
+        .map(|((what, uncached), (_, cached))| Row {
+            what,
+            uncached,
+            cached,
+        })
+        .collect())
+}
+
+/// The measured operations of one run, with every program cached after the deployment when
+/// `cached`.
+fn script(cached: bool) -> Result<Vec<(String, GasReport)>, String> {
     let e = |e: &dyn std::fmt::Display| e.to_string();
     let mut s = System::deploy().map_err(|x| e(&x))?;
+    if cached {
+        s.cache_all();
+    }
     let mut rows = Vec::new();
-    let mut push = |what: &str, gas: GasReport| {
-        rows.push(Row {
-            what: what.to_string(),
-            gas,
-        })
-    };
+    let mut push = |what: &str, gas: GasReport| rows.push((what.to_string(), gas));
     // Seven more ETH markets, so accounts can hold 8 positions.
     let (markets, weth) = (s.markets, s.weth);
     for _ in 1..8 {
@@ -162,33 +195,113 @@ fn run() -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
-fn table(rows: &[Row]) -> String {
+fn table(rows: &[Row], budgets: &BTreeMap<String, Budget>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "| operation | estimated gas | floor | ratio |");
-    let _ = writeln!(out, "|---|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| operation | not cached | floor | ratio | cached | floor | ratio | target, cached |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|");
     for r in rows {
+        let target = budgets
+            .get(&r.what)
+            .and_then(|b| b.target)
+            .map_or_else(|| "-".to_string(), |t| t.to_string());
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {:.2} |",
+            "| {} | {} | {} | {:.2} | {} | {} | {:.2} | {} |",
             r.what,
-            r.gas.estimate(),
-            r.gas.floor(),
-            r.gas.ratio()
+            r.uncached.estimate(),
+            r.uncached.floor(),
+            r.uncached.ratio(),
+            r.cached.estimate(),
+            r.cached.floor(),
+            r.cached.ratio(),
+            target
         );
+    }
+    out
+}
+
+/// Reads the budget file: one TOML table per operation.
+fn read_budgets(path: &std::path::Path) -> Result<BTreeMap<String, Budget>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let doc: toml::Table = text
+        .parse()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = BTreeMap::new();
+    for (what, v) in doc {
+        let t = v
+            .as_table()
+            .ok_or_else(|| format!("{}: [{what}] is not a table", path.display()))?;
+        let int = |key: &str| -> Result<Option<u64>, String> {
+            match t.get(key) {
+                None => Ok(None),
+                Some(x) => x
+                    .as_integer()
+                    .and_then(|i| u64::try_from(i).ok())
+                    .map(Some)
+                    .ok_or_else(|| {
+                        format!("{}: [{what}] {key} is not a gas amount", path.display())
+                    }),
+            }
+        };
+        let need = |key: &str| -> Result<u64, String> {
+            int(key)?.ok_or_else(|| format!("{}: [{what}] has no {key}", path.display()))
+        };
+        let b = Budget {
+            uncached: need("uncached")?,
+            cached: need("cached")?,
+            target: int("target")?,
+        };
+        out.insert(what, b);
+    }
+    Ok(out)
+}
+
+/// Every breach of the budgets: a row over budget, a row without one, a budget without a row.
+fn over_budget(rows: &[Row], budgets: &BTreeMap<String, Budget>) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in rows {
+        match budgets.get(&r.what) {
+            None => out.push(format!("{}: no budget", r.what)),
+            Some(b) => {
+                for (column, gas, budget) in [
+                    ("not cached", r.uncached.estimate(), b.uncached),
+                    ("cached", r.cached.estimate(), b.cached),
+                ] {
+                    if gas > budget {
+                        out.push(format!("{} ({column}): {gas} > budget {budget}", r.what));
+                    }
+                }
+            }
+        }
+    }
+    for what in budgets.keys() {
+        if !rows.iter().any(|r| &r.what == what) {
+            out.push(format!("{what}: budgeted but not measured"));
+        }
     }
     out
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let budgets = match args.budget.as_deref().map(read_budgets).transpose() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("gas-report: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let rows = match run() {
         Ok(rows) => rows,
         Err(e) => {
             eprintln!("gas-report: {e}");
-            return ExitCode::FAILURE;
+            return ExitCode::from(2);
         }
     };
-    let t = table(&rows);
+    let t = table(&rows, budgets.as_ref().unwrap_or(&BTreeMap::new()));
     print!("{t}");
     if let Some(path) = args.markdown {
         let doc = format!(
@@ -197,15 +310,99 @@ fn main() -> ExitCode {
              `crates/stylus-runtime/GAS.md`) from the release WASM of every contract, deployed and wired\n\
              by `crates/sim`. *Estimated gas* is what the transaction consumes under Arbitrum's Stylus\n\
              pricing (after refunds); *floor* is what its intrinsic cost, storage and account accesses\n\
-             alone cost; *ratio* = estimate / floor. Programs are not in the chain's program cache, so\n\
-             each transaction pays the init gas of every contract it enters for the first time.\n\
+             alone cost; *ratio* = estimate / floor. *Not cached*: no program is in the chain's program\n\
+             cache, so each transaction pays the init gas of every contract it enters for the first\n\
+             time; *cached*: the same script after every program was put in the cache (Arbitrum's\n\
+             CacheManager), so entries pay only the cached entry gas. *Target* is the cached gas the\n\
+             gas work aims at; the budgets CI holds every row to are `docs/gas-budget.toml`.\n\
              Accounts hold USDC; positions are on the ETH perpetual (one market per position);\n\
              liquidations take 1 ETH of a long position after a 20 % price drop.\n\n{t}"
         );
         if let Err(e) = std::fs::write(&path, doc) {
             eprintln!("gas-report: writing {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    if let Some(b) = &budgets {
+        let breaches = over_budget(&rows, b);
+        if !breaches.is_empty() {
+            for x in &breaches {
+                eprintln!("gas-report: over budget: {x}");
+            }
             return ExitCode::FAILURE;
         }
     }
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gas(used: u64) -> GasReport {
+        GasReport {
+            used,
+            ..GasReport::default()
+        }
+    }
+
+    fn row(what: &str, uncached: u64, cached: u64) -> Row {
+        Row {
+            what: what.into(),
+            uncached: gas(uncached),
+            cached: gas(cached),
+        }
+    }
+
+    fn budgets(text: &str) -> BTreeMap<String, Budget> {
+        let dir = std::env::temp_dir().join(format!("gas-budget-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{}.toml", text.len()));
+        std::fs::write(&path, text).unwrap();
+        read_budgets(&path).unwrap()
+    }
+
+    #[test]
+    fn rows_within_budget_pass() {
+        let b = budgets("[\"a\"]\nuncached = 100\ncached = 80\ntarget = 50\n");
+        assert_eq!(b["a"].target, Some(50));
+        assert!(over_budget(&[row("a", 100, 80)], &b).is_empty());
+    }
+
+    #[test]
+    fn a_row_over_either_budget_is_named() {
+        let b = budgets("[\"a\"]\nuncached = 100\ncached = 80\n");
+        assert_eq!(
+            over_budget(&[row("a", 101, 81)], &b),
+            vec![
+                "a (not cached): 101 > budget 100".to_string(),
+                "a (cached): 81 > budget 80".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn unbudgeted_rows_and_unmeasured_budgets_fail() {
+        let b = budgets("[\"gone\"]\nuncached = 1\ncached = 1\n");
+        assert_eq!(
+            over_budget(&[row("new", 1, 1)], &b),
+            vec![
+                "new: no budget".to_string(),
+                "gone: budgeted but not measured".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn a_budget_without_cached_gas_is_refused() {
+        let dir = std::env::temp_dir().join(format!("gas-budget-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("b.toml");
+        std::fs::write(&path, "[\"a\"]\nuncached = 1\n").unwrap();
+        let err = read_budgets(&path).err().unwrap();
+        assert!(err.ends_with("[a] has no cached"), "{err}");
+        std::fs::write(&path, "[\"a\"]\nuncached = -1\ncached = 1\n").unwrap();
+        let err = read_budgets(&path).err().unwrap();
+        assert!(err.ends_with("[a] uncached is not a gas amount"), "{err}");
+    }
 }

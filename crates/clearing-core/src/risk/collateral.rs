@@ -6,10 +6,10 @@
 //! depeg counts. Collateral values round down.
 //!
 //! In the margin function of DESIGN section 7 the price risk of spot collateral enters through
-//! the exposure `D_u` (see [`crate::margin`]), so equity there uses the un-haircut value; the
+//! the exposure `D_u` (see [`crate::risk::margin`]), so equity there uses the un-haircut value; the
 //! haircut values serve checks that look at collateral alone.
 
-use crate::fixed::{add, mul_down, to_wad, WAD};
+use crate::math::fixed::{add, mul_down, to_wad, WAD};
 use crate::CoreError;
 use alloy_primitives::U256;
 
@@ -77,7 +77,7 @@ pub fn collateral_value(assets: &[CollateralAsset]) -> Result<CollateralValue, C
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::{u256, widen};
+    use crate::math::fixed::{u256, widen};
     use alloy_primitives::U512;
     use proptest::prelude::*;
 

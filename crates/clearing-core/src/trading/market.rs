@@ -7,7 +7,7 @@
 //! 1. accrues the market's cumulative funding index at the rate of the premium so far and then
 //!    moves the premium toward the fill's sample by its notional- and time-weight
 //!    ([`funding_at_fill`]); a trade's price must lie within the market's band around the index
-//!    ([`within_band`](crate::funding::within_band)), checked by the market contract first;
+//!    ([`within_band`](crate::trading::funding::within_band)), checked by the market contract first;
 //! 2. books each side with [`book_fill`]: pending funding settles first, then the fill moves the
 //!    position, realises PnL and charges the fee; the sum is the side's quote-balance change;
 //! 3. updates the market's long open interest by [`long_delta`] of each side, which equals the short
@@ -17,14 +17,14 @@
 //! visible in health before it settles: [`position_cost`] is the basis net of pending funding
 //! and [`equity`] marks a whole account.
 
-use crate::fees::fee;
-use crate::fixed::{add_signed, mul_signed, mul_up, sub_signed, to_signed, u256, Rounding};
-use crate::funding::{
+use crate::governance::params::{DAY, HOUR};
+use crate::governance::{ParamRule, RaisesRisk};
+use crate::math::fixed::{add_signed, mul_signed, mul_up, sub_signed, to_signed, u256, Rounding};
+use crate::trading::fees::fee;
+use crate::trading::funding::{
     accrue, funding_payment, funding_rate, sample_weight, settle_funding, update_premium,
 };
-use crate::governance::{ParamRule, RaisesRisk};
-use crate::params::{DAY, HOUR};
-use crate::position::{apply_fill, Position};
+use crate::trading::position::{apply_fill, Position};
 use crate::CoreError;
 use alloy_primitives::{I256, U256};
 
@@ -201,7 +201,7 @@ pub fn funding_now(
 /// old premium ([`funding_now`]), then the premium moves toward the fill's sample by
 /// [`sample_weight`]`(notional, premium_notional, now - sampled_at, premium_tau)`
 /// ([`update_premium`]), the notional `size * fill_price` floored (a smaller weight), and
-/// `sampled_at` becomes `now`. The band ([`within_band`](crate::funding::within_band)) is the
+/// `sampled_at` becomes `now`. The band ([`within_band`](crate::trading::funding::within_band)) is the
 /// caller's to check first.
 ///
 /// # Errors
@@ -216,7 +216,7 @@ pub fn funding_at_fill(
 ) -> Result<FundingState, CoreError> {
     let accrued = funding_now(state, index_price, params.cap, now)?;
     // Notional floored: a smaller weight.
-    let notional = crate::fixed::mul_down(size, fill_price)?;
+    let notional = crate::math::fixed::mul_down(size, fill_price)?;
     let weight = sample_weight(
         notional,
         params.premium_notional,
@@ -321,7 +321,7 @@ pub fn index_for(size: I256, indices: (I256, I256)) -> I256 {
 /// # Errors
 /// [`CoreError::DivisionByZero`] without open interest; [`CoreError::Overflow`].
 pub fn socialised_charge(amount: U256, open_interest: U256) -> Result<U256, CoreError> {
-    crate::fixed::mul_div(amount, crate::fixed::WAD, open_interest, Rounding::Up)
+    crate::math::fixed::mul_div(amount, crate::math::fixed::WAD, open_interest, Rounding::Up)
 }
 
 /// The basis of `pos` net of its pending funding at `cum_index`: `open_notional - payment`, so
@@ -366,9 +366,9 @@ pub fn equity(rows: &[EquityRow]) -> Result<I256, CoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::{mul_div, WAD, WAD_SIGNED};
-    use crate::funding::FUNDING_PERIOD;
-    use crate::position::unrealized_pnl;
+    use crate::math::fixed::{mul_div, WAD, WAD_SIGNED};
+    use crate::trading::funding::FUNDING_PERIOD;
+    use crate::trading::position::unrealized_pnl;
     use proptest::prelude::*;
 
     fn i(x: i128) -> I256 {
@@ -453,7 +453,7 @@ mod tests {
     }
 
     fn time_weight_of(dt: u64) -> U256 {
-        crate::funding::time_weight(dt, HOUR).unwrap()
+        crate::trading::funding::time_weight(dt, HOUR).unwrap()
     }
 
     fn params() -> PremiumParams {
@@ -818,10 +818,10 @@ mod tests {
                 first.get_or_insert(now);
                 // Size in thousandths of a base unit; price anywhere in the band (on the wei).
                 let size = u256(u128::from(*size)) * u256(1_000_000_000_000_000);
-                let off = crate::fixed::mul_div(price, u256(u128::from(band_bp) * BP), WAD, Rounding::Down).unwrap()
+                let off = crate::math::fixed::mul_div(price, u256(u128::from(band_bp) * BP), WAD, Rounding::Down).unwrap()
                     * u256(u128::from(dev.unsigned_abs())) / u256(1_000);
                 let fill = if *dev >= 0 { price + off } else { price - off };
-                prop_assert!(crate::funding::within_band(fill, price, u256(u128::from(band_bp) * BP)));
+                prop_assert!(crate::trading::funding::within_band(fill, price, u256(u128::from(band_bp) * BP)));
                 state = funding_at_fill(state, fill, size, price, &params, now).unwrap();
                 let delta = if *buy { I256::from_raw(size) } else { -I256::from_raw(size) };
                 let ba = book_fill(a, delta, fill, state.cum_index, maker_fee).unwrap();
@@ -841,7 +841,7 @@ mod tests {
             let dust = steps * (I256::from_raw(size_q.unsigned_abs() / WAD) + i(10));
             let fees_s = I256::from_raw(fees);
             // The bound for every schedule: fees * 2 cap V T / (f N 8h).
-            let exposure = crate::fixed::mul_down(size_q.unsigned_abs(), price).unwrap();
+            let exposure = crate::math::fixed::mul_down(size_q.unsigned_abs(), price).unwrap();
             let t = U256::from(end - first.unwrap());
             prop_assert_eq!(t, span);
             let num = fees * u256(2) * cap * exposure * t;
@@ -855,8 +855,8 @@ mod tests {
                 let wash = quote
                     + funding_payment(a.size, a.funding_index, attacked.cum_index).unwrap()
                     + funding_payment(b.size, b.funding_index, attacked.cum_index).unwrap()
-                    + crate::position::unrealized_pnl(&a, price).unwrap()
-                    + crate::position::unrealized_pnl(&b, price).unwrap();
+                    + crate::trading::position::unrealized_pnl(&a, price).unwrap()
+                    + crate::trading::position::unrealized_pnl(&b, price).unwrap();
                 prop_assert!(wash + extracted <= dust, "wash {} extracted {}", wash, extracted);
             }
         }

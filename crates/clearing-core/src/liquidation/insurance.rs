@@ -10,8 +10,8 @@
 //! The drawdown trips the global circuit breaker, a protective measure, so its division rounds
 //! up (a borderline loss counts as the larger fraction).
 
-use crate::fixed::{mul_div, Rounding, WAD};
-use crate::params::{DAY, HOUR};
+use crate::governance::params::{DAY, HOUR};
+use crate::math::fixed::{mul_div, Rounding, WAD};
 use crate::CoreError;
 use alloy_primitives::{I256, U256};
 
@@ -114,14 +114,14 @@ pub fn on_withdrawal(state: DrawdownState, amount: U256) -> DrawdownState {
 /// # Errors
 /// [`CoreError::InvalidParameter`] outside the bounds.
 pub fn check_window(window: u64) -> Result<u64, CoreError> {
-    crate::params::check_bounds_u64(window, MIN_DRAWDOWN_WINDOW, MAX_DRAWDOWN_WINDOW)
+    crate::governance::params::check_bounds_u64(window, MIN_DRAWDOWN_WINDOW, MAX_DRAWDOWN_WINDOW)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::{tests::any_i256, u256, WAD_SIGNED};
-    use crate::params::DEFAULT_DRAWDOWN_WINDOW;
+    use crate::governance::params::DEFAULT_DRAWDOWN_WINDOW;
+    use crate::math::fixed::{tests::any_i256, u256, WAD_SIGNED};
     use proptest::prelude::*;
 
     fn wad(x: i128) -> I256 {
@@ -232,7 +232,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn drawdown_is_a_fraction(peak in crate::fixed::tests::any_u256(), balance in any_i256()) {
+        fn drawdown_is_a_fraction(peak in crate::math::fixed::tests::any_u256(), balance in any_i256()) {
             let d = drawdown(peak, balance);
             prop_assert!(d <= WAD);
             if !peak.is_zero() && !balance.is_positive() {
@@ -272,7 +272,7 @@ mod tests {
         fn rolls_exactly_at_window_end(
             start in 0u64..u64::MAX / 2,
             window in MIN_DRAWDOWN_WINDOW..=MAX_DRAWDOWN_WINDOW,
-            peak in crate::fixed::tests::any_u256(),
+            peak in crate::math::fixed::tests::any_u256(),
             balance in any_i256(),
         ) {
             let s = DrawdownState { window_start: start, peak };

@@ -13,7 +13,7 @@
 //! 6. the WAD price strictly inside the sanity band `(min_price, max_price)`
 //!    ([`OracleError::OutOfBand`]).
 
-use crate::fixed::{add, mul_div, to_unsigned, to_wad, Rounding, WAD};
+use crate::math::fixed::{add, mul_div, to_unsigned, to_wad, Rounding, WAD};
 use crate::CoreError;
 use alloy_primitives::{aliases::U80, I256, U256};
 
@@ -153,7 +153,7 @@ pub fn validate_round(
 #[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
-    use crate::fixed::u256;
+    use crate::math::fixed::u256;
     use proptest::prelude::*;
 
     const NOW: u64 = 1_700_000_000;

@@ -2,18 +2,18 @@
 //! issue 15.
 
 use super::*;
-use crate::margin::GRID;
+use crate::risk::margin::GRID;
 use proptest::prelude::*;
 
 /// The delta-only margin function as it was before the scenario margin (issue 15), kept here
 /// verbatim as the oracle of "a book without options gives today's numbers".
 mod oracle {
     use super::GRID;
-    use crate::fixed::{
+    use crate::math::fixed::{
         add, add_signed, mul_div, mul_div_signed, mul_signed, mul_up, to_signed, wad_sqrt_up,
         Rounding, WAD, WAD_SIGNED,
     };
-    use crate::margin::{Correlations, Exposure, MarginMode, Requirements, MAX_UNDERLYINGS};
+    use crate::risk::margin::{Correlations, Exposure, MarginMode, Requirements, MAX_UNDERLYINGS};
     use crate::CoreError;
     use alloy_primitives::{I256, U256};
 
@@ -393,7 +393,7 @@ proptest! {
         let floor_im = mul_up(mul_up(bp(mmf), old.gross_notional).unwrap(), u256(15) * WAD / u256(10)).unwrap();
         prop_assert_eq!(new.initial, old.initial.max(floor_im));
         // And the public delta-one function is unchanged.
-        prop_assert_eq!(crate::margin::requirements(&es, &c, bp(mmf), mode).unwrap(), old);
+        prop_assert_eq!(crate::risk::margin::requirements(&es, &c, bp(mmf), mode).unwrap(), old);
     }
 
     /// For one underlying the requirement is the worst scenario (the larger of the worst
@@ -625,19 +625,19 @@ proptest! {
     fn never_panics(
         raw in prop::collection::vec((
             any::<u8>(),
-            crate::fixed::tests::any_i256(),
-            crate::fixed::tests::any_i256(),
-            crate::fixed::tests::any_u256(),
-            crate::fixed::tests::any_u256(),
-            crate::fixed::tests::any_u256(),
-            prop::collection::vec((any::<bool>(), crate::fixed::tests::any_u256(), any::<u64>(), crate::fixed::tests::any_u256(), crate::fixed::tests::any_i256()), 0..3),
+            crate::math::fixed::tests::any_i256(),
+            crate::math::fixed::tests::any_i256(),
+            crate::math::fixed::tests::any_u256(),
+            crate::math::fixed::tests::any_u256(),
+            crate::math::fixed::tests::any_u256(),
+            prop::collection::vec((any::<bool>(), crate::math::fixed::tests::any_u256(), any::<u64>(), crate::math::fixed::tests::any_u256(), crate::math::fixed::tests::any_i256()), 0..3),
         ), 0..3),
         mode in any_mode(),
     ) {
         let opts: Vec<Vec<OptionPosition>> = raw.iter().map(|r| r.6.iter().map(|(call, k, t, v, q)| OptionPosition {
             kind: if *call { OptionKind::Call } else { OptionKind::Put },
             strike: *k,
-            seconds: t % (crate::black76::MAX_SECONDS + 2),
+            seconds: t % (crate::math::black76::MAX_SECONDS + 2),
             vol: *v % (MAX_VOL + u256(2)),
             size: *q,
         }).collect()).collect();

@@ -26,7 +26,7 @@
 //!   exactly, so that remainders and dust positions can always be closed;
 //! - a reduce-only order's fill must reduce its sub-account's position without flipping it.
 
-use crate::position::is_reducing;
+use crate::trading::position::is_reducing;
 use alloy_primitives::{keccak256, Address, B256, I256, U256};
 
 /// The EIP-712 type of an order.
@@ -51,7 +51,7 @@ pub const DOMAIN_TYPEHASH: B256 = B256::new([
 /// A signed order (the fields of the EIP-712 `Order` type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Order {
-    /// Sub-account id (see [`crate::account`]).
+    /// Sub-account id (see [`crate::trading::account`]).
     pub account: B256,
     /// Market id.
     pub market: u32,
@@ -278,7 +278,7 @@ pub fn check_fill(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::{u256, WAD, WAD_SIGNED};
+    use crate::math::fixed::{u256, WAD, WAD_SIGNED};
     use alloy_primitives::{address, b256};
     use alloy_sol_types::{eip712_domain, Eip712Domain, SolStruct};
     use proptest::prelude::*;

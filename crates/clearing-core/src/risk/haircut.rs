@@ -9,11 +9,11 @@
 //! A haircut is a shock applied to requirements and collateral alike: a larger haircut is the
 //! protocol-favouring side, so the target rounds up. All values are WAD fractions.
 
-use crate::fixed::{mul_div, mul_up, sqrt_up, Rounding, WAD};
-use crate::params::{
+use crate::governance::params::{
     DAY, DEFAULT_HAIRCUT_SPEED, DEFAULT_INIT_RATIO, DEFAULT_K, DEFAULT_LIQ_HORIZON,
     DEFAULT_VOL_MULTIPLIER, HOUR,
 };
+use crate::math::fixed::{mul_div, mul_up, sqrt_up, Rounding, WAD};
 use crate::CoreError;
 use alloy_primitives::U256;
 
@@ -52,7 +52,7 @@ impl HaircutParams {
     }
 
     /// Checks the mathematical domain: `floor <= cap <= 1` and `init_ratio >= 1`. (Governance
-    /// hard bounds are checked where parameters are set, see [`crate::params`].)
+    /// hard bounds are checked where parameters are set, see [`crate::governance::params`].)
     ///
     /// # Errors
     /// [`CoreError::InvalidParameter`] if a condition fails.
@@ -153,7 +153,7 @@ pub fn ramp_haircut(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::{tests::any_u256, u256};
+    use crate::math::fixed::{tests::any_u256, u256};
     use proptest::prelude::*;
 
     const PCT: U256 = u256(10_000_000_000_000_000);

@@ -4,7 +4,7 @@
 //! value and inclusive `MIN_*` / `MAX_*` hard bounds that governance setters enforce with
 //! [`check_bounds`] / [`check_bounds_u64`].
 
-use crate::fixed::{u256, WAD};
+use crate::math::fixed::{u256, WAD};
 use crate::CoreError;
 use alloy_primitives::U256;
 

@@ -34,7 +34,7 @@
 //!
 //! The Greeks are sensitivities, not values: they round toward zero.
 
-use crate::fixed::{mul_div, u256, Rounding, WAD};
+use crate::math::fixed::{mul_div, u256, Rounding, WAD};
 use crate::CoreError;
 use alloy_primitives::{I256, U256, U512};
 
@@ -479,7 +479,7 @@ impl Black76 {
         let (num, intrinsic, cap) = self.scaled(kind);
         let floor = num >> 96;
         let exact = (floor << 96) == num;
-        let floor = crate::fixed::narrow(floor)?;
+        let floor = crate::math::fixed::narrow(floor)?;
         let band = (self.forward >> 80usize)
             .saturating_add(self.strike >> 80usize)
             .saturating_add(U256::from(2u8));
@@ -586,7 +586,7 @@ pub fn mark_short(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::sqrt;
+    use crate::math::fixed::sqrt;
     use proptest::prelude::*;
 
     fn q96_of(x: f64) -> i128 {
@@ -709,7 +709,7 @@ mod tests {
     /// The internal tail against mpmath at 40 digits (`tests/data/normal_reference.csv`).
     #[test]
     fn tail_against_reference() {
-        let data = include_str!("../tests/data/normal_reference.csv");
+        let data = include_str!("../../tests/data/normal_reference.csv");
         let mut worst = 0i128;
         let mut count = 0;
         for line in data.lines().skip(1) {
@@ -867,10 +867,10 @@ mod tests {
         /// Arbitrary inputs never panic: they are refused or priced.
         #[test]
         fn never_panics(
-            f in crate::fixed::tests::any_u256(),
-            k in crate::fixed::tests::any_u256(),
+            f in crate::math::fixed::tests::any_u256(),
+            k in crate::math::fixed::tests::any_u256(),
             t in any::<u64>(),
-            v in crate::fixed::tests::any_u256(),
+            v in crate::math::fixed::tests::any_u256(),
         ) {
             for (t, v) in [(t, v), (t % (MAX_SECONDS + 1), v % (MAX_VOL + U256::from(1u8)))] {
                 if let Ok(b) = Black76::new(f, k, t, v) {

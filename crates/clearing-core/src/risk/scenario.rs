@@ -7,7 +7,7 @@
 //! the maintenance and initial requirements:
 //!
 //! - **No option on `u`**: `Up_u = max(0, -D P S)`, `Dn_u = max(0, D P S)` with `S = h a`,
-//!   `a = 1 + |D| P / depth`: exactly [`crate::margin::requirements`]' numbers.
+//!   `a = 1 + |D| P / depth`: exactly [`crate::risk::margin::requirements`]' numbers.
 //! - **Options on `u`**: net delta `Delta = D + sum_i q_i delta_i` sets the add-on; the range
 //!   `R = max(max(k sigma_u sqrt(T_opt / 1 day), R_min) a, S)` with
 //!   `sigma_u = max(sigma_daily, IV_near / sqrt 365)`; the scenarios `x` in {0, S, R/2, R} with
@@ -51,17 +51,17 @@
 //!   still counts in the floor's short-option notional and makes the account hold an option for
 //!   the tails.
 
-use crate::black76::{ln_q96, sqrt_years, Black76, OptionKind, MAX_VOL};
-use crate::fixed::{
+use crate::governance::option_params::{OptionMarginParams, VOL_TERM_PIVOT};
+use crate::governance::params::DAY;
+use crate::math::black76::{ln_q96, sqrt_years, Black76, OptionKind, MAX_VOL};
+use crate::math::fixed::{
     add, add_signed, mul_div, mul_div_signed, mul_down, mul_signed, mul_up, to_signed, u256,
     wad_sqrt, wad_sqrt_up, Rounding, WAD, WAD_SIGNED,
 };
-use crate::haircut::horizon_factor;
-use crate::margin::{
+use crate::risk::haircut::horizon_factor;
+use crate::risk::margin::{
     Correlations, Exposure, MarginMode, Requirements, MAX_BUCKETS, MAX_UNDERLYINGS,
 };
-use crate::option_params::{OptionMarginParams, VOL_TERM_PIVOT};
-use crate::params::DAY;
 use crate::CoreError;
 use alloy_primitives::{I256, U256};
 
@@ -187,14 +187,14 @@ fn scale_loss(l: I256, num: U256, den: U256) -> Result<I256, CoreError> {
 /// `f(T)` of the volatility shocks, rounded up, capped at `term_cap`.
 fn term_factor(seconds: u64, p: &OptionMarginParams) -> Result<U256, CoreError> {
     let f = if seconds <= VOL_TERM_PIVOT {
-        crate::black76::pow_ratio(
+        crate::math::black76::pow_ratio(
             VOL_TERM_PIVOT,
             seconds.max(DAY),
             p.term_power_short,
             Rounding::Up,
         )?
     } else {
-        crate::black76::pow_ratio(VOL_TERM_PIVOT, seconds, p.term_power_long, Rounding::Up)?
+        crate::math::black76::pow_ratio(VOL_TERM_PIVOT, seconds, p.term_power_long, Rounding::Up)?
     };
     Ok(f.min(p.term_cap))
 }
@@ -505,7 +505,7 @@ fn tails(
 /// Maintenance and initial requirements of a sub-account over its books (one per underlying,
 /// at most [`MAX_UNDERLYINGS`], with at most [`MAX_OPTION_SERIES`] option positions in all).
 ///
-/// A book without options gives exactly [`crate::margin::requirements`]' numbers, except the
+/// A book without options gives exactly [`crate::risk::margin::requirements`]' numbers, except the
 /// initial requirement where the floor binds (`init_ratio` times the floor). The returned
 /// `gross_notional` is the floor's notional: perp notional plus the underlying notional of short
 /// options.

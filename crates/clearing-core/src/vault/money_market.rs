@@ -27,8 +27,8 @@
 //!
 //! Amounts and indexes are stored in 128 bits by the vault.
 
-use crate::fixed::{add, mul_div, to_signed, u256, Rounding, WAD};
 use crate::governance::{ParamRule, RaisesRisk};
+use crate::math::fixed::{add, mul_div, to_signed, u256, Rounding, WAD};
 use crate::CoreError;
 use alloy_primitives::{I256, U256};
 
@@ -434,7 +434,7 @@ pub fn repay_for_collateral(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::{add_signed, mul_div};
+    use crate::math::fixed::{add_signed, mul_div};
     use proptest::prelude::*;
 
     fn w(x: u128) -> U256 {

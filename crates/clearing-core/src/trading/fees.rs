@@ -8,7 +8,7 @@
 //!
 //! Fees are never negative here (no maker rebates).
 
-use crate::fixed::{mul_up, WAD};
+use crate::math::fixed::{mul_up, WAD};
 use crate::CoreError;
 use alloy_primitives::U256;
 
@@ -54,7 +54,7 @@ pub fn split_fee(fee: U256, insurance_share: U256) -> Result<FeeSplit, CoreError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::{tests::any_u256, u256};
+    use crate::math::fixed::{tests::any_u256, u256};
     use proptest::prelude::*;
 
     /// Five hundredths of a percent (0.05 %), WAD.

@@ -6,9 +6,9 @@
 //! [`OptionParam`]'s generic accessors, as `u64` in [`OptionMarginParams`]); the portfolio-mode
 //! minimum equity is WAD quote.
 
-use crate::fixed::{u256, WAD};
+use crate::governance::params::{DAY, HOUR};
 use crate::governance::{ParamRule, RaisesRisk};
-use crate::params::{DAY, HOUR};
+use crate::math::fixed::{u256, WAD};
 use crate::CoreError;
 use alloy_primitives::U256;
 
@@ -253,9 +253,9 @@ const fn secs(p: OptionParam) -> u64 {
 impl OptionMarginParams {
     /// The defaults of DESIGN section 12.
     pub const DEFAULT: Self = Self {
-        k: crate::params::DEFAULT_K,
-        init_ratio: crate::params::DEFAULT_INIT_RATIO,
-        min_margin_fraction: crate::params::DEFAULT_MIN_MARGIN_FRACTION,
+        k: crate::governance::params::DEFAULT_K,
+        init_ratio: crate::governance::params::DEFAULT_INIT_RATIO,
+        min_margin_fraction: crate::governance::params::DEFAULT_MIN_MARGIN_FRACTION,
         option_horizon: secs(OptionParam::OptionHorizon),
         range_floor: OptionParam::RangeFloor.default_value(),
         tail_horizon: secs(OptionParam::TailHorizon),

@@ -5,7 +5,7 @@
 /// The parameters of the risk-module contract.
 pub mod risk_module {
     #[allow(unused_imports)]
-    use crate::{params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
+    use crate::{governance::params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
     #[allow(unused_imports)]
     use alloy_primitives::{I256, U256};
 
@@ -98,7 +98,7 @@ pub mod risk_module {
 /// The parameters of the risk-engine contract.
 pub mod risk_engine {
     #[allow(unused_imports)]
-    use crate::{params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
+    use crate::{governance::params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
     #[allow(unused_imports)]
     use alloy_primitives::{I256, U256};
 
@@ -194,7 +194,7 @@ pub mod risk_engine {
 /// The parameters of the perp-markets contract.
 pub mod perp_markets {
     #[allow(unused_imports)]
-    use crate::{params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
+    use crate::{governance::params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
     #[allow(unused_imports)]
     use alloy_primitives::{I256, U256};
 
@@ -241,7 +241,7 @@ pub mod perp_markets {
     /// therefore always waits for the timelock.
     #[must_use]
     pub const fn rule(code: u8) -> Option<ParamRule> {
-        const DAY: u64 = crate::params::DAY;
+        const DAY: u64 = crate::governance::params::DAY;
         const MAX: U256 = I256::MAX.into_raw();
         const fn r(min: U256, max: U256, max_step: U256, increase_raises_risk: bool) -> ParamRule {
             ParamRule {
@@ -282,10 +282,10 @@ pub mod perp_markets {
 
     /// Bounds, interval and direction of the premium notional's rule.
     const PREMIUM_NOTIONAL_BOUNDS: ParamRule = ParamRule {
-        min: crate::market::MIN_PREMIUM_NOTIONAL,
-        max: crate::market::MAX_PREMIUM_NOTIONAL,
+        min: crate::trading::market::MIN_PREMIUM_NOTIONAL,
+        max: crate::trading::market::MAX_PREMIUM_NOTIONAL,
         max_step: U256::ZERO,
-        min_interval: crate::params::DAY,
+        min_interval: crate::governance::params::DAY,
         raises_risk: crate::RaisesRisk::Decrease,
     };
 }
@@ -293,7 +293,7 @@ pub mod perp_markets {
 /// The parameters of the liquidator contract.
 pub mod liquidator {
     #[allow(unused_imports)]
-    use crate::{params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
+    use crate::{governance::params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
     #[allow(unused_imports)]
     use alloy_primitives::{I256, U256};
 
@@ -307,7 +307,7 @@ pub mod liquidator {
     /// | `KEEPER_SHARE` | 0 ..= 100 % | 10 pp | it falls (less keeper incentive) |
     #[must_use]
     pub const fn rule(code: u8) -> Option<ParamRule> {
-        const DAY: u64 = crate::params::DAY;
+        const DAY: u64 = crate::governance::params::DAY;
         match code {
             param::PENALTY_DIVISOR => Some(ParamRule {
                 min: crate::u256(1),
@@ -317,16 +317,16 @@ pub mod liquidator {
                 raises_risk: crate::RaisesRisk::Increase,
             }),
             param::MIN_PENALTY => Some(ParamRule {
-                min: crate::params::MIN_PENALTY,
-                max: crate::params::MAX_PENALTY,
+                min: crate::governance::params::MIN_PENALTY,
+                max: crate::governance::params::MAX_PENALTY,
                 // 0.5 percentage points.
                 max_step: crate::u256(5_000_000_000_000_000),
                 min_interval: DAY,
                 raises_risk: crate::RaisesRisk::Decrease,
             }),
             param::KEEPER_SHARE => Some(ParamRule {
-                min: crate::params::MIN_KEEPER_SHARE,
-                max: crate::params::MAX_KEEPER_SHARE,
+                min: crate::governance::params::MIN_KEEPER_SHARE,
+                max: crate::governance::params::MAX_KEEPER_SHARE,
                 // 10 percentage points.
                 max_step: crate::u256(100_000_000_000_000_000),
                 min_interval: DAY,
@@ -350,7 +350,7 @@ pub mod liquidator {
 /// The parameters of the insurance-fund contract.
 pub mod insurance_fund {
     #[allow(unused_imports)]
-    use crate::{params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
+    use crate::{governance::params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
     #[allow(unused_imports)]
     use alloy_primitives::{I256, U256};
 
@@ -374,7 +374,7 @@ pub mod insurance_fund {
     /// | `WINDOW` | 1 h ..= 7 days | 1 day | it falls (drawdowns are forgotten sooner) |
     #[must_use]
     pub const fn rule(code: u8) -> Option<ParamRule> {
-        const DAY: u64 = crate::params::DAY;
+        const DAY: u64 = crate::governance::params::DAY;
         const WAD: u128 = 1_000_000_000_000_000_000;
         match code {
             param::TARGET => Some(ParamRule {
@@ -385,8 +385,8 @@ pub mod insurance_fund {
                 raises_risk: RaisesRisk::Decrease,
             }),
             param::WINDOW => Some(ParamRule {
-                min: crate::u256(crate::insurance::MIN_DRAWDOWN_WINDOW as u128),
-                max: crate::u256(crate::insurance::MAX_DRAWDOWN_WINDOW as u128),
+                min: crate::u256(crate::liquidation::insurance::MIN_DRAWDOWN_WINDOW as u128),
+                max: crate::u256(crate::liquidation::insurance::MAX_DRAWDOWN_WINDOW as u128),
                 max_step: crate::u256(DAY as u128),
                 min_interval: DAY,
                 raises_risk: RaisesRisk::Decrease,
@@ -399,7 +399,7 @@ pub mod insurance_fund {
 /// The parameters of the clearinghouse contract.
 pub mod clearinghouse {
     #[allow(unused_imports)]
-    use crate::{params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
+    use crate::{governance::params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
     #[allow(unused_imports)]
     use alloy_primitives::{I256, U256};
 
@@ -420,7 +420,7 @@ pub mod clearinghouse {
         min: U256::ZERO,
         max: WAD,
         max_step: crate::u256(250_000_000_000_000_000),
-        min_interval: crate::params::DAY,
+        min_interval: crate::governance::params::DAY,
         raises_risk: RaisesRisk::Decrease,
     };
 }

@@ -1,7 +1,7 @@
 //! The delta-one margin function (DESIGN section 7 before options).
 //!
 //! The whole section 7 function, with options, tails and contingency, is
-//! [`crate::scenario::requirements`]; for books without options it gives exactly this function's
+//! [`crate::risk::scenario::requirements`]; for books without options it gives exactly this function's
 //! numbers (the initial requirement where the floor binds aside: there it is `init_ratio` times
 //! the floor). The contracts call this one until they move to the scenario function.
 //!
@@ -26,7 +26,7 @@
 //! The initial requirement uses the initial shocks and is never below the maintenance requirement.
 //! Requirements round up. Equity is computed by the caller; [`health`] subtracts a requirement.
 
-use crate::fixed::{
+use crate::math::fixed::{
     add, add_signed, mul_div, mul_div_signed, mul_signed, mul_up, sub_signed, to_signed,
     wad_sqrt_up, Rounding, WAD, WAD_SIGNED,
 };
@@ -110,7 +110,7 @@ pub struct Requirements {
     /// Initial requirement `IM` (at least `MM`).
     pub initial: U256,
     /// The notional the floor applies to: gross perp notional `sum_u |perp_u| * P_u` (plus, in
-    /// [`crate::scenario::requirements`], the underlying notional of short options).
+    /// [`crate::risk::scenario::requirements`], the underlying notional of short options).
     pub gross_notional: U256,
 }
 
@@ -257,7 +257,7 @@ pub fn health(equity: I256, requirement: U256) -> Result<I256, CoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::u256;
+    use crate::math::fixed::u256;
     use proptest::prelude::*;
 
     const PCT: U256 = u256(10_000_000_000_000_000);

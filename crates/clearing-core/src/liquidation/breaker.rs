@@ -33,9 +33,7 @@
 //! - **Insurance drawdown** ([`drawdown_trips`]): a drawdown above the trip level trips globally,
 //!   unless governance acknowledged that drawdown level when it reset the breaker.
 
-use crate::fixed::{mul_div, u256, Rounding, WAD};
-use crate::governance::{ParamRule, RaisesRisk};
-use crate::params::{
+use crate::governance::params::{
     DAY, DEFAULT_BREAKER_COOLDOWN, DEFAULT_BREAKER_MOVE, DEFAULT_BREAKER_WINDOW,
     DEFAULT_DRAWDOWN_TRIP, DEFAULT_LIQ_RATE_LIMIT, DEFAULT_LIQ_RATE_WINDOW,
     DEFAULT_POST_RESET_GRACE, HOUR, MAX_BREAKER_COOLDOWN, MAX_BREAKER_MOVE, MAX_BREAKER_WINDOW,
@@ -43,6 +41,8 @@ use crate::params::{
     MIN_BREAKER_MOVE, MIN_BREAKER_WINDOW, MIN_DRAWDOWN_TRIP, MIN_LIQ_RATE_LIMIT,
     MIN_POST_RESET_GRACE,
 };
+use crate::governance::{ParamRule, RaisesRisk};
+use crate::math::fixed::{mul_div, u256, Rounding, WAD};
 use alloy_primitives::{I256, U256};
 
 /// `tripped_until` of a trip that lasts until governance resets it.
@@ -486,7 +486,7 @@ impl BreakerParam {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::u256;
+    use crate::math::fixed::u256;
     use proptest::prelude::*;
 
     const T0: u64 = 1_735_689_600;

@@ -41,10 +41,10 @@
 //!   `exact - 2 * fills < R <= exact`, `exact = -sum(delta_i * price_i) / 1e18`.
 //!
 //! Funding is not booked here: settle it first with
-//! [`settle_funding`](crate::funding::settle_funding) so that the position's funding index is
+//! [`settle_funding`](crate::trading::funding::settle_funding) so that the position's funding index is
 //! current when its size changes.
 
-use crate::fixed::{add_signed, mul_div_signed, mul_signed, sub_signed, to_signed, Rounding};
+use crate::math::fixed::{add_signed, mul_div_signed, mul_signed, sub_signed, to_signed, Rounding};
 use crate::CoreError;
 use alloy_primitives::{I256, U256};
 
@@ -135,7 +135,7 @@ pub fn is_reducing(position: I256, delta: I256) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::{u256, widen, WAD};
+    use crate::math::fixed::{u256, widen, WAD};
     use alloy_primitives::aliases::I512;
     use proptest::prelude::*;
 

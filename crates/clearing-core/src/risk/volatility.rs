@@ -7,7 +7,7 @@
 //!
 //! Variance is a risk measure that feeds requirements, so every rounding here is upward.
 
-use crate::fixed::{ewma, mul_div, mul_up, wad_sqrt_up, Rounding, WAD};
+use crate::math::fixed::{ewma, mul_div, mul_up, wad_sqrt_up, Rounding, WAD};
 use crate::CoreError;
 use alloy_primitives::U256;
 
@@ -114,7 +114,7 @@ pub fn daily_vol(variance: U256) -> U256 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::{tests::any_u256, u256};
+    use crate::math::fixed::{tests::any_u256, u256};
     use proptest::prelude::*;
 
     const LAMBDA: U256 = u256(940_000_000_000_000_000);

@@ -25,11 +25,11 @@
 //! zero the payments therefore sum to a value in `(-n, 0]` wei for `n` accounts: funding is
 //! zero-sum except for dust that stays with the protocol.
 
-use crate::fixed::{
+use crate::math::fixed::{
     mul_div, mul_div_signed, mul_signed, neg_signed, sub_signed, to_signed, u256, Rounding, WAD,
     WAD_SIGNED,
 };
-use crate::position::Position;
+use crate::trading::position::Position;
 use crate::CoreError;
 use alloy_primitives::{I256, U256};
 
@@ -281,7 +281,7 @@ pub fn settle_funding(pos: Position, current_index: I256) -> Result<(Position, I
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixed::u256;
+    use crate::math::fixed::u256;
     use proptest::prelude::*;
 
     fn i(x: i128) -> I256 {
