@@ -12,10 +12,7 @@ use alloy_rpc_types_eth::{Log as RpcLog, TransactionReceipt};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{SystemTime, UNIX_EPOCH};
-use stylus_runtime::{
-    arbitrum::{ARB_SYS, ARB_WASM},
-    AccountDump, BlockEnv, Outcome, Runtime, Snapshot, StateDump, Transaction, STYLUS_DEPLOYER,
-};
+use stylus_runtime::{AccountDump, BlockEnv, Outcome, Runtime, Snapshot, StateDump, Transaction};
 
 /// Base fee of every block, in wei (Arbitrum's minimum, 0.1 gwei).
 pub const BASE_FEE: u128 = 100_000_000;
@@ -813,7 +810,7 @@ impl Chain {
     /// Code reported by `eth_getCode`: the system contracts, implemented
     /// natively, show `0xfe` as Arbitrum's precompiles do.
     pub fn code_of(rt: &Runtime, address: Address) -> Bytes {
-        if address == ARB_SYS || address == ARB_WASM || address == STYLUS_DEPLOYER {
+        if stylus_runtime::arbitrum::is_system(address) {
             return Bytes::from_static(&[0xfe]);
         }
         rt.code(address)

@@ -1,7 +1,9 @@
 //! The Arbitrum system contracts deployment goes through, implemented natively
 //! (there is no EVM interpreter here): the `ArbWasm` precompile (activation and
-//! its version views), `ArbSys` (block number and chain id) and the
-//! `StylusDeployer` (create, activate, construct in one call).
+//! its version views), `ArbSys` (block number and chain id), the
+//! `StylusDeployer` (create, activate, construct in one call), and the program
+//! cache: the `ArbWasmCache` precompile's views and a `CacheManager` whose
+//! `placeBid` caches a program (the minimum bid is zero: the cache never fills).
 //!
 //! Activation follows ArbOS: a program is activated per code hash, paying a
 //! data fee in the call's value (the excess is returned to the caller), and,
@@ -50,6 +52,27 @@ sol! {
         function arbChainID() external view returns (uint256);
     }
 
+    /// The `ArbWasmCache` precompile at `0x72`: the views the cache tools read.
+    interface ArbWasmCache {
+        /// The CacheManager contracts allowed to cache programs.
+        function allCacheManagers() external view returns (address[] managers);
+        /// Whether a code hash is cached.
+        function codehashIsCached(bytes32 codehash) external view returns (bool cached);
+    }
+
+    /// The `CacheManager` (on chain a Solidity contract that auctions cache space): the part
+    /// cargo-stylus and the deployment tooling call.
+    interface CacheManager {
+        /// Bids `msg.value` to cache the program at `program`.
+        function placeBid(address program) external payable;
+        /// The smallest bid that caches the program at `program`.
+        function getMinBid(address program) external view returns (uint192 min);
+        /// The code hash is cached already.
+        error AlreadyCached(bytes32 codehash);
+        /// The program is not activated.
+        error ProgramNotActivated();
+    }
+
     /// The errors of the `StylusDeployer`.
     interface StylusDeployerErrors {
         /// Creation failed.
@@ -69,6 +92,10 @@ sol! {
 pub const ARB_SYS: Address = address!("0000000000000000000000000000000000000064");
 /// Address of the `ArbWasm` precompile.
 pub const ARB_WASM: Address = address!("0000000000000000000000000000000000000071");
+/// Address of the `ArbWasmCache` precompile.
+pub const ARB_WASM_CACHE: Address = address!("0000000000000000000000000000000000000072");
+/// Address of this runtime's `CacheManager` (the one `ArbWasmCache.allCacheManagers` lists).
+pub const CACHE_MANAGER: Address = address!("51dEDBD2f190E0696AFbEE5E60bFdE96d86464ec");
 /// The Stylus version this runtime activates programs at (its pricing is
 /// program version 2's).
 pub const STYLUS_VERSION: u16 = 2;
@@ -83,8 +110,12 @@ pub const PRECOMPILE_VIEW_GAS: u64 = 800;
 pub const DEPLOYER_OVERHEAD_GAS: u64 = 12_000;
 
 /// Whether `address` is one of the natively implemented system contracts.
-pub(crate) fn is_system(address: Address) -> bool {
-    address == ARB_SYS || address == ARB_WASM || address == STYLUS_DEPLOYER
+pub fn is_system(address: Address) -> bool {
+    address == ARB_SYS
+        || address == ARB_WASM
+        || address == STYLUS_DEPLOYER
+        || address == ARB_WASM_CACHE
+        || address == CACHE_MANAGER
 }
 
 /// The result of calling a program that is not activated.
@@ -129,6 +160,7 @@ pub(crate) fn run(world: &mut World, env: &Arc<Env>, msg: &Msg) -> FrameResult {
     match msg.address {
         a if a == ARB_SYS => arb_sys(world, msg),
         a if a == ARB_WASM => arb_wasm(world, msg),
+        a if a == ARB_WASM_CACHE || a == CACHE_MANAGER => cache(world, msg),
         _ => deployer(world, env, msg),
     }
 }
@@ -149,6 +181,60 @@ fn arb_sys(world: &mut World, msg: &Msg) -> FrameResult {
         _ => return revert(Vec::new(), gas),
     };
     success(value.to_be_bytes::<32>().to_vec(), gas)
+}
+
+/// `ArbWasmCache`'s views and the `CacheManager`: a bid of any size caches an activated program.
+fn cache(world: &mut World, msg: &Msg) -> FrameResult {
+    if msg.gas < PRECOMPILE_VIEW_GAS {
+        return out_of_gas();
+    }
+    world.tally.precompiles += PRECOMPILE_VIEW_GAS * INK_PER_GAS;
+    let gas = msg.gas - PRECOMPILE_VIEW_GAS;
+    let input = &msg.input;
+    let sel = selector(input);
+    let on_manager = msg.address == CACHE_MANAGER;
+    let bid = on_manager && sel == Some(CacheManager::placeBidCall::SELECTOR);
+    if !bid && !msg.value.is_zero() {
+        return revert(Vec::new(), gas);
+    }
+    match sel {
+        Some(ArbWasmCache::allCacheManagersCall::SELECTOR) if !on_manager => success(
+            ArbWasmCache::allCacheManagersCall::abi_encode_returns(&(vec![CACHE_MANAGER],)),
+            gas,
+        ),
+        Some(ArbWasmCache::codehashIsCachedCall::SELECTOR) if !on_manager => {
+            let Ok(call) = ArbWasmCache::codehashIsCachedCall::abi_decode(input, true) else {
+                return revert(Vec::new(), gas);
+            };
+            let cached = world.cached.contains(&call.codehash);
+            success(
+                U256::from(u8::from(cached)).to_be_bytes::<32>().to_vec(),
+                gas,
+            )
+        }
+        Some(CacheManager::getMinBidCall::SELECTOR) if on_manager => {
+            success(U256::ZERO.to_be_bytes::<32>().to_vec(), gas)
+        }
+        Some(CacheManager::placeBidCall::SELECTOR) if on_manager => {
+            let Ok(call) = CacheManager::placeBidCall::abi_decode(input, true) else {
+                return revert(Vec::new(), gas);
+            };
+            let Some(hash) = world.program(call.program).map(|p| p.code_hash) else {
+                return revert(CacheManager::ProgramNotActivated {}.abi_encode(), gas);
+            };
+            if !world.activated.contains(&hash) {
+                return revert(CacheManager::ProgramNotActivated {}.abi_encode(), gas);
+            }
+            if !world.cached.insert(hash) {
+                return revert(
+                    CacheManager::AlreadyCached { codehash: hash }.abi_encode(),
+                    gas,
+                );
+            }
+            success(Vec::new(), gas)
+        }
+        _ => revert(Vec::new(), gas),
+    }
 }
 
 fn version_of(world: &World, hash: B256, gas: u64) -> Result<u16, FrameResult> {
