@@ -571,18 +571,41 @@ async fn deploy_resume_inspect_and_govern() {
     let (code, stdout, err) = clearing(&url, None, &["cache", "--manifest", m, "--json"]);
     assert_eq!(code, 0, "{err}");
     let c: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(c["cacheManager"], serde_json::json!(stylus_runtime::arbitrum::CACHE_MANAGER));
+    assert_eq!(
+        c["cacheManager"],
+        serde_json::json!(stylus_runtime::arbitrum::CACHE_MANAGER)
+    );
     let programs = c["programs"].as_array().unwrap();
     assert_eq!(programs.len(), 15, "one per distinct program: {stdout}");
-    assert!(programs.iter().all(|p| p["cached"] == false && p["minBid"] == "0"));
+    assert!(programs
+        .iter()
+        .all(|p| p["cached"] == false && p["minBid"] == "0"));
     let before = nonce(&url, me).await;
-    let (code, stdout, err) = clearing(&url, Some(&deployer), &["cache", "--manifest", m, "--place"]);
+    let (code, stdout, err) = clearing(
+        &url,
+        Some(&deployer),
+        &["cache", "--manifest", m, "--place"],
+    );
     assert_eq!(code, 0, "{err}");
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("bid 0 wei for ")).count(), 15, "{stdout}");
+    assert_eq!(
+        stdout
+            .lines()
+            .filter(|l| l.starts_with("bid 0 wei for "))
+            .count(),
+        15,
+        "{stdout}"
+    );
     assert_eq!(nonce(&url, me).await, before + 15);
     let (_, stdout, _) = clearing(&url, None, &["cache", "--manifest", m, "--json"]);
     let c: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert!(c["programs"].as_array().unwrap().iter().all(|p| p["cached"] == true), "{stdout}");
+    assert!(
+        c["programs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["cached"] == true),
+        "{stdout}"
+    );
     drop(node);
 }
 
