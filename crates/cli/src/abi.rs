@@ -166,8 +166,8 @@ sol! {
         event Queued(bytes32 indexed id, address indexed target, bytes data, uint64 eta, uint64 expiresAt);
         event Executed(bytes32 indexed id);
         event Cancelled(bytes32 indexed id, address by);
-        event DelaySet(uint64 oldDelay, uint64 newDelay);
-        event GraceSet(uint64 oldGrace, uint64 newGrace);
+        event DelaySet(uint64 old, uint64 newDelay);
+        event GraceSet(uint64 old, uint64 newGrace);
     }
 
     /// Arbitrum's program cache precompile and its CacheManager (as cargo-stylus calls them).

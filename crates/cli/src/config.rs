@@ -244,10 +244,9 @@ impl Config {
                 return Err(format!("timelock.grace {g}: the Timelock starts with 1209600 (14 days); queue another with `clearing gov propose Timelock grace {g}` after deployment"));
             }
         }
-        let quote = self
-            .asset(&self.quote)
-            .ok_or_else(|| format!("quote {:?} is not one of the assets", self.quote))?;
-        let _ = quote;
+        if self.asset(&self.quote).is_none() {
+            return Err(format!("quote {:?} is not one of the assets", self.quote));
+        }
         let mut seen = std::collections::HashSet::new();
         for a in &self.assets {
             if !seen.insert(a.symbol.as_str()) {

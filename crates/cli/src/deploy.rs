@@ -814,7 +814,6 @@ impl Run<'_> {
             )
             .await?;
         }
-        let _ = (engine, margin);
         Ok(())
     }
 }
@@ -830,7 +829,7 @@ async fn settle_pending(run: &mut Run<'_>) -> Result<()> {
             if let Ok(sent) = check_receipt(&p.step, &r) {
                 run.record(&p.step, sent)?;
                 if let Some(name) = p.step.strip_prefix("deploy ") {
-                    let package = package_of(run.config, name);
+                    let package = package_of(name);
                     let hash = run.program(&package)?.hash;
                     if let Some(e) = run.manifest.contracts.get_mut(name) {
                         e.package = package;
@@ -848,7 +847,7 @@ async fn settle_pending(run: &mut Run<'_>) -> Result<()> {
 }
 
 /// The WASM package of contract `name`.
-fn package_of(_config: &Config, name: &str) -> String {
+fn package_of(name: &str) -> String {
     if name.starts_with("token:") {
         return "mock-erc20".into();
     }
@@ -962,8 +961,8 @@ pub async fn deploy(chain: &Chain, opts: &Options, log: &mut dyn Write) -> Resul
     run.walk().await?;
     run.manifest = saved;
     let plan = run.plan.take().unwrap_or_default();
-    let active = std::mem::take(&mut run.active);
-    let _ = active;
+    // Activations the plan assumed are forgotten: the run asks the chain again.
+    run.active.clear();
     let gas_price = chain
         .provider
         .get_gas_price()
