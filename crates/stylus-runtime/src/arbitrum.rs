@@ -225,7 +225,7 @@ fn cache(world: &mut World, msg: &Msg) -> FrameResult {
             if !world.activated.contains(&hash) {
                 return revert(CacheManager::ProgramNotActivated {}.abi_encode(), gas);
             }
-            if !world.cached.insert(hash) {
+            if !world.cache(hash) {
                 return revert(
                     CacheManager::AlreadyCached { codehash: hash }.abi_encode(),
                     gas,

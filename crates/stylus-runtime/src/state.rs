@@ -108,6 +108,7 @@ enum Entry {
     WarmSlot(Address, B256),
     Refund(i64),
     Activated(B256),
+    Cached(B256),
 }
 
 /// Accounts and transaction-scoped state.
@@ -229,6 +230,9 @@ impl World {
                 Entry::Refund(prev) => self.refund = prev,
                 Entry::Activated(hash) => {
                     self.activated.remove(&hash);
+                }
+                Entry::Cached(hash) => {
+                    self.cached.remove(&hash);
                 }
             }
         }
@@ -473,6 +477,15 @@ impl World {
         if self.activated.insert(hash) {
             self.journal.push(Entry::Activated(hash));
         }
+    }
+
+    /// Puts a code hash in the program cache (journaled); false if it was there.
+    pub fn cache(&mut self, hash: B256) -> bool {
+        let new = self.cached.insert(hash);
+        if new {
+            self.journal.push(Entry::Cached(hash));
+        }
+        new
     }
 
     /// Whether the program with this code hash may run.
