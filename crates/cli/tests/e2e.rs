@@ -567,6 +567,47 @@ async fn deploy_resume_inspect_and_govern() {
     assert_eq!(code, 4, "{err}");
     assert!(err.contains("(ParameterChangedTooSoon)"), "{err}");
 
+    // A proposal cancelled: listed as such, and its execution refused.
+    let (code, stdout, err) = clearing(
+        &url,
+        Some(&deployer),
+        &[
+            "gov",
+            "propose",
+            "Liquidator",
+            "keeper-share",
+            "0.45",
+            "--manifest",
+            m,
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let second = j["id"].as_str().unwrap().to_string();
+    assert_eq!(j["direction"], "raises risk");
+    let (code, stdout, err) = clearing(
+        &url,
+        Some(&deployer),
+        &["gov", "cancel", &second, "--manifest", m],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        stdout.starts_with(&format!("cancelled {second}: tx 0x")),
+        "{stdout}"
+    );
+    let (_, stdout, _) = clearing(&url, None, &["gov", "queued", "--manifest", m, "--json"]);
+    let q: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(q[1]["id"], second.as_str());
+    assert_eq!(q[1]["state"], "cancelled");
+    let (code, _, err) = clearing(
+        &url,
+        Some(&deployer),
+        &["gov", "execute", &second, "--manifest", m],
+    );
+    assert_eq!(code, 6, "{err}");
+    assert!(err.contains("reverted: ProposalCancelled"), "{err}");
+
     // Program caching: the bids listed, placed, and every program cached.
     let (code, stdout, err) = clearing(&url, None, &["cache", "--manifest", m, "--json"]);
     assert_eq!(code, 0, "{err}");
