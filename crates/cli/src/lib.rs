@@ -262,9 +262,12 @@ pub async fn run(cli: Cli, chain: Option<Chain>, out: &mut dyn Write) -> Result<
                 out: manifest.clone(),
                 wasm_dir,
             };
-            let outcome = deploy::deploy(&chain, &opts, out).await?;
+            // With --json, stdout carries only the JSON answer; progress goes to stderr.
+            let mut progress = std::io::stderr();
+            let log: &mut dyn Write = if cli.json { &mut progress } else { &mut *out };
+            let outcome = deploy::deploy(&chain, &opts, log).await?;
             if cache_bid {
-                place_bids(&chain, &outcome.manifest, out).await?;
+                place_bids(&chain, &outcome.manifest, log).await?;
             }
             if cli.json {
                 let _ = writeln!(

@@ -206,6 +206,35 @@ async fn deploy_resume_inspect_and_govern() {
             .ends_with("build it with scripts/build-wasm (nothing was sent)"),
         "{err}"
     );
+    // A WASM file that fails the Stylus checks (here: not WASM at all).
+    let broken = dir.join("broken-wasm");
+    std::fs::create_dir_all(&broken).unwrap();
+    for f in std::fs::read_dir(wasm_dir()).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, broken.join(f.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(broken.join("risk-module.wasm"), b"not a wasm module").unwrap();
+    let (code, _, err) = clearing(
+        &url,
+        Some(&deployer),
+        &[
+            "deploy",
+            "--config",
+            cfg,
+            "--out",
+            m,
+            "--wasm-dir",
+            broken.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "error: {}/risk-module.wasm fails the Stylus checks: ",
+            broken.display()
+        )) && err.trim_end().ends_with("(nothing was sent)"),
+        "{err}"
+    );
     let poor = node.keys[5].clone();
     rpc(
         &url,
@@ -397,6 +426,29 @@ async fn deploy_resume_inspect_and_govern() {
         stdout.starts_with("nothing to do: every step of"),
         "{stdout}"
     );
+    assert_eq!(nonce(&url, me).await, total);
+    let (code, stdout, err) = clearing(
+        &url,
+        Some(&deployer),
+        &[
+            "deploy",
+            "--config",
+            cfg,
+            "--out",
+            m,
+            "--wasm-dir",
+            wasm,
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(j["sent"], 0);
+    assert_eq!(
+        j["contracts"]["Timelock"],
+        serde_json::json!(done.address("Timelock").unwrap())
+    );
+    assert!(err.starts_with("nothing to do"), "{err}");
     assert_eq!(nonce(&url, me).await, total);
 
     // 6. A config that disagrees with the manifest is refused, naming the difference.
