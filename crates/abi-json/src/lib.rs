@@ -174,19 +174,10 @@ pub fn structs_in_source(src: &str) -> Vec<String> {
 /// # Errors
 /// [`AbiError::Io`] when a file cannot be read.
 pub fn crate_structs(crate_dir: &Path) -> Result<Vec<String>, AbiError> {
-    let mut files = Vec::new();
-    collect_rs(&crate_dir.join("src"), &mut files)?;
-    files.sort();
-    let mut out = Vec::new();
-    for f in files {
-        // Test doubles are not part of the contract's interface.
-        if f.file_name().is_some_and(|n| n == "tests.rs") {
-            continue;
-        }
-        let text =
-            fs::read_to_string(&f).map_err(|e| AbiError::Io(format!("{}: {e}", f.display())))?;
-        out.extend(structs_in_source(&text));
-    }
+    let mut out: Vec<String> = crate_sources(crate_dir)?
+        .iter()
+        .flat_map(|s| structs_in_source(s))
+        .collect();
     let mut seen = std::collections::HashSet::new();
     out.retain(|e| seen.insert(e.clone()));
     Ok(out)
@@ -287,19 +278,10 @@ fn replace_word_followed(line: &str, name: &str, suffix: &str) -> Option<String>
 /// # Errors
 /// [`AbiError::Io`] when a file cannot be read.
 pub fn crate_events(crate_dir: &Path) -> Result<Vec<String>, AbiError> {
-    let mut files = Vec::new();
-    collect_rs(&crate_dir.join("src"), &mut files)?;
-    files.sort();
-    let mut events = Vec::new();
-    for f in files {
-        // Test doubles are not part of the contract's interface.
-        if f.file_name().is_some_and(|n| n == "tests.rs") {
-            continue;
-        }
-        let text =
-            fs::read_to_string(&f).map_err(|e| AbiError::Io(format!("{}: {e}", f.display())))?;
-        events.extend(events_in_source(&text));
-    }
+    let mut events: Vec<String> = crate_sources(crate_dir)?
+        .iter()
+        .flat_map(|s| events_in_source(s))
+        .collect();
     let manifest = crate_dir.join("Cargo.toml");
     let text = fs::read_to_string(&manifest)
         .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
@@ -324,7 +306,8 @@ pub fn crate_events(crate_dir: &Path) -> Result<Vec<String>, AbiError> {
     Ok(events)
 }
 
-/// The texts of a contract crate's `src/` files (test modules named `tests.rs` excepted).
+/// The texts of a contract crate's `src/` files, in path order (test modules named `tests.rs`
+/// excepted: test doubles are not part of the contract's interface).
 ///
 /// # Errors
 /// [`AbiError::Io`] when a file cannot be read.

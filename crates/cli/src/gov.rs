@@ -162,11 +162,7 @@ pub async fn queued(chain: &Chain, manifest: &Manifest) -> Result<Vec<Queued>> {
         .address(timelock)
         .event_signature(Timelock::Queued::SIGNATURE_HASH)
         .from_block(manifest.first_block());
-    let logs = chain
-        .provider
-        .get_logs(&filter)
-        .await
-        .map_err(crate::rpc::rpc_error)?;
+    let logs = chain.logs(&filter).await?;
     let now = chain.latest().await?.1;
     let mut out = Vec::new();
     for log in logs {

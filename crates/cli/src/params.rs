@@ -9,7 +9,6 @@ use crate::manifest::Manifest;
 use crate::rpc::Chain;
 use crate::units;
 use alloy_primitives::{Address, B256, U256};
-use alloy_provider::Provider;
 use alloy_rpc_types_eth::Filter;
 use alloy_sol_types::{SolCall, SolEvent};
 use clearing_core::governance::params::{MAX_TIMELOCK_DELAY, MIN_TIMELOCK_DELAY};
@@ -478,11 +477,7 @@ impl Spec {
             .address(at)
             .event_signature(topic)
             .from_block(manifest.first_block());
-        let logs = chain
-            .provider
-            .get_logs(&filter)
-            .await
-            .map_err(crate::rpc::rpc_error)?;
+        let logs = chain.logs(&filter).await?;
         let mut last = None;
         for log in logs {
             let topics = log.topics();

@@ -222,6 +222,17 @@ impl Chain {
         check_receipt(what, &receipt)
     }
 
+    /// The logs matching `filter`.
+    ///
+    /// # Errors
+    /// [`CliError::Rpc`].
+    pub async fn logs(
+        &self,
+        filter: &alloy_rpc_types_eth::Filter,
+    ) -> Result<Vec<alloy_rpc_types_eth::Log>> {
+        self.provider.get_logs(filter).await.map_err(rpc_error)
+    }
+
     /// The receipt of `hash`, if mined.
     ///
     /// # Errors

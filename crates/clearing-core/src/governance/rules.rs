@@ -2,12 +2,39 @@
 //! section 11), in one place so that the contracts and the off-chain tooling (the deployment and
 //! governance CLI) apply the same rules. Each contract re-exports its module (`param`, `rule`).
 
+use crate::governance::params::DAY;
+use crate::{ParamRule, RaisesRisk};
+use alloy_primitives::U256;
+
+/// A rule with the common interval: one day between two changes of the parameter.
+const fn daily(min: U256, max: U256, max_step: U256, raises_risk: RaisesRisk) -> ParamRule {
+    ParamRule {
+        min,
+        max,
+        max_step,
+        min_interval: DAY,
+        raises_risk,
+    }
+}
+
+/// [`daily`] for a parameter whose increase (`true`) or decrease raises risk.
+const fn daily_by(min: U256, max: U256, max_step: U256, increase_raises_risk: bool) -> ParamRule {
+    daily(
+        min,
+        max,
+        max_step,
+        if increase_raises_risk {
+            RaisesRisk::Increase
+        } else {
+            RaisesRisk::Decrease
+        },
+    )
+}
+
 /// The parameters of the risk-module contract.
 pub mod risk_module {
-    #[allow(unused_imports)]
     use crate::{governance::params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
-    #[allow(unused_imports)]
-    use alloy_primitives::{I256, U256};
+    use alloy_primitives::U256;
 
     /// Parameter codes used by [`ParameterSet`] and [`ParameterOutOfBounds`].
     pub mod param {
@@ -48,37 +75,28 @@ pub mod risk_module {
     /// | `INTRA_CORRELATION + b`, `INTER_CORRELATION` | 0 ..= 100 % | 10 pp | it changes at all |
     #[must_use]
     pub const fn rule(code: u8) -> Option<ParamRule> {
-        const fn r(min: U256, max: U256, max_step: U256, raises_risk: RaisesRisk) -> ParamRule {
-            ParamRule {
-                min,
-                max,
-                max_step,
-                min_interval: p::DAY,
-                raises_risk,
-            }
-        }
         const PP: u128 = 10_000_000_000_000_000;
         let tenth = crate::u256(10 * PP);
         match code {
-            param::LAMBDA => Some(r(
+            param::LAMBDA => Some(super::daily(
                 p::MIN_LAMBDA,
                 p::MAX_LAMBDA,
                 crate::u256(2 * PP),
                 RaisesRisk::Increase,
             )),
-            param::HEARTBEAT_TOLERANCE => Some(r(
+            param::HEARTBEAT_TOLERANCE => Some(super::daily(
                 p::MIN_HEARTBEAT_TOLERANCE,
                 p::MAX_HEARTBEAT_TOLERANCE,
                 tenth,
                 RaisesRisk::Increase,
             )),
-            param::MIN_MARGIN_FRACTION => Some(r(
+            param::MIN_MARGIN_FRACTION => Some(super::daily(
                 p::MIN_MIN_MARGIN_FRACTION,
                 p::MAX_MIN_MARGIN_FRACTION,
                 crate::u256(PP / 2),
                 RaisesRisk::Decrease,
             )),
-            param::SEQUENCER_GRACE => Some(r(
+            param::SEQUENCER_GRACE => Some(super::daily(
                 crate::u256(p::MIN_SEQUENCER_GRACE as u128),
                 crate::u256(p::MAX_SEQUENCER_GRACE as u128),
                 crate::u256(p::HOUR as u128),
@@ -88,7 +106,7 @@ pub mod risk_module {
                 && c < param::INTRA_CORRELATION + BUCKETS as u8)
                 || c == param::INTER_CORRELATION =>
             {
-                Some(r(U256::ZERO, WAD, tenth, RaisesRisk::Either))
+                Some(super::daily(U256::ZERO, WAD, tenth, RaisesRisk::Either))
             }
             _ => None,
         }
@@ -97,10 +115,8 @@ pub mod risk_module {
 
 /// The parameters of the risk-engine contract.
 pub mod risk_engine {
-    #[allow(unused_imports)]
-    use crate::{governance::params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
-    #[allow(unused_imports)]
-    use alloy_primitives::{I256, U256};
+    use crate::{governance::params as p, ParamRule, WAD};
+    use alloy_primitives::U256;
 
     /// Lowest volatility multiplier: 0.1.
     pub const MIN_VOL_MULTIPLIER: U256 = crate::u256(100_000_000_000_000_000);
@@ -143,44 +159,40 @@ pub mod risk_engine {
     /// | `SPEED` | 0.1 ..= 20 pp per hour | 2 pp | it rises (faster swings) |
     #[must_use]
     pub const fn rule(code: u8) -> Option<ParamRule> {
-        const DAY: u64 = p::DAY;
-        const fn r(min: U256, max: U256, max_step: U256, increase_raises_risk: bool) -> ParamRule {
-            ParamRule {
-                min,
-                max,
-                max_step,
-                min_interval: DAY,
-                raises_risk: if increase_raises_risk {
-                    crate::RaisesRisk::Increase
-                } else {
-                    crate::RaisesRisk::Decrease
-                },
-            }
-        }
         const PP: u128 = 10_000_000_000_000_000;
         match code {
-            param::FLOOR => Some(r(U256::ZERO, WAD, crate::u256(5 * PP), false)),
-            param::CAP => Some(r(U256::ZERO, WAD, crate::u256(10 * PP), false)),
-            param::VOL_MULTIPLIER => Some(r(
+            param::FLOOR => Some(super::daily_by(U256::ZERO, WAD, crate::u256(5 * PP), false)),
+            param::CAP => Some(super::daily_by(
+                U256::ZERO,
+                WAD,
+                crate::u256(10 * PP),
+                false,
+            )),
+            param::VOL_MULTIPLIER => Some(super::daily_by(
                 MIN_VOL_MULTIPLIER,
                 MAX_VOL_MULTIPLIER,
                 crate::u256(50 * PP),
                 false,
             )),
-            param::K => Some(r(p::MIN_K, p::MAX_K, crate::u256(50 * PP), false)),
-            param::INIT_RATIO => Some(r(
+            param::K => Some(super::daily_by(
+                p::MIN_K,
+                p::MAX_K,
+                crate::u256(50 * PP),
+                false,
+            )),
+            param::INIT_RATIO => Some(super::daily_by(
                 p::MIN_INIT_RATIO,
                 p::MAX_INIT_RATIO,
                 crate::u256(25 * PP),
                 false,
             )),
-            param::HORIZON => Some(r(
+            param::HORIZON => Some(super::daily_by(
                 crate::u256(p::MIN_LIQ_HORIZON as u128),
                 crate::u256(p::MAX_LIQ_HORIZON as u128),
                 crate::u256(p::HOUR as u128),
                 false,
             )),
-            param::SPEED => Some(r(
+            param::SPEED => Some(super::daily_by(
                 p::MIN_HAIRCUT_SPEED,
                 p::MAX_HAIRCUT_SPEED,
                 crate::u256(2 * PP),
@@ -193,9 +205,7 @@ pub mod risk_engine {
 
 /// The parameters of the perp-markets contract.
 pub mod perp_markets {
-    #[allow(unused_imports)]
-    use crate::{governance::params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
-    #[allow(unused_imports)]
+    use crate::ParamRule;
     use alloy_primitives::{I256, U256};
 
     /// Parameter codes used by [`ParameterOutOfBounds`] (`crate::MarketField as u8`).
@@ -241,33 +251,24 @@ pub mod perp_markets {
     /// therefore always waits for the timelock.
     #[must_use]
     pub const fn rule(code: u8) -> Option<ParamRule> {
-        const DAY: u64 = crate::governance::params::DAY;
         const MAX: U256 = I256::MAX.into_raw();
-        const fn r(min: U256, max: U256, max_step: U256, increase_raises_risk: bool) -> ParamRule {
-            ParamRule {
-                min,
-                max,
-                max_step,
-                min_interval: DAY,
-                raises_risk: if increase_raises_risk {
-                    crate::RaisesRisk::Increase
-                } else {
-                    crate::RaisesRisk::Decrease
-                },
-            }
-        }
         const ONE: U256 = crate::u256(1);
         const BP: u128 = 100_000_000_000_000;
         match code {
-            param::MIN_SIZE | param::TICK => Some(r(ONE, MAX, MAX, false)),
-            param::MAKER_FEE | param::TAKER_FEE => Some(r(
+            param::MIN_SIZE | param::TICK => Some(super::daily_by(ONE, MAX, MAX, false)),
+            param::MAKER_FEE | param::TAKER_FEE => Some(super::daily_by(
                 U256::ZERO,
                 crate::MAX_FEE_RATE,
                 crate::u256(5 * BP),
                 false,
             )),
-            param::MAX_OPEN_INTEREST => Some(r(ONE, MAX, MAX, true)),
-            param::FUNDING_CAP => Some(r(ONE, crate::MAX_FUNDING_CAP, crate::u256(25 * BP), false)),
+            param::MAX_OPEN_INTEREST => Some(super::daily_by(ONE, MAX, MAX, true)),
+            param::FUNDING_CAP => Some(super::daily_by(
+                ONE,
+                crate::MAX_FUNDING_CAP,
+                crate::u256(25 * BP),
+                false,
+            )),
             param::MAX_FILL_DEVIATION => Some(crate::MAX_FILL_DEVIATION_RULE),
             // The step scales with the value: `configure_market` uses
             // `premium_notional_rule(old)`; this is its rule at the default.
@@ -292,10 +293,7 @@ pub mod perp_markets {
 
 /// The parameters of the liquidator contract.
 pub mod liquidator {
-    #[allow(unused_imports)]
-    use crate::{governance::params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
-    #[allow(unused_imports)]
-    use alloy_primitives::{I256, U256};
+    use crate::ParamRule;
 
     /// The change rule of a penalty parameter: hard bounds, the largest step of
     /// one change, one day between changes, and which direction raises risk.
@@ -349,10 +347,8 @@ pub mod liquidator {
 
 /// The parameters of the insurance-fund contract.
 pub mod insurance_fund {
-    #[allow(unused_imports)]
-    use crate::{governance::params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
-    #[allow(unused_imports)]
-    use alloy_primitives::{I256, U256};
+    use crate::{ParamRule, RaisesRisk};
+    use alloy_primitives::U256;
 
     /// Parameter codes used by [`ParameterOutOfBounds`].
     pub mod param {
@@ -398,10 +394,8 @@ pub mod insurance_fund {
 
 /// The parameters of the clearinghouse contract.
 pub mod clearinghouse {
-    #[allow(unused_imports)]
-    use crate::{governance::params as p, ParamRule, RaisesRisk, MAX_BUCKETS as BUCKETS, WAD};
-    #[allow(unused_imports)]
-    use alloy_primitives::{I256, U256};
+    use crate::{ParamRule, RaisesRisk, WAD};
+    use alloy_primitives::U256;
 
     /// Parameter codes used by [`ParameterOutOfBounds`].
     pub mod param {
