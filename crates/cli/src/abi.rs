@@ -61,7 +61,10 @@ sol! {
     interface Engine {
         constructor(address admin, address risk, address vault);
         function setHaircutConfig(address asset, uint256 floor, uint256 cap, uint256 multiplier) external;
+        function setHaircutParameters(uint256 k, uint256 initRatio, uint64 horizon, uint256 maxSpeed) external;
+        function haircutConfig(address asset) external view returns (uint256 floor, uint256 cap, uint256 multiplier, uint256 effective, uint64 updatedAt);
         function haircutParameters() external view returns (uint256 k, uint256 initRatio, uint64 horizon, uint256 maxSpeed);
+        event ParameterSet(address indexed subject, uint8 indexed param, uint256 oldValue, uint256 newValue);
         function haircut(address asset) external view returns (uint256 maintenance, uint256 initial);
     }
 

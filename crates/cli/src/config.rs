@@ -180,6 +180,9 @@ pub struct ParameterConfig {
     /// The market id, for market parameters.
     #[serde(default)]
     pub market: Option<u32>,
+    /// The asset's symbol, for per-asset parameters.
+    #[serde(default)]
+    pub asset: Option<String>,
 }
 
 fn default_feed_decimals() -> u8 {

@@ -779,8 +779,8 @@ impl Run<'_> {
         for (i, p) in c.parameters.iter().enumerate() {
             let spec = params::lookup(&p.contract, &p.parameter)?;
             let market = spec.market(p.market)?;
+            let asset = spec.asset(p.asset.as_ref().map(|a| self.addr(&format!("token:{a}"))))?;
             let value = spec.parse(&p.value)?;
-            let data = spec.calldata(market, value);
             let id = format!("parameter {i} {} {}", spec.contract, spec.name);
             if self.manifest.done(&id) {
                 continue;
@@ -792,6 +792,7 @@ impl Run<'_> {
                 continue;
             }
             let to = self.addr(spec.contract);
+            let data = spec.call_for(self.chain, to, market, asset, value).await?;
             self.send(&id, Some(to), data, U256::ZERO).await?;
         }
 

@@ -70,10 +70,12 @@ fn refusal(
     }
 }
 
-/// Builds and checks a proposal to set `contract`'s `parameter` to `value`.
+/// Builds and checks a proposal to set `contract`'s `parameter` to `value` (of `market` or
+/// `asset` for per-market and per-asset parameters).
 ///
 /// # Errors
 /// [`CliError::Rule`] with the rule's reason; [`CliError::Usage`] for unknown names.
+#[allow(clippy::too_many_arguments)]
 pub async fn propose(
     chain: &Chain,
     manifest: &Manifest,
@@ -81,21 +83,25 @@ pub async fn propose(
     parameter: &str,
     value: &str,
     market: Option<u32>,
+    asset: Option<&str>,
     salt: Option<B256>,
 ) -> Result<Proposal> {
     let spec = params::lookup(contract, parameter)?;
     let market = spec.market(market)?;
+    let asset = spec.asset(asset.map(|a| manifest.asset(a)).transpose()?)?;
     let new = spec.parse(value)?;
     let timelock = manifest.address("Timelock")?;
     let target = manifest.address(spec.contract)?;
-    let old = spec.current(chain, target, market).await?;
-    let last = spec.last_change(chain, manifest, target, market).await?;
+    let old = spec.current(chain, target, market, asset).await?;
+    let last = spec
+        .last_change(chain, manifest, target, market, asset)
+        .await?;
     let delay = chain.view(timelock, &Timelock::delayCall {}).await?.delay;
     let now = chain.latest().await?.1;
     let eta = now + delay;
     let direction = check_change(&spec.rule(old), old, new, last, eta)
         .map_err(|e| CliError::Rule(refusal(spec, e, old, new, last, eta)))?;
-    let data = spec.calldata(market, new);
+    let data = spec.call_for(chain, target, market, asset, new).await?;
     let salt = salt.unwrap_or_else(|| {
         let mut seed = now.to_be_bytes().to_vec();
         seed.extend_from_slice(&data);

@@ -146,8 +146,8 @@ pub enum GovCommand {
     /// Queue a parameter change, checked first against the rule its contract applies (bounds,
     /// step, interval, direction).
     Propose {
-        /// The contract (CircuitBreaker, RiskModule, Liquidator, VaultPolicy, PerpMarkets,
-        /// InsuranceFund, Timelock).
+        /// The contract (RiskModule, RiskEngine, Liquidator, CircuitBreaker, VaultPolicy,
+        /// PerpMarkets, InsuranceFund, Timelock).
         contract: String,
         /// The parameter (`clearing gov params` lists them).
         parameter: String,
@@ -156,6 +156,9 @@ pub enum GovCommand {
         /// The market, for market parameters.
         #[arg(long)]
         market: Option<u32>,
+        /// The collateral asset (symbol or address), for per-asset parameters.
+        #[arg(long)]
+        asset: Option<String>,
         /// The salt (default: derived from the time and the call).
         #[arg(long)]
         salt: Option<B256>,
@@ -377,7 +380,7 @@ fn gov_params(json_out: bool, out: &mut dyn Write) -> Result<()> {
             format!("{} s", r.min_interval),
             dir.clone(),
         ]);
-        j.push(json!({"contract": p.contract, "parameter": p.name, "code": p.code, "min": r.min.to_string(), "max": r.max.to_string(), "step": r.max_step.to_string(), "interval": r.min_interval, "raisesRiskWhen": dir, "perMarket": p.per_market}));
+        j.push(json!({"contract": p.contract, "parameter": p.name, "code": p.code, "min": r.min.to_string(), "max": r.max.to_string(), "step": r.max_step.to_string(), "interval": r.min_interval, "raisesRiskWhen": dir, "perMarket": p.per_market, "perAsset": p.per_asset}));
     }
     if json_out {
         let _ = writeln!(out, "{}", json!(j));
@@ -400,12 +403,23 @@ async fn gov_command(
             parameter,
             value,
             market,
+            asset,
             salt,
             manifest,
             dry_run,
         } => {
             let m = Manifest::load(&manifest)?;
-            let p = gov::propose(chain, &m, &contract, &parameter, &value, market, salt).await?;
+            let p = gov::propose(
+                chain,
+                &m,
+                &contract,
+                &parameter,
+                &value,
+                market,
+                asset.as_deref(),
+                salt,
+            )
+            .await?;
             let direction = match p.direction {
                 clearing_core::governance::Direction::RaisesRisk => "raises risk",
                 clearing_core::governance::Direction::LowersRisk => {

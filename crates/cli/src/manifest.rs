@@ -128,6 +128,17 @@ impl Manifest {
             })
     }
 
+    /// A collateral asset by symbol (`token:SYMBOL`) or address.
+    ///
+    /// # Errors
+    /// [`CliError::Usage`] for an unknown symbol.
+    pub fn asset(&self, symbol_or_address: &str) -> Result<Address> {
+        if let Ok(a) = symbol_or_address.parse::<Address>() {
+            return Ok(a);
+        }
+        self.address(&format!("token:{symbol_or_address}"))
+    }
+
     /// The name of the contract at `address`, if it is one of the manifest's.
     pub fn name_of(&self, address: Address) -> Option<&str> {
         self.contracts

@@ -41,6 +41,8 @@ pub struct Spec {
     pub unit: Unit,
     /// Whether it is per market (`--market`).
     pub per_market: bool,
+    /// Whether it is per collateral asset (`--asset`).
+    pub per_asset: bool,
 }
 
 const fn s(contract: &'static str, name: &'static str, code: u8, unit: Unit) -> Spec {
@@ -50,6 +52,7 @@ const fn s(contract: &'static str, name: &'static str, code: u8, unit: Unit) -> 
         code,
         unit,
         per_market: false,
+        per_asset: false,
     }
 }
 const fn m(name: &'static str, code: u8, unit: Unit) -> Spec {
@@ -59,6 +62,17 @@ const fn m(name: &'static str, code: u8, unit: Unit) -> Spec {
         code,
         unit,
         per_market: true,
+        per_asset: false,
+    }
+}
+const fn h(name: &'static str, code: u8) -> Spec {
+    Spec {
+        contract: "RiskEngine",
+        name,
+        code,
+        unit: Unit::Wad,
+        per_market: false,
+        per_asset: true,
     }
 }
 
@@ -120,6 +134,23 @@ pub const ALL: &[Spec] = &[
         rules::risk_module::param::INTER_CORRELATION,
         Wad,
     ),
+    s("RiskEngine", "k", rules::risk_engine::param::K, Wad),
+    s(
+        "RiskEngine",
+        "init-ratio",
+        rules::risk_engine::param::INIT_RATIO,
+        Wad,
+    ),
+    s(
+        "RiskEngine",
+        "horizon",
+        rules::risk_engine::param::HORIZON,
+        Seconds,
+    ),
+    s("RiskEngine", "speed", rules::risk_engine::param::SPEED, Wad),
+    h("haircut-floor", rules::risk_engine::param::FLOOR),
+    h("haircut-cap", rules::risk_engine::param::CAP),
+    h("multiplier", rules::risk_engine::param::VOL_MULTIPLIER),
     s(
         "Liquidator",
         "penalty-divisor",
@@ -315,6 +346,7 @@ impl Spec {
         };
         match self.contract {
             "RiskModule" => rules::risk_module::rule(self.code),
+            "RiskEngine" => rules::risk_engine::rule(self.code),
             "Liquidator" => rules::liquidator::rule(self.code),
             "InsuranceFund" => rules::insurance_fund::rule(self.code),
             "CircuitBreaker" => BreakerParam::from_code(self.code).map(BreakerParam::rule),
@@ -369,6 +401,67 @@ impl Spec {
         }
     }
 
+    /// The asset argument, required for per-asset parameters.
+    ///
+    /// # Errors
+    /// [`CliError::Usage`].
+    pub fn asset(&self, asset: Option<Address>) -> Result<Option<Address>> {
+        match (self.per_asset, asset) {
+            (true, None) => Err(CliError::Usage(format!(
+                "{} {} is an asset parameter: give --asset SYMBOL",
+                self.contract, self.name
+            ))),
+            (false, Some(_)) => Err(CliError::Usage(format!(
+                "{} {} is not an asset parameter: drop --asset",
+                self.contract, self.name
+            ))),
+            _ => Ok(asset),
+        }
+    }
+
+    /// The call that sets the parameter to `value`, reading what else the setter takes (the
+    /// RiskEngine sets its haircut parameters together) from the contract's views.
+    ///
+    /// # Errors
+    /// The views' failures.
+    pub async fn call_for(
+        &self,
+        chain: &Chain,
+        at: Address,
+        market: Option<u32>,
+        asset: Option<Address>,
+        value: U256,
+    ) -> Result<Vec<u8>> {
+        if self.contract != "RiskEngine" {
+            return Ok(self.calldata(market, value));
+        }
+        let code = self.code;
+        let pick = |c: u8, current: U256| if c == code { value } else { current };
+        Ok(match asset {
+            Some(asset) => {
+                let h = chain.view(at, &Engine::haircutConfigCall { asset }).await?;
+                Engine::setHaircutConfigCall {
+                    asset,
+                    floor: pick(rules::risk_engine::param::FLOOR, h.floor),
+                    cap: pick(rules::risk_engine::param::CAP, h.cap),
+                    multiplier: pick(rules::risk_engine::param::VOL_MULTIPLIER, h.multiplier),
+                }
+                .abi_encode()
+            }
+            None => {
+                let g = chain.view(at, &Engine::haircutParametersCall {}).await?;
+                Engine::setHaircutParametersCall {
+                    k: pick(rules::risk_engine::param::K, g.k),
+                    initRatio: pick(rules::risk_engine::param::INIT_RATIO, g.initRatio),
+                    horizon: pick(rules::risk_engine::param::HORIZON, U256::from(g.horizon))
+                        .saturating_to(),
+                    maxSpeed: pick(rules::risk_engine::param::SPEED, g.maxSpeed),
+                }
+                .abi_encode()
+            }
+        })
+    }
+
     /// The market argument, required for market parameters.
     ///
     /// # Errors
@@ -391,9 +484,30 @@ impl Spec {
     ///
     /// # Errors
     /// The view's failure.
-    pub async fn current(&self, chain: &Chain, at: Address, market: Option<u32>) -> Result<U256> {
+    pub async fn current(
+        &self,
+        chain: &Chain,
+        at: Address,
+        market: Option<u32>,
+        asset: Option<Address>,
+    ) -> Result<U256> {
         let code = self.code;
         Ok(match self.contract {
+            "RiskEngine" => match asset {
+                Some(asset) => {
+                    let h = chain.view(at, &Engine::haircutConfigCall { asset }).await?;
+                    match code {
+                        rules::risk_engine::param::FLOOR => h.floor,
+                        rules::risk_engine::param::CAP => h.cap,
+                        _ => h.multiplier,
+                    }
+                }
+                None => {
+                    let g = chain.view(at, &Engine::haircutParametersCall {}).await?;
+                    [g.k, g.initRatio, U256::from(g.horizon), g.maxSpeed]
+                        [usize::from(code - rules::risk_engine::param::K)]
+                }
+            },
             "RiskModule" => chain.view(at, &Risk::parameterCall { code }).await?.value,
             "VaultPolicy" => {
                 chain
@@ -462,9 +576,11 @@ impl Spec {
         manifest: &Manifest,
         at: Address,
         market: Option<u32>,
+        asset: Option<Address>,
     ) -> Result<u64> {
         let topic = match self.contract {
             "RiskModule" => Risk::ParameterSet::SIGNATURE_HASH,
+            "RiskEngine" => Engine::ParameterSet::SIGNATURE_HASH,
             "Liquidator" => Liquidator::ParameterSet::SIGNATURE_HASH,
             "CircuitBreaker" => Breaker::ParameterSet::SIGNATURE_HASH,
             "VaultPolicy" => Policy::RateParameterSet::SIGNATURE_HASH,
@@ -485,6 +601,10 @@ impl Spec {
             let word = |i: usize| data.get(i * 32..i * 32 + 32).map(B256::from_slice);
             let matches = match self.contract {
                 "RiskModule" | "VaultPolicy" => topics.get(1).map(|t| t[31]) == Some(self.code),
+                "RiskEngine" => {
+                    topics.get(1).map(|t| Address::from_word(*t)) == Some(asset.unwrap_or_default())
+                        && topics.get(2).map(|t| t[31]) == Some(self.code)
+                }
                 "Liquidator" | "CircuitBreaker" => word(0).map(|w| w[31]) == Some(self.code),
                 "InsuranceFund" => true,
                 _ => {

@@ -36,22 +36,37 @@ pub async fn system(chain: &Chain, m: &Manifest) -> Result<(Vec<(String, Table)>
 
     let mut t = Table::new(&["contract", "parameter", "value"]);
     let mut pj = Vec::new();
-    for spec in params::ALL.iter().filter(|p| !p.per_market) {
+    for spec in params::ALL.iter().filter(|p| !p.per_market && !p.per_asset) {
         let at = m.address(spec.contract)?;
-        let v = spec.current(chain, at, None).await?;
+        let v = spec.current(chain, at, None, None).await?;
         t.row(vec![spec.contract.into(), spec.name.into(), spec.show(v)]);
         pj.push(json!({"contract": spec.contract, "parameter": spec.name, "value": v.to_string()}));
     }
     for (symbol, id) in &m.markets {
         for spec in params::ALL.iter().filter(|p| p.per_market) {
             let at = m.address(spec.contract)?;
-            let v = spec.current(chain, at, Some(*id)).await?;
+            let v = spec.current(chain, at, Some(*id), None).await?;
             t.row(vec![
                 format!("PerpMarkets[{id} {symbol}]"),
                 spec.name.into(),
                 spec.show(v),
             ]);
             pj.push(json!({"contract": spec.contract, "market": id, "parameter": spec.name, "value": v.to_string()}));
+        }
+    }
+    for (name, c) in &m.contracts {
+        let Some(symbol) = name.strip_prefix("token:") else {
+            continue;
+        };
+        for spec in params::ALL.iter().filter(|p| p.per_asset) {
+            let at = m.address(spec.contract)?;
+            let v = spec.current(chain, at, None, Some(c.address)).await?;
+            t.row(vec![
+                format!("{}[{symbol}]", spec.contract),
+                spec.name.into(),
+                spec.show(v),
+            ]);
+            pj.push(json!({"contract": spec.contract, "asset": symbol, "parameter": spec.name, "value": v.to_string()}));
         }
     }
     sections.push(("parameters".into(), t));

@@ -490,6 +490,10 @@ async fn deploy_resume_inspect_and_govern() {
         stdout.contains("\nWETH    0       0              0            allowed\n"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("\nRiskEngine[WETH]     haircut-floor        0.01\n"),
+        "{stdout}"
+    );
     let (code, stdout, err) = clearing(&url, None, &["status", "--manifest", m, "--json"]);
     assert_eq!(code, 0, "{err}");
     let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
@@ -514,6 +518,7 @@ async fn deploy_resume_inspect_and_govern() {
     assert_eq!(j["positions"], serde_json::json!([]));
 
     // 8. Governance: over the step, refused locally with the rule's reason; nothing sent.
+    let before_gov = nonce(&url, me).await;
     let (code, _, err) = clearing(
         &url,
         Some(&deployer),
@@ -659,6 +664,83 @@ async fn deploy_resume_inspect_and_govern() {
     );
     assert_eq!(code, 6, "{err}");
     assert!(err.contains("reverted: ProposalCancelled"), "{err}");
+
+    // A per-asset haircut parameter: its rule, and the whole setter call built from the views.
+    let (code, _, err) = clearing(
+        &url,
+        Some(&deployer),
+        &[
+            "gov",
+            "propose",
+            "RiskEngine",
+            "haircut-floor",
+            "0.2",
+            "--asset",
+            "WETH",
+            "--manifest",
+            m,
+        ],
+    );
+    assert_eq!(code, 4, "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: refused by the rule of RiskEngine haircut-floor: 0.01 -> 0.2 moves it by 0.19, more than its step of 0.05 (ParameterStepTooLarge); nothing was sent"
+    );
+    let (code, stdout, err) = clearing(
+        &url,
+        Some(&deployer),
+        &[
+            "gov",
+            "propose",
+            "RiskEngine",
+            "haircut-floor",
+            "0.05",
+            "--asset",
+            "WETH",
+            "--manifest",
+            m,
+            "--dry-run",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        j["direction"],
+        "lowers risk (a risk admin could apply it at once)"
+    );
+    let expected = Engine::setHaircutConfigCall {
+        asset: at("token:WETH"),
+        floor: U256::from(50_000_000_000_000_000u64),
+        cap: U256::from(500_000_000_000_000_000u64),
+        multiplier: U256::from(10u64).pow(U256::from(18u8)),
+    };
+    assert_eq!(
+        j["data"],
+        format!(
+            "0x{}",
+            alloy_primitives::hex::encode(alloy_sol_types::SolCall::abi_encode(&expected))
+        )
+    );
+    let (code, _, err) = clearing(
+        &url,
+        Some(&deployer),
+        &[
+            "gov",
+            "propose",
+            "RiskEngine",
+            "haircut-floor",
+            "0.05",
+            "--manifest",
+            m,
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: RiskEngine haircut-floor is an asset parameter: give --asset SYMBOL"
+    );
+    assert_eq!(nonce(&url, me).await, before_gov + 4);
 
     // Program caching: the bids listed, placed, and every program cached.
     let (code, stdout, err) = clearing(&url, None, &["cache", "--manifest", m, "--json"]);
