@@ -282,25 +282,11 @@ pub fn crate_events(crate_dir: &Path) -> Result<Vec<String>, AbiError> {
         .iter()
         .flat_map(|s| events_in_source(s))
         .collect();
-    let manifest = crate_dir.join("Cargo.toml");
-    let text = fs::read_to_string(&manifest)
-        .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
-    let value: toml::Value = text
-        .parse()
-        .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
-    if let Some(list) = value
-        .get("package")
-        .and_then(|p| p.get("metadata"))
-        .and_then(|m| m.get("abi"))
-        .and_then(|a| a.get("events"))
-        .and_then(|e| e.as_array())
-    {
-        events.extend(
-            list.iter()
-                .filter_map(|v| v.as_str())
-                .map(|s| squash(s.trim_end_matches(';'))),
-        );
-    }
+    events.extend(metadata_list(
+        &crate_dir.join("Cargo.toml"),
+        "package",
+        "events",
+    )?);
     let mut seen = std::collections::HashSet::new();
     events.retain(|e| seen.insert(e.clone()));
     Ok(events)
@@ -349,25 +335,11 @@ pub fn crate_errors(crate_dir: &Path) -> Result<Vec<String>, AbiError> {
         .flat_map(|s| names::errors_in_source(s))
         .collect();
     if let Some(root) = workspace_root(crate_dir) {
-        let manifest = root.join("Cargo.toml");
-        let text = fs::read_to_string(&manifest)
-            .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
-        let value: toml::Value = text
-            .parse()
-            .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
-        if let Some(list) = value
-            .get("workspace")
-            .and_then(|p| p.get("metadata"))
-            .and_then(|m| m.get("abi"))
-            .and_then(|a| a.get("errors"))
-            .and_then(|e| e.as_array())
-        {
-            out.extend(
-                list.iter()
-                    .filter_map(|v| v.as_str())
-                    .map(|s| squash(s.trim_end_matches(';'))),
-            );
-        }
+        out.extend(metadata_list(
+            &root.join("Cargo.toml"),
+            "workspace",
+            "errors",
+        )?);
     }
     Ok(out)
 }
@@ -392,6 +364,29 @@ pub fn name_parameters(
     let text = names::name_outputs(&text, &crate_sources(crate_dir)?, &configured)?;
     names::check_reserved(&text)?;
     Ok(text)
+}
+
+/// The declarations listed under `[TABLE.metadata.abi] KEY` of a `Cargo.toml` (`table` is
+/// `package` or `workspace`), normalised to one line without the trailing semicolon.
+fn metadata_list(manifest: &Path, table: &str, key: &str) -> Result<Vec<String>, AbiError> {
+    let text = fs::read_to_string(manifest)
+        .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
+    let value: toml::Value = text
+        .parse()
+        .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
+    Ok(value
+        .get(table)
+        .and_then(|p| p.get("metadata"))
+        .and_then(|m| m.get("abi"))
+        .and_then(|a| a.get(key))
+        .and_then(|e| e.as_array())
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str())
+                .map(|s| squash(s.trim_end_matches(';')))
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 fn collect_rs(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), AbiError> {

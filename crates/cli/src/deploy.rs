@@ -274,6 +274,26 @@ impl Run<'_> {
             .map(drop)
     }
 
+    /// A role grant step: `target.grantRole(role, account)`, `who` naming the account.
+    async fn grant(
+        &mut self,
+        target: &str,
+        role_name: &str,
+        who: &str,
+        account: Address,
+    ) -> Result<()> {
+        let call = Roles::grantRoleCall {
+            role: role(role_name),
+            account,
+        };
+        self.step(
+            format!("{target}.grantRole {role_name} {who}"),
+            target,
+            call,
+        )
+        .await
+    }
+
     /// Deploys, activates and constructs contract `name` from `package`, unless done.
     async fn contract(&mut self, name: &str, package: &str, ctor: Vec<u8>) -> Result<Address> {
         let constructed = format!("construct {name}");
@@ -651,16 +671,8 @@ impl Run<'_> {
             ("Backstop", backstop),
             ("VaultPolicy", policy),
         ] {
-            let call = Roles::grantRoleCall {
-                role: role("CLEARING_ROLE"),
-                account,
-            };
-            self.step(
-                format!("CollateralVault.grantRole CLEARING_ROLE {who}"),
-                "CollateralVault",
-                call,
-            )
-            .await?;
+            self.grant("CollateralVault", "CLEARING_ROLE", who, account)
+                .await?;
         }
         self.step(
             "Clearinghouse.setLiquidator".into(),
@@ -677,62 +689,21 @@ impl Run<'_> {
         )
         .await?;
         for (who, account) in [("Liquidator", liquidator), ("Backstop", backstop)] {
-            let call = Roles::grantRoleCall {
-                role: role("LIQUIDATOR_ROLE"),
-                account,
-            };
-            self.step(
-                format!("CircuitBreaker.grantRole LIQUIDATOR_ROLE {who}"),
-                "CircuitBreaker",
-                call,
-            )
-            .await?;
+            self.grant("CircuitBreaker", "LIQUIDATOR_ROLE", who, account)
+                .await?;
         }
-        let guardian = c.roles.guardian;
         for target in ["CircuitBreaker", "VaultPolicy"] {
-            let call = Roles::grantRoleCall {
-                role: role("GUARDIAN_ROLE"),
-                account: guardian,
-            };
-            self.step(
-                format!("{target}.grantRole GUARDIAN_ROLE guardian"),
-                target,
-                call,
-            )
-            .await?;
+            self.grant(target, "GUARDIAN_ROLE", "guardian", c.roles.guardian)
+                .await?;
         }
-        let cover = Roles::grantRoleCall {
-            role: role("COVER_ROLE"),
-            account: backstop,
-        };
-        self.step(
-            "InsuranceFund.grantRole COVER_ROLE Backstop".into(),
-            "InsuranceFund",
-            cover,
-        )
-        .await?;
-        let matcher = Roles::grantRoleCall {
-            role: role("MATCHER_ROLE"),
-            account: c.roles.matcher,
-        };
-        self.step(
-            "Exchange.grantRole MATCHER_ROLE matcher".into(),
-            "Exchange",
-            matcher,
-        )
-        .await?;
+        self.grant("InsuranceFund", "COVER_ROLE", "Backstop", backstop)
+            .await?;
+        self.grant("Exchange", "MATCHER_ROLE", "matcher", c.roles.matcher)
+            .await?;
         if let Some(ra) = c.roles.risk_admin {
             for target in RISK_ADMINS {
-                let call = Roles::grantRoleCall {
-                    role: role("RISK_ADMIN_ROLE"),
-                    account: ra,
-                };
-                self.step(
-                    format!("{target}.grantRole RISK_ADMIN_ROLE risk admin"),
-                    target,
-                    call,
-                )
-                .await?;
+                self.grant(target, "RISK_ADMIN_ROLE", "risk admin", ra)
+                    .await?;
             }
         }
         let insurance = clearing_core::trading::account::encode(fund, 0);
