@@ -84,8 +84,36 @@ fn script(cached: bool) -> Result<Vec<(String, GasReport)>, String> {
     if cached {
         s.cache_all();
     }
+    if std::env::var_os("STYLUS_TRACE").is_some() {
+        for (name, a) in [
+            ("usdc", s.usdc),
+            ("weth", s.weth),
+            ("usdc-feed", s.usdc_feed),
+            ("eth-feed", s.eth_feed),
+            ("risk-module", s.risk),
+            ("vault", s.vault),
+            ("risk-engine", s.engine),
+            ("perp-markets", s.markets),
+            ("clearinghouse", s.clearinghouse),
+            ("margin-engine", s.margin),
+            ("exchange", s.exchange),
+            ("insurance-fund", s.fund),
+            ("breaker", s.breaker),
+            ("liquidator", s.liquidator),
+            ("backstop", s.backstop),
+            ("vault-policy", s.policy),
+            ("timelock", s.timelock),
+        ] {
+            eprintln!("trace: name {name} {a}");
+        }
+    }
     let mut rows = Vec::new();
-    let mut push = |what: &str, gas: GasReport| rows.push((what.to_string(), gas));
+    let mut push = |what: &str, gas: GasReport| {
+        if std::env::var_os("STYLUS_TRACE").is_some() {
+            eprintln!("trace: row {what} (programs cached: {cached})");
+        }
+        rows.push((what.to_string(), gas))
+    };
     // Seven more ETH markets, so accounts can hold 8 positions.
     let (markets, weth) = (s.markets, s.weth);
     for _ in 1..8 {
