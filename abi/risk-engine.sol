@@ -29,7 +29,7 @@ interface IRiskEngine  {
 
     function collateralValue(bytes32 account) external view returns (uint256, uint256);
 
-    function exposures(bytes32 account) external view returns (address[] memory, int256[] memory, uint256[] memory, uint256[] memory, uint256[] memory);
+    function exposures(bytes32 account, address[] memory underlyings) external view returns (address[] memory, int256[] memory, uint256[] memory, uint256[] memory, uint256[] memory, uint8[] memory, uint256[] memory, uint256[] memory, uint256, uint256, uint256);
 
     error AccessControlUnauthorizedAccount(address, bytes32);
 

@@ -33,7 +33,7 @@ interface IRiskModule  {
 
     function riskParameters() external view returns (uint256, uint256, uint256, address, uint64, uint256[] memory, uint256);
 
-    function marginInputs(address[] memory assets) external view returns (uint256[] memory, uint8[] memory, uint256[] memory, uint256[] memory, uint256, uint256);
+    function marginInputs(address[] memory assets) external view returns (uint256[] memory, uint8[] memory, uint256[] memory, uint256[] memory, uint256, uint256, uint256[] memory);
 
     error AccessControlUnauthorizedAccount(address, bytes32);
 
