@@ -134,12 +134,13 @@ pub const fn rule(code: u8) -> Option<ParamRule> {
 #[storage]
 pub struct HaircutConfig {
     configured: StorageBool,
+    // Beside the flag: one slot.
+    updated_at: StorageU64,
     floor: StorageU256,
     cap: StorageU256,
     multiplier: StorageU256,
     /// Effective maintenance haircut at `updated_at`.
     effective: StorageU256,
-    updated_at: StorageU64,
 }
 
 /// The risk engine contract.
@@ -148,11 +149,12 @@ pub struct HaircutConfig {
 pub struct RiskEngine {
     access: AccessControl,
     risk: StorageAddress,
+    // Beside an address: one slot.
+    horizon: StorageU64,
     vault: StorageAddress,
     haircuts: StorageMap<Address, HaircutConfig>,
     k: StorageU256,
     init_ratio: StorageU256,
-    horizon: StorageU64,
     max_speed: StorageU256,
     /// Last change time per (asset, parameter code); asset zero for globals.
     changed_at: StorageMap<B256, StorageU64>,

@@ -94,9 +94,10 @@ pub struct AssetRisk {
     feed: StorageAddress,
     feed_decimals: StorageU8,
     heartbeat: StorageU64,
+    // In the first slot with the feed: a price and its bucket are read together.
+    bucket: StorageU8,
     min_price: StorageU256,
     max_price: StorageU256,
-    bucket: StorageU8,
     /// Liquidity depth in USD (WAD) for the size add-on; 0 disables it.
     depth: StorageU256,
     vol_feed: StorageAddress,
