@@ -27,8 +27,8 @@ use stylus_sdk::call::Call;
 use stylus_sdk::{
     prelude::*,
     storage::{
-        StorageAddress, StorageBool, StorageI128, StorageMap, StorageU128, StorageU256, StorageU8,
-        StorageVec,
+        StorageAddress, StorageArray, StorageBool, StorageI128, StorageMap, StorageU128,
+        StorageU256, StorageU8, StorageVec,
     },
 };
 
@@ -80,7 +80,9 @@ pub struct CollateralVault {
     asset_list: StorageVec<StorageAddress>,
     balances: StorageMap<B256, StorageMap<Address, StorageU256>>,
     /// Each sub-account's priced set, an entry per asset with its open-position count.
-    account_assets: StorageMap<B256, StorageVec<PricedEntry>>,
+    /// Entries fill from the front; the first with a zero asset ends the set (no length slot:
+    /// entries are replaced in place, never removed).
+    account_assets: StorageMap<B256, StorageArray<PricedEntry, MAX_ASSETS_PER_ACCOUNT>>,
     /// Each sub-account's signed quote balance and its side's index at its last touch.
     quote: StorageMap<B256, QuoteAccount>,
     /// The quote market's books (WAD, two storage words: the VaultPolicy accrues them):
@@ -724,7 +726,9 @@ impl CollateralVault {
         let has_quote = entries.iter().any(|(a, _)| *a == quote);
         let with_quote = n + usize::from(!has_quote && asset != quote);
         if with_quote < MAX_ASSETS_PER_ACCOUNT {
-            self.account_assets.setter(id).grow().asset.set(asset);
+            if let Some(mut e) = self.account_assets.setter(id).setter(n) {
+                e.asset.set(asset);
+            }
             return Ok(n);
         }
         let free = entries.iter().position(|(a, refs)| {
@@ -754,9 +758,10 @@ impl CollateralVault {
     /// The sub-account's priced set: each entry's asset and open-position count.
     fn priced(&self, id: B256) -> Vec<(Address, u8)> {
         let list = self.account_assets.getter(id);
-        (0..list.len())
-            .filter_map(|i| list.getter(i))
+        (0..MAX_ASSETS_PER_ACCOUNT)
+            .map_while(|i| list.getter(i))
             .map(|e| (e.asset.get(), e.refs.get().to::<u8>()))
+            .take_while(|(a, _)| !a.is_zero())
             .collect()
     }
 
