@@ -33,7 +33,7 @@ interface IRiskModule  {
 
     function riskParameters() external view returns (uint256 lambda, uint256 heartbeatTolerance, uint256 minMarginFraction, address sequencerFeed, uint64 sequencerGrace, uint256[] memory intraCorrelations, uint256 interCorrelation);
 
-    function marginInputs(address[] memory assets) external view returns (uint256[] memory prices, uint8[] memory buckets, uint256[] memory depths, uint256[] memory intraCorrelations, uint256 interCorrelation, uint256 minMarginFraction);
+    function marginInputs(address[] memory assets) external view returns (uint256[] memory prices, uint8[] memory buckets, uint256[] memory depths, uint256[] memory intraCorrelations, uint256 interCorrelation, uint256 minMarginFraction, uint256[] memory volatilities);
 
     error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 

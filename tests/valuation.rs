@@ -170,13 +170,54 @@ fn collateral_value_and_exposures_are_exact(
     assert_eq!(i, value(10_000, hi_usdc) + value(12_000, hi_eth));
     assert!(i < m);
 
-    let (assets, amounts, prices, maint, init) = engine.sender(alice).exposures(id).motsu_unwrap();
+    let (assets, amounts, prices, maint, init, ..) =
+        engine.sender(alice).exposures(id, vec![]).motsu_unwrap();
     assert_eq!(assets, vec![usdc.address(), weth.address()]);
     assert_eq!(amounts, vec![swad(10_000), swad(4)]);
     assert_eq!(prices, vec![WAD, wad(3000)]);
     assert_eq!(
         (maint, init),
         (vec![hm_usdc, hm_eth], vec![hi_usdc, hi_eth])
+    );
+
+    // With the positions' underlyings: a row for each one not held (amount zero), the
+    // collateral rows first and counted, with the risk module's settings of every row.
+    w.fund(&usdc, alice, units(1_000, 6));
+    vault
+        .sender(alice)
+        .deposit(1, usdc.address(), units(1_000, 6))
+        .motsu_unwrap();
+    let (assets, amounts, prices, maint, init, buckets, depths, intra, inter, mmf, held) = engine
+        .sender(alice)
+        .exposures(
+            account::encode(alice, 1),
+            vec![weth.address(), usdc.address()],
+        )
+        .motsu_unwrap();
+    let (r_prices, r_buckets, r_depths, r_intra, r_inter, r_mmf, _) = risk
+        .sender(alice)
+        .margin_inputs(vec![usdc.address(), weth.address()])
+        .motsu_unwrap();
+    assert_eq!(assets, vec![usdc.address(), weth.address()]);
+    assert_eq!(amounts, vec![swad(1_000), I256::ZERO]);
+    assert_eq!(held, U256::from(1));
+    assert_eq!((prices, buckets, depths), (r_prices, r_buckets, r_depths));
+    assert_eq!((intra, inter, mmf), (r_intra, r_inter, r_mmf));
+    assert_eq!(
+        (maint, init),
+        (vec![hm_usdc, hm_eth], vec![hi_usdc, hi_eth])
+    );
+    // An underlying with no haircut configuration is refused.
+    let err = engine
+        .sender(alice)
+        .exposures(id, vec![Address::repeat_byte(0x77)])
+        .motsu_unwrap_err();
+    // (the risk module refuses it first, with the same error)
+    assert_eq!(
+        err,
+        bytes(EngineError::UnknownAsset(UnknownAsset {
+            asset: Address::repeat_byte(0x77)
+        }))
     );
 
     // A quote debt is part of the quote asset's exposure, not of collateral value.
@@ -189,7 +230,7 @@ fn collateral_value_and_exposures_are_exact(
         .apply_quote_delta(id, swad(-2_500))
         .motsu_unwrap();
     assert_eq!(
-        engine.sender(alice).exposures(id).motsu_unwrap().1,
+        engine.sender(alice).exposures(id, vec![]).motsu_unwrap().1,
         vec![swad(7_500), swad(4)]
     );
     assert_eq!(
@@ -202,7 +243,7 @@ fn collateral_value_and_exposures_are_exact(
         .sender(clearinghouse)
         .apply_quote_delta(bob, swad(-1))
         .motsu_unwrap();
-    let (assets, amounts, ..) = engine.sender(alice).exposures(bob).motsu_unwrap();
+    let (assets, amounts, ..) = engine.sender(alice).exposures(bob, vec![]).motsu_unwrap();
     assert_eq!((assets, amounts), (vec![usdc.address()], vec![swad(-1)]));
     // A stale price refuses valuation with the risk module's error.
     eth_feed
@@ -240,7 +281,8 @@ fn hedged_account_needs_only_the_floor(
         .motsu_unwrap();
     let id = account::encode(alice, 0);
     // The exposures the vault and engine report, plus a short 10 ETH perp.
-    let (assets, spot, _, maint, init) = engine.sender(alice).exposures(id).motsu_unwrap();
+    let (assets, spot, _, maint, init, ..) =
+        engine.sender(alice).exposures(id, vec![]).motsu_unwrap();
     let hedged = margin
         .sender(alice)
         .margin(

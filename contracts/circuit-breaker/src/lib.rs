@@ -105,18 +105,24 @@ pub struct ScopeSlot {
     reason: StorageU8,
     tripped_until: StorageU64,
     grace_until: StorageU64,
-    reference: StorageU256,
+    // With the times above: one slot.
     reference_time: StorageU64,
+    reference: StorageU256,
 }
 
 /// The circuit breaker.
+/// Parameter storage entries: codes 1 to 7 (`BreakerParam`), index 0 unused.
+const PARAM_SLOTS: usize = 8;
+
 #[storage]
 #[entrypoint]
 pub struct CircuitBreaker {
     access: AccessControl,
     risk: StorageAddress,
     fund: StorageAddress,
-    params: StorageMap<u8, StorageU256>,
+    /// The parameters by code (`BreakerParam`), 64 bits each, four per slot: their bounds
+    /// (shares at most 1 WAD, durations at most 24 h) fit.
+    params: StorageArray<StorageU64, PARAM_SLOTS>,
     scopes: StorageMap<Address, ScopeSlot>,
     /// The liquidation rate window's ring: start and notional of each bucket.
     rate_starts: StorageArray<StorageU64, RATE_SLOTS>,
@@ -165,9 +171,9 @@ impl CircuitBreaker {
         self.risk.set(risk_module);
         self.fund.set(insurance_fund);
         for p in BreakerParam::ALL {
-            self.params.setter(p as u8).set(p.default_value());
+            self.set_param(p as u8, p.default_value());
         }
-        self.params.setter(param::RATE_LIMIT).set(rate_limit);
+        self.set_param(param::RATE_LIMIT, rate_limit);
         Ok(())
     }
 
@@ -444,7 +450,7 @@ impl CircuitBreaker {
                 ))
             }
         }
-        self.params.setter(code).set(value);
+        self.set_param(code, value);
         self.changed_at.setter(code).set(U64::from(now));
         log(
             self.vm(),
@@ -540,7 +546,14 @@ impl CircuitBreaker {
     }
 
     fn param(&self, p: BreakerParam) -> U256 {
-        self.params.get(p as u8)
+        U256::from(self.params.get(p as usize).unwrap_or_default())
+    }
+
+    /// Stores a parameter that passed its bounds (which keep it within 64 bits).
+    fn set_param(&mut self, code: u8, value: U256) {
+        if let Some(mut slot) = self.params.setter(usize::from(code)) {
+            slot.set(U64::from(value.saturating_to::<u64>()));
+        }
     }
 
     /// A duration parameter; its bounds keep it within 24 h.

@@ -32,6 +32,7 @@ mod errors;
 
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U32, U64};
+use clearing_core::math::fixed::{from_i128, to_i128};
 use clearing_core::{
     add_signed, book_fill, funding_payment, index_for, long_delta, position_cost, split_fee,
     sub_signed, to_signed, BookedFill, ChangeError, CoreError, Position,
@@ -41,8 +42,8 @@ use stylus_sdk::{
     call::Call,
     prelude::*,
     storage::{
-        StorageAddress, StorageB256, StorageI256, StorageMap, StorageU256, StorageU32, StorageU64,
-        StorageVec,
+        StorageAddress, StorageB256, StorageI128, StorageI256, StorageMap, StorageU256, StorageU32,
+        StorageU64, StorageVec,
     },
 };
 
@@ -61,8 +62,10 @@ pub use clearing_core::rules::clearinghouse::{
 /// A position of one sub-account in one market.
 #[storage]
 pub struct PositionSlot {
-    size: StorageI256,
-    open_notional: StorageI256,
+    /// Signed size and open notional share one slot (128 bits each, far above what the open
+    /// interest caps allow): opening a position writes one new slot, not two.
+    size: StorageI128,
+    open_notional: StorageI128,
     funding_index: StorageI256,
 }
 
@@ -504,8 +507,8 @@ impl Clearinghouse {
         let book = self.positions.getter(account);
         let p = book.getter(market);
         Position {
-            size: p.size.get(),
-            open_notional: p.open_notional.get(),
+            size: from_i128(p.size.get()),
+            open_notional: from_i128(p.open_notional.get()),
             funding_index: p.funding_index.get(),
         }
     }
@@ -520,6 +523,8 @@ impl Clearinghouse {
         underlying: Address,
         pos: &Position,
     ) -> Result<(), Vec<u8>> {
+        let size = to_i128(pos.size).map_err(ce)?;
+        let open_notional = to_i128(pos.open_notional).map_err(ce)?;
         let was_open = !self.pos(account, market).size.is_zero();
         let open = !pos.size.is_zero();
         if open != was_open {
@@ -547,8 +552,8 @@ impl Clearinghouse {
         drop(list);
         let mut book = self.positions.setter(account);
         let mut p = book.setter(market);
-        p.size.set(pos.size);
-        p.open_notional.set(pos.open_notional);
+        p.size.set(size);
+        p.open_notional.set(open_notional);
         p.funding_index.set(pos.funding_index);
         Ok(())
     }

@@ -19,6 +19,7 @@ mod errors;
 
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U128, U256, U8};
+use clearing_core::math::fixed::{from_i128, to_i128};
 use clearing_core::vault::money_market::{self as mm, MarketState};
 use clearing_core::{to_signed, to_wad, trading::account, MAX_DEPOSIT_CAP};
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
@@ -26,8 +27,8 @@ use stylus_sdk::call::Call;
 use stylus_sdk::{
     prelude::*,
     storage::{
-        StorageAddress, StorageBool, StorageI256, StorageMap, StorageU128, StorageU256, StorageU8,
-        StorageVec,
+        StorageAddress, StorageArray, StorageBool, StorageI128, StorageMap, StorageU128,
+        StorageU256, StorageU8, StorageVec,
     },
 };
 
@@ -78,19 +79,35 @@ pub struct CollateralVault {
     assets: StorageMap<Address, AssetConfig>,
     asset_list: StorageVec<StorageAddress>,
     balances: StorageMap<B256, StorageMap<Address, StorageU256>>,
-    account_assets: StorageMap<B256, StorageVec<StorageAddress>>,
-    quote_balances: StorageMap<B256, StorageI256>,
+    /// Each sub-account's priced set, an entry per asset with its open-position count.
+    /// Entries fill from the front; the first with a zero asset ends the set (no length slot:
+    /// entries are replaced in place, never removed).
+    account_assets: StorageMap<B256, StorageArray<PricedEntry, MAX_ASSETS_PER_ACCOUNT>>,
+    /// Each sub-account's signed quote balance and its side's index at its last touch.
+    quote: StorageMap<B256, QuoteAccount>,
     /// The quote market's books (WAD, two storage words: the VaultPolicy accrues them):
     /// total supply and borrow, and the supply and borrow indexes (zero: never set, read as 1).
     mm_supply: StorageU128,
     mm_borrow: StorageU128,
     mm_supply_index: StorageU128,
     mm_borrow_index: StorageU128,
-    /// Each sub-account's index of its side at its last touch (0: never touched).
-    quote_index: StorageMap<B256, StorageU256>,
-    /// Open positions per (sub-account, underlying), kept by the clearing contracts
-    /// (`registerUnderlying`): an underlying with open positions stays in the priced set.
-    underlying_refs: StorageMap<B256, StorageMap<Address, StorageU8>>,
+}
+
+/// A sub-account's quote position in one storage slot: the signed quote balance (WAD) and the
+/// index of its side at its last touch (0: never touched), 128 bits each.
+#[storage]
+pub struct QuoteAccount {
+    balance: StorageI128,
+    index: StorageU128,
+}
+
+/// One entry of a sub-account's priced set: the asset and its open positions, kept by the
+/// clearing contracts (`registerUnderlying`; an underlying with open positions stays in the
+/// set). Both share one storage slot, so a new entry is one new slot.
+#[storage]
+pub struct PricedEntry {
+    asset: StorageAddress,
+    refs: StorageU8,
 }
 
 sol_interface! {
@@ -450,9 +467,9 @@ impl CollateralVault {
     pub fn apply_quote_delta(&mut self, account: B256, delta: I256) -> Result<I256, VaultError> {
         self.only_clearinghouse()?;
         let (state, net) = self.open_quote(account)?;
-        let old = self.quote_balances.get(account);
+        let old = self.quote_balance_stored(account);
         let new = clearing_core::add_signed(old, delta)?;
-        self.quote_balances.setter(account).set(new);
+        self.set_quote_balance(account, new)?;
         self.close_quote(account, state, net)?;
         log(
             self.vm(),
@@ -487,8 +504,7 @@ impl CollateralVault {
     /// positions (with the quote asset, at most 8 entries; entries with neither a balance nor
     /// an open position make room when a new one comes).
     pub fn account_assets(&self, account: B256) -> Vec<Address> {
-        let list = self.account_assets.getter(account);
-        (0..list.len()).filter_map(|i| list.get(i)).collect()
+        self.priced(account).into_iter().map(|(a, _)| a).collect()
     }
 
     /// What the RiskEngine values: the assets enabled as collateral that
@@ -622,21 +638,23 @@ impl CollateralVault {
         open: bool,
     ) -> Result<(), VaultError> {
         self.only_clearinghouse()?;
-        let refs = self
-            .underlying_refs
-            .getter(account)
-            .get(underlying)
-            .to::<u8>();
-        let refs = if open {
-            self.ensure_holding(account, underlying)?;
-            refs.saturating_add(1)
+        let i = if open {
+            Some(self.ensure_holding(account, underlying)?)
         } else {
-            refs.saturating_sub(1)
+            self.priced(account)
+                .iter()
+                .position(|(a, _)| *a == underlying)
         };
-        self.underlying_refs
-            .setter(account)
-            .setter(underlying)
-            .set(U8::from(refs));
+        let mut list = self.account_assets.setter(account);
+        if let Some(mut e) = i.and_then(|i| list.setter(i)) {
+            let refs = e.refs.get().to::<u8>();
+            let refs = if open {
+                refs.saturating_add(1)
+            } else {
+                refs.saturating_sub(1)
+            };
+            e.refs.set(U8::from(refs));
+        }
         Ok(())
     }
 }
@@ -698,32 +716,53 @@ impl CollateralVault {
     /// always counts: any trade moves the quote balance) holds at most
     /// [`MAX_ASSETS_PER_ACCOUNT`] entries; when full, an entry with no balance and no open
     /// position (never the quote asset) makes room.
-    fn ensure_holding(&mut self, id: B256, asset: Address) -> Result<(), VaultError> {
+    fn ensure_holding(&mut self, id: B256, asset: Address) -> Result<usize, VaultError> {
         let quote = self.quote_asset.get();
-        let list = self.account_assets.getter(id);
-        let n = list.len();
-        let entries: Vec<Address> = (0..n).filter_map(|i| list.get(i)).collect();
-        drop(list);
-        if entries.contains(&asset) {
-            return Ok(());
+        let entries = self.priced(id);
+        let n = entries.len();
+        if let Some(i) = entries.iter().position(|(a, _)| *a == asset) {
+            return Ok(i);
         }
-        let with_quote = n + usize::from(!entries.contains(&quote) && asset != quote);
+        let has_quote = entries.iter().any(|(a, _)| *a == quote);
+        let with_quote = n + usize::from(!has_quote && asset != quote);
         if with_quote < MAX_ASSETS_PER_ACCOUNT {
-            self.account_assets.setter(id).push(asset);
-            return Ok(());
+            if let Some(mut e) = self.account_assets.setter(id).setter(n) {
+                e.asset.set(asset);
+            }
+            return Ok(n);
         }
-        let free = entries.iter().position(|a| {
-            *a != quote
-                && self.balances.getter(id).get(*a).is_zero()
-                && self.underlying_refs.getter(id).get(*a).is_zero()
+        let free = entries.iter().position(|(a, refs)| {
+            *a != quote && *refs == 0 && self.balances.getter(id).get(*a).is_zero()
         });
         let Some(i) = free else {
             return Err(VaultError::TooManyAssets(TooManyAssets { account: id }));
         };
-        if let Some(mut slot) = self.account_assets.setter(id).setter(i) {
-            slot.set(asset);
+        if let Some(mut e) = self.account_assets.setter(id).setter(i) {
+            e.asset.set(asset);
+            e.refs.set(U8::ZERO);
         }
+        Ok(i)
+    }
+
+    /// The stored signed quote balance (WAD), before interest since the last touch.
+    fn quote_balance_stored(&self, id: B256) -> I256 {
+        from_i128(self.quote.getter(id).balance.get())
+    }
+
+    /// Stores the signed quote balance; beyond 128 bits it is a [`MathError`].
+    fn set_quote_balance(&mut self, id: B256, balance: I256) -> Result<(), VaultError> {
+        self.quote.setter(id).balance.set(to_i128(balance)?);
         Ok(())
+    }
+
+    /// The sub-account's priced set: each entry's asset and open-position count.
+    fn priced(&self, id: B256) -> Vec<(Address, u8)> {
+        let list = self.account_assets.getter(id);
+        (0..MAX_ASSETS_PER_ACCOUNT)
+            .map_while(|i| list.getter(i))
+            .map(|e| (e.asset.get(), e.refs.get().to::<u8>()))
+            .take_while(|(a, _)| !a.is_zero())
+            .collect()
     }
 
     /// Stores the books; a value of `2^128` or more is a [`MathError`].
@@ -761,8 +800,8 @@ impl CollateralVault {
         if delta.is_zero() {
             return Ok(());
         }
-        let balance = clearing_core::add_signed(self.quote_balances.get(id), delta)?;
-        self.quote_balances.setter(id).set(balance);
+        let balance = clearing_core::add_signed(self.quote_balance_stored(id), delta)?;
+        self.set_quote_balance(id, balance)?;
         log(
             self.vm(),
             QuoteBalanceChanged {
@@ -800,14 +839,14 @@ impl CollateralVault {
         let held = to_signed(to_wad(self.balances.getter(id).get(asset), decimals)?)?;
         Ok(clearing_core::add_signed(
             held,
-            self.quote_balances.get(id),
+            self.quote_balance_stored(id),
         )?)
     }
 
     /// The signed quote balance with interest to now (views).
     fn quote_balance_now(&self, id: B256) -> Result<I256, VaultError> {
-        let stored = self.quote_balances.get(id);
-        let then = self.quote_index.get(id);
+        let stored = self.quote_balance_stored(id);
+        let then = U256::from(self.quote.getter(id).index.get());
         if then.is_zero() {
             return Ok(stored);
         }
@@ -826,11 +865,11 @@ impl CollateralVault {
     fn open_quote(&mut self, id: B256) -> Result<(MarketState, I256), VaultError> {
         let state = self.market();
         let net = self.stored_net(id)?;
-        let settled = mm::settle(net, self.quote_index.get(id), &state)?;
+        let settled = mm::settle(net, U256::from(self.quote.getter(id).index.get()), &state)?;
         if settled != net {
             let interest = clearing_core::sub_signed(settled, net)?;
-            let balance = clearing_core::add_signed(self.quote_balances.get(id), interest)?;
-            self.quote_balances.setter(id).set(balance);
+            let balance = clearing_core::add_signed(self.quote_balance_stored(id), interest)?;
+            self.set_quote_balance(id, balance)?;
             // Interest settles as a quote balance change like any other.
             log(
                 self.vm(),
@@ -854,9 +893,9 @@ impl CollateralVault {
     ) -> Result<(), VaultError> {
         let after = self.stored_net(id)?;
         let state = mm::rebalance(state, before, after)?;
-        self.quote_index
-            .setter(id)
-            .set(mm::index_for(after, &state));
+        let index = u128::try_from(mm::index_for(after, &state))
+            .map_err(|_| VaultError::from(clearing_core::CoreError::Overflow))?;
+        self.quote.setter(id).index.set(U128::from(index));
         self.write_market(&state)
     }
 
@@ -895,7 +934,7 @@ impl CollateralVault {
         amount: U256,
     ) -> Result<(), VaultError> {
         let decimals = self.assets.getter(asset).decimals.get().to::<u8>();
-        let quote = self.quote_balances.get(account);
+        let quote = self.quote_balance_stored(account);
         // What the account can withdraw rounds down (payouts round down).
         let available_quote = if quote.is_positive() {
             clearing_core::from_wad_down(quote.into_raw(), decimals)?
@@ -913,7 +952,7 @@ impl CollateralVault {
         // Exact: a token amount scales up to WAD without rounding.
         let delta = -to_signed(to_wad(amount - held, decimals)?)?;
         let new = clearing_core::add_signed(quote, delta)?;
-        self.quote_balances.setter(account).set(new);
+        self.set_quote_balance(account, new)?;
         self.balances.setter(account).setter(asset).set(U256::ZERO);
         log(
             self.vm(),

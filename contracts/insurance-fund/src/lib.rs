@@ -66,11 +66,12 @@ pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
 pub struct InsuranceFund {
     access: AccessControl,
     vault: StorageAddress,
+    // The window's settings sit beside the addresses: one slot each.
+    window: StorageU64,
     quote_asset: StorageAddress,
     quote_decimals: StorageU8,
-    target: StorageU256,
-    window: StorageU64,
     window_start: StorageU64,
+    target: StorageU256,
     peak: StorageU256,
     /// When each parameter last changed (0: never).
     changed_at: StorageMap<u8, StorageU64>,

@@ -2,18 +2,19 @@
 //!
 //! The RiskModule owns prices and risk parameters; this contract turns an
 //! account's exposures into maintenance and initial requirements with
-//! `clearing_core::requirements`, after one call to
-//! `RiskModule.marginInputs` for prices, buckets, liquidity depths,
-//! correlations and the minimum margin fraction. It holds no state but the
-//! risk module's address, and it is a leaf above the risk module in the call
-//! graph: `Clearinghouse -> MarginEngine -> RiskModule -> feeds`.
+//! `clearing_core::requirements`. It holds no state but the addresses it
+//! reads.
 //!
-//! It also composes an account's health: [`MarginEngine::health`] reads the
-//! account's collateral exposures from the RiskEngine, merges in the perp
-//! positions its caller passes (the Clearinghouse, which owns them) and marks
-//! everything at one set of oracle prices. Call graph:
-//! `Clearinghouse -> MarginEngine -> {RiskEngine, RiskModule}`; it never calls
-//! the Clearinghouse back.
+//! It composes an account's health: [`MarginEngine::health`] reads the
+//! account's positions from the Clearinghouse, then everything else in one
+//! call, `RiskEngine.exposures(account, underlyings)`: the collateral rows and
+//! a row per position underlying, with prices, haircuts, buckets, depths,
+//! correlations and the minimum margin fraction from one
+//! `RiskModule.marginInputs` answer (each feed read once per evaluation), and
+//! marks everything at that one set of oracle prices. Call graph:
+//! `MarginEngine -> {Clearinghouse -> PerpMarkets, RiskEngine -> {vault,
+//! RiskModule -> feeds}}`, and `MarginEngine -> RiskModule` for the
+//! [`MarginEngine::margin`] view; nothing calls back into it.
 //!
 //! It is a contract of its own because the margin arithmetic does not fit in
 //! the RiskModule's 24 KiB next to the oracle adapters.
@@ -64,13 +65,12 @@ pub enum MarginError {
 sol_interface! {
     /// The risk module view this contract reads.
     interface IRiskModule {
-        function marginInputs(address[] assets) external view returns (uint256[], uint8[], uint256[], uint256[], uint256, uint256);
+        function marginInputs(address[] assets) external view returns (uint256[], uint8[], uint256[], uint256[], uint256, uint256, uint256[]);
     }
 
     /// The risk engine views this contract reads.
     interface IRiskEngine {
-        function exposures(bytes32 account) external view returns (address[], int256[], uint256[], uint256[], uint256[]);
-        function haircut(address asset) external view returns (uint256, uint256);
+        function exposures(bytes32 account, address[] underlyings) external view returns (address[], int256[], uint256[], uint256[], uint256[], uint8[], uint256[], uint256[], uint256, uint256, uint256);
     }
 
     /// The clearinghouse view this contract reads.
@@ -243,42 +243,63 @@ impl MarginEngine {
         if sizes.len() != n || costs.len() != n {
             return Err(MarginError::LengthMismatch(LengthMismatch {}).into());
         }
+        // The positions' distinct underlyings; the engine adds those it does not hold.
+        let mut wanted: Vec<Address> = Vec::with_capacity(n);
+        for u in &underlyings {
+            if !wanted.contains(u) {
+                wanted.push(*u);
+            }
+        }
         let engine = self.engine.get();
-        let eng = IRiskEngine::new(engine);
-        let (mut assets, spot_in, _, mut maint, mut init) = eng
-            .exposures(self, account)
-            .map_err(|e| passthrough(e, engine))?;
-        let mut spot = spot_in;
-        // Collateral rows come first; positions on other underlyings follow.
-        let spot_len = spot.len();
-        let mut perp = vec![I256::ZERO; assets.len()];
-        if spot.len() != assets.len() || maint.len() != assets.len() || init.len() != assets.len() {
+        let (mut assets, mut spot, prices, maint, init, buckets, depths, intra, inter, mmf, held) =
+            IRiskEngine::new(engine)
+                .exposures(self, account, wanted)
+                .map_err(|e| passthrough(e, engine))?;
+        let rows = assets.len();
+        let held = usize::try_from(held).unwrap_or(usize::MAX);
+        if spot.len() != rows
+            || prices.len() != rows
+            || maint.len() != rows
+            || init.len() != rows
+            || buckets.len() != rows
+            || depths.len() != rows
+            || intra.len() != MAX_BUCKETS
+            || held > rows
+        {
             return Err(call_failed(engine));
         }
-        // Index of each position's underlying in the merged list.
+        if rows > MAX_UNDERLYINGS {
+            return Err(too_many(rows));
+        }
+        // Index of each position's underlying among the rows.
+        let mut perp = vec![I256::ZERO; rows];
         let mut at = Vec::with_capacity(n);
         for (u, size) in underlyings.iter().zip(&sizes) {
-            let i = match assets.iter().position(|a| a == u) {
-                Some(i) => i,
-                None => {
-                    if assets.len() == MAX_UNDERLYINGS {
-                        return Err(too_many(MAX_UNDERLYINGS + 1));
-                    }
-                    let (m, i) = eng.haircut(self, *u).map_err(|e| passthrough(e, engine))?;
-                    assets.push(*u);
-                    spot.push(I256::ZERO);
-                    perp.push(I256::ZERO);
-                    maint.push(m);
-                    init.push(i);
-                    assets.len() - 1
-                }
-            };
+            let i = assets
+                .iter()
+                .position(|a| a == u)
+                .ok_or_else(|| call_failed(engine))?;
             perp[i] = clearing_core::add_signed(perp[i], *size).map_err(math)?;
             at.push(i);
         }
-        let (r, prices) =
-            self.requirements(assets.clone(), spot.clone(), perp, maint, init, portfolio)?;
-        let rows: Vec<EquityRow> = spot
+        let mut corr = Correlations {
+            intra: [U256::ZERO; MAX_BUCKETS],
+            inter,
+        };
+        corr.intra.copy_from_slice(&intra);
+        let exposures: Vec<Exposure> = (0..rows)
+            .map(|i| Exposure {
+                bucket: buckets[i],
+                spot: spot[i],
+                perp: perp[i],
+                price: prices[i],
+                maint_shock: maint[i],
+                init_shock: init[i],
+                depth: depths[i],
+            })
+            .collect();
+        let r = requirements(&exposures, &corr, mmf, mode(portfolio)).map_err(math)?;
+        let equity_rows: Vec<EquityRow> = spot
             .iter()
             .zip(&prices)
             .map(|(a, p)| EquityRow {
@@ -292,9 +313,9 @@ impl MarginEngine {
                 cost: costs[k],
             }))
             .collect();
-        let eq = equity(&rows).map_err(math)?;
-        assets.truncate(spot_len);
-        spot.truncate(spot_len);
+        let eq = equity(&equity_rows).map_err(math)?;
+        assets.truncate(held);
+        spot.truncate(held);
         Ok((assets, spot, eq, r.maintenance, r.initial))
     }
 
@@ -313,7 +334,7 @@ impl MarginEngine {
             return Err(too_many(n));
         }
         let risk = self.risk.get();
-        let (prices, buckets, depths, intra, inter, mmf) = IRiskModule::new(risk)
+        let (prices, buckets, depths, intra, inter, mmf, _) = IRiskModule::new(risk)
             .margin_inputs(self, assets)
             .map_err(|e| passthrough(e, risk))?;
         if prices.len() != n
@@ -339,13 +360,17 @@ impl MarginEngine {
                 depth: depths[i],
             })
             .collect();
-        let mode = if portfolio {
-            MarginMode::Portfolio
-        } else {
-            MarginMode::Cross
-        };
-        let r = requirements(&exposures, &corr, mmf, mode).map_err(math)?;
+        let r = requirements(&exposures, &corr, mmf, mode(portfolio)).map_err(math)?;
         Ok((r, prices))
+    }
+}
+
+/// The aggregation: bucketed correlations for `portfolio`, otherwise cross mode.
+fn mode(portfolio: bool) -> MarginMode {
+    if portfolio {
+        MarginMode::Portfolio
+    } else {
+        MarginMode::Cross
     }
 }
 

@@ -54,7 +54,9 @@ pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
 /// Configuration and state of one market.
 #[storage]
 pub struct Market {
+    // Small fields sit beside the address so that they share its slot.
     underlying: StorageAddress,
+    updated_at: StorageU64,
     min_size: StorageU256,
     tick: StorageU256,
     maker_fee: StorageU256,
@@ -63,7 +65,6 @@ pub struct Market {
     funding_cap: StorageU256,
     premium: StorageI256,
     cum_index: StorageI256,
-    updated_at: StorageU64,
     open_interest: StorageU256,
     long_loss: StorageU256,
     short_loss: StorageU256,

@@ -49,12 +49,13 @@ pub use clearing_core::rules::risk_engine::{param, rule, MAX_VOL_MULTIPLIER, MIN
 #[storage]
 pub struct HaircutConfig {
     configured: StorageBool,
+    // Beside the flag: one slot.
+    updated_at: StorageU64,
     floor: StorageU256,
     cap: StorageU256,
     multiplier: StorageU256,
     /// Effective maintenance haircut at `updated_at`.
     effective: StorageU256,
-    updated_at: StorageU64,
 }
 
 /// The risk engine contract.
@@ -63,11 +64,12 @@ pub struct HaircutConfig {
 pub struct RiskEngine {
     access: AccessControl,
     risk: StorageAddress,
+    // Beside an address: one slot.
+    horizon: StorageU64,
     vault: StorageAddress,
     haircuts: StorageMap<Address, HaircutConfig>,
     k: StorageU256,
     init_ratio: StorageU256,
-    horizon: StorageU64,
     max_speed: StorageU256,
     /// Last change time per (asset, parameter code); asset zero for globals.
     changed_at: StorageMap<B256, StorageU64>,
@@ -76,31 +78,14 @@ pub struct RiskEngine {
 sol_interface! {
     /// The risk module views this contract reads.
     interface IRiskModule {
-        function price(address asset) external view returns (uint256);
         function volatility(address asset) external view returns (uint256);
+        function marginInputs(address[] assets) external view returns (uint256[], uint8[], uint256[], uint256[], uint256, uint256, uint256[]);
     }
 
     /// The vault view this contract reads.
     interface ICollateralVault {
         function holdings(bytes32 account) external view returns (address[], int256[], address, int256);
     }
-}
-
-/// One asset of an account as the margin function sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Row {
-    /// The asset.
-    pub asset: Address,
-    /// Signed WAD amount (the quote asset's row includes the quote balance).
-    pub amount: I256,
-    /// Token balance only, WAD (for collateral value).
-    pub held: U256,
-    /// Oracle price, WAD.
-    pub price: U256,
-    /// Effective maintenance haircut, WAD.
-    pub maintenance: U256,
-    /// Initial haircut, WAD.
-    pub initial: U256,
 }
 
 #[public]
@@ -209,7 +194,7 @@ impl RiskEngine {
             params.floor = floor;
             params.cap = cap;
             params.multiplier = multiplier;
-            self.target(asset, &params)?
+            target_haircut(self.volatility(asset)?, &params).map_err(math)?
         };
         let now = self.vm().block_timestamp();
         let clamped = effective.max(floor).min(cap);
@@ -379,39 +364,80 @@ impl RiskEngine {
     /// The vault's and the risk module's errors unchanged; [`UnknownAsset`]
     /// for collateral without haircut configuration; [`MathError`].
     pub fn collateral_value(&self, account: B256) -> Result<(U256, U256), Vec<u8>> {
+        let p = self.priced(account, Vec::new())?;
         let mut maint = U256::ZERO;
         let mut init = U256::ZERO;
-        for row in self.rows(account)? {
+        for k in 0..p.held.len() {
             // Collateral values round down.
-            let value = mul_down(row.held, row.price).map_err(math)?;
-            maint += after_haircut(value, row.maintenance)?;
-            init += after_haircut(value, row.initial)?;
+            let value = mul_down(p.held[k].into_raw(), p.prices[k]).map_err(math)?;
+            maint += after_haircut(value, p.maint[k])?;
+            init += after_haircut(value, p.init[k])?;
         }
         Ok((maint, init))
     }
 
-    /// The account's collateral exposures for the margin function: for each
-    /// collateral asset held, the signed WAD amount (the quote asset's
-    /// includes the signed quote balance, so a quote debt appears even with
-    /// no quote tokens held), the oracle price and the maintenance and
-    /// initial haircuts.
+    /// Everything the margin function needs about `account`, in one call (DESIGN section 7):
+    /// its collateral rows, then a row for each of `underlyings` (the underlyings of its
+    /// positions, as the caller found them) that is not among them, each with the signed WAD
+    /// amount (the quote asset's includes the signed quote balance, so a quote debt appears
+    /// even with no quote tokens held; zero on an underlying-only row), the oracle price and
+    /// the maintenance and initial haircuts; then the rows' buckets and liquidity depths, the
+    /// intra-bucket and inter-bucket correlations, the minimum margin fraction, and how many
+    /// leading rows are collateral. Prices, volatilities and the risk settings come from one
+    /// `RiskModule.marginInputs` call: each feed is read once.
+    ///
+    /// Returns `(assets, amounts, prices, maintenance, initial, buckets, depths, intra, inter,
+    /// minMarginFraction, collateralRows)`.
     ///
     /// # Errors
-    /// As [`Self::collateral_value`].
+    /// The vault's and the risk module's errors unchanged (`TooManyUnderlyings` above 8 rows,
+    /// every price error); [`UnknownAsset`] for a row without haircut configuration;
+    /// [`MathError`]; [`CallFailed`] when a callee's answer does not fit.
     #[allow(clippy::type_complexity)]
     pub fn exposures(
         &self,
         account: B256,
-    ) -> Result<(Vec<Address>, Vec<I256>, Vec<U256>, Vec<U256>, Vec<U256>), Vec<u8>> {
-        let rows = self.rows(account)?;
+        underlyings: Vec<Address>,
+    ) -> Result<
+        (
+            Vec<Address>,
+            Vec<I256>,
+            Vec<U256>,
+            Vec<U256>,
+            Vec<U256>,
+            Vec<u8>,
+            Vec<U256>,
+            Vec<U256>,
+            U256,
+            U256,
+            U256,
+        ),
+        Vec<u8>,
+    > {
+        let p = self.priced(account, underlyings)?;
+        let held = U256::from(p.held.len());
         Ok((
-            rows.iter().map(|r| r.asset).collect(),
-            rows.iter().map(|r| r.amount).collect(),
-            rows.iter().map(|r| r.price).collect(),
-            rows.iter().map(|r| r.maintenance).collect(),
-            rows.iter().map(|r| r.initial).collect(),
+            p.assets, p.amounts, p.prices, p.maint, p.init, p.buckets, p.depths, p.intra, p.inter,
+            p.mmf, held,
         ))
     }
+}
+
+/// An account's rows priced by one `RiskModule.marginInputs` call (see
+/// [`RiskEngine::exposures`]).
+struct Priced {
+    assets: Vec<Address>,
+    amounts: Vec<I256>,
+    /// Token balances alone, WAD, of the collateral rows (the leading ones).
+    held: Vec<I256>,
+    prices: Vec<U256>,
+    maint: Vec<U256>,
+    init: Vec<U256>,
+    buckets: Vec<u8>,
+    depths: Vec<U256>,
+    intra: Vec<U256>,
+    inter: U256,
+    mmf: U256,
 }
 
 impl RiskEngine {
@@ -510,16 +536,24 @@ impl RiskEngine {
         }
     }
 
-    fn target(&self, asset: Address, params: &HaircutParams) -> Result<U256, Vec<u8>> {
-        let risk = self.risk.get();
-        let vol = IRiskModule::new(risk)
-            .volatility(self, asset)
-            .map_err(|e| passthrough(e, risk))?;
-        target_haircut(vol, params).map_err(math)
+    /// (target, effective maintenance, initial) haircuts of `asset` now, with its volatility
+    /// from the risk module.
+    fn current(&self, asset: Address) -> Result<(U256, U256, U256), Vec<u8>> {
+        self.configured(asset)?;
+        self.current_at(asset, self.volatility(asset)?)
     }
 
-    /// (target, effective maintenance, initial) haircuts of `asset` now.
-    fn current(&self, asset: Address) -> Result<(U256, U256, U256), Vec<u8>> {
+    /// The risk module's daily volatility of `asset` (WAD).
+    fn volatility(&self, asset: Address) -> Result<U256, Vec<u8>> {
+        let risk = self.risk.get();
+        IRiskModule::new(risk)
+            .volatility(self, asset)
+            .map_err(|e| passthrough(e, risk))
+    }
+
+    /// (target, effective maintenance, initial) haircuts of `asset` now at daily volatility
+    /// `vol` (WAD).
+    fn current_at(&self, asset: Address, vol: U256) -> Result<(U256, U256, U256), Vec<u8>> {
         let h = self.configured(asset)?;
         let mut params = self.global_params();
         params.floor = h.floor.get();
@@ -527,48 +561,77 @@ impl RiskEngine {
         params.multiplier = h.multiplier.get();
         let (stored, since) = (h.effective.get(), h.updated_at.get().to::<u64>());
         drop(h);
-        let target = self.target(asset, &params)?;
+        let target = target_haircut(vol, &params).map_err(math)?;
         let elapsed = self.vm().block_timestamp().saturating_sub(since);
         let effective = ramp_haircut(stored, target, elapsed, &params).map_err(math)?;
         let initial = initial_haircut(effective, &params).map_err(math)?;
         Ok((target, effective, initial))
     }
 
-    /// The account's valued collateral rows (see [`Self::exposures`]).
-    pub(crate) fn rows(&self, account: B256) -> Result<Vec<Row>, Vec<u8>> {
+    /// The account's collateral rows and a row for each of `underlyings` it does not hold,
+    /// priced, with haircuts and the risk settings (see [`Self::exposures`]).
+    fn priced(&self, account: B256, underlyings: Vec<Address>) -> Result<Priced, Vec<u8>> {
+        let (mut assets, mut amounts, held) = self.holdings(account)?;
+        for u in underlyings {
+            if !assets.contains(&u) {
+                assets.push(u);
+                amounts.push(I256::ZERO);
+            }
+        }
+        let risk = self.risk.get();
+        let (prices, buckets, depths, intra, inter, mmf, vols) = IRiskModule::new(risk)
+            .margin_inputs(self, assets.clone())
+            .map_err(|e| passthrough(e, risk))?;
+        let n = assets.len();
+        if prices.len() != n || vols.len() != n || buckets.len() != n || depths.len() != n {
+            return Err(EngineError::CallFailed(CallFailed { callee: risk }).into());
+        }
+        let mut maint = Vec::with_capacity(n);
+        let mut init = Vec::with_capacity(n);
+        for (asset, vol) in assets.iter().zip(&vols) {
+            let (_, m, i) = self.current_at(*asset, *vol)?;
+            maint.push(m);
+            init.push(i);
+        }
+        Ok(Priced {
+            assets,
+            amounts,
+            held,
+            prices,
+            maint,
+            init,
+            buckets,
+            depths,
+            intra,
+            inter,
+            mmf,
+        })
+    }
+
+    /// The account's collateral from the vault: the assets, their signed WAD amounts (the
+    /// quote asset's with the signed quote balance added; a quote row appears for a quote
+    /// balance alone) and the token balances alone.
+    #[allow(clippy::type_complexity)]
+    fn holdings(&self, account: B256) -> Result<(Vec<Address>, Vec<I256>, Vec<I256>), Vec<u8>> {
         let vault = self.vault.get();
-        let (mut assets, mut amounts, quote_asset, quote) = ICollateralVault::new(vault)
+        let (mut assets, held, quote_asset, quote) = ICollateralVault::new(vault)
             .holdings(self, account)
             .map_err(|e| passthrough(e, vault))?;
-        if assets.len() != amounts.len() {
+        if assets.len() != held.len() {
             return Err(EngineError::CallFailed(CallFailed { callee: vault }).into());
         }
+        let mut held = held;
         if !quote.is_zero() && !assets.contains(&quote_asset) {
             assets.push(quote_asset);
-            amounts.push(I256::ZERO);
+            held.push(I256::ZERO);
         }
-        let risk = IRiskModule::new(self.risk.get());
-        let mut rows = Vec::with_capacity(assets.len());
-        for (asset, held) in assets.into_iter().zip(amounts) {
-            let amount = if asset == quote_asset {
-                clearing_core::add_signed(held, quote).map_err(math)?
-            } else {
-                held
-            };
-            let price = risk
-                .price(self, asset)
-                .map_err(|e| passthrough(e, self.risk.get()))?;
-            let (_, maintenance, initial) = self.current(asset)?;
-            rows.push(Row {
-                asset,
-                amount,
-                held: held.into_raw(),
-                price,
-                maintenance,
-                initial,
-            });
+        let mut amounts = held.clone();
+        for (a, amount) in assets.iter().zip(amounts.iter_mut()) {
+            if *a == quote_asset {
+                *amount = clearing_core::add_signed(*amount, quote).map_err(math)?;
+            }
         }
-        Ok(rows)
+        Ok((assets, amounts, held))
     }
 }
 

@@ -70,9 +70,10 @@ pub struct AssetRisk {
     feed: StorageAddress,
     feed_decimals: StorageU8,
     heartbeat: StorageU64,
+    // In the first slot with the feed: a price and its bucket are read together.
+    bucket: StorageU8,
     min_price: StorageU256,
     max_price: StorageU256,
-    bucket: StorageU8,
     /// Liquidity depth in USD (WAD) for the size add-on; 0 disables it.
     depth: StorageU256,
     vol_feed: StorageAddress,
@@ -516,19 +517,30 @@ impl RiskModule {
     // ------------------------------------------------------------------
 
     /// Everything the margin function (the `MarginEngine` contract, DESIGN
-    /// section 7) needs besides the account's exposures and shocks, in one
-    /// call: validated prices, buckets and liquidity depths of `assets`, the
-    /// intra-bucket correlations, the inter-bucket correlation and the
-    /// minimum margin fraction.
+    /// section 7) and the haircuts (the `RiskEngine`) need besides the account's exposures, in
+    /// one call: validated prices, buckets and liquidity depths of `assets`, the intra-bucket
+    /// correlations, the inter-bucket correlation, the minimum margin fraction and the daily
+    /// volatilities of `assets` (as [`Self::volatility`]). Each price feed is read once.
     ///
     /// # Errors
     /// [`TooManyUnderlyings`] above 8; [`UnknownAsset`]; any price error of
-    /// [`Self::price`].
+    /// [`Self::price`]; any error of [`Self::volatility`].
     #[allow(clippy::type_complexity)]
     pub fn margin_inputs(
         &self,
         assets: Vec<Address>,
-    ) -> Result<(Vec<U256>, Vec<u8>, Vec<U256>, Vec<U256>, U256, U256), RiskError> {
+    ) -> Result<
+        (
+            Vec<U256>,
+            Vec<u8>,
+            Vec<U256>,
+            Vec<U256>,
+            U256,
+            U256,
+            Vec<U256>,
+        ),
+        RiskError,
+    > {
         if assets.len() > clearing_core::MAX_UNDERLYINGS {
             return Err(RiskError::TooManyUnderlyings(TooManyUnderlyings {
                 count: U256::from(assets.len()),
@@ -537,8 +549,10 @@ impl RiskModule {
         let mut prices = Vec::with_capacity(assets.len());
         let mut buckets = Vec::with_capacity(assets.len());
         let mut depths = Vec::with_capacity(assets.len());
+        let mut vols = Vec::with_capacity(assets.len());
         for asset in assets {
             prices.push(self.price(asset)?);
+            vols.push(self.volatility(asset)?);
             let a = self.assets.getter(asset);
             buckets.push(a.bucket.get().to::<u8>());
             depths.push(a.depth.get());
@@ -551,6 +565,7 @@ impl RiskModule {
             c.intra.to_vec(),
             c.inter,
             self.min_margin_fraction.get(),
+            vols,
         ))
     }
 }

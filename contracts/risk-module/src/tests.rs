@@ -731,11 +731,14 @@ fn margin_inputs_come_in_one_call(
             pct(3),
         )
         .motsu_unwrap();
-    let (prices, buckets, depths, intra, inter, mmf) = risk
+    let (prices, buckets, depths, intra, inter, mmf, vols) = risk
         .sender(admin)
         .margin_inputs(vec![ETH, btc])
         .motsu_unwrap();
     assert_eq!(prices, vec![wad(3000), wad(3000)]);
+    let vol = |a: Address| risk.sender(admin).volatility(a).motsu_unwrap();
+    assert_eq!(vols, vec![vol(ETH), vol(btc)]);
+    assert!(!vols[1].is_zero());
     assert_eq!(buckets, vec![0, 3]);
     assert_eq!(depths, vec![U256::ZERO, depth]);
     assert_eq!(intra, DEFAULT_INTRA.to_vec());

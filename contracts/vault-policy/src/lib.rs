@@ -62,13 +62,13 @@ pub const DEPOSIT_CAP: u8 = 2;
 pub struct VaultPolicy {
     access: AccessControl,
     vault: StorageAddress,
+    /// Time of the last accrual (beside the address: one slot).
+    last: StorageU64,
     /// The rate parameters, packed (`RateParams::pack`).
     rates_low: StorageU256,
     rates_high: StorageU256,
     /// Reserve accrued and not collected (WAD quote).
     reserve: StorageU256,
-    /// Time of the last accrual.
-    last: StorageU64,
     /// The sub-account credited with the reserve.
     reserve_account: StorageB256,
     /// When each parameter last changed: rate codes, and the deposit cap per asset (keyed by

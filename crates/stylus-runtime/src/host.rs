@@ -458,6 +458,14 @@ fn do_call(
     let gas_req = gas.min(left);
     let target = read_address(&cx, contract)?;
     let input = read(&cx, calldata, calldata_len)?;
+    if std::env::var_os("STYLUS_TRACE").is_some() {
+        let from = cx.data().msg.address;
+        let sel: Vec<u8> = input.iter().take(4).copied().collect();
+        eprintln!(
+            "trace: call {from} -> {target} 0x{}",
+            alloy_primitives::hex::encode(sel)
+        );
+    }
     let value = match value {
         Some(ptr) => U256::from_be_bytes(read_fixed::<32>(&cx, ptr)?),
         None => U256::ZERO,

@@ -150,6 +150,9 @@ pub(crate) const ECRECOVER: Address =
 impl World {
     /// Starts a transaction from `origin` to `to`.
     pub fn begin_tx(&mut self, origin: Address, to: Address) {
+        if tracing() {
+            eprintln!("trace: tx {origin} -> {to}");
+        }
         self.journal.clear();
         self.transient.clear();
         self.logs.clear();
@@ -340,6 +343,9 @@ impl World {
 
     /// Marks an account accessed; returns its access gas (cold or warm).
     pub fn access_account(&mut self, address: Address) -> u64 {
+        if tracing() {
+            eprintln!("trace: account {address}");
+        }
         if self.warm_accounts.insert(address) {
             self.journal.push(Entry::WarmAccount(address));
             evm::COLD_ACCOUNT
@@ -358,6 +364,9 @@ impl World {
         });
         if self.warm_slots.insert((address, key)) {
             self.journal.push(Entry::WarmSlot(address, key));
+            if tracing() {
+                eprintln!("trace: cold slot {address} {key}");
+            }
             true
         } else {
             false
@@ -404,6 +413,9 @@ impl World {
     /// `SSTORE`: writes the value and books its refund; returns the gas.
     pub fn sstore(&mut self, address: Address, key: B256, value: B256) -> u64 {
         let cost = self.sstore_cost(address, key, value);
+        if tracing() && cost > evm::WARM_READ {
+            eprintln!("trace: sstore {address} {key} {cost}");
+        }
         self.touch_slot(address, key);
         let current = self.storage(address, key);
         let original = self
@@ -509,6 +521,13 @@ impl World {
         self.pages_open = self.pages_open.saturating_add(pages);
         self.pages_ever = self.pages_ever.max(self.pages_open);
     }
+}
+
+/// Whether `STYLUS_TRACE` is set: then every account access, cold slot and paid store is
+/// printed to standard error (a debugging aid for finding where gas goes).
+fn tracing() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("STYLUS_TRACE").is_some())
 }
 
 #[cfg(test)]

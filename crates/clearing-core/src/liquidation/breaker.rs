@@ -491,6 +491,15 @@ mod tests {
 
     const T0: u64 = 1_735_689_600;
 
+    #[test]
+    fn every_parameter_fits_64_bits() {
+        // The CircuitBreaker stores its parameters in 64-bit fields.
+        for p in BreakerParam::ALL {
+            assert!(p.bounds().1 <= U256::from(u64::MAX), "{p:?}");
+            assert!(p.default_value() <= p.bounds().1, "{p:?}");
+        }
+    }
+
     fn pct(x: u64) -> U256 {
         U256::from(x) * WAD / U256::from(100)
     }

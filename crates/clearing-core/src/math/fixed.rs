@@ -13,7 +13,10 @@
 //! means "the smaller of the two neighbouring integers" whatever the sign.
 
 use crate::CoreError;
-use alloy_primitives::{Sign, I256, U256, U512};
+use alloy_primitives::{Sign, Signed, Uint, I256, U256, U512};
+
+/// A signed 128-bit value: the width of packed storage fields (two per slot).
+pub type I128 = Signed<128, 2>;
 
 /// One in WAD (1e18).
 pub const WAD: U256 = u256(1_000_000_000_000_000_000);
@@ -184,6 +187,27 @@ pub fn mul_div(a: U256, b: U256, c: U256, rounding: Rounding) -> Result<U256, Co
     }
     // a * b <= (2^256 - 1)^2 < 2^512 - 1, so rounding up cannot wrap.
     narrow(div_round(a.widening_mul(b), c, rounding))
+}
+
+/// `x` in 128 bits, for a storage field that packs two values per slot.
+///
+/// # Errors
+/// [`CoreError::Overflow`] when `x` is outside `[-2^127, 2^127)`.
+pub fn to_i128(x: I256) -> Result<I128, CoreError> {
+    let l = x.into_raw().into_limbs();
+    let ext = if x.is_negative() { u64::MAX } else { 0 };
+    let n = I128::from_raw(Uint::from_limbs([l[0], l[1]]));
+    if l[2] != ext || l[3] != ext || n.is_negative() != x.is_negative() {
+        return Err(CoreError::Overflow);
+    }
+    Ok(n)
+}
+
+/// A 128-bit packed value back in 256 bits (sign-extended): the inverse of [`to_i128`].
+pub fn from_i128(x: I128) -> I256 {
+    let [a, b] = x.into_raw().into_limbs();
+    let ext = if x.is_negative() { u64::MAX } else { 0 };
+    I256::from_raw(U256::from_limbs([a, b, ext, ext]))
 }
 
 /// `a * b / c` for factors below `2^128`, computed in 256 bits (so code that needs nothing
@@ -721,6 +745,36 @@ pub(crate) mod tests {
             q - 1
         } else {
             q
+        }
+    }
+
+    #[test]
+    fn i128_packing_bounds() {
+        let max = I256::try_from(i128::MAX).unwrap();
+        let min = I256::try_from(i128::MIN).unwrap();
+        assert_eq!(from_i128(to_i128(max).unwrap()), max);
+        assert_eq!(from_i128(to_i128(min).unwrap()), min);
+        assert_eq!(to_i128(max + I256::ONE), Err(CoreError::Overflow));
+        assert_eq!(to_i128(min - I256::ONE), Err(CoreError::Overflow));
+        assert_eq!(to_i128(I256::MAX), Err(CoreError::Overflow));
+        assert_eq!(to_i128(I256::MIN), Err(CoreError::Overflow));
+        assert_eq!(from_i128(to_i128(-I256::ONE).unwrap()), -I256::ONE);
+        assert_eq!(from_i128(to_i128(I256::ZERO).unwrap()), I256::ZERO);
+    }
+
+    proptest! {
+        #[test]
+        fn i128_packing_round_trips(x in any::<i128>()) {
+            let wide = I256::try_from(x).unwrap();
+            prop_assert_eq!(from_i128(to_i128(wide).unwrap()), wide);
+        }
+
+        #[test]
+        fn i128_packing_refuses_what_does_not_fit(hi in any::<i128>(), lo in any::<u128>()) {
+            // hi * 2^128 + lo fits 128 bits only when hi is 0 (lo < 2^127) or -1 (lo >= 2^127).
+            let wide = (I256::try_from(hi).unwrap() << 128) + I256::try_from(lo).unwrap();
+            let fits = (hi == 0 && lo < 1u128 << 127) || (hi == -1 && lo >= 1u128 << 127);
+            prop_assert_eq!(to_i128(wide).is_ok(), fits);
         }
     }
 

@@ -84,8 +84,45 @@ fn script(cached: bool) -> Result<Vec<(String, GasReport)>, String> {
     if cached {
         s.cache_all();
     }
-    let mut rows = Vec::new();
-    let mut push = |what: &str, gas: GasReport| rows.push((what.to_string(), gas));
+    if std::env::var_os("STYLUS_TRACE").is_some() {
+        for (name, a) in [
+            ("usdc", s.usdc),
+            ("weth", s.weth),
+            ("usdc-feed", s.usdc_feed),
+            ("eth-feed", s.eth_feed),
+            ("risk-module", s.risk),
+            ("vault", s.vault),
+            ("risk-engine", s.engine),
+            ("perp-markets", s.markets),
+            ("clearinghouse", s.clearinghouse),
+            ("margin-engine", s.margin),
+            ("exchange", s.exchange),
+            ("insurance-fund", s.fund),
+            ("breaker", s.breaker),
+            ("liquidator", s.liquidator),
+            ("backstop", s.backstop),
+            ("vault-policy", s.policy),
+            ("timelock", s.timelock),
+        ] {
+            eprintln!("trace: name {name} {a}");
+        }
+    }
+    let tracing = std::env::var_os("STYLUS_TRACE").is_some();
+    let mut rows: Vec<(String, GasReport)> = Vec::new();
+    let mut push = |s: &System, what: &str, gas: GasReport| {
+        if tracing {
+            // The call tree with each frame's gas (callees included), then the row's name.
+            for f in
+                s.rt.last_receipt()
+                    .map(|r| r.frames.as_slice())
+                    .unwrap_or_default()
+            {
+                eprintln!("trace: frame {} {} {}", f.depth, f.address, f.gas_used);
+            }
+            eprintln!("trace: row {what} (programs cached: {cached})");
+        }
+        rows.push((what.to_string(), gas))
+    };
     // Seven more ETH markets, so accounts can hold 8 positions.
     let (markets, weth) = (s.markets, s.weth);
     for _ in 1..8 {
@@ -118,10 +155,10 @@ fn script(cached: bool) -> Result<Vec<(String, GasReport)>, String> {
     let alice = Trader::from_seed("alice");
     s.deposit(&alice, 0, quote, usdc(50_000))
         .map_err(|x| e(&x))?;
-    push("deposit (first, new sub-account)", last(&s)?);
+    push(&s, "deposit (first, new sub-account)", last(&s)?);
     s.deposit(&alice, 0, quote, usdc(50_000))
         .map_err(|x| e(&x))?;
-    push("deposit (again)", last(&s)?);
+    push(&s, "deposit (again)", last(&s)?);
 
     // Fills: opening, then adding to a position.
     let mut nonce = 0u64;
@@ -139,9 +176,9 @@ fn script(cached: bool) -> Result<Vec<(String, GasReport)>, String> {
         s.settle((&m, &ms), (&t, &ts), wad(size.unsigned_abs()))
     };
     trade(&mut s, 0, &alice, -2, 3000).map_err(|x| e(&x))?;
-    push("settleFill (both sides open a position)", last(&s)?);
+    push(&s, "settleFill (both sides open a position)", last(&s)?);
     trade(&mut s, 0, &alice, -1, 3000).map_err(|x| e(&x))?;
-    push("settleFill (both sides add to a position)", last(&s)?);
+    push(&s, "settleFill (both sides add to a position)", last(&s)?);
 
     // Withdrawal with a position open (health check included).
     let exchange = s.exchange;
@@ -156,15 +193,15 @@ fn script(cached: bool) -> Result<Vec<(String, GasReport)>, String> {
         U256::ZERO,
     )
     .map_err(|x| e(&x))?;
-    push("withdraw (1 position open)", last(&s)?);
+    push(&s, "withdraw (1 position open)", last(&s)?);
 
     // Keepers: the volatility fold and the breaker's price reference.
     let (risk, admin) = (s.risk, s.admin);
     s.rt.call(admin, risk, &Risk::pokeCall { asset: weth }, U256::ZERO)
         .map_err(|x| e(&x))?;
-    push("RiskModule.poke (EWMA fold)", last(&s)?);
+    push(&s, "RiskModule.poke (EWMA fold)", last(&s)?);
     s.poke_breaker(admin).map_err(|x| e(&x))?;
-    push("CircuitBreaker.poke", last(&s)?);
+    push(&s, "CircuitBreaker.poke", last(&s)?);
 
     // Health and liquidation of accounts with 1, 4 and 8 positions.
     for n in [1u32, 4, 8] {
@@ -177,6 +214,7 @@ fn script(cached: bool) -> Result<Vec<(String, GasReport)>, String> {
         let account = bob.account(0);
         s.health(account).map_err(|x| e(&x))?;
         push(
+            &s,
             &format!(
                 "MarginEngine.health ({n} position{})",
                 if n == 1 { "" } else { "s" }
@@ -187,6 +225,7 @@ fn script(cached: bool) -> Result<Vec<(String, GasReport)>, String> {
         s.liquidate(&keeper, 0, account, 0, wad(1))
             .map_err(|x| e(&x))?;
         push(
+            &s,
             &format!("liquidate ({n} position{})", if n == 1 { "" } else { "s" }),
             last(&s)?,
         );
