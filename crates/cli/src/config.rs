@@ -364,3 +364,78 @@ pub fn first_difference(
         _ => Some(format!("{path} is {a} in the config, {b} in the manifest")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> String {
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../deploy/local.toml"
+        ))
+        .unwrap()
+    }
+
+    fn parse(text: &str) -> std::result::Result<Config, String> {
+        let c: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    #[test]
+    fn the_example_parses_and_hashes_stably() {
+        let c = parse(&example()).unwrap();
+        assert_eq!(c.quote, "USDC");
+        assert_eq!(c.assets.len(), 2);
+        assert_eq!(c.hash(), parse(&example()).unwrap().hash());
+        let reformatted = example().replace("chain_id = 412346", "chain_id   =   412346 # same");
+        assert_eq!(c.hash(), parse(&reformatted).unwrap().hash());
+    }
+
+    #[test]
+    fn refusals_name_the_field() {
+        let with = |extra: &str| example().replace("[roles]\n", &format!("[roles]\n{extra}\n"));
+        let e = parse(&with(
+            "lister = \"0x70997970C51812dc3A010C7d01b50e0d17dc79C8\"",
+        ))
+        .unwrap_err();
+        assert!(
+            e.starts_with("roles.lister: these contracts have no lister role"),
+            "{e}"
+        );
+        let e = parse(&with(
+            "vol_oracle = \"0x70997970C51812dc3A010C7d01b50e0d17dc79C8\"",
+        ))
+        .unwrap_err();
+        assert!(e.starts_with("roles.vol_oracle: "), "{e}");
+        let e = parse(&example().replace("quote = \"USDC\"", "quote = \"DAI\"")).unwrap_err();
+        assert_eq!(e, "quote \"DAI\" is not one of the assets");
+        let e = parse(&example().replace("delay = 3600", "delay = 60")).unwrap_err();
+        assert_eq!(e, "timelock.delay 60 is outside 3600 ..= 2592000 seconds");
+        let e = parse(&example().replace("haircut_cap = \"0.5\"", "haircut_cap = \"half\""))
+            .unwrap_err();
+        assert!(
+            e.starts_with("assets.WETH.haircut_cap: \"half\" is not a decimal amount"),
+            "{e}"
+        );
+        let e =
+            parse(&example().replace("underlying = \"WETH\"", "underlying = \"BTC\"")).unwrap_err();
+        assert_eq!(e, "markets[0].underlying \"BTC\" is not one of the assets");
+        let e = parse(&example().replace("[breaker]", "[option_classes]\n[breaker]")).unwrap_err();
+        assert!(e.contains("unknown field `option_classes`"), "{e}");
+    }
+
+    #[test]
+    fn differences_are_named_by_path() {
+        let a = parse(&example()).unwrap().canonical();
+        let b = parse(&example().replace("bucket = 0", "bucket = 1"))
+            .unwrap()
+            .canonical();
+        assert_eq!(
+            first_difference("", &b, &a).unwrap(),
+            "assets[1].bucket is 1 in the config, 0 in the manifest"
+        );
+        assert_eq!(first_difference("", &a, &a), None);
+    }
+}
