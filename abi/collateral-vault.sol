@@ -75,10 +75,6 @@ interface ICollateralVault  {
 
     error ParameterOutOfBounds(uint8, uint256);
 
-    error ParameterStepTooLarge(uint8, uint256, uint256);
-
-    error ParameterChangedTooSoon(uint8, uint64);
-
     error MathError(uint8);
 
     event Deposited(bytes32 indexed account, address indexed asset, address from, uint256 amount, uint256 received);
