@@ -75,10 +75,6 @@ interface ICollateralVault  {
 
     error ParameterOutOfBounds(uint8 param, uint256 value);
 
-    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
-
-    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
-
     error MathError(uint8 code);
 
     event Deposited(bytes32 indexed account, address indexed asset, address from, uint256 amount, uint256 received);

@@ -42,8 +42,8 @@ use stylus_sdk::{
     call::Call,
     prelude::*,
     storage::{
-        StorageAddress, StorageB256, StorageI128, StorageI256, StorageMap, StorageU256, StorageU32,
-        StorageU64, StorageVec,
+        StorageAddress, StorageArray, StorageB256, StorageI128, StorageI256, StorageMap,
+        StorageU256, StorageU32, StorageU64,
     },
 };
 
@@ -79,7 +79,9 @@ pub struct Clearinghouse {
     exchange: StorageAddress,
     liquidator: StorageAddress,
     positions: StorageMap<B256, StorageMap<u32, PositionSlot>>,
-    open_markets: StorageMap<B256, StorageVec<StorageU32>>,
+    /// Each account's open markets, one slot: eight entries of `market + 1` filled from the
+    /// front (0 ends the list).
+    open_markets: StorageMap<B256, StorageArray<StorageU32, MAX_MARKETS_PER_ACCOUNT>>,
     insurance_account: StorageB256,
     treasury_account: StorageB256,
     insurance_share: StorageU256,
@@ -345,9 +347,11 @@ impl Clearinghouse {
     /// The markets in which `account` has an open position.
     pub fn open_markets(&self, account: B256) -> Vec<u32> {
         let list = self.open_markets.getter(account);
-        (0..list.len())
-            .filter_map(|i| list.get(i))
+        (0..MAX_MARKETS_PER_ACCOUNT)
+            .map_while(|i| list.get(i))
             .map(|m| m.to::<u32>())
+            .take_while(|m| *m != 0)
+            .map(|m| m - 1)
             .collect()
     }
 
@@ -533,20 +537,29 @@ impl Clearinghouse {
                 .register_underlying(Call::new_in(self), account, underlying, open)
                 .map_err(|e| passthrough(e, vault))?;
         }
+        let markets = self.open_markets(account);
+        let n = markets.len();
         let mut list = self.open_markets.setter(account);
         if open && !was_open {
-            if list.len() >= MAX_MARKETS_PER_ACCOUNT {
+            // Market ids count listings, far below u32::MAX; the entry stores id + 1.
+            let entry = market
+                .checked_add(1)
+                .filter(|_| n < MAX_MARKETS_PER_ACCOUNT);
+            let Some(entry) = entry else {
                 return Err(ClearinghouseError::TooManyMarkets(TooManyMarkets { account }).into());
+            };
+            if let Some(mut slot) = list.setter(n) {
+                slot.set(U32::from(entry));
             }
-            list.push(U32::from(market));
         } else if was_open && !open {
-            let n = list.len();
-            if let Some(i) = (0..n).find(|&i| list.get(i).map(|m| m.to::<u32>()) == Some(market)) {
-                let last = list.get(n - 1).unwrap_or_default();
+            if let Some(i) = markets.iter().position(|m| *m == market) {
+                // The last entry takes the freed place; the last place empties.
                 if let Some(mut slot) = list.setter(i) {
-                    slot.set(last);
+                    slot.set(U32::from(markets[n - 1] + 1));
                 }
-                list.pop();
+                if let Some(mut slot) = list.setter(n - 1) {
+                    slot.set(U32::ZERO);
+                }
             }
         }
         drop(list);

@@ -57,12 +57,6 @@ sol! {
     /// A parameter is outside its hard bounds (`param` codes in the `param` module).
     #[derive(Debug, PartialEq, Eq)]
     error ParameterOutOfBounds(uint8 param, uint256 value);
-    /// A change moves a parameter by more than its largest step.
-    #[derive(Debug, PartialEq, Eq)]
-    error ParameterStepTooLarge(uint8 param, uint256 oldValue, uint256 newValue);
-    /// The parameter changed less than its minimum interval ago.
-    #[derive(Debug, PartialEq, Eq)]
-    error ParameterChangedTooSoon(uint8 param, uint64 nextAllowedAt);
     /// An arithmetic failure in the core (`code` is `clearing_core::CoreError as u8`).
     #[derive(Debug, PartialEq, Eq)]
     error MathError(uint8 code);
@@ -99,10 +93,6 @@ pub enum VaultError {
     InsufficientLiquidity(InsufficientLiquidity),
     /// See [`ParameterOutOfBounds`].
     ParameterOutOfBounds(ParameterOutOfBounds),
-    /// See [`ParameterStepTooLarge`].
-    ParameterStepTooLarge(ParameterStepTooLarge),
-    /// See [`ParameterChangedTooSoon`].
-    ParameterChangedTooSoon(ParameterChangedTooSoon),
     /// See [`MathError`].
     MathError(MathError),
 }
