@@ -159,23 +159,27 @@ async fn deploy_resume_inspect_and_govern() {
     let wasm = wasm_dir();
     let wasm = wasm.to_str().unwrap();
 
+    let deploy = |key: &PrivateKeySigner, config: &str, wasm_dir: &str| {
+        clearing(
+            &url,
+            Some(key),
+            &[
+                "deploy",
+                "--config",
+                config,
+                "--out",
+                m,
+                "--wasm-dir",
+                wasm_dir,
+            ],
+        )
+    };
+
     // 1. Refusals before anything is sent.
     let wrong_chain = write_config(&dir, "chain.toml", |t| {
         t.replace("chain_id = 412346", "chain_id = 42161")
     });
-    let (code, _, err) = clearing(
-        &url,
-        Some(&deployer),
-        &[
-            "deploy",
-            "--config",
-            wrong_chain.to_str().unwrap(),
-            "--out",
-            m,
-            "--wasm-dir",
-            wasm,
-        ],
-    );
+    let (code, _, err) = deploy(&deployer, wrong_chain.to_str().unwrap(), wasm);
     assert_eq!(code, 3, "{err}");
     assert_eq!(
         err.trim(),
@@ -183,19 +187,7 @@ async fn deploy_resume_inspect_and_govern() {
     );
     let empty = dir.join("no-wasm");
     std::fs::create_dir_all(&empty).unwrap();
-    let (code, _, err) = clearing(
-        &url,
-        Some(&deployer),
-        &[
-            "deploy",
-            "--config",
-            cfg,
-            "--out",
-            m,
-            "--wasm-dir",
-            empty.to_str().unwrap(),
-        ],
-    );
+    let (code, _, err) = deploy(&deployer, cfg, empty.to_str().unwrap());
     assert_eq!(code, 3, "{err}");
     assert!(
         err.starts_with(&format!(
@@ -214,19 +206,7 @@ async fn deploy_resume_inspect_and_govern() {
         std::fs::copy(&f, broken.join(f.file_name().unwrap())).unwrap();
     }
     std::fs::write(broken.join("risk-module.wasm"), b"not a wasm module").unwrap();
-    let (code, _, err) = clearing(
-        &url,
-        Some(&deployer),
-        &[
-            "deploy",
-            "--config",
-            cfg,
-            "--out",
-            m,
-            "--wasm-dir",
-            broken.to_str().unwrap(),
-        ],
-    );
+    let (code, _, err) = deploy(&deployer, cfg, broken.to_str().unwrap());
     assert_eq!(code, 3, "{err}");
     assert!(
         err.starts_with(&format!(
@@ -242,11 +222,7 @@ async fn deploy_resume_inspect_and_govern() {
         serde_json::json!([poor.address(), "0x38d7ea4c68000"]),
     )
     .await; // 0.001 ETH
-    let (code, _, err) = clearing(
-        &url,
-        Some(&poor),
-        &["deploy", "--config", cfg, "--out", m, "--wasm-dir", wasm],
-    );
+    let (code, _, err) = deploy(&poor, cfg, wasm);
     assert_eq!(code, 3, "{err}");
     assert!(
         err.starts_with(&format!(
@@ -288,11 +264,7 @@ async fn deploy_resume_inspect_and_govern() {
     assert_eq!(nonce(&url, me).await, 7);
 
     // 3. The same command resumes and completes; nothing is sent twice.
-    let (code, stdout, err) = clearing(
-        &url,
-        Some(&deployer),
-        &["deploy", "--config", cfg, "--out", m, "--wasm-dir", wasm],
-    );
+    let (code, stdout, err) = deploy(&deployer, cfg, wasm);
     assert_eq!(code, 0, "{err}{stdout}");
     let done = Manifest::load(&manifest).unwrap();
     assert!(done.complete);
@@ -416,11 +388,7 @@ async fn deploy_resume_inspect_and_govern() {
     );
 
     // 5. A second run with the same manifest sends nothing.
-    let (code, stdout, err) = clearing(
-        &url,
-        Some(&deployer),
-        &["deploy", "--config", cfg, "--out", m, "--wasm-dir", wasm],
-    );
+    let (code, stdout, err) = deploy(&deployer, cfg, wasm);
     assert_eq!(code, 0, "{err}");
     assert!(
         stdout.starts_with("nothing to do: every step of"),
@@ -455,19 +423,7 @@ async fn deploy_resume_inspect_and_govern() {
     let changed = write_config(&dir, "changed.toml", |t| {
         t.replace("haircut_floor = \"0.01\"", "haircut_floor = \"0.02\"")
     });
-    let (code, _, err) = clearing(
-        &url,
-        Some(&deployer),
-        &[
-            "deploy",
-            "--config",
-            changed.to_str().unwrap(),
-            "--out",
-            m,
-            "--wasm-dir",
-            wasm,
-        ],
-    );
+    let (code, _, err) = deploy(&deployer, changed.to_str().unwrap(), wasm);
     assert_eq!(code, 3, "{err}");
     assert_eq!(
         err.trim(),
