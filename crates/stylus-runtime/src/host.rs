@@ -458,7 +458,7 @@ fn do_call(
     let gas_req = gas.min(left);
     let target = read_address(&cx, contract)?;
     let input = read(&cx, calldata, calldata_len)?;
-    if std::env::var_os("STYLUS_TRACE").is_some() {
+    if crate::state::tracing() {
         let from = cx.data().msg.address;
         let sel: Vec<u8> = input.iter().take(4).copied().collect();
         eprintln!(

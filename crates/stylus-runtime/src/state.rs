@@ -525,7 +525,7 @@ impl World {
 
 /// Whether `STYLUS_TRACE` is set: then every account access, cold slot and paid store is
 /// printed to standard error (a debugging aid for finding where gas goes).
-fn tracing() -> bool {
+pub(crate) fn tracing() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("STYLUS_TRACE").is_some())
 }
