@@ -282,23 +282,15 @@ impl MarginEngine {
             perp[i] = clearing_core::add_signed(perp[i], *size).map_err(math)?;
             at.push(i);
         }
-        let mut corr = Correlations {
-            intra: [U256::ZERO; MAX_BUCKETS],
+        let inputs = MarketInputs {
+            prices: &prices,
+            buckets: &buckets,
+            depths: &depths,
+            intra: &intra,
             inter,
+            mmf,
         };
-        corr.intra.copy_from_slice(&intra);
-        let exposures: Vec<Exposure> = (0..rows)
-            .map(|i| Exposure {
-                bucket: buckets[i],
-                spot: spot[i],
-                perp: perp[i],
-                price: prices[i],
-                maint_shock: maint[i],
-                init_shock: init[i],
-                depth: depths[i],
-            })
-            .collect();
-        let r = requirements(&exposures, &corr, mmf, mode(portfolio)).map_err(math)?;
+        let r = requirements_at(&inputs, &spot, &perp, &maint, &init, portfolio)?;
         let equity_rows: Vec<EquityRow> = spot
             .iter()
             .zip(&prices)
@@ -344,34 +336,69 @@ impl MarginEngine {
         {
             return Err(call_failed(risk));
         }
-        let mut corr = Correlations {
-            intra: [U256::ZERO; MAX_BUCKETS],
+        let inputs = MarketInputs {
+            prices: &prices,
+            buckets: &buckets,
+            depths: &depths,
+            intra: &intra,
             inter,
+            mmf,
         };
-        corr.intra.copy_from_slice(&intra);
-        let exposures: Vec<Exposure> = (0..n)
-            .map(|i| Exposure {
-                bucket: buckets[i],
-                spot: spot[i],
-                perp: perp[i],
-                price: prices[i],
-                maint_shock: maint_shocks[i],
-                init_shock: init_shocks[i],
-                depth: depths[i],
-            })
-            .collect();
-        let r = requirements(&exposures, &corr, mmf, mode(portfolio)).map_err(math)?;
+        let r = requirements_at(
+            &inputs,
+            &spot,
+            &perp,
+            &maint_shocks,
+            &init_shocks,
+            portfolio,
+        )?;
         Ok((r, prices))
     }
 }
 
-/// The aggregation: bucketed correlations for `portfolio`, otherwise cross mode.
-fn mode(portfolio: bool) -> MarginMode {
-    if portfolio {
+/// The risk module's market inputs for a list of rows (one entry per row, lengths checked by
+/// the caller; `intra` has one entry per bucket).
+struct MarketInputs<'a> {
+    prices: &'a [U256],
+    buckets: &'a [u8],
+    depths: &'a [U256],
+    intra: &'a [U256],
+    inter: U256,
+    mmf: U256,
+}
+
+/// The requirements of rows with signed `spot` and `perp` exposure and their maintenance and
+/// initial shocks, at `m`: bucketed correlations for `portfolio`, otherwise cross mode.
+fn requirements_at(
+    m: &MarketInputs<'_>,
+    spot: &[I256],
+    perp: &[I256],
+    maint: &[U256],
+    init: &[U256],
+    portfolio: bool,
+) -> Result<Requirements, Vec<u8>> {
+    let mut corr = Correlations {
+        intra: [U256::ZERO; MAX_BUCKETS],
+        inter: m.inter,
+    };
+    corr.intra.copy_from_slice(m.intra);
+    let exposures: Vec<Exposure> = (0..spot.len())
+        .map(|i| Exposure {
+            bucket: m.buckets[i],
+            spot: spot[i],
+            perp: perp[i],
+            price: m.prices[i],
+            maint_shock: maint[i],
+            init_shock: init[i],
+            depth: m.depths[i],
+        })
+        .collect();
+    let mode = if portfolio {
         MarginMode::Portfolio
     } else {
         MarginMode::Cross
-    }
+    };
+    requirements(&exposures, &corr, m.mmf, mode).map_err(math)
 }
 
 fn math(e: clearing_core::CoreError) -> Vec<u8> {
