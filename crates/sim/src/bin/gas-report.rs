@@ -393,12 +393,19 @@ mod tests {
         }
     }
 
-    fn budgets(text: &str) -> BTreeMap<String, Budget> {
+    /// Reads `text` as a budget file (written to a file of its own, as the tool reads one).
+    fn parse(text: &str) -> Result<BTreeMap<String, Budget>, String> {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let dir = std::env::temp_dir().join(format!("gas-budget-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{}.toml", text.len()));
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!("{n}.toml"));
         std::fs::write(&path, text).unwrap();
-        read_budgets(&path).unwrap()
+        read_budgets(&path)
+    }
+
+    fn budgets(text: &str) -> BTreeMap<String, Budget> {
+        parse(text).unwrap()
     }
 
     #[test]
@@ -434,14 +441,9 @@ mod tests {
 
     #[test]
     fn a_budget_without_cached_gas_is_refused() {
-        let dir = std::env::temp_dir().join(format!("gas-budget-bad-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("b.toml");
-        std::fs::write(&path, "[\"a\"]\nuncached = 1\n").unwrap();
-        let err = read_budgets(&path).err().unwrap();
+        let err = parse("[\"a\"]\nuncached = 1\n").err().unwrap();
         assert!(err.ends_with("[a] has no cached"), "{err}");
-        std::fs::write(&path, "[\"a\"]\nuncached = -1\ncached = 1\n").unwrap();
-        let err = read_budgets(&path).err().unwrap();
+        let err = parse("[\"a\"]\nuncached = -1\ncached = 1\n").err().unwrap();
         assert!(err.ends_with("[a] uncached is not a gas amount"), "{err}");
     }
 }
