@@ -31,6 +31,7 @@ fn risk_raising_changes_wait_for_the_timelock() {
             admin,
             guardian,
             delay: HOUR,
+            grace: clearing_core::governance::DEFAULT_TIMELOCK_GRACE,
         }
         .abi_encode(),
     );

@@ -39,7 +39,7 @@ use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, U64, U8};
 use clearing_core::governance::params::{MAX_TIMELOCK_DELAY, MIN_TIMELOCK_DELAY};
 use clearing_core::governance::{
-    self, Proposal, ProposalState, DEFAULT_TIMELOCK_GRACE, MAX_TIMELOCK_GRACE, MIN_TIMELOCK_GRACE,
+    self, Proposal, ProposalState, MAX_TIMELOCK_GRACE, MIN_TIMELOCK_GRACE,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -101,29 +101,32 @@ enum SelfCall {
 #[public]
 impl Timelock {
     /// Grants `admin` the admin role and `guardian` (unless zero) the guardian role, and sets
-    /// the delay to `delay` seconds and the grace period to its default (14 days).
+    /// the delay to `delay` seconds and the grace period to `grace` seconds (the usual choice
+    /// is `DEFAULT_TIMELOCK_GRACE`, 14 days).
     ///
     /// # Errors
     /// [`InvalidAdmin`] if `admin` is zero; [`DelayOutOfBounds`] unless 1 hour <= `delay` <=
-    /// 30 days.
+    /// 30 days; [`GraceOutOfBounds`] unless 1 day <= `grace` <= 30 days.
     #[constructor]
     pub fn constructor(
         &mut self,
         admin: Address,
         guardian: Address,
         delay: u64,
+        grace: u64,
     ) -> Result<(), TimelockError> {
         if admin.is_zero() {
             return Err(TimelockError::InvalidAdmin(InvalidAdmin { admin }));
         }
         check_delay(delay)?;
+        check_self_call(&SelfCall::SetGrace(grace))?;
         self.access._grant_role(ADMIN_ROLE.into(), admin);
         self.admin.set(admin);
         if !guardian.is_zero() {
             self.access._grant_role(GUARDIAN_ROLE.into(), guardian);
         }
         self.delay.set(U64::from(delay));
-        self.grace.set(U64::from(DEFAULT_TIMELOCK_GRACE));
+        self.grace.set(U64::from(grace));
         Ok(())
     }
 

@@ -7,6 +7,7 @@
 use super::*;
 use alloy_primitives::{address, hex, keccak256, U256};
 use alloy_sol_types::{sol, SolCall, SolValue};
+use clearing_core::governance::DEFAULT_TIMELOCK_GRACE;
 use motsu::prelude::*;
 use openzeppelin_stylus::access::control::{
     AccessControlUnauthorizedAccount, RoleGranted, RoleRevoked,
@@ -110,7 +111,7 @@ fn set_grace(grace: u64) -> Bytes {
 /// A timelock with `admin`, `guardian` and a delay of one day; `target` owned by the timelock.
 fn deploy(tl: &Contract<Timelock>, target: &Contract<Target>, admin: Address, guardian: Address) {
     tl.sender(admin)
-        .constructor(admin, guardian, DAY)
+        .constructor(admin, guardian, DAY, DEFAULT_TIMELOCK_GRACE)
         .motsu_unwrap();
     target.sender(admin).init(tl.address());
 }
@@ -161,7 +162,7 @@ fn constructor_sets_roles_delay_and_grace(
     guardian: Address,
 ) {
     tl.sender(admin)
-        .constructor(admin, guardian, DAY)
+        .constructor(admin, guardian, DAY, DEFAULT_TIMELOCK_GRACE)
         .motsu_unwrap();
     let c = tl.sender(admin);
     assert!(c.has_role(ADMIN_ROLE.into(), admin));
@@ -181,11 +182,46 @@ fn constructor_bounds(
     c: Contract<Timelock>,
     d: Contract<Timelock>,
     e: Contract<Timelock>,
+    f: Contract<Timelock>,
+    g: Contract<Timelock>,
+    h: Contract<Timelock>,
     admin: Address,
 ) {
+    // The grace period has its bounds too (1 day ..= 30 days, both inclusive), and a refused
+    // constructor leaves nothing behind.
+    let err = f
+        .sender(admin)
+        .constructor(admin, admin, DAY, 86_399)
+        .motsu_unwrap_err();
+    assert_eq!(
+        bytes(err),
+        bytes(TimelockError::GraceOutOfBounds(GraceOutOfBounds {
+            grace: 86_399
+        }))
+    );
+    assert_eq!(f.sender(admin).delay(), 0);
+    assert!(!f.sender(admin).has_role(ADMIN_ROLE.into(), admin));
+    let err = g
+        .sender(admin)
+        .constructor(admin, admin, DAY, 2_592_001)
+        .motsu_unwrap_err();
+    assert_eq!(
+        bytes(err),
+        bytes(TimelockError::GraceOutOfBounds(GraceOutOfBounds {
+            grace: 2_592_001
+        }))
+    );
+    h.sender(admin)
+        .constructor(admin, admin, DAY, 86_400)
+        .motsu_unwrap();
+    assert_eq!(h.sender(admin).grace(), 86_400);
+    g.sender(admin)
+        .constructor(admin, admin, DAY, 2_592_000)
+        .motsu_unwrap();
+    assert_eq!(g.sender(admin).grace(), 2_592_000);
     let err = a
         .sender(admin)
-        .constructor(admin, admin, 3_599)
+        .constructor(admin, admin, 3_599, DEFAULT_TIMELOCK_GRACE)
         .motsu_unwrap_err();
     assert_eq!(
         bytes(err),
@@ -195,7 +231,7 @@ fn constructor_bounds(
     );
     let err = b
         .sender(admin)
-        .constructor(admin, admin, 2_592_001)
+        .constructor(admin, admin, 2_592_001, DEFAULT_TIMELOCK_GRACE)
         .motsu_unwrap_err();
     assert_eq!(
         bytes(err),
@@ -205,7 +241,7 @@ fn constructor_bounds(
     );
     let err = c
         .sender(admin)
-        .constructor(Address::ZERO, admin, DAY)
+        .constructor(Address::ZERO, admin, DAY, DEFAULT_TIMELOCK_GRACE)
         .motsu_unwrap_err();
     assert_eq!(
         bytes(err),
@@ -215,14 +251,14 @@ fn constructor_bounds(
     );
     // Both bounds are inclusive; a zero guardian grants nothing.
     d.sender(admin)
-        .constructor(admin, Address::ZERO, 3_600)
+        .constructor(admin, Address::ZERO, 3_600, DEFAULT_TIMELOCK_GRACE)
         .motsu_unwrap();
     assert_eq!(d.sender(admin).delay(), 3_600);
     assert!(!d
         .sender(admin)
         .has_role(GUARDIAN_ROLE.into(), Address::ZERO));
     e.sender(admin)
-        .constructor(admin, Address::ZERO, 2_592_000)
+        .constructor(admin, Address::ZERO, 2_592_000, DEFAULT_TIMELOCK_GRACE)
         .motsu_unwrap();
     assert_eq!(e.sender(admin).delay(), 2_592_000);
 }
@@ -343,7 +379,7 @@ fn execute_before_the_delay_is_too_early(
 ) {
     // The minimum delay: one hour.
     tl.sender(admin)
-        .constructor(admin, Address::ZERO, HOUR)
+        .constructor(admin, Address::ZERO, HOUR, DEFAULT_TIMELOCK_GRACE)
         .motsu_unwrap();
     target.sender(admin).init(tl.address());
     let data = set_value(7);

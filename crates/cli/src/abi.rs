@@ -52,6 +52,9 @@ sol! {
         constructor(address admin, address vault);
         function rateParameter(uint8 code) external view returns (uint256 value);
         function setRateParameter(uint8 code, uint256 value) external;
+        function configureAsset(address asset, uint256 depositCap, bool depositEnabled, bool collateralEnabled) external;
+        function vault() external view returns (address vault);
+        event DepositCapSet(address indexed asset, uint256 oldCap, uint256 newCap);
         function setReserveAccount(bytes32 account) external;
         function quoteMarket() external view returns (uint256 supply, uint256 borrow, uint256 utilisation, uint256 borrowRate, uint256 supplyRate, uint256 supplyIndex, uint256 borrowIndex, uint256 reserve, uint256 cash);
         event RateParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);
@@ -88,6 +91,7 @@ sol! {
         function setLiquidator(address liquidator) external;
         function setFeeConfig(bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 insuranceShare) external;
         function feeConfig() external view returns (bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 insuranceShare);
+        event FeeConfigSet(bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 oldInsuranceShare, uint256 insuranceShare);
         function wiring() external view returns (address vault, address markets, address exchange, address liquidator);
     }
 
@@ -155,7 +159,7 @@ sol! {
 
     #[derive(Debug, PartialEq, Eq)]
     interface Timelock {
-        constructor(address admin, address guardian, uint64 delay);
+        constructor(address admin, address guardian, uint64 delay, uint64 grace);
         function admin() external view returns (address admin);
         function queue(address target, bytes data, bytes32 salt) external returns (bytes32 id);
         function execute(address target, bytes data, bytes32 salt) external;

@@ -43,8 +43,8 @@ pub struct TimelockConfig {
     pub admin: Address,
     /// Its delay, seconds (1 hour ..= 30 days).
     pub delay: u64,
-    /// Its grace period, seconds; only the contract's default (14 days) at deployment (a
-    /// different one is a queued `setGrace` afterwards: `clearing gov propose Timelock grace N`).
+    /// Its grace period, seconds (1 day ..= 30 days; absent: the default, 14 days): how long a
+    /// proposal stays executable after its delay.
     #[serde(default)]
     pub grace: Option<u64>,
 }
@@ -243,8 +243,10 @@ impl Config {
             ));
         }
         if let Some(g) = self.timelock.grace {
-            if g != clearing_core::governance::DEFAULT_TIMELOCK_GRACE {
-                return Err(format!("timelock.grace {g}: the Timelock starts with 1209600 (14 days); queue another with `clearing gov propose Timelock grace {g}` after deployment"));
+            if !clearing_core::governance::grace_in_bounds(g) {
+                return Err(format!(
+                    "timelock.grace {g} is outside 86400 ..= 2592000 seconds"
+                ));
             }
         }
         if self.asset(&self.quote).is_none() {
@@ -413,6 +415,18 @@ mod tests {
         assert_eq!(e, "quote \"DAI\" is not one of the assets");
         let e = parse(&example().replace("delay = 3600", "delay = 60")).unwrap_err();
         assert_eq!(e, "timelock.delay 60 is outside 3600 ..= 2592000 seconds");
+        let e = parse(&example().replace("grace = 1209600", "grace = 86399")).unwrap_err();
+        assert_eq!(
+            e,
+            "timelock.grace 86399 is outside 86400 ..= 2592000 seconds"
+        );
+        let e = parse(&example().replace("grace = 1209600", "grace = 2592001")).unwrap_err();
+        assert_eq!(
+            e,
+            "timelock.grace 2592001 is outside 86400 ..= 2592000 seconds"
+        );
+        let c = parse(&example().replace("grace = 1209600", "grace = 86400")).unwrap();
+        assert_eq!(c.timelock.grace, Some(86_400));
         let e = parse(&example().replace("haircut_cap = \"0.5\"", "haircut_cap = \"half\""))
             .unwrap_err();
         assert!(

@@ -645,6 +645,10 @@ impl Run<'_> {
                     admin: c.timelock.admin,
                     guardian: c.roles.guardian,
                     delay: c.timelock.delay,
+                    grace: c
+                        .timelock
+                        .grace
+                        .unwrap_or(clearing_core::governance::DEFAULT_TIMELOCK_GRACE),
                 }
                 .abi_encode(),
             )
@@ -751,7 +755,15 @@ impl Run<'_> {
             let spec = params::lookup(&p.contract, &p.parameter)?;
             let market = spec.market(p.market)?;
             let asset = spec.asset(p.asset.as_ref().map(|a| self.addr(&format!("token:{a}"))))?;
-            let value = spec.parse(&p.value)?;
+            let decimals = match (spec.unit, p.asset.as_ref()) {
+                (params::Unit::Token, Some(a)) => c
+                    .assets
+                    .iter()
+                    .find(|x| &x.symbol == a)
+                    .map_or(18, |x| x.decimals),
+                _ => 18,
+            };
+            let value = spec.parse(&p.value, decimals)?;
             let id = format!("parameter {i} {} {}", spec.contract, spec.name);
             if self.manifest.done(&id) {
                 continue;

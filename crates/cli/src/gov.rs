@@ -42,26 +42,27 @@ pub struct Proposal {
 fn refusal(
     spec: &params::Spec,
     e: ChangeError,
-    old: U256,
-    new: U256,
+    (old, new): (U256, U256),
+    decimals: u8,
     last: u64,
     eta: u64,
 ) -> String {
-    let rule = spec.rule(old);
+    let rule = spec.rule(old, decimals);
+    let show = |v: U256| spec.show(v, decimals);
     let what = format!("{} {}", spec.contract, spec.name);
     match e {
         ChangeError::OutOfBounds => format!(
             "refused by the rule of {what}: {} is outside its bounds {} ..= {} (ParameterOutOfBounds); nothing was sent",
-            spec.show(new),
-            spec.show(rule.min),
-            spec.show(rule.max)
+            show(new),
+            show(rule.min),
+            show(rule.max)
         ),
         ChangeError::StepTooLarge => format!(
             "refused by the rule of {what}: {} -> {} moves it by {}, more than its step of {} (ParameterStepTooLarge); nothing was sent",
-            spec.show(old),
-            spec.show(new),
-            spec.show(if new > old { new - old } else { old - new }),
-            spec.show(rule.max_step)
+            show(old),
+            show(new),
+            show(if new > old { new - old } else { old - new }),
+            show(rule.max_step)
         ),
         ChangeError::TooSoon => format!(
             "refused by the rule of {what}: it last changed at {last} and may change again from {}, after the proposal's earliest execution at {eta} (ParameterChangedTooSoon); nothing was sent",
@@ -89,7 +90,8 @@ pub async fn propose(
     let spec = params::lookup(contract, parameter)?;
     let market = spec.market(market)?;
     let asset = spec.asset(asset.map(|a| manifest.asset(a)).transpose()?)?;
-    let new = spec.parse(value)?;
+    let decimals = spec.decimals(chain, manifest, asset).await?;
+    let new = spec.parse(value, decimals)?;
     let timelock = manifest.address("Timelock")?;
     let target = manifest.address(spec.contract)?;
     let old = spec.current(chain, target, market, asset).await?;
@@ -99,8 +101,8 @@ pub async fn propose(
     let delay = chain.view(timelock, &Timelock::delayCall {}).await?.delay;
     let now = chain.latest().await?.1;
     let eta = now + delay;
-    let direction = check_change(&spec.rule(old), old, new, last, eta)
-        .map_err(|e| CliError::Rule(refusal(spec, e, old, new, last, eta)))?;
+    let direction = check_change(&spec.rule(old, decimals), old, new, last, eta)
+        .map_err(|e| CliError::Rule(refusal(spec, e, (old, new), decimals, last, eta)))?;
     let data = spec.call_for(chain, target, market, asset, new).await?;
     let salt = salt.unwrap_or_else(|| {
         let mut seed = now.to_be_bytes().to_vec();
@@ -121,7 +123,7 @@ pub async fn propose(
         salt,
         id,
         queue,
-        change: (spec.show(old), spec.show(new)),
+        change: (spec.show(old, decimals), spec.show(new, decimals)),
         direction,
         eta,
     })

@@ -355,27 +355,35 @@ fn gov_params(json_out: bool, out: &mut dyn Write) -> Result<()> {
     ]);
     let mut j = Vec::new();
     for p in params::ALL {
-        let r = p.rule(U256::ZERO);
-        let step =
-            if r.max_step == U256::MAX || (p.per_market && r.max_step > U256::from(u128::MAX)) {
+        let r = p.rule(U256::ZERO, 0);
+        let step = match p.unit {
+            params::Unit::Token => "the cap or 1000 tokens".to_string(),
+            params::Unit::Flag | params::Unit::Account => "any".to_string(),
+            _ if r.max_step == U256::MAX
+                || (p.per_market && r.max_step > U256::from(u128::MAX)) =>
+            {
                 "any".to_string()
-            } else {
-                p.show(r.max_step)
-            };
+            }
+            _ => p.show(r.max_step, 0),
+        };
         let dir = format!("{:?}", r.raises_risk).to_lowercase();
         t.row(vec![
             p.contract.into(),
             p.name.into(),
             p.code.to_string(),
-            format!(
-                "{} ..= {}",
-                p.show(r.min),
-                if r.max > U256::from(u128::MAX) {
-                    "max".into()
-                } else {
-                    p.show(r.max)
-                }
-            ),
+            match p.unit {
+                params::Unit::Account => "non-zero".into(),
+                params::Unit::Token => "0 ..= 2^128 token units".into(),
+                _ => format!(
+                    "{} ..= {}",
+                    p.show(r.min, 0),
+                    if r.max > U256::from(u128::MAX) {
+                        "max".into()
+                    } else {
+                        p.show(r.max, 0)
+                    }
+                ),
+            },
             step.clone(),
             format!("{} s", r.min_interval),
             dir.clone(),
@@ -409,6 +417,7 @@ async fn gov_command(
             dry_run,
         } => {
             let m = Manifest::load(&manifest)?;
+            let spec = params::lookup(&contract, &parameter)?;
             let p = gov::propose(
                 chain,
                 &m,
@@ -430,15 +439,23 @@ async fn gov_command(
             let summary = json!({
                 "id": p.id, "timelock": p.timelock, "target": p.target, "data": format!("0x{}", hex::encode(&p.data)),
                 "salt": p.salt, "queueCalldata": format!("0x{}", hex::encode(&p.queue)), "old": p.change.0, "new": p.change.1,
-                "direction": direction, "earliestExecution": p.eta,
+                "direction": direction, "earliestExecution": p.eta, "alsoSets": spec.companions(),
             });
+            let also = if spec.companions().is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "\nnote: the call also sets {} to their values now; a change of them executed first would be undone by this one",
+                    spec.companions().join(", ")
+                )
+            };
             if dry_run {
                 if json_out {
                     let _ = writeln!(out, "{summary}");
                 } else {
                     let _ = writeln!(
                         out,
-                        "{contract} {parameter}: {} -> {} ({direction}); passes its rule\nto:       {} (Timelock)\ncalldata: 0x{}\nproposal: {}\nnothing was sent (--dry-run)",
+                        "{contract} {parameter}: {} -> {} ({direction}); passes its rule\nto:       {} (Timelock)\ncalldata: 0x{}\nproposal: {}{also}\nnothing was sent (--dry-run)",
                         p.change.0, p.change.1, p.timelock, hex::encode(&p.queue), p.id
                     );
                 }
@@ -460,7 +477,7 @@ async fn gov_command(
             } else {
                 let _ = writeln!(
                     out,
-                    "queued {}: {contract} {parameter} {} -> {} ({direction})\nexecutable from {} (clearing gov execute {} --manifest {})\ntx {}",
+                    "queued {}: {contract} {parameter} {} -> {} ({direction})\nexecutable from {} (clearing gov execute {} --manifest {})\ntx {}{also}",
                     p.id, p.change.0, p.change.1, p.eta, p.id, manifest.display(), sent.hash
                 );
             }

@@ -26,6 +26,12 @@ pub enum Unit {
     Seconds,
     /// A whole number.
     Count,
+    /// An amount of the asset's own token, in its decimals (`1000.5` USDC).
+    Token,
+    /// `true` or `false`.
+    Flag,
+    /// A sub-account id (`bytes32`, hex), never zero.
+    Account,
 }
 
 /// One governed parameter.
@@ -74,6 +80,38 @@ const fn h(name: &'static str, code: u8) -> Spec {
         per_market: false,
         per_asset: true,
     }
+}
+const fn a(name: &'static str, code: u8, unit: Unit) -> Spec {
+    Spec {
+        contract: "VaultPolicy",
+        name,
+        code,
+        unit,
+        per_market: false,
+        per_asset: true,
+    }
+}
+
+/// Codes of the vault asset settings the VaultPolicy's `configureAsset` sets (the deposit cap's
+/// is the contract's own `DEPOSIT_CAP`; the flags have no code of their own in the contract).
+pub mod asset_code {
+    /// The deposit cap (the VaultPolicy's `DEPOSIT_CAP`).
+    pub const DEPOSIT_CAP: u8 = 2;
+    /// Whether deposits are open.
+    pub const DEPOSIT_ENABLED: u8 = 3;
+    /// Whether the asset counts as collateral.
+    pub const COLLATERAL_ENABLED: u8 = 4;
+}
+
+/// Codes of the Clearinghouse's fee configuration (`setFeeConfig`): the insurance share is the
+/// contract's own code, the two accounts have none in the contract.
+pub mod fee_code {
+    /// The insurance fund's share of fees.
+    pub const INSURANCE_SHARE: u8 = clearing_core::rules::clearinghouse::param::INSURANCE_SHARE;
+    /// The sub-account credited with the insurance share.
+    pub const INSURANCE_ACCOUNT: u8 = 2;
+    /// The sub-account credited with the rest.
+    pub const TREASURY_ACCOUNT: u8 = 3;
 }
 
 use Unit::*;
@@ -250,6 +288,27 @@ pub const ALL: &[Spec] = &[
         rules::insurance_fund::param::TARGET,
         Wad,
     ),
+    a("deposit-cap", asset_code::DEPOSIT_CAP, Token),
+    a("deposit-enabled", asset_code::DEPOSIT_ENABLED, Flag),
+    a("collateral-enabled", asset_code::COLLATERAL_ENABLED, Flag),
+    s(
+        "Clearinghouse",
+        "insurance-share",
+        fee_code::INSURANCE_SHARE,
+        Wad,
+    ),
+    s(
+        "Clearinghouse",
+        "insurance-account",
+        fee_code::INSURANCE_ACCOUNT,
+        Account,
+    ),
+    s(
+        "Clearinghouse",
+        "treasury-account",
+        fee_code::TREASURY_ACCOUNT,
+        Account,
+    ),
     s("Timelock", "delay", 1, Seconds),
     s("Timelock", "grace", 2, Seconds),
     m("min-size", rules::perp_markets::param::MIN_SIZE, Wad),
@@ -310,33 +369,81 @@ pub fn lookup(contract: &str, name: &str) -> Result<&'static Spec> {
 }
 
 impl Spec {
-    /// The parameter's value written as text.
+    /// The parameter's value written as text (`decimals`: the asset's, for [`Unit::Token`]).
     ///
     /// # Errors
     /// [`CliError::Usage`].
-    pub fn parse(&self, text: &str) -> Result<U256> {
+    pub fn parse(&self, text: &str, decimals: u8) -> Result<U256> {
         let what = format!("{} {}", self.contract, self.name);
         match self.unit {
             Wad => units::wad(text, &what),
+            Token => units::parse(text, decimals, &what),
             Seconds | Count => text
                 .trim()
                 .parse::<u64>()
                 .map(U256::from)
                 .map_err(|_| CliError::Usage(format!("{what}: {text:?} is not a whole number"))),
+            Flag => match text.trim() {
+                "true" | "1" => Ok(U256::from(1)),
+                "false" | "0" => Ok(U256::ZERO),
+                _ => Err(CliError::Usage(format!(
+                    "{what}: {text:?} is not true or false"
+                ))),
+            },
+            Account => {
+                let v = text.trim().parse::<B256>().map_err(|_| {
+                    CliError::Usage(format!(
+                        "{what}: {text:?} is not a sub-account id (32 bytes in hex)"
+                    ))
+                })?;
+                if v.is_zero() {
+                    return Err(CliError::Usage(format!(
+                        "{what}: the Clearinghouse refuses a zero fee account (FeeRecipientUnset)"
+                    )));
+                }
+                Ok(U256::from_be_bytes(v.0))
+            }
         }
     }
 
-    /// A value as text in the parameter's unit.
-    pub fn show(&self, v: U256) -> String {
+    /// A value as text in the parameter's unit (`decimals`: the asset's, for [`Unit::Token`]).
+    pub fn show(&self, v: U256, decimals: u8) -> String {
         match self.unit {
             Wad => units::show(v, 18),
+            Token => units::show(v, decimals),
             Seconds => format!("{v} s"),
             Count => v.to_string(),
+            Flag => (!v.is_zero()).to_string(),
+            Account => B256::from(v).to_string(),
         }
     }
 
-    /// The rule the contract applies to a change from `old` (the core's).
-    pub fn rule(&self, old: U256) -> ParamRule {
+    /// The decimals values of this parameter are written in: the asset's own for
+    /// [`Unit::Token`] (from the vault's `assetConfig`), otherwise 18 (unused).
+    ///
+    /// # Errors
+    /// The view's failure.
+    pub async fn decimals(
+        &self,
+        chain: &Chain,
+        manifest: &Manifest,
+        asset: Option<Address>,
+    ) -> Result<u8> {
+        match (self.unit, asset) {
+            (Token, Some(asset)) => {
+                let vault = manifest.address("CollateralVault")?;
+                Ok(chain
+                    .view(vault, &Vault::assetConfigCall { asset })
+                    .await?
+                    .decimals)
+            }
+            _ => Ok(18),
+        }
+    }
+
+    /// The rule the contract applies to a change from `old` (the core's; `decimals`: the
+    /// asset's, for [`Unit::Token`]).
+    pub fn rule(&self, old: U256, decimals: u8) -> ParamRule {
         let none = || ParamRule {
             min: U256::ZERO,
             max: U256::MAX,
@@ -350,11 +457,39 @@ impl Spec {
             "Liquidator" => rules::liquidator::rule(self.code),
             "InsuranceFund" => rules::insurance_fund::rule(self.code),
             "CircuitBreaker" => BreakerParam::from_code(self.code).map(BreakerParam::rule),
-            "VaultPolicy" => RateParam::from_code(self.code).map(RateParam::rule),
+            "VaultPolicy" if !self.per_asset => {
+                RateParam::from_code(self.code).map(RateParam::rule)
+            }
             "PerpMarkets" if self.code == rules::perp_markets::param::PREMIUM_NOTIONAL => {
                 Some(clearing_core::premium_notional_rule(old))
             }
             "PerpMarkets" => rules::perp_markets::rule(self.code),
+            "VaultPolicy" if self.name == "deposit-cap" => {
+                Some(clearing_core::deposit_cap_rule(old, decimals))
+            }
+            // Opening deposits raises risk (the admin's); closing them does not (a risk admin
+            // or the guardian may close them at once). Any change of whether an asset counts
+            // as collateral is the admin's.
+            "VaultPolicy" if self.unit == Flag => Some(ParamRule {
+                min: U256::ZERO,
+                max: U256::from(1),
+                max_step: U256::from(1),
+                min_interval: 0,
+                raises_risk: if self.name == "deposit-enabled" {
+                    RaisesRisk::Increase
+                } else {
+                    RaisesRisk::Either
+                },
+            }),
+            "Clearinghouse" if self.unit == Wad => Some(rules::clearinghouse::INSURANCE_SHARE_RULE),
+            // The fee accounts: any non-zero id, the admin's.
+            "Clearinghouse" => Some(ParamRule {
+                min: U256::from(1),
+                max: U256::MAX,
+                max_step: U256::MAX,
+                min_interval: 0,
+                raises_risk: RaisesRisk::Either,
+            }),
             // The Timelock's own settings: hard bounds only (no step, no interval).
             "Timelock" if self.name == "delay" => Some(ParamRule {
                 min: U256::from(MIN_TIMELOCK_DELAY),
@@ -375,8 +510,9 @@ impl Spec {
         .unwrap_or_else(none)
     }
 
-    /// The call that sets the parameter to `value`.
-    pub fn calldata(&self, market: Option<u32>, value: U256) -> Vec<u8> {
+    /// The call that sets the parameter to `value`, for setters that take only the value (and
+    /// the market); see [`Spec::call_for`] for the others.
+    fn calldata(&self, market: Option<u32>, value: U256) -> Vec<u8> {
         let code = self.code;
         let u64v = value.saturating_to::<u64>();
         match self.contract {
@@ -432,10 +568,47 @@ impl Spec {
         asset: Option<Address>,
         value: U256,
     ) -> Result<Vec<u8>> {
+        let code = self.code;
+        if self.contract == "VaultPolicy" && self.per_asset {
+            let asset = asset.unwrap_or_default();
+            let vault = self.vault_of(chain, at).await?;
+            let c = chain.view(vault, &Vault::assetConfigCall { asset }).await?;
+            let flag = |c: u8, current: bool| if c == code { !value.is_zero() } else { current };
+            return Ok(Policy::configureAssetCall {
+                asset,
+                depositCap: if code == asset_code::DEPOSIT_CAP {
+                    value
+                } else {
+                    c.depositCap
+                },
+                depositEnabled: flag(asset_code::DEPOSIT_ENABLED, c.depositEnabled),
+                collateralEnabled: flag(asset_code::COLLATERAL_ENABLED, c.collateralEnabled),
+            }
+            .abi_encode());
+        }
+        if self.contract == "Clearinghouse" {
+            let f = chain.view(at, &Ledger::feeConfigCall {}).await?;
+            let pick = |c: u8, current: B256| {
+                if c == code {
+                    B256::from(value)
+                } else {
+                    current
+                }
+            };
+            return Ok(Ledger::setFeeConfigCall {
+                insuranceAccount: pick(fee_code::INSURANCE_ACCOUNT, f.insuranceAccount),
+                treasuryAccount: pick(fee_code::TREASURY_ACCOUNT, f.treasuryAccount),
+                insuranceShare: if code == fee_code::INSURANCE_SHARE {
+                    value
+                } else {
+                    f.insuranceShare
+                },
+            }
+            .abi_encode());
+        }
         if self.contract != "RiskEngine" {
             return Ok(self.calldata(market, value));
         }
-        let code = self.code;
         let pick = |c: u8, current: U256| if c == code { value } else { current };
         Ok(match asset {
             Some(asset) => {
@@ -460,6 +633,29 @@ impl Spec {
                 .abi_encode()
             }
         })
+    }
+
+    /// The other parameters the same setter call writes, at their values when the proposal is
+    /// built (a proposal of one of them executed first would be undone by this one).
+    pub fn companions(&self) -> Vec<&'static str> {
+        let shares_setter = |p: &&Spec| {
+            p.contract == self.contract
+                && p.name != self.name
+                && p.per_asset == self.per_asset
+                && matches!(
+                    (self.contract, self.per_asset),
+                    ("RiskEngine", _) | ("VaultPolicy", true) | ("Clearinghouse", _)
+                )
+        };
+        ALL.iter().filter(shares_setter).map(|p| p.name).collect()
+    }
+
+    /// The vault the VaultPolicy at `policy` governs.
+    ///
+    /// # Errors
+    /// The view's failure.
+    async fn vault_of(&self, chain: &Chain, policy: Address) -> Result<Address> {
+        Ok(chain.view(policy, &Policy::vaultCall {}).await?.vault)
     }
 
     /// The market argument, required for market parameters.
@@ -509,6 +705,24 @@ impl Spec {
                 }
             },
             "RiskModule" => chain.view(at, &Risk::parameterCall { code }).await?.value,
+            "VaultPolicy" if self.per_asset => {
+                let vault = self.vault_of(chain, at).await?;
+                let asset = asset.unwrap_or_default();
+                let c = chain.view(vault, &Vault::assetConfigCall { asset }).await?;
+                match code {
+                    asset_code::DEPOSIT_CAP => c.depositCap,
+                    asset_code::DEPOSIT_ENABLED => U256::from(c.depositEnabled),
+                    _ => U256::from(c.collateralEnabled),
+                }
+            }
+            "Clearinghouse" => {
+                let f = chain.view(at, &Ledger::feeConfigCall {}).await?;
+                match code {
+                    fee_code::INSURANCE_SHARE => f.insuranceShare,
+                    fee_code::INSURANCE_ACCOUNT => U256::from_be_bytes(f.insuranceAccount.0),
+                    _ => U256::from_be_bytes(f.treasuryAccount.0),
+                }
+            }
             "VaultPolicy" => {
                 chain
                     .view(at, &Policy::rateParameterCall { code })
@@ -583,10 +797,17 @@ impl Spec {
             "RiskEngine" => Engine::ParameterSet::SIGNATURE_HASH,
             "Liquidator" => Liquidator::ParameterSet::SIGNATURE_HASH,
             "CircuitBreaker" => Breaker::ParameterSet::SIGNATURE_HASH,
-            "VaultPolicy" => Policy::RateParameterSet::SIGNATURE_HASH,
+            "VaultPolicy" if !self.per_asset => Policy::RateParameterSet::SIGNATURE_HASH,
             "InsuranceFund" if self.name == "window" => Fund::WindowSet::SIGNATURE_HASH,
             "InsuranceFund" => Fund::TargetSet::SIGNATURE_HASH,
+            // Neither the flags nor the fee accounts are rate-limited.
             "Timelock" => return Ok(0),
+            "VaultPolicy" if self.per_asset && self.code != asset_code::DEPOSIT_CAP => {
+                return Ok(0)
+            }
+            "Clearinghouse" if self.code != fee_code::INSURANCE_SHARE => return Ok(0),
+            "VaultPolicy" if self.per_asset => Policy::DepositCapSet::SIGNATURE_HASH,
+            "Clearinghouse" => Ledger::FeeConfigSet::SIGNATURE_HASH,
             _ => Markets::MarketParameterSet::SIGNATURE_HASH,
         };
         let filter = Filter::new()
@@ -600,6 +821,11 @@ impl Spec {
             let data = log.data().data.as_ref();
             let word = |i: usize| data.get(i * 32..i * 32 + 32).map(B256::from_slice);
             let matches = match self.contract {
+                "VaultPolicy" if self.per_asset => {
+                    topics.get(1).map(|t| Address::from_word(*t)) == Some(asset.unwrap_or_default())
+                }
+                // A change of the share (not of the accounts alone) starts its interval.
+                "Clearinghouse" => word(2) != word(3),
                 "RiskModule" | "VaultPolicy" => topics.get(1).map(|t| t[31]) == Some(self.code),
                 "RiskEngine" => {
                     topics.get(1).map(|t| Address::from_word(*t)) == Some(asset.unwrap_or_default())

@@ -39,7 +39,11 @@ pub async fn system(chain: &Chain, m: &Manifest) -> Result<(Vec<(String, Table)>
     for spec in params::ALL.iter().filter(|p| !p.per_market && !p.per_asset) {
         let at = m.address(spec.contract)?;
         let v = spec.current(chain, at, None, None).await?;
-        t.row(vec![spec.contract.into(), spec.name.into(), spec.show(v)]);
+        t.row(vec![
+            spec.contract.into(),
+            spec.name.into(),
+            spec.show(v, 18),
+        ]);
         pj.push(json!({"contract": spec.contract, "parameter": spec.name, "value": v.to_string()}));
     }
     for (symbol, id) in &m.markets {
@@ -49,7 +53,7 @@ pub async fn system(chain: &Chain, m: &Manifest) -> Result<(Vec<(String, Table)>
             t.row(vec![
                 format!("PerpMarkets[{id} {symbol}]"),
                 spec.name.into(),
-                spec.show(v),
+                spec.show(v, 18),
             ]);
             pj.push(json!({"contract": spec.contract, "market": id, "parameter": spec.name, "value": v.to_string()}));
         }
@@ -61,10 +65,11 @@ pub async fn system(chain: &Chain, m: &Manifest) -> Result<(Vec<(String, Table)>
         for spec in params::ALL.iter().filter(|p| p.per_asset) {
             let at = m.address(spec.contract)?;
             let v = spec.current(chain, at, None, Some(c.address)).await?;
+            let decimals = spec.decimals(chain, m, Some(c.address)).await?;
             t.row(vec![
                 format!("{}[{symbol}]", spec.contract),
                 spec.name.into(),
-                spec.show(v),
+                spec.show(v, decimals),
             ]);
             pj.push(json!({"contract": spec.contract, "asset": symbol, "parameter": spec.name, "value": v.to_string()}));
         }

@@ -698,6 +698,184 @@ async fn deploy_resume_inspect_and_govern() {
     );
     assert_eq!(nonce(&url, me).await, before_gov + 4);
 
+    // The Timelock's grace period is the config's.
+    let grace = chain
+        .view(at("Timelock"), &Timelock::graceCall {})
+        .await
+        .unwrap()
+        .grace;
+    assert_eq!(grace, 1_209_600);
+
+    // The vault's asset settings (VaultPolicy.configureAsset) and the fee configuration
+    // (Clearinghouse.setFeeConfig): refused by their rules locally, queued and executed.
+    let propose = |args: &[&str]| {
+        let mut a = vec!["gov", "propose"];
+        a.extend_from_slice(args);
+        a.extend_from_slice(&["--manifest", m]);
+        clearing(&url, Some(&deployer), &a)
+    };
+    let before = nonce(&url, me).await;
+    let (code, _, err) = propose(&[
+        "VaultPolicy",
+        "deposit-cap",
+        "3000000000",
+        "--asset",
+        "USDC",
+    ]);
+    assert_eq!(code, 4, "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: refused by the rule of VaultPolicy deposit-cap: 1000000000 -> 3000000000 moves it by 2000000000, more than its step of 1000000000 (ParameterStepTooLarge); nothing was sent"
+    );
+    let (code, _, err) = propose(&[
+        "VaultPolicy",
+        "deposit-cap",
+        "5",
+        "--asset",
+        "USDC",
+        "--market",
+        "0",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: VaultPolicy deposit-cap is not a market parameter: drop --market"
+    );
+    let (code, _, err) = propose(&["Clearinghouse", "insurance-share", "0.8"]);
+    assert_eq!(code, 4, "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: refused by the rule of Clearinghouse insurance-share: 0.5 -> 0.8 moves it by 0.3, more than its step of 0.25 (ParameterStepTooLarge); nothing was sent"
+    );
+    let zero = format!("{}", B256::ZERO);
+    let (code, _, err) = propose(&["Clearinghouse", "treasury-account", &zero]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: Clearinghouse treasury-account: the Clearinghouse refuses a zero fee account (FeeRecipientUnset)"
+    );
+    let (code, _, err) = propose(&["VaultPolicy", "deposit-enabled", "maybe", "--asset", "WETH"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: VaultPolicy deposit-enabled: \"maybe\" is not true or false"
+    );
+    assert_eq!(nonce(&url, me).await, before);
+    // Closing WETH deposits: the whole configureAsset call, the other settings read back.
+    let (code, stdout, err) = propose(&[
+        "VaultPolicy",
+        "deposit-enabled",
+        "false",
+        "--asset",
+        "WETH",
+        "--dry-run",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        j["direction"],
+        "lowers risk (a risk admin could apply it at once)"
+    );
+    assert_eq!(
+        j["alsoSets"],
+        serde_json::json!(["deposit-cap", "collateral-enabled"])
+    );
+    let expected = Policy::configureAssetCall {
+        asset: at("token:WETH"),
+        depositCap: U256::from(10u64).pow(U256::from(27u8)),
+        depositEnabled: false,
+        collateralEnabled: true,
+    };
+    assert_eq!(
+        j["data"],
+        format!(
+            "0x{}",
+            alloy_primitives::hex::encode(alloy_sol_types::SolCall::abi_encode(&expected))
+        )
+    );
+    let queue = |args: &[&str]| {
+        let mut a = args.to_vec();
+        a.push("--json");
+        let (code, stdout, err) = propose(&a);
+        assert_eq!(code, 0, "{err}");
+        let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        j["id"].as_str().unwrap().to_string()
+    };
+    let cap = queue(&[
+        "VaultPolicy",
+        "deposit-cap",
+        "2000000000",
+        "--asset",
+        "USDC",
+    ]);
+    let share = queue(&["Clearinghouse", "insurance-share", "0.6"]);
+    let treasury = B256::repeat_byte(0x77);
+    // Built now, this one carries the fee configuration of now (share 0.5) in its call.
+    let stale = queue(&["Clearinghouse", "treasury-account", &treasury.to_string()]);
+    rpc(&url, "evm_increaseTime", serde_json::json!([3_601])).await;
+    rpc(&url, "evm_mine", serde_json::json!([])).await;
+    let execute = |id: &str| {
+        clearing(
+            &url,
+            Some(&deployer),
+            &["gov", "execute", id, "--manifest", m],
+        )
+    };
+    for id in [&cap, &share] {
+        let (code, _, err) = execute(id);
+        assert_eq!(code, 0, "{err}");
+    }
+    // Executed after the share moved to 0.6, it would set it back to 0.5 within the day:
+    // the contract refuses it, and the account change is proposed again.
+    let (code, _, err) = execute(&stale);
+    assert_eq!(code, 6, "{err}");
+    assert!(err.contains("reverted: ParameterChangedTooSoon"), "{err}");
+    let account = queue(&["Clearinghouse", "treasury-account", &treasury.to_string()]);
+    rpc(&url, "evm_increaseTime", serde_json::json!([3_601])).await;
+    rpc(&url, "evm_mine", serde_json::json!([])).await;
+    let (code, _, err) = execute(&account);
+    assert_eq!(code, 0, "{err}");
+    let usdc = chain
+        .view(
+            at("CollateralVault"),
+            &Vault::assetConfigCall {
+                asset: at("token:USDC"),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(usdc.depositCap, U256::from(2_000_000_000_000_000u64));
+    assert!(usdc.depositEnabled && usdc.collateralEnabled);
+    let fees = chain
+        .view(at("Clearinghouse"), &Ledger::feeConfigCall {})
+        .await
+        .unwrap();
+    assert_eq!(fees.insuranceShare, U256::from(600_000_000_000_000_000u64));
+    assert_eq!(fees.treasuryAccount, treasury);
+    // The cap and the share changed just now: the next change waits a day.
+    let (code, _, err) = propose(&["Clearinghouse", "insurance-share", "0.7"]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("(ParameterChangedTooSoon)"), "{err}");
+    let (code, _, err) = propose(&[
+        "VaultPolicy",
+        "deposit-cap",
+        "2500000000",
+        "--asset",
+        "USDC",
+    ]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("(ParameterChangedTooSoon)"), "{err}");
+    // The status shows the new values in the asset's own units.
+    let (code, stdout, err) = clearing(&url, None, &["status", "--manifest", m]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        stdout.lines().any(|l| l.contains("VaultPolicy[USDC]")
+            && l.contains("deposit-cap")
+            && l.contains("2000000000")),
+        "{stdout}"
+    );
+
     // Program caching: the bids listed, placed, and every program cached.
     let (code, stdout, err) = clearing(&url, None, &["cache", "--manifest", m, "--json"]);
     assert_eq!(code, 0, "{err}");

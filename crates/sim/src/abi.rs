@@ -200,7 +200,7 @@ sol! {
 
     #[derive(Debug, PartialEq, Eq)]
     contract Timelock {
-        constructor(address admin, address guardian, uint64 delay);
+        constructor(address admin, address guardian, uint64 delay, uint64 grace);
         function queue(address target, bytes data, bytes32 salt) external returns (bytes32);
         function execute(address target, bytes data, bytes32 salt) external;
         function cancel(bytes32 id) external;

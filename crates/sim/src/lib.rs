@@ -415,6 +415,7 @@ impl System {
                 admin,
                 guardian,
                 delay,
+                grace: clearing_core::governance::DEFAULT_TIMELOCK_GRACE,
             }
             .abi_encode(),
         )?;
