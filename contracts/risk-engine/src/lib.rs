@@ -29,7 +29,7 @@ use clearing_core::{
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
     prelude::*,
-    storage::{StorageAddress, StorageBool, StorageMap, StorageU256, StorageU64},
+    storage::{StorageAddress, StorageBool, StorageMap, StorageU64},
 };
 
 pub use errors::*;
@@ -46,16 +46,18 @@ pub const RISK_ADMIN_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
 pub use clearing_core::rules::risk_engine::{param, rule, MAX_VOL_MULTIPLIER, MIN_VOL_MULTIPLIER};
 
 /// Haircut settings and state of one asset.
+/// Two slots: the flag, the time and the bounds in the first, the multiplier and the stored
+/// haircut in the second. Every value is WAD and bounded by its governance rule far below
+/// 2^64 (at most 10), which `clearing_core`'s rule tests check.
 #[storage]
 pub struct HaircutConfig {
     configured: StorageBool,
-    // Beside the flag: one slot.
     updated_at: StorageU64,
-    floor: StorageU256,
-    cap: StorageU256,
-    multiplier: StorageU256,
+    floor: StorageU64,
+    cap: StorageU64,
+    multiplier: StorageU64,
     /// Effective maintenance haircut at `updated_at`.
-    effective: StorageU256,
+    effective: StorageU64,
 }
 
 /// The risk engine contract.
@@ -63,14 +65,15 @@ pub struct HaircutConfig {
 #[entrypoint]
 pub struct RiskEngine {
     access: AccessControl,
+    // Small fields beside the addresses: the globals an evaluation reads are three slots
+    // (WAD values bounded by their rules far below 2^64).
     risk: StorageAddress,
-    // Beside an address: one slot.
     horizon: StorageU64,
     vault: StorageAddress,
+    k: StorageU64,
     haircuts: StorageMap<Address, HaircutConfig>,
-    k: StorageU256,
-    init_ratio: StorageU256,
-    max_speed: StorageU256,
+    init_ratio: StorageU64,
+    max_speed: StorageU64,
     /// Last change time per (asset, parameter code); asset zero for globals.
     changed_at: StorageMap<B256, StorageU64>,
 }
@@ -98,10 +101,10 @@ impl RiskEngine {
         self.access._grant_role(ADMIN_ROLE.into(), admin);
         self.risk.set(risk);
         self.vault.set(vault);
-        self.k.set(p::DEFAULT_K);
-        self.init_ratio.set(p::DEFAULT_INIT_RATIO);
+        self.k.set(narrow(p::DEFAULT_K));
+        self.init_ratio.set(narrow(p::DEFAULT_INIT_RATIO));
         self.horizon.set(U64::from(p::DEFAULT_LIQ_HORIZON));
-        self.max_speed.set(p::DEFAULT_HAIRCUT_SPEED);
+        self.max_speed.set(narrow(p::DEFAULT_HAIRCUT_SPEED));
     }
 
     /// Whether `account` holds `role`.
@@ -176,7 +179,7 @@ impl RiskEngine {
         )?;
         if configured {
             let h = self.haircuts.getter(asset);
-            let old = (h.floor.get(), h.cap.get(), h.multiplier.get());
+            let old = (wide(h.floor.get()), wide(h.cap.get()), wide(h.multiplier.get()));
             drop(h);
             self.governed(
                 asset,
@@ -200,10 +203,10 @@ impl RiskEngine {
         let clamped = effective.max(floor).min(cap);
         let mut h = self.haircuts.setter(asset);
         h.configured.set(true);
-        h.floor.set(floor);
-        h.cap.set(cap);
-        h.multiplier.set(multiplier);
-        h.effective.set(clamped);
+        h.floor.set(narrow(floor));
+        h.cap.set(narrow(cap));
+        h.multiplier.set(narrow(multiplier));
+        h.effective.set(narrow(clamped));
         h.updated_at.set(U64::from(now));
         log(
             self.vm(),
@@ -239,14 +242,14 @@ impl RiskEngine {
         self.governed(
             Address::ZERO,
             &[
-                (param::K, self.k.get(), k),
-                (param::INIT_RATIO, self.init_ratio.get(), init_ratio),
+                (param::K, wide(self.k.get()), k),
+                (param::INIT_RATIO, wide(self.init_ratio.get()), init_ratio),
                 (
                     param::HORIZON,
                     U256::from(self.horizon.get()),
                     U256::from(horizon),
                 ),
-                (param::SPEED, self.max_speed.get(), max_speed),
+                (param::SPEED, wide(self.max_speed.get()), max_speed),
             ],
         )?;
         check(param::K, k, p::MIN_K, p::MAX_K)?;
@@ -268,10 +271,10 @@ impl RiskEngine {
             p::MIN_HAIRCUT_SPEED,
             p::MAX_HAIRCUT_SPEED,
         )?;
-        self.k.set(k);
-        self.init_ratio.set(init_ratio);
+        self.k.set(narrow(k));
+        self.init_ratio.set(narrow(init_ratio));
         self.horizon.set(U64::from(horizon));
-        self.max_speed.set(max_speed);
+        self.max_speed.set(narrow(max_speed));
         log(
             self.vm(),
             HaircutParametersSet {
@@ -295,10 +298,10 @@ impl RiskEngine {
     ) -> Result<(U256, U256, U256, U256, u64), EngineError> {
         let h = self.configured(asset)?;
         Ok((
-            h.floor.get(),
-            h.cap.get(),
-            h.multiplier.get(),
-            h.effective.get(),
+            wide(h.floor.get()),
+            wide(h.cap.get()),
+            wide(h.multiplier.get()),
+            wide(h.effective.get()),
             h.updated_at.get().to::<u64>(),
         ))
     }
@@ -307,10 +310,10 @@ impl RiskEngine {
     /// maximum speed per hour.
     pub fn haircut_parameters(&self) -> (U256, U256, u64, U256) {
         (
-            self.k.get(),
-            self.init_ratio.get(),
+            wide(self.k.get()),
+            wide(self.init_ratio.get()),
             self.horizon.get().to::<u64>(),
-            self.max_speed.get(),
+            wide(self.max_speed.get()),
         )
     }
 
@@ -338,7 +341,7 @@ impl RiskEngine {
         let (target, effective, _) = self.current(asset)?;
         let now = self.vm().block_timestamp();
         let mut h = self.haircuts.setter(asset);
-        h.effective.set(effective);
+        h.effective.set(narrow(effective));
         h.updated_at.set(U64::from(now));
         log(
             self.vm(),
@@ -526,13 +529,13 @@ impl RiskEngine {
 
     fn global_params(&self) -> HaircutParams {
         HaircutParams {
-            k: self.k.get(),
+            k: wide(self.k.get()),
             horizon: self.horizon.get().to::<u64>(),
             multiplier: p::DEFAULT_VOL_MULTIPLIER,
             floor: U256::ZERO,
             cap: WAD,
-            init_ratio: self.init_ratio.get(),
-            max_speed: self.max_speed.get(),
+            init_ratio: wide(self.init_ratio.get()),
+            max_speed: wide(self.max_speed.get()),
         }
     }
 
@@ -556,10 +559,10 @@ impl RiskEngine {
     fn current_at(&self, asset: Address, vol: U256) -> Result<(U256, U256, U256), Vec<u8>> {
         let h = self.configured(asset)?;
         let mut params = self.global_params();
-        params.floor = h.floor.get();
-        params.cap = h.cap.get();
-        params.multiplier = h.multiplier.get();
-        let (stored, since) = (h.effective.get(), h.updated_at.get().to::<u64>());
+        params.floor = wide(h.floor.get());
+        params.cap = wide(h.cap.get());
+        params.multiplier = wide(h.multiplier.get());
+        let (stored, since) = (wide(h.effective.get()), h.updated_at.get().to::<u64>());
         drop(h);
         let target = target_haircut(vol, &params).map_err(math)?;
         let elapsed = self.vm().block_timestamp().saturating_sub(since);
@@ -670,4 +673,16 @@ fn passthrough(e: stylus_sdk::call::Error, callee: Address) -> Vec<u8> {
         stylus_sdk::call::Error::Revert(data) if !data.is_empty() => data,
         _ => EngineError::CallFailed(CallFailed { callee }).into(),
     }
+}
+
+/// A stored 64-bit WAD value as a `U256`.
+fn wide(v: U64) -> U256 {
+    U256::from(v.to::<u64>())
+}
+
+/// A WAD value for 64-bit storage. Every stored haircut value has a governance bound of at most
+/// 10 WAD (`clearing_core`'s `haircut_values_fit_64_bits` test), checked before it is stored;
+/// the effective haircut lies between the floor and the cap.
+fn narrow(v: U256) -> U64 {
+    U64::from(v.saturating_to::<u64>())
 }

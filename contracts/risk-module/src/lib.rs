@@ -15,7 +15,7 @@ mod errors;
 mod feeds;
 
 use alloc::vec::Vec;
-use alloy_primitives::{aliases::U80, Address, B256, U256, U64, U8};
+use alloy_primitives::{aliases::U80, Address, B256, U128, U256, U64, U8};
 use clearing_core::{
     govern,
     governance::params as p,
@@ -27,7 +27,7 @@ use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
     prelude::*,
     storage::{
-        StorageAddress, StorageArray, StorageBool, StorageMap, StorageU256, StorageU64, StorageU8,
+        StorageAddress, StorageArray, StorageBool, StorageMap, StorageU128, StorageU64, StorageU8,
         StorageUint,
     },
 };
@@ -72,18 +72,20 @@ pub struct AssetRisk {
     heartbeat: StorageU64,
     // In the first slot with the feed: a price and its bucket are read together.
     bucket: StorageU8,
-    min_price: StorageU256,
-    max_price: StorageU256,
-    /// Liquidity depth in USD (WAD) for the size add-on; 0 disables it.
-    depth: StorageU256,
+    // The sanity band in one slot (listing refuses a band above 2^128).
+    min_price: StorageU128,
+    max_price: StorageU128,
     vol_feed: StorageAddress,
     vol_feed_decimals: StorageU8,
     /// Last oracle round folded into the variance.
     last_round: StorageUint<80, 2>,
-    last_price: StorageU256,
-    last_time: StorageU64,
+    /// Liquidity depth in USD (WAD) for the size add-on; 0 disables it. With the variance:
+    /// an evaluation reads both in one slot.
+    depth: StorageU128,
     /// EWMA per-day variance, WAD.
-    variance: StorageU256,
+    variance: StorageU128,
+    last_price: StorageU128,
+    last_time: StorageU64,
 }
 
 /// The risk module contract.
@@ -94,11 +96,13 @@ pub struct RiskModule {
     assets: StorageMap<Address, AssetRisk>,
     sequencer_feed: StorageAddress,
     sequencer_grace: StorageU64,
-    heartbeat_tolerance: StorageU256,
-    lambda: StorageU256,
-    min_margin_fraction: StorageU256,
-    intra: StorageArray<StorageU256, BUCKETS>,
-    inter: StorageU256,
+    // The global parameters in one slot and the correlations in another (WAD fractions,
+    // bounded by their rules to at most 1: `clearing_core`'s `risk_module_values_fit_64_bits`).
+    heartbeat_tolerance: StorageU64,
+    lambda: StorageU64,
+    min_margin_fraction: StorageU64,
+    inter: StorageU64,
+    intra: StorageArray<StorageU64, BUCKETS>,
     /// When each governed parameter last changed (0: never).
     changed_at: StorageMap<u8, StorageU64>,
 }
@@ -121,9 +125,11 @@ impl RiskModule {
     #[constructor]
     pub fn constructor(&mut self, admin: Address) {
         self.access._grant_role(ADMIN_ROLE.into(), admin);
-        self.lambda.set(p::DEFAULT_LAMBDA);
-        self.heartbeat_tolerance.set(p::DEFAULT_HEARTBEAT_TOLERANCE);
-        self.min_margin_fraction.set(p::DEFAULT_MIN_MARGIN_FRACTION);
+        self.lambda.set(narrow(p::DEFAULT_LAMBDA));
+        self.heartbeat_tolerance
+            .set(narrow(p::DEFAULT_HEARTBEAT_TOLERANCE));
+        self.min_margin_fraction
+            .set(narrow(p::DEFAULT_MIN_MARGIN_FRACTION));
         self.sequencer_grace
             .set(U64::from(p::DEFAULT_SEQUENCER_GRACE));
         self.store_correlations(&DEFAULT_INTRA, DEFAULT_INTER);
@@ -184,8 +190,11 @@ impl RiskModule {
             return Err(RiskError::AssetAlreadyListed(AssetAlreadyListed { asset }));
         }
         check_u64(param::HEARTBEAT, heartbeat, bounds::HEARTBEAT)?;
-        if max_price.is_zero() || min_price >= max_price {
+        if max_price.is_zero() || min_price >= max_price || max_price > U256::from(u128::MAX) {
             return Err(out_of_bounds(param::PRICE_BAND, max_price));
+        }
+        if depth > U256::from(u128::MAX) {
+            return Err(out_of_bounds(param::DEPTH, depth));
         }
         if usize::from(bucket) >= BUCKETS {
             return Err(out_of_bounds(param::BUCKET, U256::from(bucket)));
@@ -197,17 +206,18 @@ impl RiskModule {
         )?;
         let decimals = self.feed_decimals(feed)?;
         // Variance = vol^2; rounds up (it drives requirements).
-        let variance =
-            clearing_core::mul_up(initial_volatility, initial_volatility).map_err(math)?;
+        let variance = narrow128(
+            clearing_core::mul_up(initial_volatility, initial_volatility).map_err(math)?,
+        )?;
         let mut a = self.assets.setter(asset);
         a.listed.set(true);
         a.feed.set(feed);
         a.feed_decimals.set(U8::from(decimals));
         a.heartbeat.set(U64::from(heartbeat));
-        a.min_price.set(min_price);
-        a.max_price.set(max_price);
+        a.min_price.set(U128::from(min_price.to::<u128>()));
+        a.max_price.set(U128::from(max_price.to::<u128>()));
         a.bucket.set(U8::from(bucket));
-        a.depth.set(depth);
+        a.depth.set(U128::from(depth.to::<u128>()));
         a.variance.set(variance);
         log(
             self.vm(),
@@ -300,7 +310,7 @@ impl RiskModule {
                 .iter()
                 .any(|rho| *rho < value)
         } else {
-            code >= param::INTRA_CORRELATION && value < self.inter.get()
+            code >= param::INTRA_CORRELATION && value < wide(self.inter.get())
         };
         if broken {
             return Err(out_of_bounds(code, value));
@@ -328,17 +338,17 @@ impl RiskModule {
             }
         }
         match code {
-            param::LAMBDA => self.lambda.set(value),
-            param::HEARTBEAT_TOLERANCE => self.heartbeat_tolerance.set(value),
-            param::MIN_MARGIN_FRACTION => self.min_margin_fraction.set(value),
-            param::SEQUENCER_GRACE => self.sequencer_grace.set(U64::from(value.to::<u64>())),
-            param::INTER_CORRELATION => self.inter.set(value),
+            param::LAMBDA => self.lambda.set(narrow(value)),
+            param::HEARTBEAT_TOLERANCE => self.heartbeat_tolerance.set(narrow(value)),
+            param::MIN_MARGIN_FRACTION => self.min_margin_fraction.set(narrow(value)),
+            param::SEQUENCER_GRACE => self.sequencer_grace.set(narrow(value)),
+            param::INTER_CORRELATION => self.inter.set(narrow(value)),
             _ => {
                 if let Some(mut slot) = self
                     .intra
                     .setter(usize::from(code - param::INTRA_CORRELATION))
                 {
-                    slot.set(value);
+                    slot.set(narrow(value));
                 }
             }
         }
@@ -382,17 +392,18 @@ impl RiskModule {
         }
         let prev_time = a.last_time.get().to::<u64>();
         let prev = (prev_time != 0).then(|| VolState {
-            variance: a.variance.get(),
-            price: a.last_price.get(),
+            variance: wide128(a.variance.get()),
+            price: wide128(a.last_price.get()),
             timestamp: prev_time,
         });
         let seed_variance = a.variance.get();
         drop(a);
         let now = round.updated_at.saturating_to::<u64>();
-        let mut next = volatility::observe(prev, price, now, self.lambda.get()).map_err(math)?;
+        let mut next =
+            volatility::observe(prev, price, now, wide(self.lambda.get())).map_err(math)?;
         if prev.is_none() {
             // The first observation keeps the seeded variance from listing.
-            next.variance = seed_variance;
+            next.variance = wide128(seed_variance);
         }
         if prev.is_some_and(|p| p == next) {
             // Same timestamp as the last folded round: nothing to fold.
@@ -400,9 +411,9 @@ impl RiskModule {
         }
         let mut a = self.assets.setter(asset);
         a.last_round.set(round.round_id);
-        a.last_price.set(next.price);
+        a.last_price.set(narrow128(next.price)?);
         a.last_time.set(U64::from(next.timestamp));
-        a.variance.set(next.variance);
+        a.variance.set(narrow128(next.variance)?);
         log(
             self.vm(),
             VolatilityUpdated {
@@ -425,12 +436,12 @@ impl RiskModule {
         let a = self.listed(asset)?;
         let vol_feed = a.vol_feed.get();
         if vol_feed.is_zero() {
-            return Ok(volatility::daily_vol(a.variance.get()));
+            return Ok(volatility::daily_vol(wide128(a.variance.get())));
         }
         let cfg = FeedConfig {
             decimals: a.vol_feed_decimals.get().to::<u8>(),
             heartbeat: a.heartbeat.get().to::<u64>(),
-            tolerance: self.heartbeat_tolerance.get(),
+            tolerance: wide(self.heartbeat_tolerance.get()),
             min_price: U256::ZERO,
             max_price: U256::MAX,
         };
@@ -470,30 +481,31 @@ impl RiskModule {
         Ok((
             a.feed.get(),
             a.heartbeat.get().to::<u64>(),
-            a.min_price.get(),
-            a.max_price.get(),
+            wide128(a.min_price.get()),
+            wide128(a.max_price.get()),
             a.bucket.get().to::<u8>(),
-            a.depth.get(),
+            wide128(a.depth.get()),
             a.vol_feed.get(),
             a.last_round.get(),
-            a.last_price.get(),
+            wide128(a.last_price.get()),
             a.last_time.get().to::<u64>(),
-            a.variance.get(),
+            wide128(a.variance.get()),
         ))
     }
 
     /// The current value of governed parameter `code` (see [`rule`]; 0 for a code without one).
     pub fn parameter(&self, code: u8) -> U256 {
         match code {
-            param::LAMBDA => self.lambda.get(),
-            param::HEARTBEAT_TOLERANCE => self.heartbeat_tolerance.get(),
-            param::MIN_MARGIN_FRACTION => self.min_margin_fraction.get(),
+            param::LAMBDA => wide(self.lambda.get()),
+            param::HEARTBEAT_TOLERANCE => wide(self.heartbeat_tolerance.get()),
+            param::MIN_MARGIN_FRACTION => wide(self.min_margin_fraction.get()),
             param::SEQUENCER_GRACE => U256::from(self.sequencer_grace.get()),
-            param::INTER_CORRELATION => self.inter.get(),
-            _ => self
-                .intra
-                .get(usize::from(code.wrapping_sub(param::INTRA_CORRELATION)))
-                .unwrap_or_default(),
+            param::INTER_CORRELATION => wide(self.inter.get()),
+            _ => wide(
+                self.intra
+                    .get(usize::from(code.wrapping_sub(param::INTRA_CORRELATION)))
+                    .unwrap_or_default(),
+            ),
         }
     }
 
@@ -502,13 +514,13 @@ impl RiskModule {
     /// correlations and the inter-bucket correlation.
     pub fn risk_parameters(&self) -> (U256, U256, U256, Address, u64, Vec<U256>, U256) {
         (
-            self.lambda.get(),
-            self.heartbeat_tolerance.get(),
-            self.min_margin_fraction.get(),
+            wide(self.lambda.get()),
+            wide(self.heartbeat_tolerance.get()),
+            wide(self.min_margin_fraction.get()),
             self.sequencer_feed.get(),
             self.sequencer_grace.get().to::<u64>(),
             self.load_correlations().intra.to_vec(),
-            self.inter.get(),
+            wide(self.inter.get()),
         )
     }
 
@@ -555,7 +567,7 @@ impl RiskModule {
             vols.push(self.volatility(asset)?);
             let a = self.assets.getter(asset);
             buckets.push(a.bucket.get().to::<u8>());
-            depths.push(a.depth.get());
+            depths.push(wide128(a.depth.get()));
         }
         let c = self.load_correlations();
         Ok((
@@ -564,7 +576,7 @@ impl RiskModule {
             depths,
             c.intra.to_vec(),
             c.inter,
-            self.min_margin_fraction.get(),
+            wide(self.min_margin_fraction.get()),
             vols,
         ))
     }
@@ -591,19 +603,19 @@ impl RiskModule {
     fn store_correlations(&mut self, intra: &[U256], inter: U256) {
         for (i, rho) in intra.iter().enumerate() {
             if let Some(mut slot) = self.intra.setter(i) {
-                slot.set(*rho);
+                slot.set(narrow(*rho));
             }
         }
-        self.inter.set(inter);
+        self.inter.set(narrow(inter));
     }
 
     fn load_correlations(&self) -> Correlations {
         let mut c = Correlations {
             intra: [U256::ZERO; BUCKETS],
-            inter: self.inter.get(),
+            inter: wide(self.inter.get()),
         };
         for (i, rho) in c.intra.iter_mut().enumerate() {
-            *rho = self.intra.get(i).unwrap_or_default();
+            *rho = wide(self.intra.get(i).unwrap_or_default());
         }
         c
     }
@@ -615,9 +627,9 @@ impl RiskModule {
         let cfg = FeedConfig {
             decimals: a.feed_decimals.get().to::<u8>(),
             heartbeat: a.heartbeat.get().to::<u64>(),
-            tolerance: self.heartbeat_tolerance.get(),
-            min_price: a.min_price.get(),
-            max_price: a.max_price.get(),
+            tolerance: wide(self.heartbeat_tolerance.get()),
+            min_price: wide128(a.min_price.get()),
+            max_price: wide128(a.max_price.get()),
         };
         drop(a);
         self.read_feed(asset, feed, &cfg)
@@ -641,6 +653,30 @@ fn out_of_bounds(code: u8, value: U256) -> RiskError {
 
 fn math(e: clearing_core::CoreError) -> RiskError {
     RiskError::MathError(MathError { code: e as u8 })
+}
+
+/// A stored 64-bit WAD value as a `U256`.
+fn wide(v: U64) -> U256 {
+    U256::from(v.to::<u64>())
+}
+
+/// A governed value for 64-bit storage: every one is checked against its rule's bounds (at
+/// most 1 WAD, or seconds) before it is stored.
+fn narrow(v: U256) -> U64 {
+    U64::from(v.saturating_to::<u64>())
+}
+
+/// A stored 128-bit value as a `U256`.
+fn wide128(v: U128) -> U256 {
+    U256::from(v.to::<u128>())
+}
+
+/// A computed value (a price inside its band, a variance) for 128-bit storage; `MathError`
+/// (overflow) if it does not fit.
+fn narrow128(v: U256) -> Result<U128, RiskError> {
+    u128::try_from(v)
+        .map(U128::from)
+        .map_err(|_| math(clearing_core::CoreError::Overflow))
 }
 
 #[cfg(test)]

@@ -213,6 +213,29 @@ fn listing_rejects_bad_parameters(
         err_bytes(list(60, wad(1), wad(2), 0, wad(2))),
         oob(param::INITIAL_VOLATILITY, wad(2))
     );
+    // The band and the depth are stored in 128 bits: anything wider is refused, the largest
+    // value that fits is accepted.
+    let wide = U256::from(u128::MAX) + U256::from(1);
+    assert_eq!(
+        err_bytes(list(60, wad(1), wide, 0, U256::ZERO)),
+        oob(param::PRICE_BAND, wide)
+    );
+    let err = risk
+        .sender(admin)
+        .list_asset(other, feed.address(), 60, wad(1), wad(2), 0, wide, U256::ZERO)
+        .motsu_unwrap_err();
+    assert_eq!(err_bytes(err), oob(param::DEPTH, wide));
+    assert!(matches!(
+        risk.sender(admin).price(other).motsu_unwrap_err(),
+        RiskError::UnknownAsset(_)
+    ));
+    let widest = U256::from(u128::MAX);
+    let third = address!("0000000000000000000000000000000000000b7d");
+    risk.sender(admin)
+        .list_asset(third, feed.address(), 60, wad(1), widest, 0, widest, U256::ZERO)
+        .motsu_unwrap();
+    let listed = risk.sender(admin).asset_risk(third).motsu_unwrap();
+    assert_eq!((listed.3, listed.5), (widest, widest));
     // Listing twice.
     let err = risk
         .sender(admin)

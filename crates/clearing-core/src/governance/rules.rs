@@ -60,6 +60,8 @@ pub mod risk_module {
         pub const FEED_DECIMALS: u8 = 33;
         /// An asset's initial daily volatility, WAD.
         pub const INITIAL_VOLATILITY: u8 = 34;
+        /// An asset's liquidity depth (at most `2^128 - 1`, WAD).
+        pub const DEPTH: u8 = 35;
     }
 
     /// The change rule of a governed parameter (DESIGN sections 11 and 12): hard bounds, the largest
@@ -417,4 +419,66 @@ pub mod clearinghouse {
         min_interval: crate::governance::params::DAY,
         raises_risk: RaisesRisk::Decrease,
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::governance::params as p;
+    use alloy_primitives::U256;
+
+    fn fits_64(v: U256) -> bool {
+        v <= U256::from(u64::MAX)
+    }
+
+    #[test]
+    fn haircut_values_fit_64_bits() {
+        // The RiskEngine stores its haircut values in 64-bit fields: every bound and default
+        // must fit.
+        for code in [
+            risk_engine::param::FLOOR,
+            risk_engine::param::CAP,
+            risk_engine::param::VOL_MULTIPLIER,
+            risk_engine::param::K,
+            risk_engine::param::INIT_RATIO,
+            risk_engine::param::HORIZON,
+            risk_engine::param::SPEED,
+        ] {
+            let r = risk_engine::rule(code).unwrap();
+            assert!(fits_64(r.max), "{code}");
+        }
+        for d in [
+            p::DEFAULT_K,
+            p::DEFAULT_INIT_RATIO,
+            p::DEFAULT_HAIRCUT_SPEED,
+            p::DEFAULT_VOL_MULTIPLIER,
+        ] {
+            assert!(fits_64(d));
+        }
+    }
+
+    #[test]
+    fn risk_module_values_fit_64_bits() {
+        // The RiskModule stores its global parameters and correlations in 64-bit fields.
+        for code in [
+            risk_module::param::LAMBDA,
+            risk_module::param::HEARTBEAT_TOLERANCE,
+            risk_module::param::MIN_MARGIN_FRACTION,
+            risk_module::param::SEQUENCER_GRACE,
+            risk_module::param::INTER_CORRELATION,
+        ]
+        .into_iter()
+        .chain((0..crate::MAX_BUCKETS as u8).map(|b| risk_module::param::INTRA_CORRELATION + b))
+        {
+            let r = risk_module::rule(code).unwrap();
+            assert!(fits_64(r.max), "{code}");
+        }
+        for d in [
+            p::DEFAULT_LAMBDA,
+            p::DEFAULT_HEARTBEAT_TOLERANCE,
+            p::DEFAULT_MIN_MARGIN_FRACTION,
+        ] {
+            assert!(fits_64(d));
+        }
+    }
 }
