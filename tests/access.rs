@@ -333,7 +333,12 @@ fn the_timelock_answers_only_its_admin_guardian_and_itself(
     next: Address,
 ) {
     tl.sender(admin)
-        .constructor(admin, guardian, 3600)
+        .constructor(
+            admin,
+            guardian,
+            3600,
+            clearing_core::governance::DEFAULT_TIMELOCK_GRACE,
+        )
         .motsu_unwrap();
     let (s, g, a, n) = (
         ("stranger", stranger),

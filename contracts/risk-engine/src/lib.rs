@@ -179,7 +179,11 @@ impl RiskEngine {
         )?;
         if configured {
             let h = self.haircuts.getter(asset);
-            let old = (wide(h.floor.get()), wide(h.cap.get()), wide(h.multiplier.get()));
+            let old = (
+                wide(h.floor.get()),
+                wide(h.cap.get()),
+                wide(h.multiplier.get()),
+            );
             drop(h);
             self.governed(
                 asset,

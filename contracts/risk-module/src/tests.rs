@@ -222,7 +222,16 @@ fn listing_rejects_bad_parameters(
     );
     let err = risk
         .sender(admin)
-        .list_asset(other, feed.address(), 60, wad(1), wad(2), 0, wide, U256::ZERO)
+        .list_asset(
+            other,
+            feed.address(),
+            60,
+            wad(1),
+            wad(2),
+            0,
+            wide,
+            U256::ZERO,
+        )
         .motsu_unwrap_err();
     assert_eq!(err_bytes(err), oob(param::DEPTH, wide));
     assert!(matches!(
@@ -232,7 +241,16 @@ fn listing_rejects_bad_parameters(
     let widest = U256::from(u128::MAX);
     let third = address!("0000000000000000000000000000000000000b7d");
     risk.sender(admin)
-        .list_asset(third, feed.address(), 60, wad(1), widest, 0, widest, U256::ZERO)
+        .list_asset(
+            third,
+            feed.address(),
+            60,
+            wad(1),
+            widest,
+            0,
+            widest,
+            U256::ZERO,
+        )
         .motsu_unwrap();
     let listed = risk.sender(admin).asset_risk(third).motsu_unwrap();
     assert_eq!((listed.3, listed.5), (widest, widest));
