@@ -1,10 +1,12 @@
-//! `gas-report [--markdown PATH] [--budget FILE]`: deploys the whole system on the offline
+//! `gas-report [--markdown PATH] [--budget FILE [--lower-budget]]`: deploys the whole system on the offline
 //! runtime, runs the operations users, matchers and keepers pay for, and prints each one's
 //! estimated gas with the programs not cached and cached (two runs of the same script, the
 //! second after every program is put in the chain's program cache), its state-access floor and
 //! the ratio (the method is `crates/stylus-runtime/GAS.md`). With `--markdown` it also writes the
 //! table to PATH; with `--budget` it compares every row with the budget file and exits 1 when a
-//! row is over its budget or the file and the report do not name the same rows.
+//! row is over its budget or the file and the report do not name the same rows; with
+//! `--lower-budget` it first rewrites the budget file, lowering each row to its measured gas plus
+//! 5 % (rounded up to 1,000) where that is below the current budget, and giving new rows one.
 //! Needs `scripts/build-wasm` first. Exit codes: 0 ok, 1 over budget, 2 the run or a file failed.
 use alloy_primitives::{I256, U256};
 use clap::Parser;
@@ -23,6 +25,40 @@ struct Args {
     /// an optional `target`, cached): fail when a row exceeds its budget.
     #[arg(long)]
     budget: Option<std::path::PathBuf>,
+    /// Rewrite the `--budget` file first: each row's budgets lowered to the measured gas plus
+    /// 5 %, rounded up to 1,000, where that is lower (never raised), new rows added, rows no
+    /// longer measured dropped; the header comments and targets are kept.
+    #[arg(long, requires = "budget")]
+    lower_budget: bool,
+}
+
+/// `gas` plus 5 %, rounded up to a thousand: the budget of a measured row.
+fn budget_of(gas: u64) -> u64 {
+    (gas * 105).div_ceil(100).div_ceil(1_000) * 1_000
+}
+
+/// The budget file after `--lower-budget`: `header` (the old file's leading comment lines),
+/// then one table per row in the report's order.
+fn lowered_budgets(header: &str, rows: &[Row], old: &BTreeMap<String, Budget>) -> String {
+    let mut out = String::from(header);
+    if !header.is_empty() {
+        out.push('\n');
+    }
+    for r in rows {
+        let (u, c) = (budget_of(r.uncached.used), budget_of(r.cached.used));
+        let prev = old.get(&r.what);
+        let _ = write!(
+            out,
+            "\n[{:?}]\nuncached = {}\ncached = {}\n",
+            r.what,
+            prev.map_or(u, |b| b.uncached.min(u)),
+            prev.map_or(c, |b| b.cached.min(c)),
+        );
+        if let Some(t) = prev.and_then(|b| b.target) {
+            let _ = writeln!(out, "target = {t}");
+        }
+    }
+    out
 }
 
 /// One measured operation, with programs not cached and cached.
@@ -340,6 +376,30 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let budgets = match (args.lower_budget, args.budget.as_deref(), budgets) {
+        (true, Some(path), Some(old)) => {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let header: String = text
+                .lines()
+                .take_while(|l| !l.starts_with('['))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let new = lowered_budgets(header.trim_end_matches('\n'), &rows, &old);
+            let new = format!("{}\n", new.trim_end());
+            if let Err(e) = std::fs::write(path, &new) {
+                eprintln!("gas-report: writing {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+            match read_budgets(path) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    eprintln!("gas-report: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        (_, _, b) => b,
+    };
     let t = table(&rows, budgets.as_ref().unwrap_or(&BTreeMap::new()));
     print!("{t}");
     if let Some(path) = args.markdown {
@@ -437,6 +497,29 @@ mod tests {
                 "gone: budgeted but not measured".to_string()
             ]
         );
+    }
+
+    #[test]
+    fn lowering_budgets_never_raises_one_and_keeps_targets() {
+        let old = budgets(
+            "[\"a\"]\nuncached = 2000\ncached = 1000\ntarget = 500\n\n[\"gone\"]\nuncached = 1\ncached = 1\n",
+        );
+        // a: measured 1,000 / 1,000 -> 1,050 -> 2,000 (uncached, lowered from 2,000: equal)
+        // and 2,000 (cached, above the old 1,000: kept). b: new, 10,001 -> 10,502 -> 11,000.
+        let text = lowered_budgets(
+            "# header",
+            &[row("a", 1_000, 1_000), row("b", 10_001, 9_000)],
+            &old,
+        );
+        assert_eq!(
+            text,
+            "# header\n\n[\"a\"]\nuncached = 2000\ncached = 1000\ntarget = 500\n\n[\"b\"]\nuncached = 11000\ncached = 10000\n"
+        );
+        let b = budgets(&text);
+        assert_eq!(b.len(), 2);
+        assert_eq!(b["a"].target, Some(500));
+        assert_eq!(budget_of(952_381), 1_001_000);
+        assert_eq!(budget_of(952_380), 1_000_000);
     }
 
     #[test]
