@@ -25,7 +25,8 @@ extern crate alloc;
 mod errors;
 
 use alloc::vec::Vec;
-use alloy_primitives::{Address, B256, I256, U256, U64};
+use alloy_primitives::{Address, B256, I256, U128, U256, U64};
+use clearing_core::math::fixed::{from_i128, to_i128};
 use clearing_core::{
     add_signed, check_market, funding_at_fill, funding_now, govern, next_change_at,
     premium_notional_rule, side_indices, socialised_charge, to_signed, to_unsigned, within_band,
@@ -35,7 +36,9 @@ use clearing_core::{
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
     prelude::*,
-    storage::{StorageAddress, StorageI256, StorageMap, StorageU256, StorageU64, StorageVec},
+    storage::{
+        StorageAddress, StorageI128, StorageMap, StorageU128, StorageU256, StorageU64, StorageVec,
+    },
 };
 
 pub use errors::*;
@@ -57,21 +60,25 @@ pub struct Market {
     // Small fields sit beside the address so that they share its slot.
     underlying: StorageAddress,
     updated_at: StorageU64,
+    // The fee rates, the funding cap and the fill band in one slot (fractions whose rules
+    // bound them far below 2^64: `clearing_core`'s `market_values_fit_their_fields`).
+    maker_fee: StorageU64,
+    taker_fee: StorageU64,
+    funding_cap: StorageU64,
+    max_fill_deviation: StorageU64,
+    // The funding state in one slot (a value that outgrows 128 bits is a `MathError`).
+    premium: StorageI128,
+    cum_index: StorageI128,
+    // The premium weighting in one slot (the notional's rule bounds it below 2^128).
+    premium_notional: StorageU128,
+    premium_tau: StorageU64,
+    sampled_at: StorageU64,
     min_size: StorageU256,
     tick: StorageU256,
-    maker_fee: StorageU256,
-    taker_fee: StorageU256,
     max_open_interest: StorageU256,
-    funding_cap: StorageU256,
-    premium: StorageI256,
-    cum_index: StorageI256,
     open_interest: StorageU256,
     long_loss: StorageU256,
     short_loss: StorageU256,
-    max_fill_deviation: StorageU256,
-    premium_notional: StorageU256,
-    premium_tau: StorageU64,
-    sampled_at: StorageU64,
 }
 
 /// The perpetual markets registry.
@@ -223,14 +230,14 @@ impl PerpMarkets {
         m.underlying.set(underlying);
         m.min_size.set(min_size);
         m.tick.set(tick);
-        m.maker_fee.set(maker_fee);
-        m.taker_fee.set(taker_fee);
+        m.maker_fee.set(narrow(maker_fee));
+        m.taker_fee.set(narrow(taker_fee));
         m.max_open_interest.set(max_open_interest);
-        m.funding_cap.set(funding_cap);
+        m.funding_cap.set(narrow(funding_cap));
         m.updated_at.set(U64::from(now));
         m.sampled_at.set(U64::from(now));
-        m.max_fill_deviation.set(DEFAULT_MAX_FILL_DEVIATION);
-        m.premium_notional.set(DEFAULT_PREMIUM_NOTIONAL);
+        m.max_fill_deviation.set(narrow(DEFAULT_MAX_FILL_DEVIATION));
+        m.premium_notional.set(narrow128(DEFAULT_PREMIUM_NOTIONAL));
         m.premium_tau.set(U64::from(DEFAULT_PREMIUM_TAU));
         log(
             self.vm(),
@@ -283,13 +290,13 @@ impl PerpMarkets {
             match code {
                 param::MIN_SIZE => m.min_size.get(),
                 param::TICK => m.tick.get(),
-                param::MAKER_FEE => m.maker_fee.get(),
-                param::TAKER_FEE => m.taker_fee.get(),
+                param::MAKER_FEE => wide(m.maker_fee.get()),
+                param::TAKER_FEE => wide(m.taker_fee.get()),
                 param::MAX_OPEN_INTEREST => m.max_open_interest.get(),
-                param::MAX_FILL_DEVIATION => m.max_fill_deviation.get(),
-                param::PREMIUM_NOTIONAL => m.premium_notional.get(),
+                param::MAX_FILL_DEVIATION => wide(m.max_fill_deviation.get()),
+                param::PREMIUM_NOTIONAL => wide128(m.premium_notional.get()),
                 param::PREMIUM_TAU => U256::from(m.premium_tau.get()),
-                _ => m.funding_cap.get(),
+                _ => wide(m.funding_cap.get()),
             }
         };
         if code == param::PREMIUM_NOTIONAL {
@@ -327,14 +334,14 @@ impl PerpMarkets {
         match code {
             param::MIN_SIZE => m.min_size.set(value),
             param::TICK => m.tick.set(value),
-            param::MAKER_FEE => m.maker_fee.set(value),
-            param::TAKER_FEE => m.taker_fee.set(value),
+            param::MAKER_FEE => m.maker_fee.set(narrow(value)),
+            param::TAKER_FEE => m.taker_fee.set(narrow(value)),
             param::MAX_OPEN_INTEREST => m.max_open_interest.set(value),
-            param::MAX_FILL_DEVIATION => m.max_fill_deviation.set(value),
-            param::PREMIUM_NOTIONAL => m.premium_notional.set(value),
+            param::MAX_FILL_DEVIATION => m.max_fill_deviation.set(narrow(value)),
+            param::PREMIUM_NOTIONAL => m.premium_notional.set(narrow128(value)),
             // Within its rule's bounds (at most 24 h): fits u64.
             param::PREMIUM_TAU => m.premium_tau.set(U64::from(value.to::<u64>())),
-            _ => m.funding_cap.set(value),
+            _ => m.funding_cap.set(narrow(value)),
         }
         drop(m);
         self.changed_at.setter(key).set(U64::from(now));
@@ -370,10 +377,10 @@ impl PerpMarkets {
             m.underlying.get(),
             m.min_size.get(),
             m.tick.get(),
-            m.maker_fee.get(),
-            m.taker_fee.get(),
+            wide(m.maker_fee.get()),
+            wide(m.taker_fee.get()),
             m.max_open_interest.get(),
-            m.funding_cap.get(),
+            wide(m.funding_cap.get()),
             m.open_interest.get(),
         ))
     }
@@ -398,8 +405,8 @@ impl PerpMarkets {
     pub fn funding_parameters(&self, market: u32) -> Result<(U256, U256, u64), MarketsError> {
         let m = self.get(market)?;
         Ok((
-            m.max_fill_deviation.get(),
-            m.premium_notional.get(),
+            wide(m.max_fill_deviation.get()),
+            wide128(m.premium_notional.get()),
             m.premium_tau.get().to::<u64>(),
         ))
     }
@@ -429,7 +436,7 @@ impl PerpMarkets {
             let m = self.get(market)?;
             (
                 m.underlying.get(),
-                m.funding_cap.get(),
+                wide(m.funding_cap.get()),
                 m.long_loss.get(),
                 m.short_loss.get(),
             )
@@ -530,11 +537,11 @@ impl PerpMarkets {
             let m = self.get(market)?;
             (
                 m.underlying.get(),
-                m.funding_cap.get(),
+                wide(m.funding_cap.get()),
                 m.max_open_interest.get(),
                 m.open_interest.get(),
-                m.maker_fee.get(),
-                m.taker_fee.get(),
+                wide(m.maker_fee.get()),
+                wide(m.taker_fee.get()),
                 (m.long_loss.get(), m.short_loss.get()),
             )
         };
@@ -576,8 +583,8 @@ impl PerpMarkets {
         }
         .map_err(math)?;
         let mut m = self.markets.setter(market).ok_or_else(|| unknown(market))?;
-        m.premium.set(f.premium);
-        m.cum_index.set(f.cum_index);
+        m.premium.set(to_i128(f.premium).map_err(math)?);
+        m.cum_index.set(to_i128(f.cum_index).map_err(math)?);
         m.updated_at.set(U64::from(f.updated_at));
         m.sampled_at.set(U64::from(f.sampled_at));
         m.open_interest.set(oi_after);
@@ -616,8 +623,8 @@ impl PerpMarkets {
     fn funding(&self, market: u32) -> Result<FundingState, MarketsError> {
         let m = self.get(market)?;
         Ok(FundingState {
-            premium: m.premium.get(),
-            cum_index: m.cum_index.get(),
+            premium: from_i128(m.premium.get()),
+            cum_index: from_i128(m.cum_index.get()),
             updated_at: m.updated_at.get().to::<u64>(),
             sampled_at: m.sampled_at.get().to::<u64>(),
         })
@@ -640,4 +647,25 @@ fn unknown(market: u32) -> MarketsError {
 
 fn math(e: clearing_core::CoreError) -> Vec<u8> {
     MarketsError::from(e).into()
+}
+
+/// A stored 64-bit fraction as a `U256`.
+fn wide(v: U64) -> U256 {
+    U256::from(v.to::<u64>())
+}
+
+/// A fraction for 64-bit storage: every one is checked against its rule's bounds (at most a
+/// few percent, or 20 % for the fill band) before it is stored.
+fn narrow(v: U256) -> U64 {
+    U64::from(v.saturating_to::<u64>())
+}
+
+/// A stored 128-bit value as a `U256`.
+fn wide128(v: U128) -> U256 {
+    U256::from(v.to::<u128>())
+}
+
+/// The premium notional for 128-bit storage: its rule bounds it by 10^12 quote units (WAD).
+fn narrow128(v: U256) -> U128 {
+    U128::from(v.saturating_to::<u128>())
 }

@@ -481,4 +481,23 @@ mod tests {
             assert!(fits_64(d));
         }
     }
+
+    #[test]
+    fn market_values_fit_their_fields() {
+        // PerpMarkets stores the fee rates, the funding cap and the fill band in 64-bit fields
+        // and the premium notional in 128 bits.
+        for code in [
+            perp_markets::param::MAKER_FEE,
+            perp_markets::param::TAKER_FEE,
+            perp_markets::param::FUNDING_CAP,
+            perp_markets::param::MAX_FILL_DEVIATION,
+        ] {
+            assert!(fits_64(perp_markets::rule(code).unwrap().max), "{code}");
+        }
+        assert!(fits_64(crate::MAX_FEE_RATE) && fits_64(crate::MAX_FUNDING_CAP));
+        assert!(fits_64(crate::DEFAULT_MAX_FILL_DEVIATION));
+        let notional = crate::premium_notional_rule(crate::DEFAULT_PREMIUM_NOTIONAL);
+        assert!(notional.max <= U256::from(u128::MAX));
+        assert!(crate::DEFAULT_PREMIUM_NOTIONAL <= notional.max);
+    }
 }
