@@ -154,6 +154,7 @@ sol! {
         function target() external view returns (uint256 target);
         function window() external view returns (uint64 window);
         function setTarget(uint256 target) external;
+        function topUp(uint256 amount) external returns (uint256 credited);
         function setWindow(uint64 window) external;
         event TargetSet(uint256 oldTarget, uint256 newTarget);
         event WindowSet(uint64 oldWindow, uint64 newWindow);
