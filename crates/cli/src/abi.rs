@@ -145,6 +145,7 @@ sol! {
         struct Order { bytes32 account; uint32 market; int256 size; uint256 limitPrice; uint64 expiry; uint64 nonce; bool reduceOnly; }
         function settleFill(Order maker, bytes makerSig, Order taker, bytes takerSig, uint256 fillSize) external;
         function orderDigest(Order order) external view returns (bytes32 digest);
+        function withdraw(uint8 subaccount, address asset, uint256 amount) external;
     }
 
     #[derive(Debug, PartialEq, Eq)]

@@ -91,7 +91,8 @@ pub async fn act(ctx: &Ctx, b: &BreakerView, h: &Health<B256>, gas_price: u128) 
     // stylus-sdk 0.9 returns this multi-value answer as one tuple (the CLI's status does too).
     let s = AccountSummary::abi_decode(&out, true)
         .map_err(|e| CliError::Rpc(format!("accountSummary of {account} does not decode: {e}")))?;
-    if !s.markets.is_empty() {
+    // A market can stay listed with a zero size after a full liquidation: only sizes count.
+    if s.sizes.iter().any(|z| !z.is_zero()) {
         if !ctx.policy.duties.liquidate {
             return Ok(Outcome::Skipped("the liquidate duty is off".into()));
         }
@@ -217,6 +218,9 @@ async fn liquidate_position(
     // The largest position by notional goes first.
     let mut best: Option<(u32, I256, Address, U256, U256, U256)> = None;
     for (i, &market) in s.markets.iter().enumerate() {
+        if s.sizes[i].is_zero() {
+            continue;
+        }
         let m = ctx
             .view(ctx.addrs.markets, &Markets::marketCall { market })
             .await?;
@@ -300,7 +304,7 @@ async fn liquidate_position(
     let reward = clearing_core::split_penalty(amount, lp.keeperShare)
         .map_err(math)?
         .keeper;
-    tracing::info!(%account, market, size = %closed, %reward, "liquidating");
+    tracing::info!(%account, market, size = %closed, %reward, "liquidation simulated");
     let r = pay_and_send(
         ctx,
         "liquidate",
@@ -380,7 +384,7 @@ async fn sell_collateral(
             - clearing_core::collateral_sale(value, penalty, lp.keeperShare)
                 .map_err(math)?
                 .liquidator_debit;
-        tracing::info!(%account, %asset, amount = %sold, %reward, "selling collateral");
+        tracing::info!(%account, %asset, amount = %sold, %reward, "collateral sale simulated");
         let r = pay_and_send(
             ctx,
             "sell collateral",

@@ -104,6 +104,31 @@ async fn keeper_liquidates_waits_for_the_breaker_resumes_and_races() {
         sys.fund(who, 0, usdc).await;
         sys.trade(who, whale, wad(5), 3000).await;
     }
+    // G: WETH collateral and a quote debt (a perp round trip lost 1140, its USDC withdrawn):
+    // healthy at 3000, below maintenance with no position at 2600: its WETH is sold.
+    let g = &k[14];
+    sys.fund(g, 0, 1_500).await;
+    sys.deposit(g, 0, sys.weth, uwad(44) / U256::from(100u8))
+        .await;
+    sys.trade(g, whale, wad(8), 3000).await;
+    sys.trade(whale, g, wad(8), 2860).await;
+    let exchange = sys.at("Exchange");
+    sys.send(
+        g,
+        exchange,
+        &Exchange::withdrawCall {
+            subaccount: 0,
+            asset: sys.usdc,
+            amount: U256::from(1_500_000_000u64),
+        },
+    )
+    .await;
+    let (eq, mm, _) = sys.health(g).await;
+    eprintln!("G at 3000: {eq} {mm}");
+    assert!(
+        eq >= alloy_primitives::I256::from_raw(mm),
+        "set-up: G healthy before the crash"
+    );
     eprintln!("traders in at {:?}", t0.elapsed());
 
     // 1. The keeper through a proxy failing one request in five; the price crashes.
@@ -124,21 +149,23 @@ async fn keeper_liquidates_waits_for_the_breaker_resumes_and_races() {
     );
     let crash_block = sys.block().await;
     sys.set_prices(2600).await;
-    for who in [a, b, d] {
+    for who in [a, b, d, g] {
         let (eq, mm, _) = sys.health(who).await;
+        eprintln!("at 2600: {eq} {mm}");
         assert!(
             eq < alloy_primitives::I256::from_raw(mm),
             "set-up: {who:?} should be unhealthy"
         );
     }
     until(
-        "A, B, D liquidated and D's bad debt settled",
+        "A, B, D liquidated, D's bad debt settled, G's WETH sold",
         60,
         &k1,
         || async {
             let l = sys.liquidations().await;
             [a, b, d].iter().all(|w| liquidated(&l, account(w)) > 0)
                 && sys.bad_debts().await.contains(&account(d))
+                && sys.collateral_sales().await.contains(&account(g))
         },
     )
     .await;
@@ -150,7 +177,7 @@ async fn keeper_liquidates_waits_for_the_breaker_resumes_and_races() {
     );
     assert!(blocks <= 40, "took {blocks} blocks");
     assert!(failures.load(std::sync::atomic::Ordering::SeqCst) > 0);
-    for who in [a, b] {
+    for who in [a, b, g] {
         let (eq, mm, _) = sys.health(who).await;
         assert!(
             eq >= alloy_primitives::I256::from_raw(mm),
@@ -321,7 +348,7 @@ async fn keeper_liquidates_waits_for_the_breaker_resumes_and_races() {
 
     // Healthy accounts were never liquidated.
     let all = sys.liquidations().await;
-    for who in [c, whale] {
+    for who in [c, whale, g] {
         assert_eq!(liquidated(&all, account(who)), 0, "{who:?} was healthy");
     }
     eprintln!("phase 3 done at {:?}", t0.elapsed());

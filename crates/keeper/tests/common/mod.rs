@@ -129,10 +129,15 @@ impl Sys {
     /// Mints `amount` whole USDC to `who`, approves the vault and deposits into `sub`.
     pub async fn fund(&self, who: &PrivateKeySigner, sub: u8, usdc: u128) {
         let amount = U256::from(usdc) * U256::from(1_000_000u64);
+        self.deposit(who, sub, self.usdc, amount).await;
+    }
+
+    /// Mints `amount` (token units) of `token` to `who`, approves the vault and deposits it.
+    pub async fn deposit(&self, who: &PrivateKeySigner, sub: u8, token: Address, amount: U256) {
         let vault = self.at("CollateralVault");
         self.send(
             who,
-            self.usdc,
+            token,
             &Token::mintCall {
                 to: who.address(),
                 amount,
@@ -141,7 +146,7 @@ impl Sys {
         .await;
         self.send(
             who,
-            self.usdc,
+            token,
             &Token::approveCall {
                 spender: vault,
                 value: amount,
@@ -153,7 +158,7 @@ impl Sys {
             vault,
             &Vault::depositCall {
                 subaccount: sub,
-                asset: self.usdc,
+                asset: token,
                 amount,
             },
         )
@@ -277,6 +282,18 @@ impl Sys {
         .await
         .into_iter()
         .map(|l| (l.topics()[1], l.topics()[2]))
+        .collect()
+    }
+
+    /// The accounts of every `CollateralLiquidated` event so far.
+    pub async fn collateral_sales(&self) -> Vec<B256> {
+        self.events(
+            self.at("Backstop"),
+            Backstop::CollateralLiquidated::SIGNATURE_HASH,
+        )
+        .await
+        .into_iter()
+        .map(|l| l.topics()[1])
         .collect()
     }
 
