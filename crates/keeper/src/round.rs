@@ -62,6 +62,7 @@ pub async fn round(
         vault: ctx.addrs.vault,
         clearinghouse: ctx.addrs.clearinghouse,
     };
+    let (was_at, had) = (d.checkpoint.next_block, d.checkpoint.accounts.len());
     let scanned = discovery::scan(
         &ctx.chain,
         &ctx.policy.retry,
@@ -72,7 +73,9 @@ pub async fn round(
         block,
     )
     .await;
-    save(d)?;
+    if d.checkpoint.next_block != was_at || d.checkpoint.accounts.len() != had {
+        save(d)?;
+    }
     let found = scanned?;
     if found > 0 {
         tracing::info!(

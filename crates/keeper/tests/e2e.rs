@@ -407,6 +407,7 @@ async fn keeper_liquidates_waits_for_the_breaker_resumes_and_races() {
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("wrong chain"), "{err}");
     eprintln!("all done at {:?}", t0.elapsed());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Runs the keeper binary to completion: (exit code, stderr).
