@@ -484,10 +484,37 @@ impl Drop for Keeper {
     }
 }
 
+/// What the proxy does with one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Forward it and return the answer.
+    Pass,
+    /// Fail it without forwarding (HTTP 503).
+    Before,
+    /// Forward it, then lose the answer (HTTP 502).
+    After,
+}
+
+/// Decides each request's fate from its number (from 0) and whether it sends a transaction.
+pub type Faults = Arc<dyn Fn(u64, bool) -> Fault + Send + Sync>;
+
 /// A loopback HTTP proxy to `upstream` that fails every fifth request: a transaction is
 /// forwarded first and its answer lost (the keeper must find it mined or re-send it), any other
 /// request fails without reaching the node. Returns its URL and the count of failures.
 pub async fn flaky_proxy(upstream: String) -> (String, Arc<AtomicU64>) {
+    proxy(
+        upstream,
+        Arc::new(|n, tx| match (n % 5 == 4, tx) {
+            (false, _) => Fault::Pass,
+            (true, true) => Fault::After,
+            (true, false) => Fault::Before,
+        }),
+    )
+    .await
+}
+
+/// A loopback HTTP proxy to `upstream` with `faults`; returns its URL and the count of failures.
+pub async fn proxy(upstream: String, faults: Faults) -> (String, Arc<AtomicU64>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let count = Arc::new(AtomicU64::new(0));
@@ -499,10 +526,15 @@ pub async fn flaky_proxy(upstream: String) -> (String, Arc<AtomicU64>) {
             let Ok((sock, _)) = listener.accept().await else {
                 continue;
             };
-            let (count, failed, client, upstream) =
-                (count.clone(), f.clone(), client.clone(), upstream.clone());
+            let (count, failed, client, upstream, faults) = (
+                count.clone(),
+                f.clone(),
+                client.clone(),
+                upstream.clone(),
+                faults.clone(),
+            );
             tokio::spawn(async move {
-                let _ = serve(sock, count, failed, client, upstream).await;
+                let _ = serve(sock, count, failed, client, upstream, faults).await;
             });
         }
     });
@@ -515,6 +547,7 @@ async fn serve(
     failed: Arc<AtomicU64>,
     client: reqwest::Client,
     upstream: String,
+    faults: Faults,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     loop {
@@ -548,9 +581,9 @@ async fn serve(
         }
         let body = buf[head_end..head_end + len].to_vec();
         buf.drain(..head_end + len);
-        let fail = count.fetch_add(1, Ordering::SeqCst) % 5 == 4;
         let is_tx = String::from_utf8_lossy(&body).contains("eth_sendRawTransaction");
-        if fail && !is_tx {
+        let fault = faults(count.fetch_add(1, Ordering::SeqCst), is_tx);
+        if fault == Fault::Before {
             failed.fetch_add(1, Ordering::SeqCst);
             let msg = "injected failure";
             let resp = format!("HTTP/1.1 503 Service Unavailable\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{msg}", msg.len());
@@ -567,8 +600,8 @@ async fn serve(
             .bytes()
             .await
             .map_err(std::io::Error::other)?;
-        if fail {
-            // The transaction reached the node; its answer is lost.
+        if fault == Fault::After {
+            // The request reached the node; its answer is lost.
             failed.fetch_add(1, Ordering::SeqCst);
             let msg = "injected failure after forwarding";
             let resp = format!(
