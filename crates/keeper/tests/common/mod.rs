@@ -90,6 +90,8 @@ pub struct Sys {
     pub usdc: Address,
     pub weth: Address,
     pub order_nonce: AtomicU64,
+    senders:
+        std::sync::Mutex<std::collections::HashMap<Address, Arc<clearing_keeper::sender::Sender>>>,
 }
 
 impl Sys {
@@ -104,6 +106,7 @@ impl Sys {
             matcher: keys[1].clone(),
             guardian: keys[2].clone(),
             order_nonce: AtomicU64::new(1),
+            senders: std::sync::Mutex::default(),
         }
     }
 
@@ -111,19 +114,45 @@ impl Sys {
         self.m.address(name).unwrap()
     }
 
-    /// Sends `call` to `to` from `key`; panics on failure.
+    /// Sends `call` to `to` from `key` with the keeper's sender (nonces kept per key, no gas
+    /// estimate: half the work of a filled transaction); panics on failure, naming a revert.
     pub async fn send<C: SolCall>(&self, key: &PrivateKeySigner, to: Address, call: &C) {
-        let chain = Chain::connect(&self.url, Some(key.clone())).unwrap();
-        chain
+        let sender = {
+            let mut senders = self.senders.lock().unwrap();
+            senders
+                .entry(key.address())
+                .or_insert_with(|| {
+                    let mut chain = Chain::connect(&self.url, None).unwrap();
+                    chain.from = Some(key.address());
+                    let policy =
+                        clearing_keeper::config::Policy::parse("native_price = \"1\"").unwrap();
+                    Arc::new(clearing_keeper::sender::Sender::new(
+                        chain,
+                        key.clone(),
+                        412_346,
+                        &policy,
+                    ))
+                })
+                .clone()
+        };
+        let metrics = clearing_keeper::metrics::Metrics::default();
+        let r = sender
             .send(
+                &metrics,
                 C::SIGNATURE,
-                Some(to),
+                to,
                 call.abi_encode(),
-                U256::ZERO,
-                &mut |_| Ok(()),
+                30_000_000,
+                100_000_000,
             )
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE));
+        if !r.status() {
+            let mut c = self.reader.clone();
+            c.from = Some(key.address());
+            let why = c.call_raw(to, call.abi_encode(), U256::ZERO, None).await;
+            panic!("{} reverted: {why:?}", C::SIGNATURE);
+        }
     }
 
     /// Mints `amount` whole USDC to `who`, approves the vault and deposits into `sub`.
