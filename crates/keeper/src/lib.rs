@@ -73,6 +73,9 @@ pub struct Args {
     /// Run one round (with maintenance) and exit: 0, or 6 when a transaction reverted.
     #[arg(long)]
     pub once: bool,
+    /// With `--once`: print the round's summary as JSON on stdout (else as a line of text).
+    #[arg(long, requires = "once")]
+    pub json: bool,
     /// The keeper's key: `--key`/`--private-key`, `$CLEARING_PRIVATE_KEY` or `--keystore`.
     #[command(flatten)]
     pub key: KeyArgs,
@@ -163,13 +166,14 @@ pub async fn run(args: Args, stop: watch::Receiver<bool>) -> Result<()> {
         me,
         native,
     });
-    run_loop(&ctx, &mut disc, args.once, stop).await
+    let once = args.once.then_some(args.json);
+    run_loop(&ctx, &mut disc, once, stop).await
 }
 
 async fn run_loop(
     ctx: &Arc<Ctx>,
     disc: &mut Discovery,
-    once: bool,
+    once: Option<bool>,
     mut stop: watch::Receiver<bool>,
 ) -> Result<()> {
     let mut last_maintenance: Option<Instant> = None;
@@ -180,7 +184,21 @@ async fn run_loop(
                 if due {
                     last_maintenance = Some(Instant::now());
                 }
-                if once {
+                if let Some(json) = once {
+                    let watched = ctx.metrics.accounts_watched.load(Ordering::Relaxed);
+                    let next = disc.checkpoint.next_block;
+                    if json {
+                        println!(
+                            "{}",
+                            serde_json::json!({"accountsWatched": watched, "unhealthy": s.unhealthy, "done": s.done, "reverted": s.reverted, "nextBlock": next})
+                        );
+                    } else {
+                        println!(
+                            "{watched} accounts watched, {} unhealthy; {} transactions done, {} reverted; next block {next}",
+                            s.unhealthy, s.done, s.reverted
+                        );
+                    }
+                    disc.checkpoint.save(&disc.path)?;
                     return if s.reverted > 0 {
                         Err(CliError::Reverted(format!(
                             "{} transaction(s) reverted this round (see the log)",
@@ -192,7 +210,7 @@ async fn run_loop(
                 }
             }
             Err(e @ CliError::Usage(_)) => return Err(e),
-            Err(e) if once => return Err(e),
+            Err(e) if once.is_some() => return Err(e),
             Err(e) => tracing::error!(error = %e, "round failed; trying again next round"),
         }
         if *stop.borrow() {

@@ -41,7 +41,6 @@ async fn main() -> ExitCode {
     match run(args, rx).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!(error = %e, "keeper stopped");
             eprintln!("error: {e}");
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
         }
