@@ -166,6 +166,26 @@ pub async fn run(args: Args, stop: watch::Receiver<bool>) -> Result<()> {
         me,
         native,
     });
+    let own = ctx
+        .view(
+            ctx.addrs.margin,
+            &clearing_cli::abi::Margin::healthCall { account: me },
+        )
+        .await?;
+    let free = own.equity.saturating_sub(
+        alloy_primitives::I256::try_from(own.initial).unwrap_or(alloy_primitives::I256::MAX),
+    );
+    if free
+        < alloy_primitives::I256::try_from(ctx.policy.min_free_margin)
+            .unwrap_or(alloy_primitives::I256::MAX)
+    {
+        tracing::warn!(
+            account = %me,
+            free_margin = %free,
+            min_free_margin = %ctx.policy.min_free_margin,
+            "the keeper's sub-account is below the margin it keeps: it takes over no position or collateral until funded (deposit into it)"
+        );
+    }
     let once = args.once.then_some(args.json);
     run_loop(&ctx, &mut disc, once, stop).await
 }

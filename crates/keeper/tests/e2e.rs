@@ -3,8 +3,10 @@
 //! phases in order:
 //!
 //! 1. Traders open positions, the price crashes: the keeper, talking through a proxy that fails
-//!    one request in five, liquidates every unhealthy account within a bounded number of blocks
-//!    and no healthy one, and settles the bad debt left by one of them.
+//!    one request in five (and refuses log queries over 50 blocks, so discovery halves its
+//!    range), liquidates every unhealthy account within a bounded number of blocks and no
+//!    healthy one, sells the WETH of an account in quote debt, and settles the bad debt left by
+//!    an insolvent one.
 //! 2. The guardian trips the breaker and the price falls again: the keeper sends no liquidation
 //!    while halted; after governance resets the breaker, in the grace period it liquidates only
 //!    the deeply unhealthy account, and after the grace the other one.
@@ -175,6 +177,12 @@ async fn keeper_liquidates_waits_for_the_breaker_resumes_and_races() {
     );
     assert!(blocks <= 40, "took {blocks} blocks");
     assert!(failures.load(std::sync::atomic::Ordering::SeqCst) > 0);
+    // The policy's first log range (100000 blocks) is over the proxy's limit: halved until taken.
+    assert!(
+        k1.log_text().contains("log range refused; halving it"),
+        "{}",
+        k1.log_text()
+    );
     for who in [a, b, g] {
         let (eq, mm, _) = sys.health(who).await;
         assert!(

@@ -611,6 +611,14 @@ async fn serve(
         let body = buf[head_end..head_end + len].to_vec();
         buf.drain(..head_end + len);
         let is_tx = String::from_utf8_lossy(&body).contains("eth_sendRawTransaction");
+        if let Some(refusal) = narrow_logs(&body) {
+            let resp = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{refusal}",
+                refusal.len()
+            );
+            sock.write_all(resp.as_bytes()).await?;
+            continue;
+        }
         let fault = faults(count.fetch_add(1, Ordering::SeqCst), is_tx);
         if fault == Fault::Before {
             failed.fetch_add(1, Ordering::SeqCst);
@@ -647,4 +655,24 @@ async fn serve(
         sock.write_all(resp.as_bytes()).await?;
         sock.write_all(&answer).await?;
     }
+}
+
+/// The proxy's own log range limit, stricter than the node's (as many providers are).
+pub const PROXY_LOG_RANGE: u64 = 50;
+
+/// A JSON-RPC error for an `eth_getLogs` over more than [`PROXY_LOG_RANGE`] blocks.
+fn narrow_logs(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if v["method"] != "eth_getLogs" {
+        return None;
+    }
+    let block = |k: &str| {
+        v["params"][0][k]
+            .as_str()
+            .and_then(|h| u64::from_str_radix(h.trim_start_matches("0x"), 16).ok())
+    };
+    let (from, to) = (block("fromBlock")?, block("toBlock")?);
+    (to.saturating_sub(from) >= PROXY_LOG_RANGE).then(|| {
+        serde_json::json!({"jsonrpc": "2.0", "id": v["id"], "error": {"code": -32005, "message": format!("query exceeds max block range {PROXY_LOG_RANGE}")}}).to_string()
+    })
 }
