@@ -10,8 +10,8 @@
 //! ABI bindings and the exit codes, and `clearing-core` for every protocol rule.
 //!
 //! Exit codes (as the `clearing` tool's): 0 stopped cleanly (SIGINT/SIGTERM, or `--once` done);
-//! 2 bad input (arguments, policy, manifest, key, checkpoint); 3 refused before sending (the
-//! node's chain or code disagrees with the manifest); 5 the RPC endpoint failed at start (or in a
+//! 2 bad input (arguments, policy, manifest, key, checkpoint); 3 refused before sending (an
+//! unfinished deployment, or the node's chain or code disagrees with the manifest); 5 the RPC endpoint failed at start (or in a
 //! `--once` round); 6 a transaction reverted in a `--once` round.
 
 pub mod checkpoint;
@@ -48,7 +48,7 @@ use tokio::sync::watch;
 #[command(
     name = "keeper",
     version,
-    after_help = "Exit codes: 0 stopped cleanly; 2 bad input; 3 refused before sending (chain or code disagrees with the manifest); 5 RPC failure; 6 reverted (--once).\n\nLogs go to stderr (RUST_LOG=debug for more); counters are served at http://127.0.0.1:<metrics_port>/metrics.\n\nExample:\n  keeper --rpc-url http://127.0.0.1:8547 --manifest deploy/local.json --config deploy/keeper.toml --key 0x..."
+    after_help = "Exit codes: 0 stopped cleanly; 2 bad input; 3 refused before sending (unfinished deployment, chain or code disagrees with the manifest); 5 RPC failure; 6 reverted (--once).\n\nLogs go to stderr (RUST_LOG=debug for more); counters are served at http://127.0.0.1:<metrics_port>/metrics.\n\nExample:\n  keeper --rpc-url http://127.0.0.1:8547 --manifest deploy/local.json --config deploy/keeper.toml --key 0x..."
 )]
 pub struct Args {
     /// The JSON-RPC endpoint.
@@ -97,6 +97,12 @@ pub async fn run(args: Args, stop: watch::Receiver<bool>) -> Result<()> {
         policy.metrics_port = args.metrics_port;
     }
     let manifest = Manifest::load(&args.manifest)?;
+    if !manifest.complete {
+        return Err(CliError::Refused(format!(
+            "the deployment in {} is not complete: finish it with `clearing deploy` first (nothing was sent)",
+            args.manifest.display()
+        )));
+    }
     let signer = args.key.signer()?.ok_or_else(|| {
         CliError::Usage(
             "the keeper sends transactions: give its key with --key, $CLEARING_PRIVATE_KEY or --keystore".into(),

@@ -412,6 +412,15 @@ async fn keeper_liquidates_waits_for_the_breaker_resumes_and_races() {
         serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&manifest).unwrap())
             .unwrap();
     other["chainId"] = 42161.into();
+    let mut unfinished =
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&manifest).unwrap())
+            .unwrap();
+    unfinished["complete"] = false.into();
+    let half = dir.join("unfinished.json");
+    std::fs::write(&half, unfinished.to_string()).unwrap();
+    let (code, err, _) = keeper_cmd(&url, &half, &pol3_path, Some(keeper2), &["--once"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("not complete"), "{err}");
     let wrong = dir.join("wrong-chain.json");
     std::fs::write(&wrong, other.to_string()).unwrap();
     let (code, err, _) = keeper_cmd(&url, &wrong, &pol3_path, Some(keeper2), &["--once"]);
