@@ -213,3 +213,27 @@ pub async fn serve(metrics: Arc<Metrics>, port: u16) -> Result<SocketAddr> {
     });
     Ok(addr)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_prometheus_text() {
+        let m = Metrics::default();
+        Metrics::inc(&m.liquidations_sent);
+        m.profit_micro.store(-1_500_000, Ordering::Relaxed);
+        let text = m.render();
+        assert!(text.contains(
+            "# TYPE keeper_liquidations_sent_total counter\nkeeper_liquidations_sent_total 1\n"
+        ));
+        assert!(text.contains("\nkeeper_profit_quote -1.500000\n"), "{text}");
+        // Every sample line is `name value` with a number, after its HELP and TYPE lines.
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            let (name, value) = line.split_once(' ').unwrap();
+            assert!(name.starts_with("keeper_"), "{line}");
+            assert!(value.parse::<f64>().is_ok(), "{line}");
+            assert!(text.contains(&format!("# TYPE {name} ")), "{name}");
+        }
+    }
+}
