@@ -15,6 +15,7 @@ use std::time::Duration;
 struct Raw {
     poll_interval: Option<String>,
     maintenance_interval: Option<String>,
+    retry_refused_after: Option<String>,
     min_profit: Option<String>,
     max_gas_price_gwei: Option<String>,
     native_asset: Option<String>,
@@ -113,6 +114,9 @@ pub struct Policy {
     pub poll_interval: Duration,
     /// Time between two maintenance passes (pokes, ramps, references, interest).
     pub maintenance_interval: Duration,
+    /// How long an account whose call was refused (simulation or profit) is left alone while
+    /// its health does not change.
+    pub retry_refused_after: Duration,
     /// The least reward net of gas a liquidation must pay (WAD quote).
     pub min_profit: U256,
     /// The highest gas price the keeper pays (wei); above it nothing is sent.
@@ -235,6 +239,11 @@ impl Policy {
                 raw.maintenance_interval.as_ref(),
                 "60s",
                 "maintenance_interval",
+            )?,
+            retry_refused_after: opt_duration(
+                raw.retry_refused_after.as_ref(),
+                "30s",
+                "retry_refused_after",
             )?,
             min_profit: units::wad(raw.min_profit.as_deref().unwrap_or("0"), "min_profit")?,
             max_gas_price,

@@ -7,7 +7,7 @@ use crate::metrics::Metrics;
 use crate::retry::retry;
 use crate::sender::Sender;
 use alloy_network::TransactionBuilder;
-use alloy_primitives::{Address, Bytes, B256, U256};
+use alloy_primitives::{Address, Bytes, B256, I256, U256};
 use alloy_provider::Provider;
 use alloy_rpc_types_eth::{TransactionReceipt, TransactionRequest};
 use alloy_sol_types::SolCall;
@@ -73,6 +73,9 @@ pub enum NativePrice {
     Fixed(U256),
 }
 
+/// Accounts whose last call was refused: their (equity, maintenance) then, and when.
+pub type Refusals = std::collections::HashMap<B256, ((I256, U256), std::time::Instant)>;
+
 /// The keeper's shared state.
 pub struct Ctx {
     /// Reads (calls carry the keeper's address as `from`).
@@ -89,6 +92,8 @@ pub struct Ctx {
     pub me: B256,
     /// The gas token's price source.
     pub native: NativePrice,
+    /// Accounts whose last call was refused: their health then, and when.
+    pub refused: std::sync::Mutex<Refusals>,
 }
 
 /// Why a duty did not send.

@@ -24,8 +24,11 @@ pub enum Outcome {
     Done(&'static str),
     /// A transaction was mined and reverted (lost a race, or the state changed).
     Reverted(&'static str),
-    /// Nothing was sent, and why.
+    /// Nothing was sent, and why (the breaker, a duty turned off, the keeper's own margin).
     Skipped(String),
+    /// Nothing was sent: the simulation reverted or the call does not pay. The same health
+    /// is not tried again for `retry_refused_after`.
+    Refused(String),
 }
 
 /// The state of the breaker at one block: scope statuses are read once per round and asset.
@@ -202,7 +205,7 @@ fn outcome(what: &'static str, r: std::result::Result<TransactionReceipt, Skip>)
     match r {
         Ok(rc) if rc.status() => Outcome::Done(what),
         Ok(_) => Outcome::Reverted(what),
-        Err(Skip::Refused(m)) => Outcome::Skipped(m),
+        Err(Skip::Refused(m)) => Outcome::Refused(m),
         Err(Skip::GasTooDear(p)) => Outcome::Skipped(format!("gas price {p} above the maximum")),
     }
 }
@@ -297,7 +300,7 @@ async fn liquidate_position(
         Ok(out) => Liquidator::liquidateCall::abi_decode_returns(&out, true)
             .map(|r| r.closed)
             .unwrap_or(max_size),
-        Err(Skip::Refused(m)) => return Ok(Outcome::Skipped(format!("simulation: {m}"))),
+        Err(Skip::Refused(m)) => return Ok(Outcome::Refused(format!("simulation: {m}"))),
         Err(skip) => return Ok(outcome("liquidate", Err(skip))),
     };
     let amount = clearing_core::penalty_amount(closed, price, penalty).map_err(math)?;
@@ -404,11 +407,11 @@ async fn sell_collateral(
 async fn settle_bad_debt(ctx: &Ctx, account: B256, gas_price: u128) -> Result<Outcome> {
     let data = Backstop::settleBadDebtCall { account }.abi_encode();
     if let Err(Skip::Refused(m)) = ctx.simulate(ctx.addrs.backstop, &data).await? {
-        return Ok(Outcome::Skipped(format!("bad debt settlement: {m}")));
+        return Ok(Outcome::Refused(format!("bad debt settlement: {m}")));
     }
     let gas = match ctx.estimate(ctx.addrs.backstop, &data).await {
         Ok(g) => ctx.gas_limit(g),
-        Err(CliError::Reverted(m)) => return Ok(Outcome::Skipped(format!("estimate: {m}"))),
+        Err(CliError::Reverted(m)) => return Ok(Outcome::Refused(format!("estimate: {m}"))),
         Err(e) => return Err(e),
     };
     tracing::info!(%account, "settling bad debt");

@@ -171,6 +171,7 @@ pub async fn run(args: Args, stop: watch::Receiver<bool>) -> Result<()> {
         addrs,
         me,
         native,
+        refused: std::sync::Mutex::default(),
     });
     let own = ctx
         .view(

@@ -115,6 +115,19 @@ pub fn gate(global: Status, asset: Status, deep: bool, allowed: bool) -> Gate {
     }
 }
 
+/// Whether an account whose last call was refused (in simulation, or as unprofitable) `elapsed`
+/// ago at health `before` (equity, maintenance) is still left alone at health `now`: only while
+/// its health is unchanged and for at most `period`, so a changed account, or one whose refusal
+/// depended on time (a rate window, a stale price), is tried again.
+pub fn still_refused(
+    before: (I256, U256),
+    elapsed: Duration,
+    now: (I256, U256),
+    period: Duration,
+) -> bool {
+    before == now && elapsed < period
+}
+
 /// The backoff before retry number `attempt` (0 for the first retry): exponential from `base`,
 /// capped at `max`, with "equal jitter" (half fixed, half random; `unit` is a uniform draw in
 /// `[0, 1)`), so that keepers failing together do not retry together.
@@ -203,6 +216,16 @@ mod tests {
             gate(Status::GraceOnly { until: 1000 }, grace, false, false),
             Gate::GraceOnly(1000)
         );
+    }
+
+    #[test]
+    fn refused_accounts_rest_while_unchanged() {
+        let h = (wad(40), uwad(50));
+        let p = Duration::from_secs(30);
+        assert!(still_refused(h, Duration::from_secs(5), h, p));
+        assert!(!still_refused(h, Duration::from_secs(30), h, p));
+        assert!(!still_refused(h, Duration::ZERO, (wad(39), uwad(50)), p));
+        assert!(!still_refused(h, Duration::ZERO, (wad(40), uwad(51)), p));
     }
 
     #[test]

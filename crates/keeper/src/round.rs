@@ -159,6 +159,11 @@ pub async fn round(
                     Outcome::Skipped(why) => {
                         tracing::info!(%account, reason = %why, "nothing sent")
                     }
+                    Outcome::Refused(why) => tracing::info!(
+                        %account,
+                        reason = %why,
+                        "nothing sent (refused: left alone while its health holds)"
+                    ),
                 },
                 Ok((account, Err(e))) => {
                     tracing::error!(%account, error = %e, "duty failed");

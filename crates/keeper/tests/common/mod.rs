@@ -393,6 +393,7 @@ pub fn policy(dir: &Path, name: &str, checkpoint: &Path) -> PathBuf {
         format!(
             r#"poll_interval = "200ms"
 maintenance_interval = "1s"
+retry_refused_after = "2s"
 min_profit = "1"
 max_gas_price_gwei = "1"
 native_asset = "WETH"
