@@ -17,6 +17,9 @@ sol! {
         constructor(string name, string symbol, uint8 decimals, uint16 transferFeeBps);
         function decimals() external view returns (uint8 decimals);
         function symbol() external view returns (string symbol);
+        function mint(address to, uint256 amount) external;
+        function approve(address spender, uint256 value) external returns (bool ok);
+        function balanceOf(address account) external view returns (uint256 balance);
     }
 
     #[derive(Debug, PartialEq, Eq)]
@@ -24,6 +27,7 @@ sol! {
         constructor(uint8 decimals, string description);
         function setAnswer(int256 answer, uint256 updatedAt) external;
         function decimals() external view returns (uint8 decimals);
+        function latestRoundData() external view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
     }
 
     #[derive(Debug, PartialEq, Eq)]
@@ -35,6 +39,9 @@ sol! {
         function parameter(uint8 code) external view returns (uint256 value);
         function price(address asset) external view returns (uint256 price);
         event ParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);
+        function poke(address asset) external returns (bool updated);
+        function assetRisk(address asset) external view returns (address feed, uint64 heartbeat, uint256 minPrice, uint256 maxPrice, uint8 bucket, uint256 depth, address volatilityFeed, uint80 lastRound, uint256 lastPrice, uint64 lastUpdate, uint256 variance);
+        event VolatilityUpdated(address indexed asset, uint80 roundId, uint256 price, uint256 variance);
     }
 
     #[derive(Debug, PartialEq, Eq)]
@@ -45,6 +52,11 @@ sol! {
         function balanceOf(bytes32 account, address asset) external view returns (uint256 balance);
         function quoteBalance(bytes32 account) external view returns (int256 balance);
         function assetConfig(address asset) external view returns (uint8 decimals, uint256 depositCap, uint256 deposited, bool depositEnabled, bool collateralEnabled);
+        function holdings(bytes32 account) external view returns (address[] assets, int256[] amounts, address quoteAsset, int256 quoteBalance);
+        function quoteAsset() external view returns (address asset);
+        event Deposited(bytes32 indexed account, address indexed asset, address from, uint256 amount, uint256 received);
+        event BalanceTransferred(bytes32 indexed from, bytes32 indexed to, address indexed asset, uint256 amount);
+        function deposit(uint8 subaccount, address asset, uint256 amount) external returns (uint256 received);
     }
 
     #[derive(Debug, PartialEq, Eq)]
@@ -58,6 +70,8 @@ sol! {
         function setReserveAccount(bytes32 account) external;
         function quoteMarket() external view returns (uint256 supply, uint256 borrow, uint256 utilisation, uint256 borrowRate, uint256 supplyRate, uint256 supplyIndex, uint256 borrowIndex, uint256 reserve, uint256 cash);
         event RateParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);
+        function accrue() external returns (uint256 supplyIndex, uint256 borrowIndex);
+        event InterestAccrued(uint256 supplyIndex, uint256 borrowIndex, uint256 reserve);
     }
 
     #[derive(Debug, PartialEq, Eq)]
@@ -69,6 +83,7 @@ sol! {
         function haircutParameters() external view returns (uint256 k, uint256 initRatio, uint64 horizon, uint256 maxSpeed);
         event ParameterSet(address indexed subject, uint8 indexed param, uint256 oldValue, uint256 newValue);
         function haircut(address asset) external view returns (uint256 maintenance, uint256 initial);
+        function updateHaircut(address asset) external returns (uint256 effective);
     }
 
     #[derive(Debug, PartialEq, Eq)]
@@ -93,6 +108,8 @@ sol! {
         function feeConfig() external view returns (bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 insuranceShare);
         event FeeConfigSet(bytes32 insuranceAccount, bytes32 treasuryAccount, uint256 oldInsuranceShare, uint256 insuranceShare);
         function wiring() external view returns (address vault, address markets, address exchange, address liquidator);
+        function position(bytes32 account, uint32 market) external view returns (int256 size, int256 openNotional, int256 fundingIndex, int256 pendingFunding);
+        event PositionUpdated(bytes32 indexed account, uint32 indexed market, int256 sizeDelta, uint256 price, int256 size, int256 openNotional, int256 fundingIndex, int256 funding, int256 realizedPnl, uint256 fee);
     }
 
     #[derive(Debug, PartialEq, Eq)]
@@ -117,9 +134,22 @@ sol! {
         uint256 initial;
     }
 
+    /// `holdings`' return data as stylus-sdk 0.9 encodes it: one tuple (a leading offset word).
+    #[derive(Debug, PartialEq, Eq)]
+    struct Holdings {
+        address[] assets;
+        int256[] amounts;
+        address quoteAsset;
+        int256 quoteBalance;
+    }
+
     #[derive(Debug, PartialEq, Eq)]
     interface Exchange {
         constructor(address admin, address clearinghouse, address markets, address marginEngine, address vault);
+        struct Order { bytes32 account; uint32 market; int256 size; uint256 limitPrice; uint64 expiry; uint64 nonce; bool reduceOnly; }
+        function settleFill(Order maker, bytes makerSig, Order taker, bytes takerSig, uint256 fillSize) external;
+        function orderDigest(Order order) external view returns (bytes32 digest);
+        function withdraw(uint8 subaccount, address asset, uint256 amount) external;
     }
 
     #[derive(Debug, PartialEq, Eq)]
@@ -129,6 +159,7 @@ sol! {
         function target() external view returns (uint256 target);
         function window() external view returns (uint64 window);
         function setTarget(uint256 target) external;
+        function topUp(uint256 amount) external returns (uint256 credited);
         function setWindow(uint64 window) external;
         event TargetSet(uint256 oldTarget, uint256 newTarget);
         event WindowSet(uint64 oldWindow, uint64 newWindow);
@@ -142,6 +173,13 @@ sol! {
         function scopeState(address scope) external view returns (uint8 reason, uint64 trippedUntil, uint64 graceUntil);
         function liquidationAllowed(address asset) external view returns (bool allowed);
         event ParameterSet(uint8 code, uint256 oldValue, uint256 newValue);
+        function poke(address asset) external returns (bool tripped);
+        function pokeGlobal() external returns (bool tripped);
+        function trip(address scope) external;
+        function reset(address scope) external;
+        function priceReference(address asset) external view returns (uint256 price, uint64 time);
+        event Tripped(address indexed scope, uint8 reason, uint64 until);
+        event Reset(address indexed scope, uint64 graceUntil);
     }
 
     #[derive(Debug, PartialEq, Eq)]
@@ -150,11 +188,17 @@ sol! {
         function parameters() external view returns (uint64 divisor, uint256 minPenalty, uint256 keeperShare);
         function setParameter(uint8 code, uint256 value) external;
         event ParameterSet(uint8 param, uint256 oldValue, uint256 newValue);
+        function liquidate(bytes32 account, uint8 liquidatorSubaccount, uint32 market, uint256 maxSize) external returns (uint256 closed);
+        event Liquidated(bytes32 indexed account, bytes32 indexed liquidator, uint32 indexed market, int256 sizeDelta, uint256 price, uint256 penalty, uint256 keeperReward, uint256 insuranceShare);
     }
 
     #[derive(Debug, PartialEq, Eq)]
     interface Backstop {
         constructor(address liquidator, address clearinghouse, address markets, address marginEngine, address riskEngine, address riskModule, address vault, address breaker, address insuranceFund, address vaultPolicy);
+        function liquidateCollateral(bytes32 account, uint8 liquidatorSubaccount, address asset, uint256 maxAmount) external returns (uint256 sold);
+        function settleBadDebt(bytes32 account) external returns (uint256 covered, uint256 socialised);
+        event CollateralLiquidated(bytes32 indexed account, bytes32 indexed liquidator, address indexed asset, uint256 amount, uint256 price, uint256 accountCredit, uint256 liquidatorPaid, uint256 insuranceShare);
+        event BadDebtSettled(bytes32 indexed account, uint256 deficit, uint256 covered, uint256 socialised, uint32 market, bool longsPay);
     }
 
     #[derive(Debug, PartialEq, Eq)]
@@ -215,5 +259,26 @@ sol! {
         error AssetAlreadyListed(address asset);
         error PriceStale(address asset, uint256 updatedAt);
         error Error(string message);
+        error AccountHealthy(bytes32 account, int256 equity, uint256 maintenance);
+        error SelfLiquidation(bytes32 account);
+        error NoPosition(bytes32 account, uint32 market);
+        error ZeroAmount();
+        error LiquidatorBelowInitialMargin(bytes32 liquidator, int256 equity, uint256 initial);
+        error HealthNotImproved(bytes32 account, int256 before, int256 afterwards);
+        error NoQuoteDebt(bytes32 account);
+        error NoCollateral(bytes32 account, address asset);
+        error StillLiquidatable(bytes32 account);
+        error NoBadDebt(bytes32 account, int256 equity);
+        error NoMarketToSocialise(bytes32 account, uint256 amount);
+        error LiquidationsHalted(address scope, uint8 reason, uint64 until);
+        error DrawdownHalt(uint256 drawdown, uint256 tripLevel);
+        error PriceMoveHalt(address asset, uint256 referencePrice, uint256 price);
+        error OnlyDeeplyUnhealthy(address scope, uint64 until);
+        error LiquidationRateLimited(uint256 windowTotal, uint256 cap);
+        error NotTripped(address scope);
+        error SequencerDown();
+        error SequencerGracePeriod(uint256 upSince);
+        error PriceOutOfBand(address asset, int256 answer);
+        error MathError(uint8 code);
     }
 }

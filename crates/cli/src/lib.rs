@@ -61,9 +61,10 @@ pub struct Cli {
 /// encrypted keystore file.
 #[derive(Debug, Clone, Args)]
 pub struct KeyArgs {
-    /// The private key (hex). Also `$CLEARING_PRIVATE_KEY`.
+    /// The private key (hex; `--key` for short). Also `$CLEARING_PRIVATE_KEY`.
     #[arg(
         long,
+        alias = "key",
         global = true,
         env = "CLEARING_PRIVATE_KEY",
         hide_env_values = true,
