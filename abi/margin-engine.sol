@@ -11,13 +11,21 @@ interface IMarginEngine  {
 
     function health(bytes32 account) external view returns (int256 equity, uint256 maintenanceRequirement, uint256 initialRequirement);
 
+    function setMarginMode(uint8 subaccount, bool portfolio) external;
+
+    function marginMode(bytes32 account) external view returns (bool result);
+
+    function greeks(bytes32 account) external view returns (address[] memory underlyings, int256[] memory delta, int256[] memory gamma, int256[] memory vega);
+
     function riskModule() external view returns (address result);
 
     function riskEngine() external view returns (address result);
 
     function margin(address[] memory assets, int256[] memory spot, int256[] memory perp, uint256[] memory maintShocks, uint256[] memory initShocks, bool portfolio) external view returns (uint256 maintenance, uint256 initial, uint256 grossNotional);
 
-    function accountSummary(bytes32 account) external view returns (uint32[] memory markets, int256[] memory sizes, int256[] memory openNotionals, int256[] memory pendingFunding, address[] memory assets, int256[] memory amounts, int256 equity, uint256 maintenance, uint256 initial);
+    function accountSummary(bytes32 account) external view returns (uint32[] memory markets, int256[] memory sizes, int256[] memory openNotionals, int256[] memory pendingFunding, address[] memory assets, int256[] memory amounts, int256 equity, uint256 maintenance, uint256 initial, bool portfolio);
 
     function healthWith(bytes32 account, address[] memory underlyings, int256[] memory sizes, int256[] memory costs, bool portfolio) external view returns (int256 equity, uint256 maintenance, uint256 initial);
+
+    event MarginModeSet(bytes32 indexed account, bool portfolio);
 }

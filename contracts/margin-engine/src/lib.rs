@@ -16,6 +16,12 @@
 //! RiskModule -> feeds}}`, and `MarginEngine -> RiskModule` for the
 //! [`MarginEngine::margin`] view; nothing calls back into it.
 //!
+//! It keeps one setting per sub-account: its margin mode (DESIGN section 7, "Modes"). Cross
+//! mode is the default; the owner opts into portfolio mode (correlation credit across
+//! underlyings) with [`MarginEngine::set_margin_mode`], and every health check of the system
+//! (fills, withdrawals, transfers, liquidations, the views) goes through
+//! [`MarginEngine::health`], which applies the account's mode.
+//!
 //! It is a contract of its own because the margin arithmetic does not fit in
 //! the RiskModule's 24 KiB next to the oracle adapters.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
@@ -26,10 +32,13 @@ use alloc::{vec, vec::Vec};
 use alloy_primitives::{Address, B256, I256, U256};
 use alloy_sol_types::sol;
 use clearing_core::{
-    equity, requirements, Correlations, EquityRow, Exposure, MarginMode, Requirements, MAX_BUCKETS,
-    MAX_UNDERLYINGS,
+    check_mode_switch, equity, requirements, Correlations, EquityRow, Exposure, MarginMode,
+    ModeSwitchError, OptionParam, Requirements, MAX_BUCKETS, MAX_UNDERLYINGS,
 };
-use stylus_sdk::{prelude::*, storage::StorageAddress};
+use stylus_sdk::{
+    prelude::*,
+    storage::{StorageAddress, StorageBool, StorageMap},
+};
 
 sol! {
     /// Input arrays of different lengths.
@@ -45,6 +54,15 @@ sol! {
     /// cannot use, or could not be called.
     #[derive(Debug, PartialEq, Eq)]
     error RiskCallFailed(address risk);
+    /// Portfolio mode needs equity of at least `minimum` (WAD quote).
+    #[derive(Debug, PartialEq, Eq)]
+    error PortfolioEquityTooLow(int256 equity, uint256 minimum);
+    /// After the switch the account's initial requirement would exceed its equity.
+    #[derive(Debug, PartialEq, Eq)]
+    error ModeSwitchUnhealthy(int256 equity, uint256 initial);
+
+    /// The owner of `account` switched it to portfolio mode (`portfolio`) or back to cross mode.
+    event MarginModeSet(bytes32 indexed account, bool portfolio);
 }
 
 /// Errors of the margin engine's own checks. A risk-module revert (an
@@ -60,6 +78,10 @@ pub enum MarginError {
     MathError(MathError),
     /// See [`RiskCallFailed`].
     RiskCallFailed(RiskCallFailed),
+    /// See [`PortfolioEquityTooLow`].
+    PortfolioEquityTooLow(PortfolioEquityTooLow),
+    /// See [`ModeSwitchUnhealthy`].
+    ModeSwitchUnhealthy(ModeSwitchUnhealthy),
 }
 
 sol_interface! {
@@ -79,6 +101,10 @@ sol_interface! {
     }
 }
 
+/// The equity a sub-account needs for portfolio mode: `OptionParam::PortfolioMinEquity`'s
+/// default (10,000 quote, WAD), evaluated at compile time.
+pub const PORTFOLIO_MIN_EQUITY: U256 = OptionParam::PortfolioMinEquity.default_value();
+
 /// The margin engine contract.
 #[storage]
 #[entrypoint]
@@ -86,6 +112,8 @@ pub struct MarginEngine {
     risk: StorageAddress,
     engine: StorageAddress,
     clearinghouse: StorageAddress,
+    /// Sub-accounts in portfolio mode.
+    portfolio: StorageMap<B256, StorageBool>,
 }
 
 #[public]
@@ -106,18 +134,91 @@ impl MarginEngine {
 
     /// Health of `account` (DESIGN section 7) with its positions read from
     /// the clearinghouse: `(equity, maintenanceRequirement,
-    /// initialRequirement)`, WAD quote, in cross mode. Equity counts
+    /// initialRequirement)`, WAD quote, in the account's margin mode. Equity counts
     /// collateral at oracle price, the signed quote balance, unrealised PnL
     /// and pending funding; maintenance health is `equity - maintenance`.
     ///
     /// # Errors
     /// As [`Self::health_with`], plus the clearinghouse's errors unchanged.
     pub fn health(&self, account: B256) -> Result<(I256, U256, U256), Vec<u8>> {
-        let ch = self.clearinghouse.get();
-        let (_, underlyings, sizes, _, _, costs) = IClearinghouse::new(ch)
-            .book(self, account)
-            .map_err(|e| passthrough(e, ch))?;
-        self.health_with(account, underlyings, sizes, costs, false)
+        let (_, underlyings, sizes, _, _, costs) = self.book(account)?;
+        let portfolio = self.portfolio.get(account);
+        self.health_with(account, underlyings, sizes, costs, portfolio)
+    }
+
+    /// Switches the caller's sub-account `subaccount` to portfolio mode (`portfolio`) or back
+    /// to cross mode (DESIGN section 7, "Modes"). Only the owner can: the account is the
+    /// caller's own, so an operator the owner approved on the Exchange switches nothing of the
+    /// owner's. Portfolio mode needs equity of at least the portfolio minimum equity
+    /// (`OptionParam::PortfolioMinEquity`'s default, 10,000 quote); any switch needs initial
+    /// health >= 0 in the new mode. Setting the mode the account already has changes nothing
+    /// and emits nothing. Emits `MarginModeSet`.
+    ///
+    /// # Errors
+    /// [`PortfolioEquityTooLow`]; [`ModeSwitchUnhealthy`]; the errors of [`Self::health`].
+    pub fn set_margin_mode(&mut self, subaccount: u8, portfolio: bool) -> Result<(), Vec<u8>> {
+        let account = clearing_core::encode_account(self.vm().msg_sender(), subaccount);
+        if self.portfolio.get(account) == portfolio {
+            return Ok(());
+        }
+        let (_, underlyings, sizes, _, _, costs) = self.book(account)?;
+        let (_, _, eq, _, im) = self.evaluate(account, underlyings, sizes, costs, portfolio)?;
+        let (to, minimum) = if portfolio {
+            (MarginMode::Portfolio, PORTFOLIO_MIN_EQUITY)
+        } else {
+            (MarginMode::Cross, U256::ZERO)
+        };
+        check_mode_switch(to, eq, minimum, im).map_err(|e| match e {
+            ModeSwitchError::BelowMinimumEquity => {
+                MarginError::PortfolioEquityTooLow(PortfolioEquityTooLow {
+                    equity: eq,
+                    minimum,
+                })
+            }
+            ModeSwitchError::InitialHealthNegative => {
+                MarginError::ModeSwitchUnhealthy(ModeSwitchUnhealthy {
+                    equity: eq,
+                    initial: im,
+                })
+            }
+        })?;
+        self.portfolio.setter(account).set(portfolio);
+        log(self.vm(), MarginModeSet { account, portfolio });
+        Ok(())
+    }
+
+    /// Whether `account` is in portfolio mode (otherwise cross mode, the default).
+    pub fn margin_mode(&self, account: B256) -> bool {
+        self.portfolio.get(account)
+    }
+
+    /// The Greeks of `account` per underlying it is exposed to (DESIGN section 7):
+    /// `(underlyings, delta, gamma, vega)`; delta is spot plus perps in base units (WAD,
+    /// signed). Gamma and vega are zero: the account's books hold no options.
+    ///
+    /// # Errors
+    /// As [`Self::health`].
+    #[allow(clippy::type_complexity)]
+    pub fn greeks(
+        &self,
+        account: B256,
+    ) -> Result<(Vec<Address>, Vec<I256>, Vec<I256>, Vec<I256>), Vec<u8>> {
+        let (_, underlyings, sizes, _, _, costs) = self.book(account)?;
+        let (assets, spot, _, _, _) =
+            self.evaluate(account, underlyings.clone(), sizes.clone(), costs, false)?;
+        let mut delta = spot;
+        let mut names = assets;
+        for (u, size) in underlyings.iter().zip(&sizes) {
+            match names.iter().position(|a| a == u) {
+                Some(i) => delta[i] = clearing_core::add_signed(delta[i], *size).map_err(math)?,
+                None => {
+                    names.push(*u);
+                    delta.push(*size);
+                }
+            }
+        }
+        let zeros = vec![I256::ZERO; names.len()];
+        Ok((names, delta, zeros.clone(), zeros))
     }
 
     /// The wired risk module.
@@ -166,8 +267,8 @@ impl MarginEngine {
     /// positions `(markets, sizes, openNotionals, pendingFunding)` from the
     /// clearinghouse, its collateral `(assets, amounts)` from the risk engine
     /// (signed WAD; the quote asset's amount includes the signed quote
-    /// balance) and its health `(equity, maintenance, initial)` as
-    /// [`Self::health`] gives it.
+    /// balance), its health `(equity, maintenance, initial)` as
+    /// [`Self::health`] gives it, and its margin mode (`portfolio`).
     ///
     /// # Errors
     /// As [`Self::health`].
@@ -186,17 +287,16 @@ impl MarginEngine {
             I256,
             U256,
             U256,
+            bool,
         ),
         Vec<u8>,
     > {
-        let ch = self.clearinghouse.get();
-        let (markets, underlyings, sizes, notionals, pending, costs) = IClearinghouse::new(ch)
-            .book(self, account)
-            .map_err(|e| passthrough(e, ch))?;
+        let (markets, underlyings, sizes, notionals, pending, costs) = self.book(account)?;
+        let portfolio = self.portfolio.get(account);
         let (assets, amounts, eq, mm, im) =
-            self.evaluate(account, underlyings, sizes.clone(), costs, false)?;
+            self.evaluate(account, underlyings, sizes.clone(), costs, portfolio)?;
         Ok((
-            markets, sizes, notionals, pending, assets, amounts, eq, mm, im,
+            markets, sizes, notionals, pending, assets, amounts, eq, mm, im, portfolio,
         ))
     }
 
@@ -228,9 +328,33 @@ impl MarginEngine {
 }
 
 impl MarginEngine {
+    /// The account's book from the Clearinghouse (one decoder for every caller).
+    #[allow(clippy::type_complexity)]
+    #[inline(never)]
+    fn book(
+        &self,
+        account: B256,
+    ) -> Result<
+        (
+            Vec<u32>,
+            Vec<Address>,
+            Vec<I256>,
+            Vec<I256>,
+            Vec<I256>,
+            Vec<I256>,
+        ),
+        Vec<u8>,
+    > {
+        let ch = self.clearinghouse.get();
+        IClearinghouse::new(ch)
+            .book(self, account)
+            .map_err(|e| passthrough(e, ch))
+    }
+
     /// The account's collateral rows `(assets, amounts)` and its
     /// `(equity, maintenance, initial)`; see [`Self::health_with`].
     #[allow(clippy::type_complexity)]
+    #[inline(never)]
     fn evaluate(
         &self,
         account: B256,

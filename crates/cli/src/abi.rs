@@ -116,7 +116,7 @@ sol! {
     interface Margin {
         constructor(address risk, address riskEngine, address clearinghouse);
         function health(bytes32 account) external view returns (int256 equity, uint256 maintenance, uint256 initial);
-        function accountSummary(bytes32 account) external view returns (uint32[] markets, int256[] sizes, int256[] openNotionals, int256[] pendingFunding, address[] assets, int256[] amounts, int256 equity, uint256 maintenance, uint256 initial);
+        function accountSummary(bytes32 account) external view returns (uint32[] markets, int256[] sizes, int256[] openNotionals, int256[] pendingFunding, address[] assets, int256[] amounts, int256 equity, uint256 maintenance, uint256 initial, bool portfolio);
     }
 
     /// `accountSummary`'s return data as stylus-sdk 0.9 encodes it: one tuple (a leading offset
@@ -132,6 +132,7 @@ sol! {
         int256 equity;
         uint256 maintenance;
         uint256 initial;
+        bool portfolio;
     }
 
     /// `holdings`' return data as stylus-sdk 0.9 encodes it: one tuple (a leading offset word).

@@ -167,7 +167,9 @@ pub async fn account(
     };
     let maint_health = s.equity - I256::try_from(s.maintenance).unwrap_or(I256::MAX);
     let init_health = s.equity - I256::try_from(s.initial).unwrap_or(I256::MAX);
+    let mode = if s.portfolio { "portfolio" } else { "cross" };
     let mut h = Table::new(&[
+        "margin mode",
         "equity",
         "maintenance",
         "initial",
@@ -175,6 +177,7 @@ pub async fn account(
         "initial health",
     ]);
     h.row(vec![
+        mode.to_string(),
         show_signed(s.equity),
         show(s.maintenance, 18),
         show(s.initial, 18),
@@ -224,6 +227,7 @@ pub async fn account(
     }
     let j = json!({
         "account": account,
+        "marginMode": mode,
         "health": {"equity": s.equity.to_string(), "maintenance": s.maintenance.to_string(), "initial": s.initial.to_string(),
                    "maintenanceHealth": maint_health.to_string(), "initialHealth": init_health.to_string()},
         "positions": (0..s.markets.len()).map(|i| json!({"market": s.markets[i], "size": s.sizes[i].to_string(),

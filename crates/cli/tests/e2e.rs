@@ -471,6 +471,7 @@ async fn deploy_resume_inspect_and_govern() {
     assert_eq!(code, 0, "{err}");
     let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(j["health"]["equity"], "0");
+    assert_eq!(j["marginMode"], "cross");
     assert_eq!(j["positions"], serde_json::json!([]));
 
     // 8. Governance: over the step, refused locally with the rule's reason; nothing sent.

@@ -76,7 +76,7 @@ pub struct Duties {
     pub breaker_references: bool,
     /// Accrue the quote money market's interest (`VaultPolicy.accrue`).
     pub accrue: bool,
-    /// Settle option expiries and their accounts. Options do not exist yet (issue 16): turning
+    /// Settle option expiries and their accounts. The contracts have no options yet: turning
     /// this on is refused until they do.
     pub option_expiries: bool,
 }
@@ -221,7 +221,7 @@ impl Policy {
         }
         if raw.duties.option_expiries {
             return Err(CliError::Usage(
-                "duties.option_expiries: options do not exist yet (issue 16); the keeper has a hook for them but no duty to run".into(),
+                "duties.option_expiries: the contracts have no options yet; the keeper has a hook for them but no duty to run".into(),
             ));
         }
         let retry = Retry {
@@ -308,7 +308,9 @@ mod tests {
         assert!(e("native_price = \"1\"\npoll_interval = \"2 s\"").contains("poll_interval"));
         assert!(e("native_price = \"1\"\nmin_profit = \"-1\"").contains("negative"));
         assert!(e("native_price = \"1\"\nbogus = 1").contains("unknown field"));
-        assert!(e("native_price = \"1\"\n[duties]\noption_expiries = true").contains("issue 16"));
+        assert!(
+            e("native_price = \"1\"\n[duties]\noption_expiries = true").contains("no options yet")
+        );
         assert_eq!(duration("250ms", "x").unwrap(), Duration::from_millis(250));
         assert_eq!(duration("1h", "x").unwrap(), Duration::from_secs(3600));
     }

@@ -97,7 +97,7 @@ pub async fn run(ctx: &Ctx, now: u64, gas_price: u128) -> Result<u32> {
 }
 
 /// The hook for option expiries (settle expired series and their accounts). Options do not
-/// exist yet (issue 16): there is nothing to settle, and the policy refuses
+/// exist in the contracts yet: there is nothing to settle, and the policy refuses
 /// `duties.option_expiries = true`. When series exist, this is where the keeper lists the series
 /// past expiry from their events and settles them and their holders, as the duties above do
 /// (simulate, then send).

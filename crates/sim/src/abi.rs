@@ -127,7 +127,14 @@ sol! {
         constructor(address risk, address riskEngine, address clearinghouse);
         function health(bytes32 account) external view returns (int256, uint256, uint256);
         error TooManyUnderlyings(uint256 count);
-        function accountSummary(bytes32 account) external view returns (uint32[], int256[], int256[], int256[], address[], int256[], int256, uint256, uint256);
+        function accountSummary(bytes32 account) external view returns (uint32[], int256[], int256[], int256[], address[], int256[], int256, uint256, uint256, bool);
+        function healthWith(bytes32 account, address[] underlyings, int256[] sizes, int256[] costs, bool portfolio) external view returns (int256, uint256, uint256);
+        function setMarginMode(uint8 subaccount, bool portfolio) external;
+        function marginMode(bytes32 account) external view returns (bool);
+        function greeks(bytes32 account) external view returns (address[], int256[], int256[], int256[]);
+        error PortfolioEquityTooLow(int256 equity, uint256 minimum);
+        error ModeSwitchUnhealthy(int256 equity, uint256 initial);
+        event MarginModeSet(bytes32 indexed account, bool portfolio);
     }
 
     #[derive(Debug, PartialEq, Eq)]

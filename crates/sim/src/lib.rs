@@ -1124,6 +1124,42 @@ impl System {
         Ok((r._0, r._1, r._2))
     }
 
+    /// Switches `who`'s sub-account `sub` to portfolio mode (`portfolio`) or back to cross mode.
+    ///
+    /// # Errors
+    /// The MarginEngine's revert.
+    pub fn set_margin_mode(
+        &mut self,
+        who: &Trader,
+        sub: u8,
+        portfolio: bool,
+    ) -> Result<(), CallError> {
+        let margin = self.margin;
+        self.rt
+            .call(
+                who.address,
+                margin,
+                &Margin::setMarginModeCall {
+                    subaccount: sub,
+                    portfolio,
+                },
+                U256::ZERO,
+            )
+            .map(drop)
+    }
+
+    /// Whether an account is in portfolio mode.
+    ///
+    /// # Errors
+    /// The MarginEngine's revert.
+    pub fn margin_mode(&mut self, account: B256) -> Result<bool, CallError> {
+        let (admin, margin) = (self.admin, self.margin);
+        Ok(self
+            .rt
+            .view(admin, margin, &Margin::marginModeCall { account })?
+            ._0)
+    }
+
     /// `(size, openNotional, fundingIndex, pendingFunding)` of a position.
     ///
     /// # Errors
