@@ -975,7 +975,9 @@ pub(crate) type ProgramCache = Mutex<HashMap<B256, Arc<Program>>>;
 
 /// Runs a transaction's top frame on the runtime's transaction thread.
 fn call_on(thread: &mut TxThread, world: &mut World, env: &Arc<Env>, msg: Msg) -> FrameResult {
-    on_tx_thread(thread, world, env, move |world, env| exec::call(world, env, msg))
+    on_tx_thread(thread, world, env, move |world, env| {
+        exec::call(world, env, msg)
+    })
 }
 
 /// Runs `f` on the world on the runtime's transaction thread (the world moves there and
