@@ -981,7 +981,7 @@ fn call_on(thread: &mut TxThread, world: &mut World, env: &Arc<Env>, msg: Msg) -
 }
 
 /// Runs `f` on the world on the runtime's transaction thread (the world moves there and
-/// back).
+/// back; should `f` panic, a runtime bug, the panic resumes here and the world is left empty).
 fn on_tx_thread<R: Send + 'static>(
     thread: &mut TxThread,
     world: &mut World,
