@@ -13,12 +13,16 @@
 //!    and always leaves its maintenance health higher;
 //! 5. a debt-free account can always withdraw what it owns, or gets the liquidity error.
 //!
-//! `INVARIANT_ACTIONS` (default 2,000) sets the actions in all, spread over
-//! `INVARIANT_SEEDS` (default 4, at most 4) seeds, one test each (they run in parallel). Needs `scripts/build-wasm` first.
+//! `INVARIANT_ACTIONS` (default 20,000) sets the actions in all, spread over
+//! `INVARIANT_SEEDS` (default 4, at most 4) seeds, one test each (they run in parallel);
+//! `INVARIANT_FIRST_SEED` (default 1) numbers the first seed; `INVARIANT_SECONDS`, when set,
+//! also stops each seed at the first action that ends past that many seconds (the long run,
+//! `scripts/soak-invariants`). Needs `scripts/build-wasm` first.
 use alloy_primitives::{Address, B256, I256, U256};
 use alloy_sol_types::{SolCall, SolError};
 use clearing_core::WAD;
 use clearing_sim::{abi::*, System, Trader, ETH_PERP};
+use std::time::{Duration, Instant};
 use stylus_runtime::CallError;
 
 /// SplitMix64: a small deterministic generator, so a failing seed replays exactly.
@@ -76,6 +80,8 @@ struct Run {
     bad_debts: u64,
     restorations: u64,
     refused_withdrawals: u64,
+    /// Withdrawals of everything a debt-free account owns (invariant 5 checked).
+    debt_free_withdrawals: u64,
     /// Each trader's (and the keeper's) last seen ETH-perp size: sizes move only through the
     /// fills and liquidations this run makes, so a check reads the positions of the accounts
     /// with a size and of those the last action touched.
@@ -117,6 +123,7 @@ impl Run {
             bad_debts: 0,
             restorations: 0,
             refused_withdrawals: 0,
+            debt_free_withdrawals: 0,
             sizes: vec![I256::ZERO; 7],
             touched: Vec::new(),
         }
@@ -244,6 +251,7 @@ impl Run {
         let debt_free = open.is_empty() && !quote.is_negative();
         if debt_free {
             // Invariant 5: it takes what it owns, or learns what the vault can pay.
+            self.debt_free_withdrawals += 1;
             let claim = held + quote.into_raw() / U256::from(E12);
             if !claim.is_zero() {
                 match self.s.withdraw(&t, 0, usdc, claim) {
@@ -455,32 +463,41 @@ fn holdings(s: &mut System, account: B256) -> Vault::holdingsReturn {
     Vault::holdingsCall::abi_decode_returns(&out[32..], true).unwrap()
 }
 
-fn run(seed: u64, actions: u64) -> String {
+/// Runs `actions` actions from `seed`, or fewer if `budget` passes first; returns the summary.
+fn run(seed: u64, actions: u64, budget: Option<Duration>) -> String {
+    let start = Instant::now();
     let mut r = Run::new(seed);
-    for _ in 0..actions {
+    while r.actions < actions && budget.is_none_or(|b| start.elapsed() < b) {
         r.step();
     }
     format!(
-        "seed {seed}: {} actions, {} fills, {} liquidations, {} collateral sales, {} bad debts, {} restorations, {} withdrawals refused for liquidity",
-        r.actions, r.fills, r.liquidations, r.sales, r.bad_debts, r.restorations, r.refused_withdrawals
+        "seed {seed}: {} actions in {:.0} s, every invariant held after each; {} fills, {} liquidations, {} collateral sales (invariant 4 checked on each), {} bad debts, {} restorations, {} debt-free withdrawals (invariant 5), {} refused for liquidity",
+        r.actions,
+        start.elapsed().as_secs_f64(),
+        r.fills,
+        r.liquidations,
+        r.sales,
+        r.bad_debts,
+        r.restorations,
+        r.debt_free_withdrawals,
+        r.refused_withdrawals
     )
 }
 
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+fn env(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
 
-/// Runs seed `seed`'s share of `INVARIANT_ACTIONS` (default 2,000 over 4 seeds).
-fn seed(seed: u64) {
-    let total = env("INVARIANT_ACTIONS", 2_000);
-    let seeds = env("INVARIANT_SEEDS", 4).max(1);
-    if seed > seeds {
+/// Runs the `index`-th seed's share of `INVARIANT_ACTIONS` (default 20,000 over 4 seeds).
+fn seed(index: u64) {
+    let total = env("INVARIANT_ACTIONS").unwrap_or(20_000);
+    let seeds = env("INVARIANT_SEEDS").unwrap_or(4).max(1);
+    if index > seeds {
         return;
     }
-    println!("{}", run(seed, total / seeds));
+    let first = env("INVARIANT_FIRST_SEED").unwrap_or(1);
+    let budget = env("INVARIANT_SECONDS").map(Duration::from_secs);
+    println!("{}", run(first + index - 1, total / seeds, budget));
 }
 
 // One test per seed, so that the harness runs them in parallel.

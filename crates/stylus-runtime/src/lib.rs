@@ -78,6 +78,7 @@ mod gas;
 mod host;
 mod instrument;
 mod pricing;
+mod stack;
 mod state;
 
 pub use error::{CallError, DeployError, LoadError};
@@ -89,9 +90,10 @@ pub use state::BlockEnv;
 
 use alloy_primitives::{address, keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{sol, SolCall, SolConstructor, SolEvent};
-use exec::Msg;
+use exec::{FrameResult, Msg};
 use host::Env;
 use pricing::evm;
+use stack::TxThread;
 use state::{Program, World};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -267,6 +269,8 @@ pub struct Runtime {
     last: Option<Receipt>,
     gas_limit: u64,
     next_account: u64,
+    /// Where transactions run (a deep stack, kept between transactions).
+    tx_thread: TxThread,
 }
 
 impl Default for Runtime {
@@ -287,6 +291,7 @@ impl Runtime {
             last: None,
             gas_limit: DEFAULT_GAS_LIMIT,
             next_account: 0,
+            tx_thread: TxThread::default(),
         }
     }
 
@@ -518,8 +523,7 @@ impl Runtime {
                 is_static: false,
                 depth: 1,
             };
-            let env = &self.env;
-            let r = on_big_stack(|| exec::call(world, env, msg));
+            let r = call_on(&mut self.tx_thread, world, &self.env, msg);
             gas -= callee_gas - r.gas_left;
             outcome = r.outcome;
             output = r.output;
@@ -602,8 +606,7 @@ impl Runtime {
                 is_static: false,
                 depth: 0,
             };
-            let env = &self.env;
-            let r = on_big_stack(|| exec::call(world, env, msg));
+            let r = call_on(&mut self.tx_thread, world, &self.env, msg);
             let used = gas_limit - r.gas_left;
             let refund = (world.refund.max(0) as u64).min(used / 5);
             Receipt {
@@ -898,8 +901,7 @@ impl Runtime {
                 is_static: false,
                 depth: 0,
             };
-            let env = &self.env;
-            let r = on_big_stack(|| exec::call(world, env, msg));
+            let r = call_on(&mut self.tx_thread, world, &self.env, msg);
             let used = gas_limit - r.gas_left;
             let refund = (world.refund.max(0) as u64).min(used / 5);
             Receipt {
@@ -919,8 +921,9 @@ impl Runtime {
             // keeps is not missed, then check the limit here
             let remaining = gas_limit - intrinsic;
             let gas = remaining.saturating_add(remaining / 63 + 1) + evm::CREATE;
-            let mut created = on_big_stack(|| {
-                exec::create(world, env, tx.from, &tx.input, tx.value, None, gas, 0)
+            let (from, input, value) = (tx.from, tx.input.clone(), tx.value);
+            let mut created = on_tx_thread(&mut self.tx_thread, world, env, move |world, env| {
+                exec::create(world, env, from, &input, value, None, gas, 0)
             });
             if created.address.is_some() && created.cost - evm::CREATE > remaining {
                 world.revert_to(0);
@@ -970,30 +973,27 @@ fn decode_return<C: SolCall>(receipt: &Receipt) -> Result<C::Return, CallError> 
 /// Programs loaded so far, by code hash.
 pub(crate) type ProgramCache = Mutex<HashMap<B256, Arc<Program>>>;
 
-/// Native stack for running a transaction: nested frames recurse through the
-/// interpreter, and an unoptimised build needs a deep stack for deep call
-/// chains. Only the pages touched are committed.
-const TX_STACK: usize = 256 << 20;
+/// Runs a transaction's top frame on the runtime's transaction thread.
+fn call_on(thread: &mut TxThread, world: &mut World, env: &Arc<Env>, msg: Msg) -> FrameResult {
+    on_tx_thread(thread, world, env, move |world, env| {
+        exec::call(world, env, msg)
+    })
+}
 
-/// Runs `f` on a thread with [`TX_STACK`] of stack (inline if no thread can
-/// be spawned).
-fn on_big_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    let cell = Mutex::new(Some(f));
-    let take = || cell.lock().unwrap_or_else(|e| e.into_inner()).take();
-    let spawned = std::thread::scope(|scope| {
-        let handle = std::thread::Builder::new()
-            .stack_size(TX_STACK)
-            .spawn_scoped(scope, || take().map(|f| f()))
-            .ok()?;
-        match handle.join() {
-            Ok(r) => r,
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
+/// Runs `f` on the world on the runtime's transaction thread (the world moves there and
+/// back; should `f` panic, a runtime bug, the panic resumes here and the world is left empty).
+fn on_tx_thread<R: Send + 'static>(
+    thread: &mut TxThread,
+    world: &mut World,
+    env: &Arc<Env>,
+    f: impl FnOnce(&mut World, &Arc<Env>) -> R + Send + 'static,
+) -> R {
+    let mut moved = std::mem::take(world);
+    let env = env.clone();
+    let (moved, r) = thread.run(move || {
+        let r = f(&mut moved, &env);
+        (moved, r)
     });
-    match spawned {
-        Some(r) => r,
-        None => take()
-            .map(|f| f())
-            .expect("the transaction runs exactly once"),
-    }
+    *world = moved;
+    r
 }
