@@ -267,6 +267,67 @@ fn script(cached: bool) -> Result<Vec<(String, GasReport)>, String> {
         );
         s.set_eth_price(3000).map_err(|x| e(&x))?;
     }
+
+    // Health on eight underlyings (USDC and seven perpetuals: ETH's and six more, one token
+    // and market each, in one bucket), in cross mode and then in portfolio mode.
+    let carol = Trader::from_seed("carol");
+    let mut markets_of = vec![0u32];
+    for (i, symbol) in ["T1", "T2", "T3", "T4", "T5", "T6"].iter().enumerate() {
+        let token = s.list_token(symbol, 100).map_err(|x| e(&x))?;
+        s.admin_call(
+            "list market",
+            markets,
+            &Markets::listMarketCall {
+                underlying: token,
+                minSize: WAD / U256::from(100),
+                tick: WAD / U256::from(100),
+                makerFee: WAD * U256::from(2) / U256::from(10_000),
+                takerFee: WAD * U256::from(5) / U256::from(10_000),
+                maxOpenInterest: wad(10_000),
+                fundingCap: WAD * U256::from(75) / U256::from(10_000),
+            },
+        )
+        .map_err(|x| e(&x))?;
+        markets_of.push(8 + u32::try_from(i).unwrap_or_default());
+    }
+    s.refresh_prices().map_err(|x| e(&x))?;
+    // Dave takes the other sides (the maker of the rows above already has eight markets).
+    let dave = Trader::from_seed("dave");
+    s.deposit(&carol, 0, quote, usdc(100_000))
+        .map_err(|x| e(&x))?;
+    s.deposit(&dave, 0, quote, usdc(1_000_000))
+        .map_err(|x| e(&x))?;
+    for (k, market) in markets_of.iter().enumerate() {
+        // Alternate sides, so that the correlation credit matters.
+        let (size, price) = if k == 0 { (1, 3000) } else { (10, 100) };
+        let size = if k % 2 == 0 { size } else { -size };
+        let n = 1_000 + u64::try_from(k).unwrap_or_default();
+        let d = Order {
+            market: *market,
+            ..s.order(&dave, 0, swad(size), wad(price), n)
+        };
+        let c = Order {
+            market: *market,
+            ..s.order(&carol, 0, swad(-size), wad(price), n)
+        };
+        let (ds, cs) = (s.sign(&dave, &d), s.sign(&carol, &c));
+        s.settle((&d, &ds), (&c, &cs), wad(size.unsigned_abs()))
+            .map_err(|x| e(&x))?;
+    }
+    let account = carol.account(0);
+    s.health(account).map_err(|x| e(&x))?;
+    push(
+        &s,
+        "MarginEngine.health (8 underlyings, cross mode)",
+        last(&s)?,
+    );
+    s.set_margin_mode(&carol, 0, true).map_err(|x| e(&x))?;
+    s.health(account).map_err(|x| e(&x))?;
+    push(
+        &s,
+        "MarginEngine.health (8 underlyings, portfolio mode)",
+        last(&s)?,
+    );
     Ok(rows)
 }
 
