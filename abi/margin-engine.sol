@@ -28,4 +28,16 @@ interface IMarginEngine  {
     function healthWith(bytes32 account, address[] memory underlyings, int256[] memory sizes, int256[] memory costs, bool portfolio) external view returns (int256 equity, uint256 maintenance, uint256 initial);
 
     event MarginModeSet(bytes32 indexed account, bool portfolio);
+
+    error LengthMismatch();
+
+    error TooManyUnderlyings(uint256 count);
+
+    error MathError(uint8 code);
+
+    error RiskCallFailed(address risk);
+
+    error PortfolioEquityTooLow(int256 equity, uint256 minimum);
+
+    error ModeSwitchUnhealthy(int256 equity, uint256 initial);
 }

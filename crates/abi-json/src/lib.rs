@@ -366,6 +366,44 @@ pub fn name_parameters(
     Ok(text)
 }
 
+/// The crate's own `sol!` errors that `exported` does not declare (compared by name), when the
+/// crate's `Cargo.toml` sets `[package.metadata.abi] declared-errors = true`. For contracts whose
+/// methods return raw revert data (`Vec<u8>`, so that a callee's error passes through
+/// unchanged): the SDK's exporter cannot see their errors, and a dApp needs them to decode a
+/// revert.
+///
+/// # Errors
+/// [`AbiError::Io`] when a file cannot be read.
+pub fn undeclared_errors(crate_dir: &Path, exported: &str) -> Result<Vec<String>, AbiError> {
+    let manifest = crate_dir.join("Cargo.toml");
+    let text = fs::read_to_string(&manifest)
+        .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
+    let value: toml::Value = text
+        .parse()
+        .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
+    let wanted = value
+        .get("package")
+        .and_then(|p| p.get("metadata"))
+        .and_then(|m| m.get("abi"))
+        .and_then(|a| a.get("declared-errors"))
+        .and_then(toml::Value::as_bool)
+        .unwrap_or(false);
+    if !wanted {
+        return Ok(Vec::new());
+    }
+    let mut out: Vec<String> = Vec::new();
+    for e in crate_sources(crate_dir)?
+        .iter()
+        .flat_map(|s| names::errors_in_source(s))
+    {
+        let head = e.split('(').next().unwrap_or_default().to_string();
+        if !exported.contains(&format!("{head}(")) && !out.iter().any(|o| o.starts_with(&head)) {
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
 /// The declarations listed under `[TABLE.metadata.abi] KEY` of a `Cargo.toml` (`table` is
 /// `package` or `workspace`), normalised to one line without the trailing semicolon.
 fn metadata_list(manifest: &Path, table: &str, key: &str) -> Result<Vec<String>, AbiError> {
@@ -509,6 +547,30 @@ pub fn json_abi(interface: &str, constructor: Option<&str>) -> Result<JsonAbi, A
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn declared_errors_are_added_only_when_asked_and_only_when_missing() {
+        let dir = std::env::temp_dir().join(format!("abi-json-errors-{}", std::process::id()));
+        fs::create_dir_all(dir.join("src")).unwrap();
+        fs::write(
+            dir.join("src/lib.rs"),
+            "sol! {\n    error Known(uint256 a);\n    error Missing(int256 equity, uint256 minimum);\n}\n",
+        )
+        .unwrap();
+        let exported = "interface I {\n    error Known(uint256);\n}\n";
+        fs::write(dir.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        assert!(undeclared_errors(&dir, exported).unwrap().is_empty());
+        fs::write(
+            dir.join("Cargo.toml"),
+            "[package]\nname = \"x\"\n[package.metadata.abi]\ndeclared-errors = true\n",
+        )
+        .unwrap();
+        assert_eq!(
+            undeclared_errors(&dir, exported).unwrap(),
+            vec!["error Missing(int256 equity, uint256 minimum)".to_string()]
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn finds_events_across_lines_and_ignores_comments() {

@@ -1,6 +1,7 @@
 //! `abi-json CRATE_DIR OUT_STEM [CONSTRUCTOR_FILE] < exported-interface.sol`
 //!
-//! Writes `OUT_STEM.sol` (the interface completed with the crate's events) and
+//! Writes `OUT_STEM.sol` (the interface completed with the crate's events, and its errors when
+//! its `Cargo.toml` asks for them: `[package.metadata.abi] declared-errors = true`) and
 //! `OUT_STEM.json` (its JSON ABI).
 use std::{io::Read, path::Path, process::ExitCode};
 
@@ -13,8 +14,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     std::io::stdin().read_to_string(&mut exported)?;
     let structs = abi_json::crate_structs(Path::new(&args[0]))?;
     let exported = abi_json::add_structs(&exported, &structs)?;
-    let events = abi_json::crate_events(Path::new(&args[0]))?;
-    let full = abi_json::complete_interface(&exported, &events)?;
+    let mut declarations = abi_json::crate_events(Path::new(&args[0]))?;
+    declarations.extend(abi_json::undeclared_errors(Path::new(&args[0]), &exported)?);
+    let full = abi_json::complete_interface(&exported, &declarations)?;
     let outputs = Path::new(env!("CARGO_MANIFEST_DIR")).join("outputs.toml");
     let full = abi_json::name_parameters(&full, Path::new(&args[0]), &outputs)?;
     let ctor = match args.get(2) {
