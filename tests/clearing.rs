@@ -243,7 +243,8 @@ fn fills_book_positions_realise_pnl_and_split_fees_to_the_wei(
             vec![swad(10_000) - scents(60)],
             eq,
             mm,
-            im
+            im,
+            false
         )
     );
     let (eq_b, _, _) = margin.sender(bob).health(b).motsu_unwrap();
