@@ -25,8 +25,10 @@ extern crate alloc;
 mod errors;
 
 use alloc::vec::Vec;
-use alloy_primitives::{Address, B256, I256, U128, U256, U64};
-use clearing_core::math::fixed::{from_i128, to_i128};
+use alloy_primitives::{Address, B256, I256, U256, U64};
+use clearing_core::math::fixed::{
+    from_i128, from_u128, from_u64, to_i128, to_u128_bounded, to_u64_bounded,
+};
 use clearing_core::{
     add_signed, check_market, funding_at_fill, funding_now, govern, next_change_at,
     premium_notional_rule, side_indices, socialised_charge, to_signed, to_unsigned, within_band,
@@ -230,14 +232,16 @@ impl PerpMarkets {
         m.underlying.set(underlying);
         m.min_size.set(min_size);
         m.tick.set(tick);
-        m.maker_fee.set(narrow(maker_fee));
-        m.taker_fee.set(narrow(taker_fee));
+        m.maker_fee.set(to_u64_bounded(maker_fee));
+        m.taker_fee.set(to_u64_bounded(taker_fee));
         m.max_open_interest.set(max_open_interest);
-        m.funding_cap.set(narrow(funding_cap));
+        m.funding_cap.set(to_u64_bounded(funding_cap));
         m.updated_at.set(U64::from(now));
         m.sampled_at.set(U64::from(now));
-        m.max_fill_deviation.set(narrow(DEFAULT_MAX_FILL_DEVIATION));
-        m.premium_notional.set(narrow128(DEFAULT_PREMIUM_NOTIONAL));
+        m.max_fill_deviation
+            .set(to_u64_bounded(DEFAULT_MAX_FILL_DEVIATION));
+        m.premium_notional
+            .set(to_u128_bounded(DEFAULT_PREMIUM_NOTIONAL));
         m.premium_tau.set(U64::from(DEFAULT_PREMIUM_TAU));
         log(
             self.vm(),
@@ -290,13 +294,13 @@ impl PerpMarkets {
             match code {
                 param::MIN_SIZE => m.min_size.get(),
                 param::TICK => m.tick.get(),
-                param::MAKER_FEE => wide(m.maker_fee.get()),
-                param::TAKER_FEE => wide(m.taker_fee.get()),
+                param::MAKER_FEE => from_u64(m.maker_fee.get()),
+                param::TAKER_FEE => from_u64(m.taker_fee.get()),
                 param::MAX_OPEN_INTEREST => m.max_open_interest.get(),
-                param::MAX_FILL_DEVIATION => wide(m.max_fill_deviation.get()),
-                param::PREMIUM_NOTIONAL => wide128(m.premium_notional.get()),
+                param::MAX_FILL_DEVIATION => from_u64(m.max_fill_deviation.get()),
+                param::PREMIUM_NOTIONAL => from_u128(m.premium_notional.get()),
                 param::PREMIUM_TAU => U256::from(m.premium_tau.get()),
-                _ => wide(m.funding_cap.get()),
+                _ => from_u64(m.funding_cap.get()),
             }
         };
         if code == param::PREMIUM_NOTIONAL {
@@ -334,14 +338,14 @@ impl PerpMarkets {
         match code {
             param::MIN_SIZE => m.min_size.set(value),
             param::TICK => m.tick.set(value),
-            param::MAKER_FEE => m.maker_fee.set(narrow(value)),
-            param::TAKER_FEE => m.taker_fee.set(narrow(value)),
+            param::MAKER_FEE => m.maker_fee.set(to_u64_bounded(value)),
+            param::TAKER_FEE => m.taker_fee.set(to_u64_bounded(value)),
             param::MAX_OPEN_INTEREST => m.max_open_interest.set(value),
-            param::MAX_FILL_DEVIATION => m.max_fill_deviation.set(narrow(value)),
-            param::PREMIUM_NOTIONAL => m.premium_notional.set(narrow128(value)),
+            param::MAX_FILL_DEVIATION => m.max_fill_deviation.set(to_u64_bounded(value)),
+            param::PREMIUM_NOTIONAL => m.premium_notional.set(to_u128_bounded(value)),
             // Within its rule's bounds (at most 24 h): fits u64.
             param::PREMIUM_TAU => m.premium_tau.set(U64::from(value.to::<u64>())),
-            _ => m.funding_cap.set(narrow(value)),
+            _ => m.funding_cap.set(to_u64_bounded(value)),
         }
         drop(m);
         self.changed_at.setter(key).set(U64::from(now));
@@ -377,10 +381,10 @@ impl PerpMarkets {
             m.underlying.get(),
             m.min_size.get(),
             m.tick.get(),
-            wide(m.maker_fee.get()),
-            wide(m.taker_fee.get()),
+            from_u64(m.maker_fee.get()),
+            from_u64(m.taker_fee.get()),
             m.max_open_interest.get(),
-            wide(m.funding_cap.get()),
+            from_u64(m.funding_cap.get()),
             m.open_interest.get(),
         ))
     }
@@ -405,8 +409,8 @@ impl PerpMarkets {
     pub fn funding_parameters(&self, market: u32) -> Result<(U256, U256, u64), MarketsError> {
         let m = self.get(market)?;
         Ok((
-            wide(m.max_fill_deviation.get()),
-            wide128(m.premium_notional.get()),
+            from_u64(m.max_fill_deviation.get()),
+            from_u128(m.premium_notional.get()),
             m.premium_tau.get().to::<u64>(),
         ))
     }
@@ -436,7 +440,7 @@ impl PerpMarkets {
             let m = self.get(market)?;
             (
                 m.underlying.get(),
-                wide(m.funding_cap.get()),
+                from_u64(m.funding_cap.get()),
                 m.long_loss.get(),
                 m.short_loss.get(),
             )
@@ -537,11 +541,11 @@ impl PerpMarkets {
             let m = self.get(market)?;
             (
                 m.underlying.get(),
-                wide(m.funding_cap.get()),
+                from_u64(m.funding_cap.get()),
                 m.max_open_interest.get(),
                 m.open_interest.get(),
-                wide(m.maker_fee.get()),
-                wide(m.taker_fee.get()),
+                from_u64(m.maker_fee.get()),
+                from_u64(m.taker_fee.get()),
                 (m.long_loss.get(), m.short_loss.get()),
             )
         };
@@ -647,25 +651,4 @@ fn unknown(market: u32) -> MarketsError {
 
 fn math(e: clearing_core::CoreError) -> Vec<u8> {
     MarketsError::from(e).into()
-}
-
-/// A stored 64-bit fraction as a `U256`.
-fn wide(v: U64) -> U256 {
-    U256::from(v.to::<u64>())
-}
-
-/// A fraction for 64-bit storage: every one is checked against its rule's bounds (at most a
-/// few percent, or 20 % for the fill band) before it is stored.
-fn narrow(v: U256) -> U64 {
-    U64::from(v.saturating_to::<u64>())
-}
-
-/// A stored 128-bit value as a `U256`.
-fn wide128(v: U128) -> U256 {
-    U256::from(v.to::<u128>())
-}
-
-/// The premium notional for 128-bit storage: its rule bounds it by 10^12 quote units (WAD).
-fn narrow128(v: U256) -> U128 {
-    U128::from(v.saturating_to::<u128>())
 }

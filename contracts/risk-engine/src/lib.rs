@@ -21,6 +21,7 @@ mod errors;
 
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, I256, U256, U64};
+use clearing_core::math::fixed::{from_u64, to_u64_bounded};
 use clearing_core::{
     check_change, governance::params as p, initial_haircut, may_apply, mul_div, mul_down,
     next_change_at, ramp_haircut, target_haircut, ChangeError, Direction, HaircutParams, Rounding,
@@ -101,10 +102,10 @@ impl RiskEngine {
         self.access._grant_role(ADMIN_ROLE.into(), admin);
         self.risk.set(risk);
         self.vault.set(vault);
-        self.k.set(narrow(p::DEFAULT_K));
-        self.init_ratio.set(narrow(p::DEFAULT_INIT_RATIO));
+        self.k.set(to_u64_bounded(p::DEFAULT_K));
+        self.init_ratio.set(to_u64_bounded(p::DEFAULT_INIT_RATIO));
         self.horizon.set(U64::from(p::DEFAULT_LIQ_HORIZON));
-        self.max_speed.set(narrow(p::DEFAULT_HAIRCUT_SPEED));
+        self.max_speed.set(to_u64_bounded(p::DEFAULT_HAIRCUT_SPEED));
     }
 
     /// Whether `account` holds `role`.
@@ -180,9 +181,9 @@ impl RiskEngine {
         if configured {
             let h = self.haircuts.getter(asset);
             let old = (
-                wide(h.floor.get()),
-                wide(h.cap.get()),
-                wide(h.multiplier.get()),
+                from_u64(h.floor.get()),
+                from_u64(h.cap.get()),
+                from_u64(h.multiplier.get()),
             );
             drop(h);
             self.governed(
@@ -207,10 +208,10 @@ impl RiskEngine {
         let clamped = effective.max(floor).min(cap);
         let mut h = self.haircuts.setter(asset);
         h.configured.set(true);
-        h.floor.set(narrow(floor));
-        h.cap.set(narrow(cap));
-        h.multiplier.set(narrow(multiplier));
-        h.effective.set(narrow(clamped));
+        h.floor.set(to_u64_bounded(floor));
+        h.cap.set(to_u64_bounded(cap));
+        h.multiplier.set(to_u64_bounded(multiplier));
+        h.effective.set(to_u64_bounded(clamped));
         h.updated_at.set(U64::from(now));
         log(
             self.vm(),
@@ -246,14 +247,18 @@ impl RiskEngine {
         self.governed(
             Address::ZERO,
             &[
-                (param::K, wide(self.k.get()), k),
-                (param::INIT_RATIO, wide(self.init_ratio.get()), init_ratio),
+                (param::K, from_u64(self.k.get()), k),
+                (
+                    param::INIT_RATIO,
+                    from_u64(self.init_ratio.get()),
+                    init_ratio,
+                ),
                 (
                     param::HORIZON,
                     U256::from(self.horizon.get()),
                     U256::from(horizon),
                 ),
-                (param::SPEED, wide(self.max_speed.get()), max_speed),
+                (param::SPEED, from_u64(self.max_speed.get()), max_speed),
             ],
         )?;
         check(param::K, k, p::MIN_K, p::MAX_K)?;
@@ -275,10 +280,10 @@ impl RiskEngine {
             p::MIN_HAIRCUT_SPEED,
             p::MAX_HAIRCUT_SPEED,
         )?;
-        self.k.set(narrow(k));
-        self.init_ratio.set(narrow(init_ratio));
+        self.k.set(to_u64_bounded(k));
+        self.init_ratio.set(to_u64_bounded(init_ratio));
         self.horizon.set(U64::from(horizon));
-        self.max_speed.set(narrow(max_speed));
+        self.max_speed.set(to_u64_bounded(max_speed));
         log(
             self.vm(),
             HaircutParametersSet {
@@ -302,10 +307,10 @@ impl RiskEngine {
     ) -> Result<(U256, U256, U256, U256, u64), EngineError> {
         let h = self.configured(asset)?;
         Ok((
-            wide(h.floor.get()),
-            wide(h.cap.get()),
-            wide(h.multiplier.get()),
-            wide(h.effective.get()),
+            from_u64(h.floor.get()),
+            from_u64(h.cap.get()),
+            from_u64(h.multiplier.get()),
+            from_u64(h.effective.get()),
             h.updated_at.get().to::<u64>(),
         ))
     }
@@ -314,10 +319,10 @@ impl RiskEngine {
     /// maximum speed per hour.
     pub fn haircut_parameters(&self) -> (U256, U256, u64, U256) {
         (
-            wide(self.k.get()),
-            wide(self.init_ratio.get()),
+            from_u64(self.k.get()),
+            from_u64(self.init_ratio.get()),
             self.horizon.get().to::<u64>(),
-            wide(self.max_speed.get()),
+            from_u64(self.max_speed.get()),
         )
     }
 
@@ -345,7 +350,7 @@ impl RiskEngine {
         let (target, effective, _) = self.current(asset)?;
         let now = self.vm().block_timestamp();
         let mut h = self.haircuts.setter(asset);
-        h.effective.set(narrow(effective));
+        h.effective.set(to_u64_bounded(effective));
         h.updated_at.set(U64::from(now));
         log(
             self.vm(),
@@ -533,13 +538,13 @@ impl RiskEngine {
 
     fn global_params(&self) -> HaircutParams {
         HaircutParams {
-            k: wide(self.k.get()),
+            k: from_u64(self.k.get()),
             horizon: self.horizon.get().to::<u64>(),
             multiplier: p::DEFAULT_VOL_MULTIPLIER,
             floor: U256::ZERO,
             cap: WAD,
-            init_ratio: wide(self.init_ratio.get()),
-            max_speed: wide(self.max_speed.get()),
+            init_ratio: from_u64(self.init_ratio.get()),
+            max_speed: from_u64(self.max_speed.get()),
         }
     }
 
@@ -563,10 +568,10 @@ impl RiskEngine {
     fn current_at(&self, asset: Address, vol: U256) -> Result<(U256, U256, U256), Vec<u8>> {
         let h = self.configured(asset)?;
         let mut params = self.global_params();
-        params.floor = wide(h.floor.get());
-        params.cap = wide(h.cap.get());
-        params.multiplier = wide(h.multiplier.get());
-        let (stored, since) = (wide(h.effective.get()), h.updated_at.get().to::<u64>());
+        params.floor = from_u64(h.floor.get());
+        params.cap = from_u64(h.cap.get());
+        params.multiplier = from_u64(h.multiplier.get());
+        let (stored, since) = (from_u64(h.effective.get()), h.updated_at.get().to::<u64>());
         drop(h);
         let target = target_haircut(vol, &params).map_err(math)?;
         let elapsed = self.vm().block_timestamp().saturating_sub(since);
@@ -677,16 +682,4 @@ fn passthrough(e: stylus_sdk::call::Error, callee: Address) -> Vec<u8> {
         stylus_sdk::call::Error::Revert(data) if !data.is_empty() => data,
         _ => EngineError::CallFailed(CallFailed { callee }).into(),
     }
-}
-
-/// A stored 64-bit WAD value as a `U256`.
-fn wide(v: U64) -> U256 {
-    U256::from(v.to::<u64>())
-}
-
-/// A WAD value for 64-bit storage. Every stored haircut value has a governance bound of at most
-/// 10 WAD (`clearing_core`'s `haircut_values_fit_64_bits` test), checked before it is stored;
-/// the effective haircut lies between the floor and the cap.
-fn narrow(v: U256) -> U64 {
-    U64::from(v.saturating_to::<u64>())
 }

@@ -16,6 +16,7 @@ mod feeds;
 
 use alloc::vec::Vec;
 use alloy_primitives::{aliases::U80, Address, B256, U128, U256, U64, U8};
+use clearing_core::math::fixed::{from_u128, from_u64, to_u128, to_u64_bounded};
 use clearing_core::{
     govern,
     governance::params as p,
@@ -125,11 +126,11 @@ impl RiskModule {
     #[constructor]
     pub fn constructor(&mut self, admin: Address) {
         self.access._grant_role(ADMIN_ROLE.into(), admin);
-        self.lambda.set(narrow(p::DEFAULT_LAMBDA));
+        self.lambda.set(to_u64_bounded(p::DEFAULT_LAMBDA));
         self.heartbeat_tolerance
-            .set(narrow(p::DEFAULT_HEARTBEAT_TOLERANCE));
+            .set(to_u64_bounded(p::DEFAULT_HEARTBEAT_TOLERANCE));
         self.min_margin_fraction
-            .set(narrow(p::DEFAULT_MIN_MARGIN_FRACTION));
+            .set(to_u64_bounded(p::DEFAULT_MIN_MARGIN_FRACTION));
         self.sequencer_grace
             .set(U64::from(p::DEFAULT_SEQUENCER_GRACE));
         self.store_correlations(&DEFAULT_INTRA, DEFAULT_INTER);
@@ -310,7 +311,7 @@ impl RiskModule {
                 .iter()
                 .any(|rho| *rho < value)
         } else {
-            code >= param::INTRA_CORRELATION && value < wide(self.inter.get())
+            code >= param::INTRA_CORRELATION && value < from_u64(self.inter.get())
         };
         if broken {
             return Err(out_of_bounds(code, value));
@@ -338,17 +339,17 @@ impl RiskModule {
             }
         }
         match code {
-            param::LAMBDA => self.lambda.set(narrow(value)),
-            param::HEARTBEAT_TOLERANCE => self.heartbeat_tolerance.set(narrow(value)),
-            param::MIN_MARGIN_FRACTION => self.min_margin_fraction.set(narrow(value)),
-            param::SEQUENCER_GRACE => self.sequencer_grace.set(narrow(value)),
-            param::INTER_CORRELATION => self.inter.set(narrow(value)),
+            param::LAMBDA => self.lambda.set(to_u64_bounded(value)),
+            param::HEARTBEAT_TOLERANCE => self.heartbeat_tolerance.set(to_u64_bounded(value)),
+            param::MIN_MARGIN_FRACTION => self.min_margin_fraction.set(to_u64_bounded(value)),
+            param::SEQUENCER_GRACE => self.sequencer_grace.set(to_u64_bounded(value)),
+            param::INTER_CORRELATION => self.inter.set(to_u64_bounded(value)),
             _ => {
                 if let Some(mut slot) = self
                     .intra
                     .setter(usize::from(code - param::INTRA_CORRELATION))
                 {
-                    slot.set(narrow(value));
+                    slot.set(to_u64_bounded(value));
                 }
             }
         }
@@ -392,18 +393,18 @@ impl RiskModule {
         }
         let prev_time = a.last_time.get().to::<u64>();
         let prev = (prev_time != 0).then(|| VolState {
-            variance: wide128(a.variance.get()),
-            price: wide128(a.last_price.get()),
+            variance: from_u128(a.variance.get()),
+            price: from_u128(a.last_price.get()),
             timestamp: prev_time,
         });
         let seed_variance = a.variance.get();
         drop(a);
         let now = round.updated_at.saturating_to::<u64>();
         let mut next =
-            volatility::observe(prev, price, now, wide(self.lambda.get())).map_err(math)?;
+            volatility::observe(prev, price, now, from_u64(self.lambda.get())).map_err(math)?;
         if prev.is_none() {
             // The first observation keeps the seeded variance from listing.
-            next.variance = wide128(seed_variance);
+            next.variance = from_u128(seed_variance);
         }
         if prev.is_some_and(|p| p == next) {
             // Same timestamp as the last folded round: nothing to fold.
@@ -436,12 +437,12 @@ impl RiskModule {
         let a = self.listed(asset)?;
         let vol_feed = a.vol_feed.get();
         if vol_feed.is_zero() {
-            return Ok(volatility::daily_vol(wide128(a.variance.get())));
+            return Ok(volatility::daily_vol(from_u128(a.variance.get())));
         }
         let cfg = FeedConfig {
             decimals: a.vol_feed_decimals.get().to::<u8>(),
             heartbeat: a.heartbeat.get().to::<u64>(),
-            tolerance: wide(self.heartbeat_tolerance.get()),
+            tolerance: from_u64(self.heartbeat_tolerance.get()),
             min_price: U256::ZERO,
             max_price: U256::MAX,
         };
@@ -481,27 +482,27 @@ impl RiskModule {
         Ok((
             a.feed.get(),
             a.heartbeat.get().to::<u64>(),
-            wide128(a.min_price.get()),
-            wide128(a.max_price.get()),
+            from_u128(a.min_price.get()),
+            from_u128(a.max_price.get()),
             a.bucket.get().to::<u8>(),
-            wide128(a.depth.get()),
+            from_u128(a.depth.get()),
             a.vol_feed.get(),
             a.last_round.get(),
-            wide128(a.last_price.get()),
+            from_u128(a.last_price.get()),
             a.last_time.get().to::<u64>(),
-            wide128(a.variance.get()),
+            from_u128(a.variance.get()),
         ))
     }
 
     /// The current value of governed parameter `code` (see [`rule`]; 0 for a code without one).
     pub fn parameter(&self, code: u8) -> U256 {
         match code {
-            param::LAMBDA => wide(self.lambda.get()),
-            param::HEARTBEAT_TOLERANCE => wide(self.heartbeat_tolerance.get()),
-            param::MIN_MARGIN_FRACTION => wide(self.min_margin_fraction.get()),
+            param::LAMBDA => from_u64(self.lambda.get()),
+            param::HEARTBEAT_TOLERANCE => from_u64(self.heartbeat_tolerance.get()),
+            param::MIN_MARGIN_FRACTION => from_u64(self.min_margin_fraction.get()),
             param::SEQUENCER_GRACE => U256::from(self.sequencer_grace.get()),
-            param::INTER_CORRELATION => wide(self.inter.get()),
-            _ => wide(
+            param::INTER_CORRELATION => from_u64(self.inter.get()),
+            _ => from_u64(
                 self.intra
                     .get(usize::from(code.wrapping_sub(param::INTRA_CORRELATION)))
                     .unwrap_or_default(),
@@ -514,13 +515,13 @@ impl RiskModule {
     /// correlations and the inter-bucket correlation.
     pub fn risk_parameters(&self) -> (U256, U256, U256, Address, u64, Vec<U256>, U256) {
         (
-            wide(self.lambda.get()),
-            wide(self.heartbeat_tolerance.get()),
-            wide(self.min_margin_fraction.get()),
+            from_u64(self.lambda.get()),
+            from_u64(self.heartbeat_tolerance.get()),
+            from_u64(self.min_margin_fraction.get()),
             self.sequencer_feed.get(),
             self.sequencer_grace.get().to::<u64>(),
             self.load_correlations().intra.to_vec(),
-            wide(self.inter.get()),
+            from_u64(self.inter.get()),
         )
     }
 
@@ -567,7 +568,7 @@ impl RiskModule {
             vols.push(self.volatility(asset)?);
             let a = self.assets.getter(asset);
             buckets.push(a.bucket.get().to::<u8>());
-            depths.push(wide128(a.depth.get()));
+            depths.push(from_u128(a.depth.get()));
         }
         let c = self.load_correlations();
         Ok((
@@ -576,7 +577,7 @@ impl RiskModule {
             depths,
             c.intra.to_vec(),
             c.inter,
-            wide(self.min_margin_fraction.get()),
+            from_u64(self.min_margin_fraction.get()),
             vols,
         ))
     }
@@ -603,19 +604,19 @@ impl RiskModule {
     fn store_correlations(&mut self, intra: &[U256], inter: U256) {
         for (i, rho) in intra.iter().enumerate() {
             if let Some(mut slot) = self.intra.setter(i) {
-                slot.set(narrow(*rho));
+                slot.set(to_u64_bounded(*rho));
             }
         }
-        self.inter.set(narrow(inter));
+        self.inter.set(to_u64_bounded(inter));
     }
 
     fn load_correlations(&self) -> Correlations {
         let mut c = Correlations {
             intra: [U256::ZERO; BUCKETS],
-            inter: wide(self.inter.get()),
+            inter: from_u64(self.inter.get()),
         };
         for (i, rho) in c.intra.iter_mut().enumerate() {
-            *rho = wide(self.intra.get(i).unwrap_or_default());
+            *rho = from_u64(self.intra.get(i).unwrap_or_default());
         }
         c
     }
@@ -627,9 +628,9 @@ impl RiskModule {
         let cfg = FeedConfig {
             decimals: a.feed_decimals.get().to::<u8>(),
             heartbeat: a.heartbeat.get().to::<u64>(),
-            tolerance: wide(self.heartbeat_tolerance.get()),
-            min_price: wide128(a.min_price.get()),
-            max_price: wide128(a.max_price.get()),
+            tolerance: from_u64(self.heartbeat_tolerance.get()),
+            min_price: from_u128(a.min_price.get()),
+            max_price: from_u128(a.max_price.get()),
         };
         drop(a);
         self.read_feed(asset, feed, &cfg)
@@ -655,28 +656,10 @@ fn math(e: clearing_core::CoreError) -> RiskError {
     RiskError::MathError(MathError { code: e as u8 })
 }
 
-/// A stored 64-bit WAD value as a `U256`.
-fn wide(v: U64) -> U256 {
-    U256::from(v.to::<u64>())
-}
-
-/// A governed value for 64-bit storage: every one is checked against its rule's bounds (at
-/// most 1 WAD, or seconds) before it is stored.
-fn narrow(v: U256) -> U64 {
-    U64::from(v.saturating_to::<u64>())
-}
-
-/// A stored 128-bit value as a `U256`.
-fn wide128(v: U128) -> U256 {
-    U256::from(v.to::<u128>())
-}
-
 /// A computed value (a price inside its band, a variance) for 128-bit storage; `MathError`
 /// (overflow) if it does not fit.
 fn narrow128(v: U256) -> Result<U128, RiskError> {
-    u128::try_from(v)
-        .map(U128::from)
-        .map_err(|_| math(clearing_core::CoreError::Overflow))
+    to_u128(v).map_err(math)
 }
 
 #[cfg(test)]

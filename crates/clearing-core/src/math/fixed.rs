@@ -13,7 +13,7 @@
 //! means "the smaller of the two neighbouring integers" whatever the sign.
 
 use crate::CoreError;
-use alloy_primitives::{Sign, Signed, Uint, I256, U256, U512};
+use alloy_primitives::{Sign, Signed, Uint, I256, U128, U256, U512, U64};
 
 /// A signed 128-bit value: the width of packed storage fields (two per slot).
 pub type I128 = Signed<128, 2>;
@@ -187,6 +187,48 @@ pub fn mul_div(a: U256, b: U256, c: U256, rounding: Rounding) -> Result<U256, Co
     }
     // a * b <= (2^256 - 1)^2 < 2^512 - 1, so rounding up cannot wrap.
     narrow(div_round(a.widening_mul(b), c, rounding))
+}
+
+/// A value stored in a 64-bit field, widened for arithmetic.
+#[must_use]
+#[inline]
+pub fn from_u64(x: U64) -> U256 {
+    U256::from(x.to::<u64>())
+}
+
+/// `x` for a 64-bit storage field, when a governance rule already bounds it below `2^64` (a
+/// contract checks the bound before it stores the value; the core's rule tests check that
+/// every such bound fits). Saturates rather than fails, so it adds no error path.
+#[must_use]
+#[inline]
+pub fn to_u64_bounded(x: U256) -> U64 {
+    U64::from(x.saturating_to::<u64>())
+}
+
+/// A value stored in a 128-bit field, widened for arithmetic.
+#[must_use]
+#[inline]
+pub fn from_u128(x: U128) -> U256 {
+    U256::from(x.to::<u128>())
+}
+
+/// `x` for a 128-bit storage field, when a rule already bounds it below `2^128` (as
+/// [`to_u64_bounded`]).
+#[must_use]
+#[inline]
+pub fn to_u128_bounded(x: U256) -> U128 {
+    U128::from(x.saturating_to::<u128>())
+}
+
+/// `x` for a 128-bit storage field.
+///
+/// # Errors
+/// [`CoreError::Overflow`] when `x` is `2^128` or more.
+#[inline]
+pub fn to_u128(x: U256) -> Result<U128, CoreError> {
+    u128::try_from(x)
+        .map(U128::from)
+        .map_err(|_| CoreError::Overflow)
 }
 
 /// `x` in 128 bits, for a storage field that packs two values per slot.
@@ -532,6 +574,18 @@ pub(crate) mod tests {
             Just(1u64 << 32),
             any::<u64>(),
         ]
+    }
+
+    #[test]
+    fn narrow_unsigned_fields_round_trip_and_refuse_or_saturate() {
+        let max128 = U256::from(u128::MAX);
+        assert_eq!(from_u128(to_u128(max128).unwrap()), max128);
+        assert_eq!(to_u128(max128 + U256::from(1)), Err(CoreError::Overflow));
+        assert_eq!(from_u128(to_u128_bounded(max128 + U256::from(1))), max128);
+        let max64 = U256::from(u64::MAX);
+        assert_eq!(from_u64(to_u64_bounded(max64)), max64);
+        assert_eq!(from_u64(to_u64_bounded(max64 + U256::from(1))), max64);
+        assert_eq!(from_u64(to_u64_bounded(WAD)), WAD);
     }
 
     #[test]

@@ -159,14 +159,14 @@ fn script(cached: bool) -> Result<Vec<(String, GasReport)>, String> {
         }
         rows.push((what.to_string(), gas))
     };
-    // Seven more ETH markets, so accounts can hold 8 positions.
-    let (markets, weth) = (s.markets, s.weth);
-    for _ in 1..8 {
+    // A perpetual on `underlying` with the ETH market's settings, through governance.
+    let markets = s.markets;
+    let list_market = |s: &mut System, underlying| {
         s.admin_call(
             "list market",
             markets,
             &Markets::listMarketCall {
-                underlying: weth,
+                underlying,
                 minSize: WAD / U256::from(100),
                 tick: WAD / U256::from(100),
                 makerFee: WAD * U256::from(2) / U256::from(10_000),
@@ -175,7 +175,12 @@ fn script(cached: bool) -> Result<Vec<(String, GasReport)>, String> {
                 fundingCap: WAD * U256::from(75) / U256::from(10_000),
             },
         )
-        .map_err(|x| e(&x))?;
+        .map_err(|x| e(&x))
+    };
+    // Seven more ETH markets, so accounts can hold 8 positions.
+    let weth = s.weth;
+    for _ in 1..8 {
+        list_market(&mut s, weth)?;
     }
     // Liquidations of single large positions: no rate limit in the way.
     s.open_rate_limit().map_err(|x| e(&x))?;
@@ -274,20 +279,7 @@ fn script(cached: bool) -> Result<Vec<(String, GasReport)>, String> {
     let mut markets_of = vec![0u32];
     for (i, symbol) in ["T1", "T2", "T3", "T4", "T5", "T6"].iter().enumerate() {
         let token = s.list_token(symbol, 100).map_err(|x| e(&x))?;
-        s.admin_call(
-            "list market",
-            markets,
-            &Markets::listMarketCall {
-                underlying: token,
-                minSize: WAD / U256::from(100),
-                tick: WAD / U256::from(100),
-                makerFee: WAD * U256::from(2) / U256::from(10_000),
-                takerFee: WAD * U256::from(5) / U256::from(10_000),
-                maxOpenInterest: wad(10_000),
-                fundingCap: WAD * U256::from(75) / U256::from(10_000),
-            },
-        )
-        .map_err(|x| e(&x))?;
+        list_market(&mut s, token)?;
         markets_of.push(8 + u32::try_from(i).unwrap_or_default());
     }
     s.refresh_prices().map_err(|x| e(&x))?;
