@@ -3,7 +3,9 @@
 //! correlation-credited requirement on-chain once its owner opts in, a withdrawal that cross
 //! mode refuses goes through, the way back to cross mode is refused while it would leave initial
 //! health negative, the minimum equity holds, an operator cannot switch the owner's mode, and
-//! the Greeks view nets spot and perpetuals per underlying. Needs `scripts/build-wasm` first.
+//! the Greeks view nets spot and perpetuals per underlying, and liquidation follows the
+//! account's own mode (refused while portfolio health holds though cross mode's would not, then
+//! allowed and health-raising below it). Needs `scripts/build-wasm` first.
 use alloy_primitives::{Address, B256, I256, U256};
 use alloy_sol_types::SolCall;
 use clearing_core::WAD;
@@ -273,4 +275,51 @@ fn the_minimum_equity_and_the_owner_alone() {
     s.set_margin_mode(&alice, 1, true).unwrap();
     assert!(s.margin_mode(alice.account(1)).unwrap());
     assert!(!s.margin_mode(alice.account(0)).unwrap());
+}
+
+#[test]
+fn liquidation_follows_the_account_mode() {
+    let Pair { mut s, alice, .. } = pair();
+    let a = alice.account(0);
+    let keeper = Trader::from_seed("keeper");
+    let usdc_token = s.usdc;
+    s.deposit(&keeper, 0, usdc_token, usdc(1_000_000)).unwrap();
+    s.set_margin_mode(&alice, 0, true).unwrap();
+    // ETH up 8.3 %: Alice's short loses 15,000. Cross mode would call her liquidatable; in
+    // portfolio mode, her own mode, she is healthy and cannot be liquidated.
+    s.set_eth_price(3250).unwrap();
+    let (eq, mm, _) = s.health(a).unwrap();
+    assert!(
+        eq >= I256::from_raw(mm),
+        "healthy in portfolio mode: {eq} against {mm}"
+    );
+    let cross = what_if(&mut s, a, false);
+    assert!(
+        cross.0 < I256::from_raw(cross.1),
+        "unhealthy in cross mode: {cross:?}"
+    );
+    let err = s.liquidate(&keeper, 0, a, ETH_PERP, wad(1)).unwrap_err();
+    let e = err
+        .decode::<Liquidator::AccountHealthy>()
+        .unwrap_or_else(|| panic!("{err}"));
+    assert_eq!((e.account, e.equity, e.maintenance), (a, eq, mm));
+    assert_eq!(s.position(a, ETH_PERP).unwrap().0, swad(-60));
+
+    // ETH up 10 % in all: below maintenance in portfolio mode too. The liquidation goes
+    // through (10 ETH, inside the rate limit) and leaves her maintenance health higher.
+    s.set_eth_price(3300).unwrap();
+    let (eq, mm, _) = s.health(a).unwrap();
+    assert!(
+        eq < I256::from_raw(mm),
+        "unhealthy in portfolio mode: {eq} against {mm}"
+    );
+    let before = eq - I256::from_raw(mm);
+    s.liquidate(&keeper, 0, a, ETH_PERP, wad(10)).unwrap();
+    let (eq, mm, _) = s.health(a).unwrap();
+    assert!(eq - I256::from_raw(mm) > before);
+    assert!(s.position(a, ETH_PERP).unwrap().0 > swad(-60));
+    assert!(
+        s.margin_mode(a).unwrap(),
+        "the mode outlives the liquidation"
+    );
 }
