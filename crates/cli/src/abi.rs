@@ -117,6 +117,16 @@ sol! {
         constructor(address risk, address riskEngine, address clearinghouse);
         function health(bytes32 account) external view returns (int256 equity, uint256 maintenance, uint256 initial);
         function accountSummary(bytes32 account) external view returns (uint32[] markets, int256[] sizes, int256[] openNotionals, int256[] pendingFunding, address[] assets, int256[] amounts, int256 equity, uint256 maintenance, uint256 initial, bool portfolio);
+        function greeks(bytes32 account) external view returns (address[] underlyings, int256[] delta, int256[] gamma, int256[] vega);
+    }
+
+    /// `greeks`' return data as stylus-sdk 0.9 encodes it: one tuple (a leading offset word).
+    #[derive(Debug, PartialEq, Eq)]
+    struct Greeks {
+        address[] underlyings;
+        int256[] delta;
+        int256[] gamma;
+        int256[] vega;
     }
 
     /// `accountSummary`'s return data as stylus-sdk 0.9 encodes it: one tuple (a leading offset

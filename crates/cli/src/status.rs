@@ -185,8 +185,6 @@ pub async fn account(
         show_signed(init_health),
     ]);
     let mut p = Table::new(&["market", "size", "open notional", "pending funding"]);
-    let mut delta: BTreeMap<String, I256> = BTreeMap::new();
-    let markets = m.address("PerpMarkets")?;
     for i in 0..s.markets.len() {
         p.row(vec![
             s.markets[i].to_string(),
@@ -194,16 +192,6 @@ pub async fn account(
             show_signed(s.openNotionals[i]),
             show_signed(s.pendingFunding[i]),
         ]);
-        let underlying = chain
-            .view(
-                markets,
-                &Markets::marketCall {
-                    market: s.markets[i],
-                },
-            )
-            .await?
-            .underlying;
-        *delta.entry(name(underlying)).or_default() += s.sizes[i];
     }
     let quote = m
         .config
@@ -213,17 +201,41 @@ pub async fn account(
         .to_string();
     let mut c = Table::new(&["asset", "amount"]);
     for i in 0..s.assets.len() {
-        let n = name(s.assets[i]);
-        c.row(vec![n.clone(), show_signed(s.amounts[i])]);
-        if n != quote {
-            *delta.entry(n).or_default() += s.amounts[i];
-        }
+        c.row(vec![name(s.assets[i]), show_signed(s.amounts[i])]);
     }
-    // Greeks per underlying: positions are perpetuals and spot collateral (delta one); no
-    // option series are listed, so gamma and vega are zero.
+    // Greeks per underlying, from the MarginEngine's view (the quote asset's row is its cash,
+    // not a risk: left out).
+    let out = chain
+        .call_raw(
+            margin,
+            Margin::greeksCall { account }.abi_encode(),
+            U256::ZERO,
+            None,
+        )
+        .await?;
+    let greeks = Greeks::abi_decode(&out, true).map_err(|e| {
+        CliError::Rpc(format!(
+            "greeks answered {} bytes that do not decode: {e}",
+            out.len()
+        ))
+    })?;
+    let rows: Vec<(String, I256, I256, I256)> = (0..greeks.underlyings.len())
+        .filter_map(|i| {
+            let n = name(greeks.underlyings[i]);
+            (n != quote).then(|| {
+                let at = |v: &Vec<I256>| v.get(i).copied().unwrap_or_default();
+                (n, at(&greeks.delta), at(&greeks.gamma), at(&greeks.vega))
+            })
+        })
+        .collect();
     let mut g = Table::new(&["underlying", "delta", "gamma", "vega"]);
-    for (u, d) in &delta {
-        g.row(vec![u.clone(), show_signed(*d), "0".into(), "0".into()]);
+    for (u, d, ga, v) in &rows {
+        g.row(vec![
+            u.clone(),
+            show_signed(*d),
+            show_signed(*ga),
+            show_signed(*v),
+        ]);
     }
     let j = json!({
         "account": account,
@@ -233,7 +245,7 @@ pub async fn account(
         "positions": (0..s.markets.len()).map(|i| json!({"market": s.markets[i], "size": s.sizes[i].to_string(),
                    "openNotional": s.openNotionals[i].to_string(), "pendingFunding": s.pendingFunding[i].to_string()})).collect::<Vec<_>>(),
         "collateral": (0..s.assets.len()).map(|i| json!({"asset": s.assets[i], "amount": s.amounts[i].to_string()})).collect::<Vec<_>>(),
-        "greeks": delta.iter().map(|(u, d)| json!({"underlying": u, "delta": d.to_string(), "gamma": "0", "vega": "0"})).collect::<Vec<_>>(),
+        "greeks": rows.iter().map(|(u, d, ga, v)| json!({"underlying": u, "delta": d.to_string(), "gamma": ga.to_string(), "vega": v.to_string()})).collect::<Vec<_>>(),
     });
     Ok((
         vec![

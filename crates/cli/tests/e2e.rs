@@ -472,6 +472,8 @@ async fn deploy_resume_inspect_and_govern() {
     let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(j["health"]["equity"], "0");
     assert_eq!(j["marginMode"], "cross");
+    // The Greeks come from the MarginEngine's view (decoded; nothing held, so no rows).
+    assert_eq!(j["greeks"], serde_json::json!([]));
     assert_eq!(j["positions"], serde_json::json!([]));
 
     // 8. Governance: over the step, refused locally with the rule's reason; nothing sent.
