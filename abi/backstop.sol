@@ -18,4 +18,28 @@ interface IBackstop  {
     event BadDebtSettled(bytes32 indexed account, uint256 deficit, uint256 covered, uint256 socialised, uint32 market, bool longsPay);
 
     event LiquidityRestored(bytes32 indexed account, bytes32 indexed provider, address indexed asset, uint256 repaid, uint256 amount, uint256 price);
+
+    error AccountHealthy(bytes32 account, int256 equity, uint256 maintenance);
+
+    error SelfLiquidation(bytes32 account);
+
+    error ZeroAmount();
+
+    error LiquidatorBelowInitialMargin(bytes32 liquidator, int256 equity, uint256 initial);
+
+    error HealthNotImproved(bytes32 account, int256 before, int256 afterwards);
+
+    error NoQuoteDebt(bytes32 account);
+
+    error NoCollateral(bytes32 account, address asset);
+
+    error StillLiquidatable(bytes32 account);
+
+    error NoBadDebt(bytes32 account, int256 equity);
+
+    error NoMarketToSocialise(bytes32 account, uint256 amount);
+
+    error MathError(uint8 code);
+
+    error CallFailed(address callee);
 }
