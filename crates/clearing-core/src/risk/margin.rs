@@ -307,6 +307,46 @@ mod tests {
     }
 
     #[test]
+    fn input_limits_are_inclusive() {
+        // Exactly MAX_UNDERLYINGS exposures are priced; one more is refused.
+        let eight = [exp(0, 0, 1, 3000, 200); MAX_UNDERLYINGS];
+        let r = requirements(&eight, &corr(50, 20), frac(), MarginMode::Cross).unwrap();
+        assert_eq!(r.maintenance, u256(8 * 60) * WAD);
+        let nine = [exp(0, 0, 1, 3000, 200); MAX_UNDERLYINGS + 1];
+        assert_eq!(
+            requirements(&nine, &corr(50, 20), frac(), MarginMode::Cross),
+            Err(CoreError::TooManyEntries)
+        );
+        // A shock of exactly 100 % is accepted (the whole notional); above it is refused, for
+        // the maintenance and the initial shock alike.
+        let mut e = exp(0, 0, 1, 3000, 200);
+        e.maint_shock = WAD;
+        e.init_shock = WAD;
+        let r = requirements(&[e], &corr(50, 20), frac(), MarginMode::Cross).unwrap();
+        assert_eq!(r.maintenance, u256(3000) * WAD);
+        let mut over = e;
+        over.maint_shock = WAD + U256::from(1);
+        assert_eq!(
+            requirements(&[over], &corr(50, 20), frac(), MarginMode::Cross),
+            Err(CoreError::InvalidParameter)
+        );
+        let mut over = e;
+        over.init_shock = WAD + U256::from(1);
+        assert_eq!(
+            requirements(&[over], &corr(50, 20), frac(), MarginMode::Cross),
+            Err(CoreError::InvalidParameter)
+        );
+        // A minimum margin fraction of exactly 100 % is accepted (the floor is the whole gross
+        // notional); above it is refused.
+        let r = requirements(&[e], &corr(50, 20), WAD, MarginMode::Cross).unwrap();
+        assert_eq!(r.maintenance, u256(3000) * WAD);
+        assert_eq!(
+            requirements(&[e], &corr(50, 20), WAD + U256::from(1), MarginMode::Cross),
+            Err(CoreError::InvalidParameter)
+        );
+    }
+
+    #[test]
     fn hedge_needs_only_floor() {
         // Spot 10 ETH + short 10 ETH perp: floor 0.5 % of 30 000 = 150.
         let e = [exp(0, 10, -10, 3000, 200)];
