@@ -19,7 +19,7 @@
 //! also stops each seed at the first action that ends past that many seconds (the long run,
 //! `scripts/soak-invariants`). Needs `scripts/build-wasm` first.
 use alloy_primitives::{Address, B256, I256, U256};
-use alloy_sol_types::{SolCall, SolError};
+use alloy_sol_types::SolError;
 use clearing_core::WAD;
 use clearing_sim::{abi::*, System, Trader, ETH_PERP};
 use std::time::{Duration, Instant};
@@ -452,15 +452,12 @@ impl Run {
     }
 }
 
-/// `CollateralVault.holdings`. stylus-sdk 0.9 encodes a return of several values with dynamic
-/// ones among them as one tuple (a leading offset word), not as the Solidity ABI's return
-/// list: the test reads past that word.
+/// `CollateralVault.holdings` (several values with dynamic ones among them: see
+/// `Runtime::view_tuple`).
 fn holdings(s: &mut System, account: B256) -> Vault::holdingsReturn {
     let (admin, vault) = (s.admin, s.vault);
-    let call = Vault::holdingsCall { account };
-    let receipt = s.rt.transact(admin, vault, call.abi_encode(), U256::ZERO);
-    let out = receipt.result().unwrap();
-    Vault::holdingsCall::abi_decode_returns(&out[32..], true).unwrap()
+    s.rt.view_tuple(admin, vault, &Vault::holdingsCall { account })
+        .unwrap()
 }
 
 /// Runs `actions` actions from `seed`, or fewer if `budget` passes first; returns the summary.

@@ -28,13 +28,12 @@ fn to_usdc(x: U256) -> U256 {
     x / U256::from(1_000_000_000_000u64)
 }
 
-/// A view whose answer has several values with dynamic ones among them: stylus-sdk 0.9 encodes
-/// it as one tuple (a leading offset word), so the decoder reads past that word.
+/// A view whose answer has several values with dynamic ones among them (see
+/// `Runtime::view_tuple`).
 fn tuple_view<C: SolCall>(s: &mut System, to: Address, call: &C) -> C::Return {
     let admin = s.admin;
-    let receipt = s.rt.transact(admin, to, call.abi_encode(), U256::ZERO);
-    let out = receipt.result().unwrap_or_else(|e| panic!("{e}"));
-    C::abi_decode_returns(&out[32..], true).unwrap()
+    s.rt.view_tuple(admin, to, call)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// `(equity, maintenance, initial)` of `account`'s book in portfolio or cross mode, whatever

@@ -669,6 +669,27 @@ impl Runtime {
         let receipt = self.run_tx(from, to, call.abi_encode(), U256::ZERO, false);
         decode_return::<C>(&receipt)
     }
+
+    /// Like [`Runtime::view`], for a method returning several values with dynamic ones among
+    /// them: stylus-sdk 0.9 encodes such an answer as one tuple (a leading offset word), not as
+    /// the Solidity ABI's return list, so the decoder reads past that word.
+    ///
+    /// # Errors
+    /// As [`Runtime::call`]; [`CallError::BadReturn`] when the answer is shorter than the
+    /// offset word or does not decode.
+    pub fn view_tuple<C: SolCall>(
+        &mut self,
+        from: Address,
+        to: Address,
+        call: &C,
+    ) -> Result<C::Return, CallError> {
+        let receipt = self.run_tx(from, to, call.abi_encode(), U256::ZERO, false);
+        let output = receipt.result()?;
+        let body = output
+            .get(32..)
+            .ok_or_else(|| CallError::BadReturn("no leading offset word".into()))?;
+        C::abi_decode_returns(body, true).map_err(|e| CallError::BadReturn(e.to_string()))
+    }
 }
 
 /// A transaction for [`Runtime::execute`].
