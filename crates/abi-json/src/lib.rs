@@ -375,18 +375,8 @@ pub fn name_parameters(
 /// # Errors
 /// [`AbiError::Io`] when a file cannot be read.
 pub fn undeclared_errors(crate_dir: &Path, exported: &str) -> Result<Vec<String>, AbiError> {
-    let manifest = crate_dir.join("Cargo.toml");
-    let text = fs::read_to_string(&manifest)
-        .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
-    let value: toml::Value = text
-        .parse()
-        .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
-    let wanted = value
-        .get("package")
-        .and_then(|p| p.get("metadata"))
-        .and_then(|m| m.get("abi"))
-        .and_then(|a| a.get("declared-errors"))
-        .and_then(toml::Value::as_bool)
+    let wanted = abi_metadata(&crate_dir.join("Cargo.toml"), "package")?
+        .and_then(|a| a.get("declared-errors").and_then(toml::Value::as_bool))
         .unwrap_or(false);
     if !wanted {
         return Ok(Vec::new());
@@ -407,6 +397,19 @@ pub fn undeclared_errors(crate_dir: &Path, exported: &str) -> Result<Vec<String>
 /// The declarations listed under `[TABLE.metadata.abi] KEY` of a `Cargo.toml` (`table` is
 /// `package` or `workspace`), normalised to one line without the trailing semicolon.
 fn metadata_list(manifest: &Path, table: &str, key: &str) -> Result<Vec<String>, AbiError> {
+    Ok(abi_metadata(manifest, table)?
+        .and_then(|a| a.get(key).and_then(|e| e.as_array()).cloned())
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str())
+                .map(|s| squash(s.trim_end_matches(';')))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// The `[TABLE.metadata.abi]` table of a `Cargo.toml`, if it has one.
+fn abi_metadata(manifest: &Path, table: &str) -> Result<Option<toml::Value>, AbiError> {
     let text = fs::read_to_string(manifest)
         .map_err(|e| AbiError::Io(format!("{}: {e}", manifest.display())))?;
     let value: toml::Value = text
@@ -416,15 +419,7 @@ fn metadata_list(manifest: &Path, table: &str, key: &str) -> Result<Vec<String>,
         .get(table)
         .and_then(|p| p.get("metadata"))
         .and_then(|m| m.get("abi"))
-        .and_then(|a| a.get(key))
-        .and_then(|e| e.as_array())
-        .map(|list| {
-            list.iter()
-                .filter_map(|v| v.as_str())
-                .map(|s| squash(s.trim_end_matches(';')))
-                .collect()
-        })
-        .unwrap_or_default())
+        .cloned())
 }
 
 fn collect_rs(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), AbiError> {
