@@ -29,7 +29,7 @@ interface IRiskEngine  {
 
     function collateralValue(bytes32 account) external view returns (uint256 maintenance, uint256 initial);
 
-    function exposures(bytes32 account, address[] memory underlyings) external view returns (address[] memory assets, int256[] memory amounts, uint256[] memory prices, uint256[] memory maintenance, uint256[] memory initial, uint8[] memory buckets, uint256[] memory depths, uint256[] memory intra, uint256 inter, uint256 minMarginFraction, uint256 collateralRows);
+    function exposures(bytes32 account, address[] memory underlyings) external view returns (address[] memory assets, int256[] memory amounts, uint256[] memory prices, uint256[] memory maintenance, uint256[] memory initial, uint8[] memory buckets, uint256[] memory depths, uint256[] memory intra, uint256 inter, uint256 minMarginFraction, uint256 collateralRows, uint256 initRatio);
 
     error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 

@@ -8,7 +8,9 @@ mod common;
 
 use alloy_primitives::{Address, B256, I256, U256};
 use alloy_sol_types::SolError;
-use clearing_core::{requirements, trading::account, Correlations, Exposure, MarginMode, WAD};
+use clearing_core::{
+    delta_one_requirements, trading::account, Correlations, Exposure, MarginMode, WAD,
+};
 use clearinghouse::*;
 use collateral_vault::{CollateralVault, CLEARING_ROLE};
 use common::*;
@@ -136,7 +138,8 @@ fn expected_requirements(
         intra: risk_module::DEFAULT_INTRA,
         inter: risk_module::DEFAULT_INTER,
     };
-    let r = requirements(&exposures, &corr, bp(50), MarginMode::Cross).unwrap();
+    let ratio = w.engine.sender(w.admin).haircut_parameters().1;
+    let r = delta_one_requirements(&exposures, &corr, bp(50), ratio, MarginMode::Cross).unwrap();
     (r.maintenance, r.initial)
 }
 
@@ -783,9 +786,10 @@ fn a_hedged_book_needs_far_less_margin_than_a_naked_one(
     let (em_b, ei_b) = expected_requirements(&w, swad(30_000 - 6), I256::ZERO, swad(10), wad(3000));
     assert_eq!((mm_a, im_a), (em_a, ei_a));
     assert_eq!((mm_b, im_b), (em_b, ei_b));
-    // The hedge nets to the notional floor (0.5 % of 30,000 = 150): the naked
-    // book needs several times as much initial margin for the same notional.
-    assert_eq!(mm_a, wad(150));
+    // The hedge nets to the notional floor (0.5 % of 30,000 = 150, and 1.5 times it for the
+    // initial requirement): the naked book needs several times as much initial margin for the
+    // same notional.
+    assert_eq!((mm_a, im_a), (wad(150), wad(225)));
     assert!(im_b > im_a * U256::from(4), "naked {im_b} vs hedged {im_a}");
 }
 

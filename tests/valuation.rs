@@ -187,13 +187,14 @@ fn collateral_value_and_exposures_are_exact(
         .sender(alice)
         .deposit(1, usdc.address(), units(1_000, 6))
         .motsu_unwrap();
-    let (assets, amounts, prices, maint, init, buckets, depths, intra, inter, mmf, held) = engine
-        .sender(alice)
-        .exposures(
-            account::encode(alice, 1),
-            vec![weth.address(), usdc.address()],
-        )
-        .motsu_unwrap();
+    let (assets, amounts, prices, maint, init, buckets, depths, intra, inter, mmf, held, ratio) =
+        engine
+            .sender(alice)
+            .exposures(
+                account::encode(alice, 1),
+                vec![weth.address(), usdc.address()],
+            )
+            .motsu_unwrap();
     let (r_prices, r_buckets, r_depths, r_intra, r_inter, r_mmf, _) = risk
         .sender(alice)
         .margin_inputs(vec![usdc.address(), weth.address()])
@@ -201,6 +202,9 @@ fn collateral_value_and_exposures_are_exact(
     assert_eq!(assets, vec![usdc.address(), weth.address()]);
     assert_eq!(amounts, vec![swad(1_000), I256::ZERO]);
     assert_eq!(held, U256::from(1));
+    // The initial / maintenance ratio is the engine's (its default, 1.5).
+    assert_eq!(ratio, engine.sender(alice).haircut_parameters().1);
+    assert_eq!(ratio, U256::from(15u8) * WAD / U256::from(10u8));
     assert_eq!((prices, buckets, depths), (r_prices, r_buckets, r_depths));
     assert_eq!((intra, inter, mmf), (r_intra, r_inter, r_mmf));
     assert_eq!(
@@ -294,8 +298,9 @@ fn hedged_account_needs_only_the_floor(
             false,
         )
         .motsu_unwrap();
-    // Only the floor: 0.5 % of 30,000 perp notional.
-    assert_eq!(hedged, (wad(150), wad(150), wad(30_000)));
+    // Only the floor: 0.5 % of 30,000 perp notional, and the engine's initial / maintenance
+    // ratio (1.5) times it for the initial requirement.
+    assert_eq!(hedged, (wad(150), wad(225), wad(30_000)));
     // The same collateral with a long perp instead doubles the exposure:
     // 20 ETH * 3000 * h, more than eight times the hedged requirement.
     let (mm, _, _) = margin

@@ -322,3 +322,40 @@ fn liquidation_follows_the_account_mode() {
         "the mode outlives the liquidation"
     );
 }
+
+/// The views' unhappy paths: an account nobody used reads cross mode and empty Greeks; with a
+/// stale price `greeks`, `health` and a switch all revert with the risk module's own
+/// `PriceStale`, and the refused switch changes nothing.
+#[test]
+fn views_and_switch_refuse_stale_prices_and_read_unknown_accounts_as_empty() {
+    let Pair { mut s, alice, .. } = pair();
+    let (a, margin) = (alice.account(0), s.margin);
+    // An account nobody used: cross mode, no rows, zero health.
+    let nobody = Trader::from_seed("nobody").account(3);
+    assert!(!s.margin_mode(nobody).unwrap());
+    let g = tuple_view(&mut s, margin, &Margin::greeksCall { account: nobody });
+    assert!(g._0.is_empty() && g._1.is_empty() && g._2.is_empty() && g._3.is_empty());
+    assert_eq!(
+        s.health(nobody).unwrap(),
+        (I256::ZERO, U256::ZERO, U256::ZERO)
+    );
+    // Two hours without a round: every evaluation of Alice's book stops on the stale ETH feed.
+    s.rt.advance_time(2 * 3600);
+    let admin = s.admin;
+    let err =
+        s.rt.view_tuple(admin, margin, &Margin::greeksCall { account: a })
+            .unwrap_err();
+    assert!(err.decode::<Risk::PriceStale>().is_some(), "{err}");
+    let err = s.health(a).unwrap_err();
+    assert!(err.decode::<Risk::PriceStale>().is_some(), "{err}");
+    let err = s.set_margin_mode(&alice, 0, true).unwrap_err();
+    assert!(err.decode::<Risk::PriceStale>().is_some(), "{err}");
+    assert!(
+        !s.margin_mode(a).unwrap(),
+        "the refused switch changed nothing"
+    );
+    // Fresh prices again: the same switch goes through.
+    s.refresh_prices().unwrap();
+    s.set_margin_mode(&alice, 0, true).unwrap();
+    assert!(s.margin_mode(a).unwrap());
+}

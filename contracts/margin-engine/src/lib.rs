@@ -2,8 +2,9 @@
 //!
 //! The RiskModule owns prices and risk parameters; this contract turns an
 //! account's exposures into maintenance and initial requirements with
-//! `clearing_core::requirements`. It holds no state but the addresses it
-//! reads.
+//! `clearing_core::delta_one_requirements` (section 7's function for books
+//! without options). It holds the addresses it reads and each sub-account's
+//! margin mode.
 //!
 //! It composes an account's health: [`MarginEngine::health`] reads the
 //! account's positions from the Clearinghouse, then everything else in one
@@ -32,8 +33,8 @@ use alloc::{vec, vec::Vec};
 use alloy_primitives::{Address, B256, I256, U256};
 use alloy_sol_types::sol;
 use clearing_core::{
-    check_mode_switch, equity, requirements, Correlations, EquityRow, Exposure, MarginMode,
-    ModeSwitchError, OptionParam, Requirements, MAX_BUCKETS, MAX_UNDERLYINGS,
+    check_mode_switch, delta_one_requirements, equity, Correlations, EquityRow, Exposure,
+    MarginMode, ModeSwitchError, OptionParam, Requirements, MAX_BUCKETS, MAX_UNDERLYINGS,
 };
 use stylus_sdk::{
     prelude::*,
@@ -92,7 +93,8 @@ sol_interface! {
 
     /// The risk engine views this contract reads.
     interface IRiskEngine {
-        function exposures(bytes32 account, address[] underlyings) external view returns (address[], int256[], uint256[], uint256[], uint256[], uint8[], uint256[], uint256[], uint256, uint256, uint256);
+        function exposures(bytes32 account, address[] underlyings) external view returns (address[], int256[], uint256[], uint256[], uint256[], uint8[], uint256[], uint256[], uint256, uint256, uint256, uint256);
+        function haircutParameters() external view returns (uint256, uint256, uint64, uint256);
     }
 
     /// The clearinghouse view this contract reads.
@@ -238,7 +240,8 @@ impl MarginEngine {
     /// the signed perp size (WAD base units); `maint_shocks` / `init_shocks`
     /// are the asset's maintenance and initial haircuts (from the vault).
     /// Prices, buckets, depths, correlations and the minimum margin fraction
-    /// come from the risk module. `portfolio` selects the bucketed-correlation
+    /// come from the risk module, the initial / maintenance ratio (the initial
+    /// floor's multiple) from the risk engine. `portfolio` selects the bucketed-correlation
     /// aggregation; otherwise cross mode (no correlation credit).
     ///
     /// # Errors
@@ -375,10 +378,22 @@ impl MarginEngine {
             }
         }
         let engine = self.engine.get();
-        let (mut assets, mut spot, prices, maint, init, buckets, depths, intra, inter, mmf, held) =
-            IRiskEngine::new(engine)
-                .exposures(self, account, wanted)
-                .map_err(|e| passthrough(e, engine))?;
+        let (
+            mut assets,
+            mut spot,
+            prices,
+            maint,
+            init,
+            buckets,
+            depths,
+            intra,
+            inter,
+            mmf,
+            held,
+            init_ratio,
+        ) = IRiskEngine::new(engine)
+            .exposures(self, account, wanted)
+            .map_err(|e| passthrough(e, engine))?;
         let rows = assets.len();
         let held = usize::try_from(held).unwrap_or(usize::MAX);
         if spot.len() != rows
@@ -413,6 +428,7 @@ impl MarginEngine {
             intra: &intra,
             inter,
             mmf,
+            init_ratio,
         };
         let r = requirements_at(&inputs, &spot, &perp, &maint, &init, portfolio)?;
         let equity_rows: Vec<EquityRow> = spot
@@ -460,6 +476,10 @@ impl MarginEngine {
         {
             return Err(call_failed(risk));
         }
+        let engine = self.engine.get();
+        let (_, init_ratio, _, _) = IRiskEngine::new(engine)
+            .haircut_parameters(self)
+            .map_err(|e| passthrough(e, engine))?;
         let inputs = MarketInputs {
             prices: &prices,
             buckets: &buckets,
@@ -467,6 +487,7 @@ impl MarginEngine {
             intra: &intra,
             inter,
             mmf,
+            init_ratio,
         };
         let r = requirements_at(
             &inputs,
@@ -489,10 +510,15 @@ struct MarketInputs<'a> {
     intra: &'a [U256],
     inter: U256,
     mmf: U256,
+    /// The initial / maintenance ratio (the RiskEngine's), for the initial floor.
+    init_ratio: U256,
 }
 
 /// The requirements of rows with signed `spot` and `perp` exposure and their maintenance and
-/// initial shocks, at `m`: bucketed correlations for `portfolio`, otherwise cross mode.
+/// initial shocks, at `m`: bucketed correlations for `portfolio`, otherwise cross mode. This is
+/// section 7's margin function for books without options (`clearing_core::delta_one_requirements`
+/// equals `scenario_requirements` there, a property test of the core): the initial floor is the
+/// initial / maintenance ratio times the maintenance floor.
 fn requirements_at(
     m: &MarketInputs<'_>,
     spot: &[I256],
@@ -522,7 +548,7 @@ fn requirements_at(
     } else {
         MarginMode::Cross
     };
-    requirements(&exposures, &corr, m.mmf, mode).map_err(math)
+    delta_one_requirements(&exposures, &corr, m.mmf, m.init_ratio, mode).map_err(math)
 }
 
 fn math(e: clearing_core::CoreError) -> Vec<u8> {

@@ -5,6 +5,7 @@ use alloy_sol_types::SolError;
 use clearing_core::{u256, WAD};
 use mock_aggregator::MockAggregator;
 use motsu::prelude::*;
+use risk_engine::RiskEngine;
 use risk_module::RiskModule;
 
 const NOW: u64 = 1_735_689_600;
@@ -26,14 +27,18 @@ fn size(x: i64) -> I256 {
 /// ETH and BTC both on one 8-decimal feed at 3000, majors bucket, no depth.
 fn setup(
     engine: &Contract<MarginEngine>,
+    risk_engine: &Contract<RiskEngine>,
     risk: &Contract<RiskModule>,
     feed: &Contract<MockAggregator>,
     admin: Address,
 ) {
     risk.sender(admin).constructor(admin);
+    risk_engine
+        .sender(admin)
+        .constructor(admin, risk.address(), Address::ZERO);
     engine
         .sender(admin)
-        .constructor(risk.address(), Address::ZERO, Address::ZERO);
+        .constructor(risk.address(), risk_engine.address(), Address::ZERO);
     feed.sender(admin).constructor(8, "ETH / USD".into());
     feed.sender(admin)
         .set_answer(I256::try_from(300_000_000_000i64).unwrap(), U256::from(NOW));
@@ -56,11 +61,12 @@ fn setup(
 #[motsu::test]
 fn prices_naked_hedged_and_correlated_portfolios(
     engine: Contract<MarginEngine>,
+    risk_engine: Contract<RiskEngine>,
     risk: Contract<RiskModule>,
     feed: Contract<MockAggregator>,
     admin: Address,
 ) {
-    setup(&engine, &risk, &feed, admin);
+    setup(&engine, &risk_engine, &risk, &feed, admin);
     assert_eq!(engine.sender(admin).risk_module(), risk.address());
     let call = |assets: Vec<Address>, spot: Vec<I256>, perp: Vec<I256>, portfolio: bool| {
         let n = assets.len();
@@ -73,16 +79,34 @@ fn prices_naked_hedged_and_correlated_portfolios(
             portfolio,
         )
     };
+    // A 0.1 % shock on 10 ETH at 3000 (30 maintenance, 45 initial) is below the 0.5 % floor
+    // (150): the initial requirement's floor is the risk engine's initial / maintenance ratio
+    // (1.5) times it.
+    assert_eq!(
+        engine
+            .sender(admin)
+            .margin(
+                vec![ETH],
+                vec![I256::ZERO],
+                vec![size(10)],
+                vec![WAD / U256::from(1000)],
+                vec![WAD * U256::from(15) / U256::from(10_000)],
+                false,
+            )
+            .motsu_unwrap(),
+        (wad(150), wad(225), wad(30_000))
+    );
     // Naked long 10 ETH perp at 3000: 30,000 * 2 % = 600 maintenance, 900 initial.
     assert_eq!(
         call(vec![ETH], vec![I256::ZERO], vec![size(10)], false).motsu_unwrap(),
         (wad(600), wad(900), wad(30_000))
     );
-    // 10 ETH spot + short 10 ETH perp: only the floor, 0.5 % of 30,000 perp notional.
+    // 10 ETH spot + short 10 ETH perp: only the floor, 0.5 % of 30,000 perp notional, and
+    // 1.5 times it for the initial requirement.
     for portfolio in [false, true] {
         assert_eq!(
             call(vec![ETH], vec![size(10)], vec![size(-10)], portfolio).motsu_unwrap(),
-            (wad(150), wad(150), wad(30_000))
+            (wad(150), wad(225), wad(30_000))
         );
     }
     // Spot alone: its shock, no perp notional.
@@ -117,11 +141,12 @@ fn prices_naked_hedged_and_correlated_portfolios(
 #[motsu::test]
 fn rejects_bad_input_and_passes_risk_errors_through(
     engine: Contract<MarginEngine>,
+    risk_engine: Contract<RiskEngine>,
     risk: Contract<RiskModule>,
     feed: Contract<MockAggregator>,
     admin: Address,
 ) {
-    setup(&engine, &risk, &feed, admin);
+    setup(&engine, &risk_engine, &risk, &feed, admin);
     let err = engine
         .sender(admin)
         .margin(

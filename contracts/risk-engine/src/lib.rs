@@ -394,12 +394,13 @@ impl RiskEngine {
     /// amount (the quote asset's includes the signed quote balance, so a quote debt appears
     /// even with no quote tokens held; zero on an underlying-only row), the oracle price and
     /// the maintenance and initial haircuts; then the rows' buckets and liquidity depths, the
-    /// intra-bucket and inter-bucket correlations, the minimum margin fraction, and how many
-    /// leading rows are collateral. Prices, volatilities and the risk settings come from one
+    /// intra-bucket and inter-bucket correlations, the minimum margin fraction, how many
+    /// leading rows are collateral, and the initial / maintenance ratio (the initial
+    /// requirement's floor is that ratio times the maintenance floor). Prices, volatilities and the risk settings come from one
     /// `RiskModule.marginInputs` call: each feed is read once.
     ///
     /// Returns `(assets, amounts, prices, maintenance, initial, buckets, depths, intra, inter,
-    /// minMarginFraction, collateralRows)`.
+    /// minMarginFraction, collateralRows, initRatio)`.
     ///
     /// # Errors
     /// The vault's and the risk module's errors unchanged (`TooManyUnderlyings` above 8 rows,
@@ -423,14 +424,25 @@ impl RiskEngine {
             U256,
             U256,
             U256,
+            U256,
         ),
         Vec<u8>,
     > {
         let p = self.priced(account, underlyings)?;
         let held = U256::from(p.held.len());
         Ok((
-            p.assets, p.amounts, p.prices, p.maint, p.init, p.buckets, p.depths, p.intra, p.inter,
-            p.mmf, held,
+            p.assets,
+            p.amounts,
+            p.prices,
+            p.maint,
+            p.init,
+            p.buckets,
+            p.depths,
+            p.intra,
+            p.inter,
+            p.mmf,
+            held,
+            from_u64(self.init_ratio.get()),
         ))
     }
 }

@@ -78,12 +78,16 @@ pub use risk::margin::{
     health, requirements, signed_risk, Correlations, Exposure, MarginMode, Requirements, GRID,
     MAX_BUCKETS, MAX_UNDERLYINGS,
 };
+pub use risk::margin_input::{
+    encode_into as encode_margin_input, input_len as margin_input_len, InputError, MarginInput,
+};
 pub use risk::oracle::{
     check_sequencer, validate_round, FeedConfig, OracleError, Round, SequencerStatus,
 };
 pub use risk::scenario::{
-    check_mode_switch, greeks, options_value, requirements as scenario_requirements, Book, Greeks,
-    ModeSwitchError, OptionPosition, MAX_OPTION_SERIES,
+    check_mode_switch, delta_one_requirements, greeks, options_value,
+    requirements as scenario_requirements, Book, Greeks, ModeSwitchError, OptionPosition,
+    MAX_OPTION_SERIES,
 };
 pub use risk::volatility::{
     daily_squared_return, daily_vol, ewma_variance, observe, VolState, SECONDS_PER_DAY,

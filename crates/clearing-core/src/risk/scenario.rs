@@ -559,6 +559,33 @@ pub fn requirements(
     })
 }
 
+/// The margin function for a sub-account without options: exactly [`requirements`] over
+/// [`Book::delta_one`] books with these `exposures`, the minimum margin fraction
+/// `min_margin_fraction` and the initial / maintenance ratio `init_ratio` (the other option
+/// parameters do not matter without options), computed with the delta-one code alone
+/// ([`crate::risk::margin::requirements`] and the initial floor `init_ratio x floor`). Contracts
+/// use it for option-free accounts so they need not link the option pricing.
+///
+/// # Errors
+/// As [`crate::risk::margin::requirements`]; [`CoreError::InvalidParameter`] for an
+/// `init_ratio` below 1 or above 3 (the domain [`OptionMarginParams::validate`] accepts).
+pub fn delta_one_requirements(
+    exposures: &[Exposure],
+    corr: &Correlations,
+    min_margin_fraction: U256,
+    init_ratio: U256,
+    mode: MarginMode,
+) -> Result<Requirements, CoreError> {
+    if init_ratio < WAD || init_ratio > WAD * U256::from(3u8) {
+        return Err(CoreError::InvalidParameter);
+    }
+    let mut r = crate::risk::margin::requirements(exposures, corr, min_margin_fraction, mode)?;
+    // Requirements round up, as in `requirements`.
+    let floor = mul_up(min_margin_fraction, r.gross_notional)?;
+    r.initial = r.initial.max(mul_up(floor, init_ratio)?);
+    Ok(r)
+}
+
 /// Greeks of one underlying's book, from the same pricing code as the scenarios: delta (spot +
 /// perp + options), gamma and vega (per volatility point). Rounded toward zero.
 ///

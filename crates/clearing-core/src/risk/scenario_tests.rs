@@ -276,6 +276,24 @@ fn errors() {
 }
 
 #[test]
+fn delta_one_requirements_refuses_a_ratio_outside_one_to_three() {
+    let e = [exposure(0, 0, 10_000, 3000, 200, 0)];
+    let c = corr(50, 20);
+    for bad in [bp(9_999), bp(30_001)] {
+        assert_eq!(
+            delta_one_requirements(&e, &c, bp(50), bad, MarginMode::Cross),
+            Err(CoreError::InvalidParameter)
+        );
+    }
+    // 10 ETH at 3000 with a 0.01 % haircut: the 0.5 % floor binds (150), the initial floor is
+    // the ratio times it.
+    let tiny = [exposure(0, 0, 10_000, 3000, 1, 0)];
+    let r = delta_one_requirements(&tiny, &c, bp(50), bp(20_000), MarginMode::Cross).unwrap();
+    assert_eq!(r.maintenance, wad(150));
+    assert_eq!(r.initial, wad(300));
+}
+
+#[test]
 fn expired_series_is_intrinsic_and_vol_free() {
     // An expired, unsettled series is delta-one at intrinsic value: no vol risk.
     let opts = [option(OptionKind::Call, 2_900, 0, 60, 10_000)];
@@ -394,6 +412,23 @@ proptest! {
         prop_assert_eq!(new.initial, old.initial.max(floor_im));
         // And the public delta-one function is unchanged.
         prop_assert_eq!(crate::risk::margin::requirements(&es, &c, bp(mmf), mode).unwrap(), old);
+    }
+
+    /// The contracts' option-free function is exactly the scenario function on delta-one books,
+    /// for every initial / maintenance ratio.
+    #[test]
+    fn delta_one_requirements_is_the_scenario_function_without_options(
+        es in prop::collection::vec(any_exposure(), 0..=8),
+        c in any_corr(),
+        mmf in 0u64..=1_000,
+        ratio_bp in 10_000u64..=30_000,
+        mode in any_mode(),
+    ) {
+        let books: Vec<Book> = es.iter().map(|e| Book::delta_one(*e)).collect();
+        let p = OptionMarginParams { init_ratio: bp(ratio_bp), ..params(mmf) };
+        let scenario = requirements(&books, &c, &p, mode).unwrap();
+        let fast = delta_one_requirements(&es, &c, bp(mmf), bp(ratio_bp), mode).unwrap();
+        prop_assert_eq!(fast, scenario);
     }
 
     /// For one underlying the requirement is the worst scenario (the larger of the worst
