@@ -98,11 +98,20 @@ pub fn exp_neg_up(x: U256) -> U256 {
     if x >= U256::from(EXP_CUTOFF) * WAD {
         return one;
     }
-    // x < 42e18 fits u128.
-    let x = x.to::<u128>();
+    // x < 42e18 fits u128. Back to WAD, rounded up; e^-x <= 1 for x >= 0.
+    md(exp_neg_e36_up(x.to::<u128>()), one, WAD, Rounding::Up).clamp(one, WAD)
+}
+
+/// `e^-x` for a WAD `x < 42e18` at scale `10^36`, never below the exact value and at most
+/// [`EXP_SERIES_SLACK`] plus the flooring of at most [`EXP_TERMS`] terms above it (see
+/// [`exp_neg_up`]).
+fn exp_neg_e36_up(x: u128) -> U256 {
+    let one = U256::from(1u8);
+    let md = |a: U256, b: U256, c: U256, r: Rounding| mul_div(a, b, c, r).unwrap_or(one);
     let (n, f) = (x / WAD_U128, x % WAD_U128);
-    let f36 = U256::from(f) * WAD; // exact: f < 1 at scale 10^36
-                                   // e^-f: sum of (-f)^k / k!; positive and negative terms summed apart.
+    // Exact: f < 1 at scale 10^36.
+    let f36 = U256::from(f) * WAD;
+    // e^-f: sum of (-f)^k / k!; positive and negative terms summed apart.
     let (mut plus, mut minus, mut term) = (E36, U256::ZERO, E36);
     let mut k = 1u64;
     while k <= EXP_TERMS && !term.is_zero() {
@@ -123,8 +132,7 @@ pub fn exp_neg_up(x: U256) -> U256 {
         e = md(e, INV_E_36, E36, Rounding::Up);
         i += 1;
     }
-    // Back to WAD, rounded up; e^-x <= 1 for x >= 0.
-    md(e, one, WAD, Rounding::Up).clamp(one, WAD)
+    e
 }
 
 /// The time weight of a premium sample `dt` seconds after the previous one:
@@ -383,6 +391,36 @@ mod tests {
 
     #[test]
     fn exp_and_weights() {
+        // At scale 10^36, against 80-digit references (Python's decimal): never below the
+        // exact value, and above it by at most the series slack plus one unit per floored term
+        // and per rounded step.
+        for (x, exact) in [
+            (
+                500_000_000_000_000_000u128,
+                "606530659712633423603799534991180453",
+            ),
+            (
+                1_500_000_000_000_000_000,
+                "223130160148429828933280470764012521",
+            ),
+            (
+                123_456_789_000_000_000,
+                "883859832886161797208362240054654504",
+            ),
+            (
+                3_999_000_000_000_000_000,
+                "18333963688495728626833712887963637",
+            ),
+        ] {
+            // The exact values' floors: the exact value lies strictly between floor and floor + 1.
+            let floor: U256 = exact.parse().unwrap();
+            let got = exp_neg_e36_up(x);
+            assert!(got > floor, "e^-{x}: {got} below {floor}");
+            assert!(
+                got <= floor + U256::from(EXP_SERIES_SLACK + 2 * EXP_TERMS + 8),
+                "e^-{x}: {got} too far above {floor}"
+            );
+        }
         assert_eq!(exp_neg_up(U256::ZERO), WAD);
         // e^-1 = 0.367879441171442321(59...): rounded up.
         assert_eq!(exp_neg_up(WAD), u256(367_879_441_171_442_322));
