@@ -390,9 +390,13 @@ mod tests {
     fn market_bounds_name_the_field() {
         assert_eq!(check_market(&cfg()), Ok(()));
         type Case = (fn(&mut MarketConfig), MarketField);
-        let cases: [Case; 8] = [
+        // Just above the largest signed value, for the fields that must fit `I256`.
+        const ABOVE_I256: U256 = U256::from_limbs([0, 0, 0, 1 << 63]);
+        let cases: [Case; 11] = [
             (|c| c.min_size = U256::ZERO, MarketField::MinSize),
+            (|c| c.min_size = ABOVE_I256, MarketField::MinSize),
             (|c| c.tick = U256::ZERO, MarketField::Tick),
+            (|c| c.tick = ABOVE_I256, MarketField::Tick),
             (
                 |c| c.maker_fee = MAX_FEE_RATE + U256::from(1u8),
                 MarketField::MakerFee,
@@ -407,6 +411,10 @@ mod tests {
             ),
             (
                 |c| c.max_open_interest = U256::MAX,
+                MarketField::MaxOpenInterest,
+            ),
+            (
+                |c| c.max_open_interest = ABOVE_I256,
                 MarketField::MaxOpenInterest,
             ),
             (|c| c.funding_cap = U256::ZERO, MarketField::FundingCap),
@@ -425,6 +433,12 @@ mod tests {
         edge.taker_fee = MAX_FEE_RATE;
         edge.funding_cap = MAX_FUNDING_CAP;
         assert_eq!(check_market(&edge), Ok(()));
+        // The largest signed value fits: size, tick and open-interest cap at I256::MAX pass.
+        edge.min_size = I256::MAX.into_raw();
+        edge.tick = I256::MAX.into_raw();
+        edge.max_open_interest = I256::MAX.into_raw();
+        assert_eq!(check_market(&edge), Ok(()));
+        assert_eq!(ABOVE_I256, I256::MAX.into_raw() + U256::from(1u8));
     }
 
     #[test]
@@ -537,7 +551,22 @@ mod tests {
         let r = MAX_FILL_DEVIATION_RULE;
         assert!(r.min <= DEFAULT_MAX_FILL_DEVIATION && DEFAULT_MAX_FILL_DEVIATION <= r.max);
         assert_eq!((r.min, r.max), (u256(50 * BP), u256(2_000 * BP)));
+        // DESIGN section 15: at most 1 pp per change, a day apart.
+        assert_eq!((r.max_step, r.min_interval), (u256(100 * BP), DAY));
         assert!(r.raises_risk.when(true));
+        // The premium notional's bounds: 1,000 .. 10^12 quote, default 100,000.
+        assert_eq!(
+            (
+                MIN_PREMIUM_NOTIONAL,
+                DEFAULT_PREMIUM_NOTIONAL,
+                MAX_PREMIUM_NOTIONAL
+            ),
+            (
+                u256(1_000) * WAD,
+                u256(100_000) * WAD,
+                u256(1_000_000_000_000) * WAD
+            )
+        );
         let t = PREMIUM_TAU_RULE;
         assert_eq!((t.min, t.max), (u256(300), u256(86_400)));
         assert!(t.raises_risk.when(false));
