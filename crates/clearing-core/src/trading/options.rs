@@ -293,7 +293,16 @@ pub fn current_vol(
     if is_fresh(posted_at, now, heartbeat) {
         return Ok((posted, true));
     }
-    Ok((mul_up(realised, multiplier)?, false))
+    Ok((fallback_vol(realised, multiplier)?, false))
+}
+
+/// The fallback volatility: the annualised realised volatility `realised` times the implied /
+/// realised `multiplier` ([`crate::OptionParam::IvMultiplier`]), WAD, rounded up.
+///
+/// # Errors
+/// [`CoreError::Overflow`] if it does not fit.
+pub fn fallback_vol(realised: U256, multiplier: U256) -> Result<U256, CoreError> {
+    mul_up(realised, multiplier)
 }
 
 /// Whether a volatility posted at `posted_at` (0: never) is younger than `heartbeat` at `now`.

@@ -1,0 +1,920 @@
+//! OptionMarkets: everything option-specific but positions (DESIGN section 13).
+//!
+//! - **Parameters**: the 20 governed option and portfolio-margin parameters of
+//!   `clearing_core::OptionParam` with their defaults, changed by the admin (the Timelock) within
+//!   `OptionParam::rule` ([`OptionMarkets::set_option_parameter`]) and read in one call
+//!   ([`OptionMarkets::margin_params`]).
+//! - **Classes**: per underlying (an asset the RiskModule lists), the horizon, strike tick, min
+//!   size, open-interest cap per series, maker and taker fees and the implied-volatility heartbeat.
+//! - **Series**: listed by [`LISTER_ROLE`] inside an enabled class; ids from
+//!   `clearing_core::OPTION_ID_BASE` (`2^31`) so that they never meet a perpetual market's id in a
+//!   signed order's `uint32 market`. At most `MAX_LIVE_SERIES` (64) unexpired series per
+//!   underlying, so every loop over them is bounded.
+//! - **Implied volatility** per (underlying, expiry), posted by [`VOL_ORACLE_ROLE`] within
+//!   0.5 .. 5 x the annualised realised volatility; after the class's heartbeat the realised
+//!   volatility times the IV multiplier serves instead, marked not fresh.
+//! - **Settlement price** per (underlying, expiry), recorded once by anyone from the feed round in
+//!   force at expiry.
+//!
+//! Open interest per series is stored (zero until trading books options into it). Call graph:
+//! `OptionMarkets -> RiskModule (views), the underlying's feed (views)`.
+//!
+//! The rules are `clearing_core::trading::options` and `clearing_core::OptionParam`; the methods
+//! here read storage and the RiskModule, call the core and write results.
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+#![allow(deprecated)]
+extern crate alloc;
+
+mod errors;
+
+use alloc::vec::Vec;
+use alloy_primitives::{aliases::U80, Address, B256, U256, U32, U64};
+use clearing_core::math::fixed::{from_u128, from_u64, to_u128_bounded, to_u64_bounded};
+use clearing_core::trading::options::{
+    self as opt, ClassConfig, ListingError, SettlementError, VolError, MAX_LIVE_SERIES,
+};
+use clearing_core::{
+    check_change, check_sequencer, next_change_at, ChangeError, OptionMarginParams, OptionParam,
+    OracleError, Round, SequencerStatus,
+};
+use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
+use stylus_sdk::{
+    prelude::*,
+    storage::{
+        StorageAddress, StorageArray, StorageBool, StorageMap, StorageU128, StorageU32,
+        StorageU64, StorageVec,
+    },
+};
+
+pub use errors::*;
+
+/// The admin role (DEFAULT_ADMIN_ROLE of access control): the Timelock in a deployment. It sets
+/// the option parameters, enables and disables classes, and grants the other roles.
+pub const ADMIN_ROLE: [u8; 32] = AccessControl::DEFAULT_ADMIN_ROLE;
+
+/// `keccak256("LISTER_ROLE")`: lists series inside enabled classes.
+pub const LISTER_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
+    .update(b"LISTER_ROLE")
+    .finalize();
+
+/// `keccak256("VOL_ORACLE_ROLE")`: posts implied volatilities.
+pub const VOL_ORACLE_ROLE: [u8; 32] = stylus_sdk::keccak_const::Keccak256::new()
+    .update(b"VOL_ORACLE_ROLE")
+    .finalize();
+
+/// Number of governed option parameters (codes `1..=20`).
+const PARAMS: usize = OptionParam::ALL.len();
+
+/// The option class of one underlying.
+#[storage]
+pub struct OptionClass {
+    // One slot: the flag, the durations and the fee rates (their bounds fit: core tests).
+    enabled: StorageBool,
+    max_horizon: StorageU32,
+    iv_heartbeat: StorageU32,
+    maker_fee: StorageU64,
+    taker_fee: StorageU64,
+    // 128-bit amounts (the class bounds keep them there), two per slot.
+    strike_tick: StorageU128,
+    min_size: StorageU128,
+    max_open_interest: StorageU128,
+    /// Ids of the series not yet known to have expired, filled from the front (0 ends it:
+    /// series ids have the top bit set).
+    live: StorageArray<StorageU32, MAX_LIVE_SERIES>,
+}
+
+/// One series.
+#[storage]
+pub struct Series {
+    // One slot.
+    underlying: StorageAddress,
+    expiry: StorageU64,
+    is_call: StorageBool,
+    // One slot: the strike is at most 2^128 - 1 (listing refuses more); open interest, base
+    // units, stays under the class's cap.
+    strike: StorageU128,
+    open_interest: StorageU128,
+}
+
+/// The series ids of one strike of an expiry (0: none).
+#[storage]
+pub struct StrikeIds {
+    call: StorageU32,
+    put: StorageU32,
+}
+
+/// What an underlying's expiry has: its series, implied volatility and settlement price.
+#[storage]
+pub struct Expiry {
+    // One slot: the volatility (at most `MAX_VOL` = 10, below 2^64), when it was posted, and
+    // how many series were listed at this expiry (0: an unknown expiry).
+    vol: StorageU64,
+    vol_at: StorageU64,
+    listed: StorageU32,
+    /// The settlement price, WAD (0: not yet); below the feed's band's 2^128 bound.
+    settlement: StorageU128,
+    ids: StorageMap<U256, StrikeIds>,
+}
+
+/// The option markets contract.
+#[storage]
+#[entrypoint]
+pub struct OptionMarkets {
+    access: AccessControl,
+    risk: StorageAddress,
+    /// The portfolio-mode minimum equity (code 1, up to 10^7 quote in WAD: 128 bits).
+    min_equity: StorageU128,
+    /// Codes 2..=20 at `code - 2`, four per slot (their bounds fit 64 bits: core tests).
+    params: StorageArray<StorageU64, 19>,
+    /// When each parameter last changed, at `code - 1` (0: never).
+    changed_at: StorageArray<StorageU64, PARAMS>,
+    classes: StorageMap<Address, OptionClass>,
+    series: StorageVec<Series>,
+    expiries: StorageMap<Address, StorageMap<u64, Expiry>>,
+}
+
+sol_interface! {
+    /// The RiskModule views this contract reads.
+    interface IRiskModule {
+        function price(address asset) external view returns (uint256);
+        function volatility(address asset) external view returns (uint256);
+        function assetRisk(address asset) external view returns (address, uint64, uint256, uint256, uint8, uint256, address, uint80, uint256, uint64, uint256);
+        function riskParameters() external view returns (uint256, uint256, uint256, address, uint64, uint256[], uint256);
+    }
+
+    /// The part of Chainlink's AggregatorV3 interface settlement reads.
+    interface IAggregatorV3 {
+        function decimals() external view returns (uint8);
+        function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80);
+        function getRoundData(uint80 round_id) external view returns (uint80, int256, uint256, uint256, uint80);
+    }
+}
+
+#[public]
+impl OptionMarkets {
+    /// Grants `admin` the admin role, wires the RiskModule and stores every option parameter's
+    /// default (DESIGN section 12).
+    #[constructor]
+    pub fn constructor(&mut self, admin: Address, risk_module: Address) {
+        self.access._grant_role(ADMIN_ROLE.into(), admin);
+        self.risk.set(risk_module);
+        for p in OptionParam::ALL {
+            self.store_param(p as u8, p.default_value());
+        }
+    }
+
+    // ------------------------------------------------------------------
+    // Access control
+    // ------------------------------------------------------------------
+
+    /// Whether `account` holds `role`.
+    pub fn has_role(&self, role: B256, account: Address) -> bool {
+        self.access.has_role(role, account)
+    }
+
+    /// Grants `role` ([`LISTER_ROLE`], [`VOL_ORACLE_ROLE`], or the admin role) to `account`;
+    /// emits `RoleGranted` when it is new.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount` unless the caller holds the role's admin role (the
+    /// admin role for every role).
+    pub fn grant_role(&mut self, role: B256, account: Address) -> Result<(), OptionsError> {
+        Ok(self.access.grant_role(role, account)?)
+    }
+
+    /// Revokes `role` from `account`; emits `RoleRevoked` when it was held.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount` unless the caller holds the role's admin role.
+    pub fn revoke_role(&mut self, role: B256, account: Address) -> Result<(), OptionsError> {
+        Ok(self.access.revoke_role(role, account)?)
+    }
+
+    /// The RiskModule this contract reads prices, volatilities and feeds from.
+    pub fn risk_module(&self) -> Address {
+        self.risk.get()
+    }
+
+    // ------------------------------------------------------------------
+    // Option parameters
+    // ------------------------------------------------------------------
+
+    /// Changes the option parameter `code` (`clearing_core::OptionParam`) to `value` by its
+    /// rule (`OptionParam::rule`): within its hard bounds, by at most its step, at least a day
+    /// after its last change; the result must stay consistent (a tail floor at most the tail
+    /// cap). Admin only: the admin is the Timelock, which holds risk-raising changes for its
+    /// delay. Emits [`OptionParameterSet`] with the old and new value.
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount` for a caller without the admin role;
+    /// [`ParameterOutOfBounds`] (an unknown code, a value out of bounds, or an inconsistent
+    /// result); [`ParameterStepTooLarge`]; [`ParameterChangedTooSoon`].
+    pub fn set_option_parameter(&mut self, code: u8, value: U256) -> Result<(), OptionsError> {
+        self.only_admin()?;
+        let p = OptionParam::from_code(code).ok_or(out_of_bounds(code, value))?;
+        let rule = p.rule();
+        let mut values = self.margin_params();
+        let i = usize::from(code) - 1;
+        let old = values[i];
+        let last = self.changed_at.get(i).unwrap_or_default().to::<u64>();
+        let now = self.vm().block_timestamp();
+        match check_change(&rule, old, value, last, now) {
+            Ok(_) => {}
+            Err(ChangeError::OutOfBounds) => return Err(out_of_bounds(code, value)),
+            Err(ChangeError::StepTooLarge) => {
+                return Err(OptionsError::ParameterStepTooLarge(ParameterStepTooLarge {
+                    param: code,
+                    oldValue: old,
+                    newValue: value,
+                }))
+            }
+            Err(ChangeError::TooSoon) => {
+                return Err(OptionsError::ParameterChangedTooSoon(
+                    ParameterChangedTooSoon {
+                        param: code,
+                        nextAllowedAt: next_change_at(&rule, last),
+                    },
+                ))
+            }
+        }
+        values[i] = value;
+        OptionMarginParams::DEFAULT
+            .with_governed(&values)
+            .map_err(|_| out_of_bounds(code, value))?;
+        self.store_param(code, value);
+        if let Some(mut slot) = self.changed_at.setter(i) {
+            slot.set(U64::from(now));
+        }
+        log(
+            self.vm(),
+            OptionParameterSet {
+                param: code,
+                oldValue: old,
+                newValue: value,
+            },
+        );
+        Ok(())
+    }
+
+    /// The current value of option parameter `code` (0 for an unknown code).
+    pub fn option_parameter(&self, code: u8) -> U256 {
+        match code {
+            1 => from_u128(self.min_equity.get()),
+            2..=20 => from_u64(self.params.get(usize::from(code) - 2).unwrap_or_default()),
+            _ => U256::ZERO,
+        }
+    }
+
+    /// Every option parameter in code order (`clearing_core::OptionParam::ALL`: portfolio
+    /// minimum equity, option horizon, range floor, tail horizon, tail floor, tail cap, the two
+    /// tails' multiples and weights, largest tail move, tail credit, vol shocks up and down,
+    /// term powers, term cap, contingency, IV multiplier, option fee cap), durations in seconds,
+    /// the rest WAD: everything the margin function needs from here in one answer.
+    pub fn margin_params(&self) -> [U256; 20] {
+        let mut v = [U256::ZERO; PARAMS];
+        v[0] = from_u128(self.min_equity.get());
+        for (i, slot) in v.iter_mut().enumerate().skip(1) {
+            *slot = from_u64(self.params.get(i - 1).unwrap_or_default());
+        }
+        v
+    }
+
+    // ------------------------------------------------------------------
+    // Option classes (admin)
+    // ------------------------------------------------------------------
+
+    /// Enables the option class of `underlying` (an asset the RiskModule lists) with its
+    /// horizon (the longest time from listing to expiry, seconds; DESIGN's default is 90 days),
+    /// strike tick (WAD quote), min size and open-interest cap per series (WAD contracts),
+    /// maker and taker fee rates (WAD fractions of the underlying notional) and the heartbeat of
+    /// its implied volatilities (seconds); bounds in `clearing_core::trading::options`. A
+    /// disabled class may be enabled again, with new settings. Emits [`ClassEnabled`].
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount`; [`ClassAlreadyEnabled`];
+    /// [`ClassParameterOutOfBounds`] with the field's code; the RiskModule's `UnknownAsset`
+    /// unchanged; [`CallFailed`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn enable_class(
+        &mut self,
+        underlying: Address,
+        max_horizon: u64,
+        strike_tick: U256,
+        min_size: U256,
+        max_open_interest: U256,
+        maker_fee: U256,
+        taker_fee: U256,
+        iv_heartbeat: u64,
+    ) -> Result<(), Vec<u8>> {
+        self.only_admin()?;
+        if self.classes.getter(underlying).enabled.get() {
+            return Err(OptionsError::ClassAlreadyEnabled(ClassAlreadyEnabled { underlying }).into());
+        }
+        let cfg = ClassConfig {
+            max_horizon,
+            strike_tick,
+            min_size,
+            max_open_interest,
+            maker_fee,
+            taker_fee,
+            iv_heartbeat,
+        };
+        if let Err(field) = opt::check_class(&cfg) {
+            let fields = [
+                U256::from(max_horizon),
+                strike_tick,
+                min_size,
+                max_open_interest,
+                maker_fee,
+                taker_fee,
+                U256::from(iv_heartbeat),
+            ];
+            return Err(
+                OptionsError::ClassParameterOutOfBounds(ClassParameterOutOfBounds {
+                    field: field as u8,
+                    value: fields[field as usize - 1],
+                })
+                .into(),
+            );
+        }
+        let risk = self.risk.get();
+        IRiskModule::new(risk)
+            .asset_risk(&*self, underlying)
+            .map_err(|e| passthrough(e, risk))?;
+        let mut c = self.classes.setter(underlying);
+        c.enabled.set(true);
+        // Within their bounds (core tests): the narrow fields hold them.
+        c.max_horizon.set(U32::from(max_horizon as u32));
+        c.iv_heartbeat.set(U32::from(iv_heartbeat as u32));
+        c.maker_fee.set(to_u64_bounded(maker_fee));
+        c.taker_fee.set(to_u64_bounded(taker_fee));
+        c.strike_tick.set(to_u128_bounded(strike_tick));
+        c.min_size.set(to_u128_bounded(min_size));
+        c.max_open_interest.set(to_u128_bounded(max_open_interest));
+        drop(c);
+        log(
+            self.vm(),
+            ClassEnabled {
+                underlying,
+                maxHorizon: max_horizon,
+                strikeTick: strike_tick,
+                minSize: min_size,
+                maxOpenInterest: max_open_interest,
+                makerFee: maker_fee,
+                takerFee: taker_fee,
+                ivHeartbeat: iv_heartbeat,
+            },
+        );
+        Ok(())
+    }
+
+    /// Disables the option class of `underlying`: no new series are listed; the listed ones
+    /// keep their volatility, settlement and (later) trading. Emits [`ClassDisabled`].
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount`; [`ClassNotEnabled`].
+    pub fn disable_class(&mut self, underlying: Address) -> Result<(), OptionsError> {
+        self.only_admin()?;
+        let mut c = self.classes.setter(underlying);
+        if !c.enabled.get() {
+            return Err(not_enabled(underlying));
+        }
+        c.enabled.set(false);
+        drop(c);
+        log(self.vm(), ClassDisabled { underlying });
+        Ok(())
+    }
+
+    /// The option class of `underlying`: `(enabled, maxHorizon, strikeTick, minSize,
+    /// maxOpenInterest, makerFee, takerFee, ivHeartbeat)` (all zero for a class never enabled;
+    /// a disabled class keeps its settings).
+    #[allow(clippy::type_complexity)]
+    pub fn option_class(
+        &self,
+        underlying: Address,
+    ) -> (bool, u64, U256, U256, U256, U256, U256, u64) {
+        let c = self.classes.getter(underlying);
+        (
+            c.enabled.get(),
+            u64::from(c.max_horizon.get().to::<u32>()),
+            from_u128(c.strike_tick.get()),
+            from_u128(c.min_size.get()),
+            from_u128(c.max_open_interest.get()),
+            from_u64(c.maker_fee.get()),
+            from_u64(c.taker_fee.get()),
+            u64::from(c.iv_heartbeat.get().to::<u32>()),
+        )
+    }
+
+    // ------------------------------------------------------------------
+    // Series
+    // ------------------------------------------------------------------
+
+    /// Lists the series `(underlying, expiry, strike, call or put)` and returns its market id,
+    /// the next from `2^31`. The class must be enabled; then, in this order, the RiskModule's
+    /// spot price, the expiry (in the future, at 08:00 UTC, within the class's horizon), the
+    /// strike (a positive multiple of the tick, within 0.5 .. 2 x spot), no duplicate, and room
+    /// among the underlying's live series (at most 64; expired ones leave the list here).
+    /// Emits [`SeriesListed`].
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount` without [`LISTER_ROLE`]; [`ClassNotEnabled`]; the
+    /// RiskModule's price errors unchanged; [`ExpiryNotInFuture`]; [`ExpiryNotAt0800`];
+    /// [`ExpiryBeyondHorizon`]; [`StrikeOffTick`]; [`StrikeOutOfBand`]; [`SeriesAlreadyListed`];
+    /// [`TooManyLiveSeries`]; [`CallFailed`].
+    pub fn list_series(
+        &mut self,
+        underlying: Address,
+        expiry: u64,
+        strike: U256,
+        is_call: bool,
+    ) -> Result<u32, Vec<u8>> {
+        self.only_role(LISTER_ROLE)?;
+        let (enabled, horizon, tick) = {
+            let c = self.classes.getter(underlying);
+            (
+                c.enabled.get(),
+                u64::from(c.max_horizon.get().to::<u32>()),
+                from_u128(c.strike_tick.get()),
+            )
+        };
+        if !enabled {
+            return Err(not_enabled(underlying).into());
+        }
+        let risk = self.risk.get();
+        let spot = IRiskModule::new(risk)
+            .price(&*self, underlying)
+            .map_err(|e| passthrough(e, risk))?;
+        let now = self.vm().block_timestamp();
+        if let Err(e) = opt::check_listing(now, expiry, strike, spot, horizon, tick) {
+            return Err(match e {
+                ListingError::ExpiryNotInFuture => {
+                    OptionsError::ExpiryNotInFuture(ExpiryNotInFuture { expiry, now })
+                }
+                ListingError::ExpiryNotAt0800 => {
+                    OptionsError::ExpiryNotAt0800(ExpiryNotAt0800 { expiry })
+                }
+                ListingError::ExpiryBeyondHorizon => {
+                    OptionsError::ExpiryBeyondHorizon(ExpiryBeyondHorizon {
+                        expiry,
+                        latest: now.saturating_add(horizon),
+                    })
+                }
+                ListingError::StrikeOffTick => {
+                    OptionsError::StrikeOffTick(StrikeOffTick { strike, tick })
+                }
+                ListingError::StrikeOutOfBand => {
+                    OptionsError::StrikeOutOfBand(StrikeOutOfBand { strike, spot })
+                }
+            }
+            .into());
+        }
+        let existing = {
+            let ids = self.expiries.getter(underlying);
+            let ids = ids.getter(expiry);
+            let ids = ids.ids.getter(strike);
+            if is_call {
+                ids.call.get()
+            } else {
+                ids.put.get()
+            }
+        };
+        if !existing.is_zero() {
+            return Err(OptionsError::SeriesAlreadyListed(SeriesAlreadyListed {
+                id: existing.to::<u32>(),
+            })
+            .into());
+        }
+        let live = self.prune(underlying, now);
+        if live >= MAX_LIVE_SERIES {
+            return Err(OptionsError::TooManyLiveSeries(TooManyLiveSeries {
+                underlying,
+                max: U256::from(MAX_LIVE_SERIES),
+            })
+            .into());
+        }
+        let id = opt::series_id(self.series.len() as u64)
+            .ok_or(OptionsError::from(clearing_core::CoreError::Overflow))?;
+        let mut s = self.series.grow();
+        s.underlying.set(underlying);
+        s.expiry.set(U64::from(expiry));
+        s.is_call.set(is_call);
+        s.strike.set(to_u128_bounded(strike));
+        drop(s);
+        if let Some(mut slot) = self.classes.setter(underlying).live.setter(live) {
+            slot.set(U32::from(id));
+        }
+        let mut e = self.expiries.setter(underlying);
+        let mut e = e.setter(expiry);
+        let listed = e.listed.get();
+        e.listed.set(listed + U32::from(1));
+        let mut ids = e.ids.setter(strike);
+        if is_call {
+            ids.call.set(U32::from(id));
+        } else {
+            ids.put.set(U32::from(id));
+        }
+        log(
+            self.vm(),
+            SeriesListed {
+                id,
+                underlying,
+                expiry,
+                strike,
+                isCall: is_call,
+            },
+        );
+        Ok(id)
+    }
+
+    /// The series `id`: `(underlying, expiry, strike, isCall, settlementPrice, openInterest)`,
+    /// the settlement price of its expiry (0 until recorded) and its open interest in contracts
+    /// (0 until trading books options).
+    ///
+    /// # Errors
+    /// [`UnknownSeries`] for an id never listed (a perpetual market's id included).
+    #[allow(clippy::type_complexity)]
+    pub fn series(&self, id: u32) -> Result<(Address, u64, U256, bool, U256, U256), OptionsError> {
+        let s = opt::series_index(id)
+            .and_then(|i| self.series.get(i as usize))
+            .ok_or(OptionsError::UnknownSeries(UnknownSeries { id }))?;
+        let (underlying, expiry) = (s.underlying.get(), s.expiry.get().to::<u64>());
+        let price = from_u128(
+            self.expiries
+                .getter(underlying)
+                .getter(expiry)
+                .settlement
+                .get(),
+        );
+        Ok((
+            underlying,
+            expiry,
+            from_u128(s.strike.get()),
+            s.is_call.get(),
+            price,
+            from_u128(s.open_interest.get()),
+        ))
+    }
+
+    /// Number of series listed (ids are `2^31 .. 2^31 + count`).
+    pub fn series_count(&self) -> u32 {
+        self.series.len() as u32
+    }
+
+    /// The ids of `underlying`'s series whose expiry has not passed, in listing order.
+    pub fn live_series(&self, underlying: Address) -> Vec<u32> {
+        let now = self.vm().block_timestamp();
+        let c = self.classes.getter(underlying);
+        let mut ids = Vec::new();
+        for i in 0..MAX_LIVE_SERIES {
+            let id = c.live.get(i).unwrap_or_default().to::<u32>();
+            if id == 0 {
+                break;
+            }
+            if self.expiry_of(id) > now {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    // ------------------------------------------------------------------
+    // Implied volatility
+    // ------------------------------------------------------------------
+
+    /// Posts the implied volatility `vol` (annual, WAD) of `underlying`'s series expiring at
+    /// `expiry`, with the block time. It must be positive and within 0.5 .. 5 x the realised
+    /// volatility annualised (the RiskModule's daily volatility x sqrt(365)), at most 10 (the
+    /// pricing's largest). Emits [`VolatilityPosted`].
+    ///
+    /// # Errors
+    /// `AccessControlUnauthorizedAccount` without [`VOL_ORACLE_ROLE`]; [`UnknownExpiry`] when no
+    /// series expires then; [`ExpiryPassed`]; the RiskModule's volatility errors unchanged;
+    /// [`ZeroVolatility`]; [`VolatilityOutOfBand`]; [`MathError`]; [`CallFailed`].
+    pub fn post_volatility(
+        &mut self,
+        underlying: Address,
+        expiry: u64,
+        vol: U256,
+    ) -> Result<(), Vec<u8>> {
+        self.only_role(VOL_ORACLE_ROLE)?;
+        self.known_expiry(underlying, expiry)?;
+        if expiry <= self.vm().block_timestamp() {
+            return Err(OptionsError::ExpiryPassed(ExpiryPassed { underlying, expiry }).into());
+        }
+        let realised = self.realised_vol(underlying)?;
+        if let Err(e) = opt::check_implied_vol(vol, realised) {
+            return Err(match e {
+                VolError::Zero => OptionsError::ZeroVolatility(ZeroVolatility {}),
+                VolError::OutOfBand => {
+                    let (min, max) = opt::iv_band(realised);
+                    OptionsError::VolatilityOutOfBand(VolatilityOutOfBand { vol, min, max })
+                }
+            }
+            .into());
+        }
+        let now = self.vm().block_timestamp();
+        let mut e = self.expiries.setter(underlying);
+        let mut e = e.setter(expiry);
+        // At most MAX_VOL (10), below 2^64.
+        e.vol.set(to_u64_bounded(vol));
+        e.vol_at.set(U64::from(now));
+        log(
+            self.vm(),
+            VolatilityPosted {
+                underlying,
+                expiry,
+                vol,
+                realisedVol: realised,
+            },
+        );
+        Ok(())
+    }
+
+    /// The volatility `underlying`'s series expiring at `expiry` are marked at: `(vol, fresh)`,
+    /// the posted implied volatility while it is younger than the class's heartbeat
+    /// (`fresh`), otherwise the realised volatility annualised times the IV multiplier
+    /// parameter (not fresh: DESIGN section 13 then accepts only risk-reducing fills).
+    ///
+    /// # Errors
+    /// [`UnknownExpiry`]; for the fallback, the RiskModule's volatility errors unchanged,
+    /// [`MathError`] and [`CallFailed`].
+    pub fn volatility(&self, underlying: Address, expiry: u64) -> Result<(U256, bool), Vec<u8>> {
+        self.known_expiry(underlying, expiry)?;
+        let (vol, at) = {
+            let e = self.expiries.getter(underlying);
+            let e = e.getter(expiry);
+            (from_u64(e.vol.get()), e.vol_at.get().to::<u64>())
+        };
+        let heartbeat = u64::from(
+            self.classes
+                .getter(underlying)
+                .iv_heartbeat
+                .get()
+                .to::<u32>(),
+        );
+        if opt::is_fresh(at, self.vm().block_timestamp(), heartbeat) {
+            return Ok((vol, true));
+        }
+        let realised = self.realised_vol(underlying)?;
+        let multiplier = self.option_parameter(OptionParam::IvMultiplier as u8);
+        let fallback = opt::fallback_vol(realised, multiplier).map_err(OptionsError::from)?;
+        Ok((fallback, false))
+    }
+
+    // ------------------------------------------------------------------
+    // Expiry settlement
+    // ------------------------------------------------------------------
+
+    /// Records the settlement price of `underlying`'s expiry at `expiry` (anyone, after the
+    /// expiry) from the underlying's feed round `round_id` in force at expiry:
+    /// `updatedAt(round_id) <= expiry < updatedAt(round_id + 1)`, the next round existing. The
+    /// oracle checks of DESIGN section 10 apply but staleness (the sequencer up past its grace
+    /// period now, a complete round, a positive answer inside the asset's sanity band, decimals
+    /// scaled to WAD), with the feed and band of the RiskModule's listing. Once per expiry.
+    /// Emits [`ExpirySettled`] and returns the price.
+    ///
+    /// # Errors
+    /// [`UnknownExpiry`]; [`ExpiryNotReached`] until the block time passes the expiry;
+    /// [`ExpiryAlreadySettled`]; the RiskModule's errors unchanged; [`SequencerDown`];
+    /// [`SequencerGracePeriod`]; [`FeedCallFailed`]; [`RoundMissing`] (the named round, or the
+    /// next); [`SettlementRoundTooLate`]; [`SettlementRoundTooEarly`]; [`RoundIncomplete`];
+    /// [`PriceNonPositive`]; [`PriceOutOfBand`]; [`MathError`]; [`CallFailed`].
+    pub fn settle_expiry(
+        &mut self,
+        underlying: Address,
+        expiry: u64,
+        round_id: U80,
+    ) -> Result<U256, Vec<u8>> {
+        self.known_expiry(underlying, expiry)?;
+        let now = self.vm().block_timestamp();
+        if now <= expiry {
+            return Err(OptionsError::ExpiryNotReached(ExpiryNotReached { underlying, expiry }).into());
+        }
+        let settled = self.settlement_price(underlying, expiry);
+        if !settled.is_zero() {
+            return Err(OptionsError::ExpiryAlreadySettled(ExpiryAlreadySettled {
+                underlying,
+                expiry,
+                price: settled,
+            })
+            .into());
+        }
+        let risk = self.risk.get();
+        let rm = IRiskModule::new(risk);
+        let (feed, _, min_price, max_price, ..) = rm
+            .asset_risk(&*self, underlying)
+            .map_err(|e| passthrough(e, risk))?;
+        let (_, _, _, seq_feed, grace, _, _) = rm
+            .risk_parameters(&*self)
+            .map_err(|e| passthrough(e, risk))?;
+        if !seq_feed.is_zero() {
+            let (_, answer, started_at, _, _) = IAggregatorV3::new(seq_feed)
+                .latest_round_data(&*self)
+                .map_err(|_| feed_failed(seq_feed))?;
+            let status = SequencerStatus {
+                answer,
+                started_at,
+                grace_period: grace,
+            };
+            check_sequencer(&status, now).map_err(|e| match e {
+                OracleError::SequencerGracePeriod => {
+                    OptionsError::SequencerGracePeriod(SequencerGracePeriod {
+                        upSince: started_at,
+                    })
+                }
+                _ => OptionsError::SequencerDown(SequencerDown {}),
+            })?;
+        }
+        let agg = IAggregatorV3::new(feed);
+        let decimals = agg.decimals(&*self).map_err(|_| feed_failed(feed))?;
+        let missing = |id: U80| OptionsError::RoundMissing(RoundMissing {
+            asset: underlying,
+            roundId: id,
+        });
+        let (_, answer, _, updated_at, answered_in_round) = agg
+            .get_round_data(&*self, round_id)
+            .map_err(|_| missing(round_id))?;
+        let next_id = round_id
+            .checked_add(U80::from(1))
+            .ok_or(missing(round_id))?;
+        let next = agg
+            .get_round_data(&*self, next_id)
+            .ok()
+            .map(|r| r.3);
+        let round = Round {
+            round_id,
+            answer,
+            updated_at,
+            answered_in_round,
+        };
+        let price = opt::settlement_price(&round, next, decimals, min_price, max_price, expiry)
+            .map_err(|e| match e {
+                SettlementError::RoundAfterExpiry => {
+                    OptionsError::SettlementRoundTooLate(SettlementRoundTooLate {
+                        roundId: round_id,
+                        updatedAt: updated_at,
+                        expiry,
+                    })
+                }
+                SettlementError::NextRoundMissing => missing(next_id),
+                SettlementError::RoundSuperseded => {
+                    OptionsError::SettlementRoundTooEarly(SettlementRoundTooEarly {
+                        roundId: round_id,
+                        nextUpdatedAt: next.unwrap_or_default(),
+                        expiry,
+                    })
+                }
+                SettlementError::Oracle(OracleError::NonPositive) => {
+                    OptionsError::PriceNonPositive(PriceNonPositive {
+                        asset: underlying,
+                        answer,
+                    })
+                }
+                SettlementError::Oracle(OracleError::OutOfBand) => {
+                    OptionsError::PriceOutOfBand(PriceOutOfBand {
+                        asset: underlying,
+                        answer,
+                    })
+                }
+                SettlementError::Oracle(OracleError::Math(m)) => OptionsError::from(m),
+                // Incomplete rounds; the other oracle errors (staleness, a future timestamp,
+                // the sequencer) cannot come from a round at or before the expiry.
+                SettlementError::Oracle(_) => OptionsError::RoundIncomplete(RoundIncomplete {
+                    asset: underlying,
+                    roundId: round_id,
+                }),
+            })?;
+        let mut e = self.expiries.setter(underlying);
+        // Inside the band, whose bound the RiskModule keeps below 2^128.
+        e.setter(expiry).settlement.set(to_u128_bounded(price));
+        drop(e);
+        log(
+            self.vm(),
+            ExpirySettled {
+                underlying,
+                expiry,
+                roundId: round_id,
+                price,
+            },
+        );
+        Ok(price)
+    }
+
+    /// The settlement price (WAD) of `underlying`'s expiry at `expiry`, 0 until recorded.
+    pub fn settlement_price(&self, underlying: Address, expiry: u64) -> U256 {
+        from_u128(
+            self.expiries
+                .getter(underlying)
+                .getter(expiry)
+                .settlement
+                .get(),
+        )
+    }
+}
+
+impl OptionMarkets {
+    fn only_admin(&self) -> Result<(), OptionsError> {
+        self.only_role(ADMIN_ROLE)
+    }
+
+    fn only_role(&self, role: [u8; 32]) -> Result<(), OptionsError> {
+        Ok(self
+            .access
+            ._check_role(role.into(), self.vm().msg_sender())?)
+    }
+
+    /// Writes parameter `code` (1..=20, within its bounds, so it fits its field).
+    fn store_param(&mut self, code: u8, value: U256) {
+        if code == OptionParam::PortfolioMinEquity as u8 {
+            self.min_equity.set(to_u128_bounded(value));
+        } else if let Some(mut slot) = self.params.setter(usize::from(code) - 2) {
+            slot.set(to_u64_bounded(value));
+        }
+    }
+
+    /// Refuses an expiry at which no series of `underlying` was listed.
+    fn known_expiry(&self, underlying: Address, expiry: u64) -> Result<(), OptionsError> {
+        if self
+            .expiries
+            .getter(underlying)
+            .getter(expiry)
+            .listed
+            .get()
+            .is_zero()
+        {
+            return Err(OptionsError::UnknownExpiry(UnknownExpiry { underlying, expiry }));
+        }
+        Ok(())
+    }
+
+    /// The RiskModule's daily volatility of `underlying`, annualised.
+    fn realised_vol(&self, underlying: Address) -> Result<U256, Vec<u8>> {
+        let risk = self.risk.get();
+        let daily = IRiskModule::new(risk)
+            .volatility(self, underlying)
+            .map_err(|e| passthrough(e, risk))?;
+        Ok(opt::annualised_vol(daily).map_err(OptionsError::from)?)
+    }
+
+    /// The expiry of a listed series id.
+    fn expiry_of(&self, id: u32) -> u64 {
+        opt::series_index(id)
+            .and_then(|i| self.series.get(i as usize))
+            .map(|s| s.expiry.get().to::<u64>())
+            .unwrap_or_default()
+    }
+
+    /// Drops the series whose expiry has passed from `underlying`'s live list (keeping the
+    /// order of the others) and returns how many are left.
+    fn prune(&mut self, underlying: Address, now: u64) -> usize {
+        let mut kept = [0u32; MAX_LIVE_SERIES];
+        let (mut n, mut total) = (0, 0);
+        {
+            let c = self.classes.getter(underlying);
+            for i in 0..MAX_LIVE_SERIES {
+                let id = c.live.get(i).unwrap_or_default().to::<u32>();
+                if id == 0 {
+                    break;
+                }
+                total += 1;
+                if self.expiry_of(id) > now {
+                    kept[n] = id;
+                    n += 1;
+                }
+            }
+        }
+        if n < total {
+            let mut c = self.classes.setter(underlying);
+            for (i, id) in kept.iter().enumerate().take(total) {
+                if let Some(mut slot) = c.live.setter(i) {
+                    slot.set(U32::from(*id));
+                }
+            }
+        }
+        n
+    }
+}
+
+/// A callee's revert data unchanged (a RiskModule error), or [`CallFailed`] when there is none.
+fn passthrough(e: stylus_sdk::call::Error, callee: Address) -> Vec<u8> {
+    match e {
+        stylus_sdk::call::Error::Revert(data) if !data.is_empty() => data,
+        _ => OptionsError::CallFailed(CallFailed { callee }).into(),
+    }
+}
+
+fn out_of_bounds(code: u8, value: U256) -> OptionsError {
+    OptionsError::ParameterOutOfBounds(ParameterOutOfBounds { param: code, value })
+}
+
+fn not_enabled(underlying: Address) -> OptionsError {
+    OptionsError::ClassNotEnabled(ClassNotEnabled { underlying })
+}
+
+fn feed_failed(feed: Address) -> OptionsError {
+    OptionsError::FeedCallFailed(FeedCallFailed { feed })
+}
+
+#[cfg(test)]
+mod tests;
