@@ -28,7 +28,7 @@ extern crate alloc;
 mod errors;
 
 use alloc::vec::Vec;
-use alloy_primitives::{aliases::U80, Address, B256, U256, U32, U64};
+use alloy_primitives::{aliases::U80, Address, B256, I256, U256, U32, U64};
 use clearing_core::math::fixed::{from_u128, from_u64, to_u128_bounded, to_u64_bounded};
 use clearing_core::trading::options::{
     self as opt, ClassConfig, ListingError, SettlementError, VolError, MAX_LIVE_SERIES,
@@ -41,8 +41,8 @@ use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
     prelude::*,
     storage::{
-        StorageAddress, StorageArray, StorageBool, StorageMap, StorageU128, StorageU32,
-        StorageU64, StorageVec,
+        StorageAddress, StorageArray, StorageBool, StorageMap, StorageU128, StorageU32, StorageU64,
+        StorageVec,
     },
 };
 
@@ -133,22 +133,25 @@ pub struct OptionMarkets {
     expiries: StorageMap<Address, StorageMap<u64, Expiry>>,
 }
 
-sol_interface! {
-    /// The RiskModule views this contract reads.
-    interface IRiskModule {
-        function price(address asset) external view returns (uint256);
-        function volatility(address asset) external view returns (uint256);
-        function assetRisk(address asset) external view returns (address, uint64, uint256, uint256, uint8, uint256, address, uint80, uint256, uint64, uint256);
-        function riskParameters() external view returns (uint256, uint256, uint256, address, uint64, uint256[], uint256);
-    }
-
-    /// The part of Chainlink's AggregatorV3 interface settlement reads.
-    interface IAggregatorV3 {
-        function decimals() external view returns (uint8);
-        function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80);
-        function getRoundData(uint80 round_id) external view returns (uint80, int256, uint256, uint256, uint80);
-    }
+/// The 4-byte selector of a Solidity signature.
+const fn selector(sig: &[u8]) -> [u8; 4] {
+    let h = stylus_sdk::keccak_const::Keccak256::new()
+        .update(sig)
+        .finalize();
+    [h[0], h[1], h[2], h[3]]
 }
+
+// The views this contract reads, called with hand-encoded arguments and answers read by word
+// (smaller than the generated interfaces' decoders): the RiskModule's `price`, `volatility`,
+// `assetRisk` (feed, heartbeat, band, ...) and `riskParameters` (the sequencer feed and grace),
+// and the feeds' AggregatorV3 `decimals`, `latestRoundData` and `getRoundData`.
+const PRICE: [u8; 4] = selector(b"price(address)");
+const VOLATILITY: [u8; 4] = selector(b"volatility(address)");
+const ASSET_RISK: [u8; 4] = selector(b"assetRisk(address)");
+const RISK_PARAMETERS: [u8; 4] = selector(b"riskParameters()");
+const DECIMALS: [u8; 4] = selector(b"decimals()");
+const LATEST_ROUND_DATA: [u8; 4] = selector(b"latestRoundData()");
+const GET_ROUND_DATA: [u8; 4] = selector(b"getRoundData(uint80)");
 
 #[public]
 impl OptionMarkets {
@@ -308,7 +311,9 @@ impl OptionMarkets {
     ) -> Result<(), Vec<u8>> {
         self.only_admin()?;
         if self.classes.getter(underlying).enabled.get() {
-            return Err(OptionsError::ClassAlreadyEnabled(ClassAlreadyEnabled { underlying }).into());
+            return Err(
+                OptionsError::ClassAlreadyEnabled(ClassAlreadyEnabled { underlying }).into(),
+            );
         }
         let cfg = ClassConfig {
             max_horizon,
@@ -337,10 +342,7 @@ impl OptionMarkets {
                 .into(),
             );
         }
-        let risk = self.risk.get();
-        IRiskModule::new(risk)
-            .asset_risk(&*self, underlying)
-            .map_err(|e| passthrough(e, risk))?;
+        self.risk_view(ASSET_RISK, Some(underlying))?;
         let mut c = self.classes.setter(underlying);
         c.enabled.set(true);
         // Within their bounds (core tests): the narrow fields hold them.
@@ -441,10 +443,7 @@ impl OptionMarkets {
         if !enabled {
             return Err(not_enabled(underlying).into());
         }
-        let risk = self.risk.get();
-        let spot = IRiskModule::new(risk)
-            .price(&*self, underlying)
-            .map_err(|e| passthrough(e, risk))?;
+        let spot = self.risk_word(PRICE, underlying)?;
         let now = self.vm().block_timestamp();
         if let Err(e) = opt::check_listing(now, expiry, strike, spot, horizon, tick) {
             return Err(match e {
@@ -689,7 +688,9 @@ impl OptionMarkets {
         self.known_expiry(underlying, expiry)?;
         let now = self.vm().block_timestamp();
         if now <= expiry {
-            return Err(OptionsError::ExpiryNotReached(ExpiryNotReached { underlying, expiry }).into());
+            return Err(
+                OptionsError::ExpiryNotReached(ExpiryNotReached { underlying, expiry }).into(),
+            );
         }
         let settled = self.settlement_price(underlying, expiry);
         if !settled.is_zero() {
@@ -701,19 +702,22 @@ impl OptionMarkets {
             .into());
         }
         let risk = self.risk.get();
-        let rm = IRiskModule::new(risk);
-        let (feed, _, min_price, max_price, ..) = rm
-            .asset_risk(&*self, underlying)
-            .map_err(|e| passthrough(e, risk))?;
-        let (_, _, _, seq_feed, grace, _, _) = rm
-            .risk_parameters(&*self)
-            .map_err(|e| passthrough(e, risk))?;
+        let info = self.risk_view(ASSET_RISK, Some(underlying))?;
+        let feed = address(&info, 0, risk)?;
+        let (min_price, max_price) = (word(&info, 2, risk)?, word(&info, 3, risk)?);
+        let params = self.risk_view(RISK_PARAMETERS, None)?;
+        // stylus-sdk 0.9 answers a list with a dynamic member as one tuple (a leading offset
+        // word, 0x20); a Solidity ABI answer starts with lambda instead (at least 0.5).
+        let skip = usize::from(word(&params, 0, risk)? == U256::from(32u8));
+        let seq_feed = address(&params, 3 + skip, risk)?;
         if !seq_feed.is_zero() {
-            let (_, answer, started_at, _, _) = IAggregatorV3::new(seq_feed)
-                .latest_round_data(&*self)
+            let grace = word(&params, 4 + skip, risk)?.saturating_to::<u64>();
+            let seq = self
+                .view_call(seq_feed, LATEST_ROUND_DATA, None)
                 .map_err(|_| feed_failed(seq_feed))?;
+            let started_at = word(&seq, 2, seq_feed)?;
             let status = SequencerStatus {
-                answer,
+                answer: I256::from_raw(word(&seq, 1, seq_feed)?),
                 started_at,
                 grace_period: grace,
             };
@@ -726,22 +730,30 @@ impl OptionMarkets {
                 _ => OptionsError::SequencerDown(SequencerDown {}),
             })?;
         }
-        let agg = IAggregatorV3::new(feed);
-        let decimals = agg.decimals(&*self).map_err(|_| feed_failed(feed))?;
-        let missing = |id: U80| OptionsError::RoundMissing(RoundMissing {
-            asset: underlying,
-            roundId: id,
-        });
-        let (_, answer, _, updated_at, answered_in_round) = agg
-            .get_round_data(&*self, round_id)
+        let decimals = self
+            .view_call(feed, DECIMALS, None)
+            .map_err(|_| feed_failed(feed))
+            .and_then(|d| word(&d, 0, feed))?
+            .saturating_to::<u8>();
+        let missing = |id: U80| {
+            OptionsError::RoundMissing(RoundMissing {
+                asset: underlying,
+                roundId: id,
+            })
+        };
+        let data = self
+            .view_call(feed, GET_ROUND_DATA, Some(U256::from(round_id)))
             .map_err(|_| missing(round_id))?;
+        let answer = I256::from_raw(word(&data, 1, feed)?);
+        let updated_at = word(&data, 3, feed)?;
+        let answered_in_round = U80::saturating_from(word(&data, 4, feed)?);
         let next_id = round_id
             .checked_add(U80::from(1))
             .ok_or(missing(round_id))?;
-        let next = agg
-            .get_round_data(&*self, next_id)
+        let next = self
+            .view_call(feed, GET_ROUND_DATA, Some(U256::from(next_id)))
             .ok()
-            .map(|r| r.3);
+            .and_then(|d| word(&d, 3, feed).ok());
         let round = Round {
             round_id,
             answer,
@@ -843,18 +855,46 @@ impl OptionMarkets {
             .get()
             .is_zero()
         {
-            return Err(OptionsError::UnknownExpiry(UnknownExpiry { underlying, expiry }));
+            return Err(OptionsError::UnknownExpiry(UnknownExpiry {
+                underlying,
+                expiry,
+            }));
         }
         Ok(())
     }
 
     /// The RiskModule's daily volatility of `underlying`, annualised.
     fn realised_vol(&self, underlying: Address) -> Result<U256, Vec<u8>> {
-        let risk = self.risk.get();
-        let daily = IRiskModule::new(risk)
-            .volatility(self, underlying)
-            .map_err(|e| passthrough(e, risk))?;
+        let daily = self.risk_word(VOLATILITY, underlying)?;
         Ok(opt::annualised_vol(daily).map_err(OptionsError::from)?)
+    }
+
+    /// Calls `callee`'s view `selector` with one word of argument (or none).
+    fn view_call(
+        &self,
+        callee: Address,
+        selector: [u8; 4],
+        arg: Option<U256>,
+    ) -> Result<Vec<u8>, stylus_sdk::call::Error> {
+        let mut data = Vec::with_capacity(36);
+        data.extend_from_slice(&selector);
+        if let Some(a) = arg {
+            data.extend_from_slice(&a.to_be_bytes::<32>());
+        }
+        stylus_sdk::call::static_call(self, callee, &data)
+    }
+
+    /// The RiskModule's answer to a view of `asset` (or of nothing); its revert unchanged.
+    fn risk_view(&self, selector: [u8; 4], asset: Option<Address>) -> Result<Vec<u8>, Vec<u8>> {
+        let risk = self.risk.get();
+        self.view_call(risk, selector, asset.map(|a| a.into_word().into()))
+            .map_err(|e| passthrough(e, risk))
+    }
+
+    /// The RiskModule's one-word answer to a view of `asset`.
+    fn risk_word(&self, selector: [u8; 4], asset: Address) -> Result<U256, Vec<u8>> {
+        let out = self.risk_view(selector, Some(asset))?;
+        Ok(word(&out, 0, self.risk.get())?)
     }
 
     /// The expiry of a listed series id.
@@ -894,6 +934,24 @@ impl OptionMarkets {
         }
         n
     }
+}
+
+/// Word `i` of a call's answer.
+///
+/// # Errors
+/// [`CallFailed`] naming `callee` when the answer is shorter.
+fn word(out: &[u8], i: usize, callee: Address) -> Result<U256, OptionsError> {
+    out.get(32 * i..32 * i + 32)
+        .map(U256::from_be_slice)
+        .ok_or(OptionsError::CallFailed(CallFailed { callee }))
+}
+
+/// Word `i` of a call's answer as an address.
+///
+/// # Errors
+/// As [`word`].
+fn address(out: &[u8], i: usize, callee: Address) -> Result<Address, OptionsError> {
+    Ok(Address::from_word(word(out, i, callee)?.into()))
 }
 
 /// A callee's revert data unchanged (a RiskModule error), or [`CallFailed`] when there is none.

@@ -157,6 +157,15 @@ impl OptionParam {
         lo <= value && value <= hi
     }
 
+    /// Whether a set of values in bounds, in code order ([`Self::ALL`]), is consistent: the
+    /// tail floor at most the tail cap. With every value within its bounds this is the only
+    /// condition of [`OptionMarginParams::validate`] the bounds leave open (so
+    /// [`OptionMarginParams::with_governed`] accepts exactly the consistent sets in bounds).
+    #[must_use]
+    pub fn consistent(values: &[U256; 20]) -> bool {
+        values[Self::TailFloor as usize - 1] <= values[Self::TailCap as usize - 1]
+    }
+
     /// The governance rule (DESIGN section 11): the hard bounds, the largest step of one change,
     /// one day between changes, and which direction raises risk.
     ///
@@ -544,6 +553,22 @@ mod tests {
             } else {
                 assert!(hi <= U256::from(u64::MAX), "{p:?}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Within the bounds, `consistent` is exactly what `with_governed` accepts.
+        #[test]
+        fn consistent_is_the_only_condition_left(picks in proptest::collection::vec(0u64..=1000, 20)) {
+            let mut v = [U256::ZERO; 20];
+            for (i, p) in OptionParam::ALL.iter().enumerate() {
+                let (lo, hi) = p.bounds();
+                v[i] = lo + (hi - lo) * U256::from(picks[i]) / U256::from(1000);
+            }
+            proptest::prop_assert_eq!(
+                OptionParam::consistent(&v),
+                OptionMarginParams::DEFAULT.with_governed(&v).is_ok()
+            );
         }
     }
 }

@@ -34,8 +34,8 @@
 
 use crate::governance::params::{DAY, HOUR};
 use crate::math::black76::MAX_VOL;
-use crate::math::fixed::{mul_up, u256};
-use crate::risk::oracle::{validate_round, FeedConfig, OracleError, Round};
+use crate::math::fixed::{u256, MAX_DECIMALS, WAD_DECIMALS};
+use crate::risk::oracle::{OracleError, Round};
 use crate::trading::market::MAX_FEE_RATE;
 use crate::CoreError;
 use alloy_primitives::U256;
@@ -214,7 +214,12 @@ pub fn check_listing(
     if expiry - now > max_horizon {
         return Err(ListingError::ExpiryBeyondHorizon);
     }
-    if strike.is_zero() || strike_tick.is_zero() || !(strike % strike_tick).is_zero() {
+    // Strikes above 128 bits are out of the band; the rest divide in 128 bits.
+    if let (Ok(k), Ok(t)) = (u128::try_from(strike), u128::try_from(strike_tick)) {
+        if k == 0 || t == 0 || k % t != 0 {
+            return Err(ListingError::StrikeOffTick);
+        }
+    } else if strike.is_zero() || strike_tick.is_zero() {
         return Err(ListingError::StrikeOffTick);
     }
     if !strike_in_band(strike, spot) {
@@ -232,12 +237,31 @@ pub fn strike_in_band(strike: U256, spot: U256) -> bool {
 }
 
 /// The annual volatility of a daily one: `daily x sqrt(365)`, WAD, rounded up (a volatility
-/// drives requirements).
+/// drives requirements). Computed in 256 bits (no 512-bit division in the contract).
 ///
 /// # Errors
-/// [`CoreError::Overflow`] if it does not fit.
+/// [`CoreError::Overflow`] if `daily` is `2^68` or more (a daily volatility above 29,500 %).
 pub fn annualised_vol(daily: U256) -> Result<U256, CoreError> {
-    mul_up(daily, SQRT_DAYS_PER_YEAR)
+    mul_wad_up(daily, SQRT_DAYS_PER_YEAR)
+}
+
+/// `a * b` in WAD rounded up, for `a < 2^68` and `b < 2^128`, without 256-bit division (the
+/// contract that calls it links none): `b = q WAD + r`, `a q + ceil(a r / WAD)` with `a r`
+/// below `2^128`.
+///
+/// # Errors
+/// [`CoreError::Overflow`] if `a >= 2^68` or `b >= 2^128`.
+pub fn mul_wad_up(a: U256, b: U256) -> Result<U256, CoreError> {
+    const WAD_128: u128 = 1_000_000_000_000_000_000;
+    if a >> 68 != U256::ZERO {
+        return Err(CoreError::Overflow);
+    }
+    let a = a.to::<u128>();
+    let b = u128::try_from(b).map_err(|_| CoreError::Overflow)?;
+    let (q, r) = (b / WAD_128, b % WAD_128);
+    // a < 2^68 and r < 2^60: a r < 2^128, and adding WAD - 1 stays below 2^128 too.
+    let low = (a * r).div_ceil(WAD_128);
+    Ok(U256::from(a) * U256::from(q) + U256::from(low))
 }
 
 /// Why a posted implied volatility is refused.
@@ -281,7 +305,7 @@ pub fn check_implied_vol(vol: U256, realised: U256) -> Result<(), VolError> {
 /// rounded up) and not fresh (DESIGN section 13: only risk-reducing fills then).
 ///
 /// # Errors
-/// [`CoreError::Overflow`] if the fallback does not fit.
+/// As [`fallback_vol`].
 pub fn current_vol(
     posted: U256,
     posted_at: u64,
@@ -300,9 +324,10 @@ pub fn current_vol(
 /// realised `multiplier` ([`crate::OptionParam::IvMultiplier`]), WAD, rounded up.
 ///
 /// # Errors
-/// [`CoreError::Overflow`] if it does not fit.
+/// [`CoreError::Overflow`] if `realised` is `2^68` or more (an annual volatility above
+/// 29,500 %) or `multiplier` is `2^128` or more.
 pub fn fallback_vol(realised: U256, multiplier: U256) -> Result<U256, CoreError> {
-    mul_up(realised, multiplier)
+    mul_wad_up(realised, multiplier)
 }
 
 /// Whether a volatility posted at `posted_at` (0: never) is younger than `heartbeat` at `now`.
@@ -327,12 +352,16 @@ pub enum SettlementError {
 /// The settlement price (WAD) of an expiry at `expiry` from the named `round` of a feed with
 /// `decimals` and the exclusive sanity band `(min_price, max_price)`, given the `updatedAt` of
 /// the next round (`None` or zero when it does not exist). The checks run in this order:
-/// `updatedAt(round) <= expiry`, the next round exists, `expiry < updatedAt(next)`, then every
-/// check of [`validate_round`] but staleness (complete round, positive answer, the band) judged
-/// at the expiry.
+/// `updatedAt(round) <= expiry`, the next round exists, `expiry < updatedAt(next)`, then the
+/// checks of [`validate_round`](crate::validate_round) but staleness, in its order: a complete
+/// round ([`OracleError::IncompleteRound`]), a positive answer ([`OracleError::NonPositive`]),
+/// the answer scaled to WAD as [`to_wad`](crate::to_wad) does strictly inside the band
+/// ([`OracleError::OutOfBand`]). (The checks are written out here rather than calling
+/// `validate_round`, whose staleness arithmetic would bring 512-bit division into the contract.)
 ///
 /// # Errors
-/// The first failed [`SettlementError`].
+/// The first failed [`SettlementError`]; [`OracleError::Math`] with
+/// [`CoreError::DecimalsTooLarge`] above 36 decimals or [`CoreError::Overflow`].
 pub fn settlement_price(
     round: &Round,
     next_updated_at: Option<U256>,
@@ -352,15 +381,52 @@ pub fn settlement_price(
     if next <= at {
         return Err(SettlementError::RoundSuperseded);
     }
-    // No staleness: an allowed age of 2^64 - 1 seconds never binds.
-    let feed = FeedConfig {
-        decimals,
-        heartbeat: u64::MAX,
-        tolerance: U256::ZERO,
-        min_price,
-        max_price,
-    };
-    validate_round(round, &feed, None, expiry).map_err(SettlementError::Oracle)
+    let oracle = SettlementError::Oracle;
+    if round.updated_at.is_zero() || round.answered_in_round < round.round_id {
+        return Err(oracle(OracleError::IncompleteRound));
+    }
+    if !round.answer.is_positive() {
+        return Err(oracle(OracleError::NonPositive));
+    }
+    let price = scale_to_wad(round.answer.into_raw(), decimals)
+        .map_err(|e| oracle(OracleError::Math(e)))?;
+    if price <= min_price || price >= max_price {
+        return Err(oracle(OracleError::OutOfBand));
+    }
+    Ok(price)
+}
+
+/// `amount` with `decimals` to WAD, as [`to_wad`](crate::to_wad) (exact up to 18 decimals,
+/// extra digits rounded down) in 256-bit arithmetic.
+///
+/// # Errors
+/// [`CoreError::DecimalsTooLarge`] above [`MAX_DECIMALS`]; [`CoreError::Overflow`].
+pub fn scale_to_wad(amount: U256, decimals: u8) -> Result<U256, CoreError> {
+    if decimals > MAX_DECIMALS {
+        return Err(CoreError::DecimalsTooLarge);
+    }
+    // At most 10^18 either way: fits u64.
+    let pow = |n: u8| 10u64.pow(u32::from(n));
+    if decimals <= WAD_DECIMALS {
+        amount
+            .checked_mul(U256::from(pow(WAD_DECIMALS - decimals)))
+            .ok_or(CoreError::Overflow)
+    } else {
+        Ok(div_u64(amount, pow(decimals - WAD_DECIMALS)))
+    }
+}
+
+/// `x / d` rounded down for a non-zero 64-bit `d`, by long division over the limbs.
+fn div_u64(x: U256, d: u64) -> U256 {
+    let mut q = [0u64; 4];
+    let mut rem: u128 = 0;
+    for (i, limb) in x.as_limbs().iter().enumerate().rev() {
+        let cur = (rem << 64) | u128::from(*limb);
+        // rem < d, so cur / d < 2^64.
+        q[i] = (cur / u128::from(d)) as u64;
+        rem = cur % u128::from(d);
+    }
+    U256::from_limbs(q)
 }
 
 #[cfg(test)]

@@ -425,3 +425,40 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The settlement's scaling is the core's `to_wad`.
+    #[test]
+    fn scaling_matches_to_wad(hi in any::<u128>(), lo in any::<u128>(), decimals in 0u8..=40) {
+        let a = (U256::from(hi) << 128) | U256::from(lo);
+        prop_assert_eq!(scale_to_wad(a, decimals), crate::to_wad(a, decimals));
+    }
+}
+
+proptest! {
+    /// The small WAD product is the core's `mul_up` wherever it is defined.
+    #[test]
+    fn mul_wad_up_is_mul_up(a in any::<u128>(), b in any::<u128>()) {
+        let (a, b) = (U256::from(a >> 60), U256::from(b));
+        prop_assert_eq!(mul_wad_up(a, b), crate::mul_up(a, b));
+    }
+}
+
+#[test]
+fn mul_wad_up_limits() {
+    let max_a = (U256::from(1) << 68) - U256::from(1);
+    assert_eq!(
+        mul_wad_up(max_a, MAX_CLASS_AMOUNT),
+        crate::mul_up(max_a, MAX_CLASS_AMOUNT)
+    );
+    assert_eq!(
+        mul_wad_up(max_a + U256::from(1), WAD),
+        Err(CoreError::Overflow)
+    );
+    assert_eq!(
+        mul_wad_up(WAD, MAX_CLASS_AMOUNT + U256::from(1)),
+        Err(CoreError::Overflow)
+    );
+    assert_eq!(scale_to_wad(U256::MAX, 36), crate::to_wad(U256::MAX, 36));
+    assert_eq!(scale_to_wad(U256::MAX, 19), crate::to_wad(U256::MAX, 19));
+}
