@@ -1,7 +1,9 @@
-//! Events and custom errors of the option markets.
+//! Events and custom errors of the option markets. The contract encodes them by hand (their
+//! fields are all static words: `revert` and `emit` in the crate root), which is smaller than
+//! the generated encoders; these declarations give the selectors and topics, name the fields in
+//! the ABI and decode them in tests. RiskModule reverts (an unknown underlying, a stale price)
+//! pass through unchanged instead; access control raises `AccessControlUnauthorizedAccount`.
 use alloy_sol_types::sol;
-use openzeppelin_stylus::access::control;
-use stylus_sdk::prelude::*;
 
 sol! {
     /// A governed option parameter changed (codes of `clearing_core::OptionParam`).
@@ -122,91 +124,4 @@ sol! {
     /// An arithmetic failure in the core (`code` is `clearing_core::CoreError as u8`).
     #[derive(Debug, PartialEq, Eq)]
     error MathError(uint8 code);
-}
-
-/// Errors of the option markets' own checks. RiskModule reverts (an unknown underlying, a
-/// stale price) are returned unchanged instead.
-#[derive(SolidityError, Debug)]
-pub enum OptionsError {
-    /// See [`ParameterOutOfBounds`].
-    ParameterOutOfBounds(ParameterOutOfBounds),
-    /// See [`ParameterStepTooLarge`].
-    ParameterStepTooLarge(ParameterStepTooLarge),
-    /// See [`ParameterChangedTooSoon`].
-    ParameterChangedTooSoon(ParameterChangedTooSoon),
-    /// See [`ClassParameterOutOfBounds`].
-    ClassParameterOutOfBounds(ClassParameterOutOfBounds),
-    /// See [`ClassAlreadyEnabled`].
-    ClassAlreadyEnabled(ClassAlreadyEnabled),
-    /// See [`ClassNotEnabled`].
-    ClassNotEnabled(ClassNotEnabled),
-    /// See [`ExpiryNotInFuture`].
-    ExpiryNotInFuture(ExpiryNotInFuture),
-    /// See [`ExpiryNotAt0800`].
-    ExpiryNotAt0800(ExpiryNotAt0800),
-    /// See [`ExpiryBeyondHorizon`].
-    ExpiryBeyondHorizon(ExpiryBeyondHorizon),
-    /// See [`StrikeOffTick`].
-    StrikeOffTick(StrikeOffTick),
-    /// See [`StrikeOutOfBand`].
-    StrikeOutOfBand(StrikeOutOfBand),
-    /// See [`SeriesAlreadyListed`].
-    SeriesAlreadyListed(SeriesAlreadyListed),
-    /// See [`TooManyLiveSeries`].
-    TooManyLiveSeries(TooManyLiveSeries),
-    /// See [`UnknownSeries`].
-    UnknownSeries(UnknownSeries),
-    /// See [`UnknownExpiry`].
-    UnknownExpiry(UnknownExpiry),
-    /// See [`ExpiryPassed`].
-    ExpiryPassed(ExpiryPassed),
-    /// See [`ExpiryNotReached`].
-    ExpiryNotReached(ExpiryNotReached),
-    /// See [`ZeroVolatility`].
-    ZeroVolatility(ZeroVolatility),
-    /// See [`VolatilityOutOfBand`].
-    VolatilityOutOfBand(VolatilityOutOfBand),
-    /// See [`ExpiryAlreadySettled`].
-    ExpiryAlreadySettled(ExpiryAlreadySettled),
-    /// See [`SettlementRoundTooLate`].
-    SettlementRoundTooLate(SettlementRoundTooLate),
-    /// See [`SettlementRoundTooEarly`].
-    SettlementRoundTooEarly(SettlementRoundTooEarly),
-    /// See [`RoundMissing`].
-    RoundMissing(RoundMissing),
-    /// See [`RoundIncomplete`].
-    RoundIncomplete(RoundIncomplete),
-    /// See [`PriceNonPositive`].
-    PriceNonPositive(PriceNonPositive),
-    /// See [`PriceOutOfBand`].
-    PriceOutOfBand(PriceOutOfBand),
-    /// See [`SequencerDown`].
-    SequencerDown(SequencerDown),
-    /// See [`SequencerGracePeriod`].
-    SequencerGracePeriod(SequencerGracePeriod),
-    /// See [`FeedCallFailed`].
-    FeedCallFailed(FeedCallFailed),
-    /// See [`CallFailed`].
-    CallFailed(CallFailed),
-    /// See [`MathError`].
-    MathError(MathError),
-    /// The caller lacks the role (OpenZeppelin access control).
-    UnauthorizedAccount(control::AccessControlUnauthorizedAccount),
-    /// Role renounced by someone else (OpenZeppelin access control).
-    BadConfirmation(control::AccessControlBadConfirmation),
-}
-
-impl From<control::Error> for OptionsError {
-    fn from(e: control::Error) -> Self {
-        match e {
-            control::Error::UnauthorizedAccount(e) => Self::UnauthorizedAccount(e),
-            control::Error::BadConfirmation(e) => Self::BadConfirmation(e),
-        }
-    }
-}
-
-impl From<clearing_core::CoreError> for OptionsError {
-    fn from(e: clearing_core::CoreError) -> Self {
-        Self::MathError(MathError { code: e as u8 })
-    }
 }

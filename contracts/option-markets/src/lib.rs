@@ -29,13 +29,14 @@ mod errors;
 
 use alloc::vec::Vec;
 use alloy_primitives::{aliases::U80, Address, B256, I256, U256, U32, U64};
+use alloy_sol_types::{SolError, SolEvent};
 use clearing_core::math::fixed::{from_u128, from_u64, to_u128_bounded, to_u64_bounded};
 use clearing_core::trading::options::{
     self as opt, ClassConfig, ListingError, SettlementError, VolError, MAX_LIVE_SERIES,
 };
 use clearing_core::{
-    check_change, check_sequencer, next_change_at, ChangeError, OptionMarginParams, OptionParam,
-    OracleError, Round, SequencerStatus,
+    check_change, check_sequencer, next_change_at, ChangeError, OptionParam, OracleError, Round,
+    SequencerStatus,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
@@ -181,7 +182,7 @@ impl OptionMarkets {
     /// # Errors
     /// `AccessControlUnauthorizedAccount` unless the caller holds the role's admin role (the
     /// admin role for every role).
-    pub fn grant_role(&mut self, role: B256, account: Address) -> Result<(), OptionsError> {
+    pub fn grant_role(&mut self, role: B256, account: Address) -> Result<(), Vec<u8>> {
         Ok(self.access.grant_role(role, account)?)
     }
 
@@ -189,7 +190,7 @@ impl OptionMarkets {
     ///
     /// # Errors
     /// `AccessControlUnauthorizedAccount` unless the caller holds the role's admin role.
-    pub fn revoke_role(&mut self, role: B256, account: Address) -> Result<(), OptionsError> {
+    pub fn revoke_role(&mut self, role: B256, account: Address) -> Result<(), Vec<u8>> {
         Ok(self.access.revoke_role(role, account)?)
     }
 
@@ -205,16 +206,18 @@ impl OptionMarkets {
     /// Changes the option parameter `code` (`clearing_core::OptionParam`) to `value` by its
     /// rule (`OptionParam::rule`): within its hard bounds, by at most its step, at least a day
     /// after its last change; the result must stay consistent (a tail floor at most the tail
-    /// cap). Admin only: the admin is the Timelock, which holds risk-raising changes for its
-    /// delay. Emits [`OptionParameterSet`] with the old and new value.
+    /// cap, `OptionParam::consistent`). Admin only: the admin is the Timelock, which holds
+    /// risk-raising changes for its delay. Emits [`OptionParameterSet`] with the old and new
+    /// value.
     ///
     /// # Errors
     /// `AccessControlUnauthorizedAccount` for a caller without the admin role;
     /// [`ParameterOutOfBounds`] (an unknown code, a value out of bounds, or an inconsistent
     /// result); [`ParameterStepTooLarge`]; [`ParameterChangedTooSoon`].
-    pub fn set_option_parameter(&mut self, code: u8, value: U256) -> Result<(), OptionsError> {
-        self.only_admin()?;
-        let p = OptionParam::from_code(code).ok_or(out_of_bounds(code, value))?;
+    pub fn set_option_parameter(&mut self, code: u8, value: U256) -> Result<(), Vec<u8>> {
+        self.only_role(ADMIN_ROLE)?;
+        let out_of_bounds = || revert(ParameterOutOfBounds::SELECTOR, &[U256::from(code), value]);
+        let p = OptionParam::from_code(code).ok_or_else(out_of_bounds)?;
         let rule = p.rule();
         let mut values = self.margin_params();
         let i = usize::from(code) - 1;
@@ -223,38 +226,33 @@ impl OptionMarkets {
         let now = self.vm().block_timestamp();
         match check_change(&rule, old, value, last, now) {
             Ok(_) => {}
-            Err(ChangeError::OutOfBounds) => return Err(out_of_bounds(code, value)),
+            Err(ChangeError::OutOfBounds) => return Err(out_of_bounds()),
             Err(ChangeError::StepTooLarge) => {
-                return Err(OptionsError::ParameterStepTooLarge(ParameterStepTooLarge {
-                    param: code,
-                    oldValue: old,
-                    newValue: value,
-                }))
+                return Err(revert(
+                    ParameterStepTooLarge::SELECTOR,
+                    &[U256::from(code), old, value],
+                ))
             }
             Err(ChangeError::TooSoon) => {
-                return Err(OptionsError::ParameterChangedTooSoon(
-                    ParameterChangedTooSoon {
-                        param: code,
-                        nextAllowedAt: next_change_at(&rule, last),
-                    },
+                return Err(revert(
+                    ParameterChangedTooSoon::SELECTOR,
+                    &[U256::from(code), U256::from(next_change_at(&rule, last))],
                 ))
             }
         }
         values[i] = value;
-        OptionMarginParams::DEFAULT
-            .with_governed(&values)
-            .map_err(|_| out_of_bounds(code, value))?;
+        if !OptionParam::consistent(&values) {
+            return Err(out_of_bounds());
+        }
         self.store_param(code, value);
         if let Some(mut slot) = self.changed_at.setter(i) {
             slot.set(U64::from(now));
         }
-        log(
-            self.vm(),
-            OptionParameterSet {
-                param: code,
-                oldValue: old,
-                newValue: value,
-            },
+        self.emit(
+            OptionParameterSet::SIGNATURE_HASH,
+            Some(U256::from(code)),
+            None,
+            &[old, value],
         );
         Ok(())
     }
@@ -309,11 +307,12 @@ impl OptionMarkets {
         taker_fee: U256,
         iv_heartbeat: u64,
     ) -> Result<(), Vec<u8>> {
-        self.only_admin()?;
+        self.only_role(ADMIN_ROLE)?;
         if self.classes.getter(underlying).enabled.get() {
-            return Err(
-                OptionsError::ClassAlreadyEnabled(ClassAlreadyEnabled { underlying }).into(),
-            );
+            return Err(revert(
+                ClassAlreadyEnabled::SELECTOR,
+                &[word_of(underlying)],
+            ));
         }
         let cfg = ClassConfig {
             max_horizon,
@@ -324,23 +323,20 @@ impl OptionMarkets {
             taker_fee,
             iv_heartbeat,
         };
+        let fields = [
+            U256::from(max_horizon),
+            strike_tick,
+            min_size,
+            max_open_interest,
+            maker_fee,
+            taker_fee,
+            U256::from(iv_heartbeat),
+        ];
         if let Err(field) = opt::check_class(&cfg) {
-            let fields = [
-                U256::from(max_horizon),
-                strike_tick,
-                min_size,
-                max_open_interest,
-                maker_fee,
-                taker_fee,
-                U256::from(iv_heartbeat),
-            ];
-            return Err(
-                OptionsError::ClassParameterOutOfBounds(ClassParameterOutOfBounds {
-                    field: field as u8,
-                    value: fields[field as usize - 1],
-                })
-                .into(),
-            );
+            return Err(revert(
+                ClassParameterOutOfBounds::SELECTOR,
+                &[U256::from(field as u8), fields[field as usize - 1]],
+            ));
         }
         self.risk_view(ASSET_RISK, Some(underlying))?;
         let mut c = self.classes.setter(underlying);
@@ -354,18 +350,11 @@ impl OptionMarkets {
         c.min_size.set(to_u128_bounded(min_size));
         c.max_open_interest.set(to_u128_bounded(max_open_interest));
         drop(c);
-        log(
-            self.vm(),
-            ClassEnabled {
-                underlying,
-                maxHorizon: max_horizon,
-                strikeTick: strike_tick,
-                minSize: min_size,
-                maxOpenInterest: max_open_interest,
-                makerFee: maker_fee,
-                takerFee: taker_fee,
-                ivHeartbeat: iv_heartbeat,
-            },
+        self.emit(
+            ClassEnabled::SIGNATURE_HASH,
+            Some(word_of(underlying)),
+            None,
+            &fields,
         );
         Ok(())
     }
@@ -375,15 +364,20 @@ impl OptionMarkets {
     ///
     /// # Errors
     /// `AccessControlUnauthorizedAccount`; [`ClassNotEnabled`].
-    pub fn disable_class(&mut self, underlying: Address) -> Result<(), OptionsError> {
-        self.only_admin()?;
+    pub fn disable_class(&mut self, underlying: Address) -> Result<(), Vec<u8>> {
+        self.only_role(ADMIN_ROLE)?;
         let mut c = self.classes.setter(underlying);
         if !c.enabled.get() {
             return Err(not_enabled(underlying));
         }
         c.enabled.set(false);
         drop(c);
-        log(self.vm(), ClassDisabled { underlying });
+        self.emit(
+            ClassDisabled::SIGNATURE_HASH,
+            Some(word_of(underlying)),
+            None,
+            &[],
+        );
         Ok(())
     }
 
@@ -441,32 +435,24 @@ impl OptionMarkets {
             )
         };
         if !enabled {
-            return Err(not_enabled(underlying).into());
+            return Err(not_enabled(underlying));
         }
         let spot = self.risk_word(PRICE, underlying)?;
         let now = self.vm().block_timestamp();
         if let Err(e) = opt::check_listing(now, expiry, strike, spot, horizon, tick) {
+            let e64 = U256::from(expiry);
             return Err(match e {
                 ListingError::ExpiryNotInFuture => {
-                    OptionsError::ExpiryNotInFuture(ExpiryNotInFuture { expiry, now })
+                    revert(ExpiryNotInFuture::SELECTOR, &[e64, U256::from(now)])
                 }
-                ListingError::ExpiryNotAt0800 => {
-                    OptionsError::ExpiryNotAt0800(ExpiryNotAt0800 { expiry })
-                }
-                ListingError::ExpiryBeyondHorizon => {
-                    OptionsError::ExpiryBeyondHorizon(ExpiryBeyondHorizon {
-                        expiry,
-                        latest: now.saturating_add(horizon),
-                    })
-                }
-                ListingError::StrikeOffTick => {
-                    OptionsError::StrikeOffTick(StrikeOffTick { strike, tick })
-                }
-                ListingError::StrikeOutOfBand => {
-                    OptionsError::StrikeOutOfBand(StrikeOutOfBand { strike, spot })
-                }
-            }
-            .into());
+                ListingError::ExpiryNotAt0800 => revert(ExpiryNotAt0800::SELECTOR, &[e64]),
+                ListingError::ExpiryBeyondHorizon => revert(
+                    ExpiryBeyondHorizon::SELECTOR,
+                    &[e64, U256::from(now.saturating_add(horizon))],
+                ),
+                ListingError::StrikeOffTick => revert(StrikeOffTick::SELECTOR, &[strike, tick]),
+                ListingError::StrikeOutOfBand => revert(StrikeOutOfBand::SELECTOR, &[strike, spot]),
+            });
         }
         let existing = {
             let ids = self.expiries.getter(underlying);
@@ -479,21 +465,19 @@ impl OptionMarkets {
             }
         };
         if !existing.is_zero() {
-            return Err(OptionsError::SeriesAlreadyListed(SeriesAlreadyListed {
-                id: existing.to::<u32>(),
-            })
-            .into());
+            return Err(revert(
+                SeriesAlreadyListed::SELECTOR,
+                &[U256::from(existing)],
+            ));
         }
         let live = self.prune(underlying, now);
-        if live >= MAX_LIVE_SERIES {
-            return Err(OptionsError::TooManyLiveSeries(TooManyLiveSeries {
-                underlying,
-                max: U256::from(MAX_LIVE_SERIES),
-            })
-            .into());
-        }
-        let id = opt::series_id(self.series.len() as u64)
-            .ok_or(OptionsError::from(clearing_core::CoreError::Overflow))?;
+        let id = opt::series_id(self.series.len() as u64);
+        let (Some(id), true) = (id, live < MAX_LIVE_SERIES) else {
+            return Err(revert(
+                TooManyLiveSeries::SELECTOR,
+                &[word_of(underlying), U256::from(MAX_LIVE_SERIES)],
+            ));
+        };
         let mut s = self.series.grow();
         s.underlying.set(underlying);
         s.expiry.set(U64::from(expiry));
@@ -513,15 +497,12 @@ impl OptionMarkets {
         } else {
             ids.put.set(U32::from(id));
         }
-        log(
-            self.vm(),
-            SeriesListed {
-                id,
-                underlying,
-                expiry,
-                strike,
-                isCall: is_call,
-            },
+        drop(e);
+        self.emit(
+            SeriesListed::SIGNATURE_HASH,
+            Some(U256::from(id)),
+            Some(word_of(underlying)),
+            &[U256::from(expiry), strike, U256::from(is_call)],
         );
         Ok(id)
     }
@@ -533,24 +514,17 @@ impl OptionMarkets {
     /// # Errors
     /// [`UnknownSeries`] for an id never listed (a perpetual market's id included).
     #[allow(clippy::type_complexity)]
-    pub fn series(&self, id: u32) -> Result<(Address, u64, U256, bool, U256, U256), OptionsError> {
+    pub fn series(&self, id: u32) -> Result<(Address, u64, U256, bool, U256, U256), Vec<u8>> {
         let s = opt::series_index(id)
             .and_then(|i| self.series.get(i as usize))
-            .ok_or(OptionsError::UnknownSeries(UnknownSeries { id }))?;
+            .ok_or_else(|| revert(UnknownSeries::SELECTOR, &[U256::from(id)]))?;
         let (underlying, expiry) = (s.underlying.get(), s.expiry.get().to::<u64>());
-        let price = from_u128(
-            self.expiries
-                .getter(underlying)
-                .getter(expiry)
-                .settlement
-                .get(),
-        );
         Ok((
             underlying,
             expiry,
             from_u128(s.strike.get()),
             s.is_call.get(),
-            price,
+            self.settlement_price(underlying, expiry),
             from_u128(s.open_interest.get()),
         ))
     }
@@ -598,34 +572,34 @@ impl OptionMarkets {
     ) -> Result<(), Vec<u8>> {
         self.only_role(VOL_ORACLE_ROLE)?;
         self.known_expiry(underlying, expiry)?;
-        if expiry <= self.vm().block_timestamp() {
-            return Err(OptionsError::ExpiryPassed(ExpiryPassed { underlying, expiry }).into());
+        let now = self.vm().block_timestamp();
+        if expiry <= now {
+            return Err(revert(
+                ExpiryPassed::SELECTOR,
+                &[word_of(underlying), U256::from(expiry)],
+            ));
         }
         let realised = self.realised_vol(underlying)?;
         if let Err(e) = opt::check_implied_vol(vol, realised) {
             return Err(match e {
-                VolError::Zero => OptionsError::ZeroVolatility(ZeroVolatility {}),
+                VolError::Zero => revert(ZeroVolatility::SELECTOR, &[]),
                 VolError::OutOfBand => {
                     let (min, max) = opt::iv_band(realised);
-                    OptionsError::VolatilityOutOfBand(VolatilityOutOfBand { vol, min, max })
+                    revert(VolatilityOutOfBand::SELECTOR, &[vol, min, max])
                 }
-            }
-            .into());
+            });
         }
-        let now = self.vm().block_timestamp();
         let mut e = self.expiries.setter(underlying);
         let mut e = e.setter(expiry);
         // At most MAX_VOL (10), below 2^64.
         e.vol.set(to_u64_bounded(vol));
         e.vol_at.set(U64::from(now));
-        log(
-            self.vm(),
-            VolatilityPosted {
-                underlying,
-                expiry,
-                vol,
-                realisedVol: realised,
-            },
+        drop(e);
+        self.emit(
+            VolatilityPosted::SIGNATURE_HASH,
+            Some(word_of(underlying)),
+            Some(U256::from(expiry)),
+            &[vol, realised],
         );
         Ok(())
     }
@@ -657,7 +631,7 @@ impl OptionMarkets {
         }
         let realised = self.realised_vol(underlying)?;
         let multiplier = self.option_parameter(OptionParam::IvMultiplier as u8);
-        let fallback = opt::fallback_vol(realised, multiplier).map_err(OptionsError::from)?;
+        let fallback = opt::fallback_vol(realised, multiplier).map_err(math)?;
         Ok((fallback, false))
     }
 
@@ -686,20 +660,14 @@ impl OptionMarkets {
         round_id: U80,
     ) -> Result<U256, Vec<u8>> {
         self.known_expiry(underlying, expiry)?;
+        let (u, e64) = (word_of(underlying), U256::from(expiry));
         let now = self.vm().block_timestamp();
         if now <= expiry {
-            return Err(
-                OptionsError::ExpiryNotReached(ExpiryNotReached { underlying, expiry }).into(),
-            );
+            return Err(revert(ExpiryNotReached::SELECTOR, &[u, e64]));
         }
         let settled = self.settlement_price(underlying, expiry);
         if !settled.is_zero() {
-            return Err(OptionsError::ExpiryAlreadySettled(ExpiryAlreadySettled {
-                underlying,
-                expiry,
-                price: settled,
-            })
-            .into());
+            return Err(revert(ExpiryAlreadySettled::SELECTOR, &[u, e64, settled]));
         }
         let risk = self.risk.get();
         let info = self.risk_view(ASSET_RISK, Some(underlying))?;
@@ -723,11 +691,9 @@ impl OptionMarkets {
             };
             check_sequencer(&status, now).map_err(|e| match e {
                 OracleError::SequencerGracePeriod => {
-                    OptionsError::SequencerGracePeriod(SequencerGracePeriod {
-                        upSince: started_at,
-                    })
+                    revert(SequencerGracePeriod::SELECTOR, &[started_at])
                 }
-                _ => OptionsError::SequencerDown(SequencerDown {}),
+                _ => revert(SequencerDown::SELECTOR, &[]),
             })?;
         }
         let decimals = self
@@ -735,80 +701,56 @@ impl OptionMarkets {
             .map_err(|_| feed_failed(feed))
             .and_then(|d| word(&d, 0, feed))?
             .saturating_to::<u8>();
-        let missing = |id: U80| {
-            OptionsError::RoundMissing(RoundMissing {
-                asset: underlying,
-                roundId: id,
-            })
-        };
+        let id = U256::from(round_id);
+        let missing = |id: U256| revert(RoundMissing::SELECTOR, &[u, id]);
         let data = self
-            .view_call(feed, GET_ROUND_DATA, Some(U256::from(round_id)))
-            .map_err(|_| missing(round_id))?;
-        let answer = I256::from_raw(word(&data, 1, feed)?);
+            .view_call(feed, GET_ROUND_DATA, Some(id))
+            .map_err(|_| missing(id))?;
+        let answer = word(&data, 1, feed)?;
         let updated_at = word(&data, 3, feed)?;
         let answered_in_round = U80::saturating_from(word(&data, 4, feed)?);
-        let next_id = round_id
-            .checked_add(U80::from(1))
-            .ok_or(missing(round_id))?;
+        // A round id of 2^80 - 1 has no next round: its call fails like a missing one.
+        let next_id = id + U256::from(1u8);
         let next = self
-            .view_call(feed, GET_ROUND_DATA, Some(U256::from(next_id)))
+            .view_call(feed, GET_ROUND_DATA, Some(next_id))
             .ok()
             .and_then(|d| word(&d, 3, feed).ok());
         let round = Round {
             round_id,
-            answer,
+            answer: I256::from_raw(answer),
             updated_at,
             answered_in_round,
         };
         let price = opt::settlement_price(&round, next, decimals, min_price, max_price, expiry)
             .map_err(|e| match e {
                 SettlementError::RoundAfterExpiry => {
-                    OptionsError::SettlementRoundTooLate(SettlementRoundTooLate {
-                        roundId: round_id,
-                        updatedAt: updated_at,
-                        expiry,
-                    })
+                    revert(SettlementRoundTooLate::SELECTOR, &[id, updated_at, e64])
                 }
                 SettlementError::NextRoundMissing => missing(next_id),
-                SettlementError::RoundSuperseded => {
-                    OptionsError::SettlementRoundTooEarly(SettlementRoundTooEarly {
-                        roundId: round_id,
-                        nextUpdatedAt: next.unwrap_or_default(),
-                        expiry,
-                    })
-                }
+                SettlementError::RoundSuperseded => revert(
+                    SettlementRoundTooEarly::SELECTOR,
+                    &[id, next.unwrap_or_default(), e64],
+                ),
                 SettlementError::Oracle(OracleError::NonPositive) => {
-                    OptionsError::PriceNonPositive(PriceNonPositive {
-                        asset: underlying,
-                        answer,
-                    })
+                    revert(PriceNonPositive::SELECTOR, &[u, answer])
                 }
                 SettlementError::Oracle(OracleError::OutOfBand) => {
-                    OptionsError::PriceOutOfBand(PriceOutOfBand {
-                        asset: underlying,
-                        answer,
-                    })
+                    revert(PriceOutOfBand::SELECTOR, &[u, answer])
                 }
-                SettlementError::Oracle(OracleError::Math(m)) => OptionsError::from(m),
+                SettlementError::Oracle(OracleError::Math(m)) => math(m),
                 // Incomplete rounds; the other oracle errors (staleness, a future timestamp,
-                // the sequencer) cannot come from a round at or before the expiry.
-                SettlementError::Oracle(_) => OptionsError::RoundIncomplete(RoundIncomplete {
-                    asset: underlying,
-                    roundId: round_id,
-                }),
+                // the sequencer) do not come out of `settlement_price`.
+                SettlementError::Oracle(_) => revert(RoundIncomplete::SELECTOR, &[u, id]),
             })?;
         let mut e = self.expiries.setter(underlying);
         // Inside the band, whose bound the RiskModule keeps below 2^128.
         e.setter(expiry).settlement.set(to_u128_bounded(price));
         drop(e);
-        log(
-            self.vm(),
-            ExpirySettled {
-                underlying,
-                expiry,
-                roundId: round_id,
-                price,
-            },
+        self.emit(
+            ExpirySettled::SIGNATURE_HASH,
+            Some(u),
+            Some(e64),
+            &[id, price],
         );
         Ok(price)
     }
@@ -826,11 +768,7 @@ impl OptionMarkets {
 }
 
 impl OptionMarkets {
-    fn only_admin(&self) -> Result<(), OptionsError> {
-        self.only_role(ADMIN_ROLE)
-    }
-
-    fn only_role(&self, role: [u8; 32]) -> Result<(), OptionsError> {
+    fn only_role(&self, role: [u8; 32]) -> Result<(), Vec<u8>> {
         Ok(self
             .access
             ._check_role(role.into(), self.vm().msg_sender())?)
@@ -845,8 +783,16 @@ impl OptionMarkets {
         }
     }
 
+    /// Emits an event: `topic0`, up to two indexed words and the data words.
+    fn emit(&self, topic0: B256, a: Option<U256>, b: Option<U256>, data: &[U256]) {
+        let mut topics = Vec::with_capacity(3);
+        topics.push(topic0);
+        topics.extend(a.into_iter().chain(b).map(B256::from));
+        let _ = self.vm().raw_log(&topics, &encode(data));
+    }
+
     /// Refuses an expiry at which no series of `underlying` was listed.
-    fn known_expiry(&self, underlying: Address, expiry: u64) -> Result<(), OptionsError> {
+    fn known_expiry(&self, underlying: Address, expiry: u64) -> Result<(), Vec<u8>> {
         if self
             .expiries
             .getter(underlying)
@@ -855,10 +801,10 @@ impl OptionMarkets {
             .get()
             .is_zero()
         {
-            return Err(OptionsError::UnknownExpiry(UnknownExpiry {
-                underlying,
-                expiry,
-            }));
+            return Err(revert(
+                UnknownExpiry::SELECTOR,
+                &[word_of(underlying), U256::from(expiry)],
+            ));
         }
         Ok(())
     }
@@ -866,7 +812,7 @@ impl OptionMarkets {
     /// The RiskModule's daily volatility of `underlying`, annualised.
     fn realised_vol(&self, underlying: Address) -> Result<U256, Vec<u8>> {
         let daily = self.risk_word(VOLATILITY, underlying)?;
-        Ok(opt::annualised_vol(daily).map_err(OptionsError::from)?)
+        opt::annualised_vol(daily).map_err(math)
     }
 
     /// Calls `callee`'s view `selector` with one word of argument (or none).
@@ -887,14 +833,17 @@ impl OptionMarkets {
     /// The RiskModule's answer to a view of `asset` (or of nothing); its revert unchanged.
     fn risk_view(&self, selector: [u8; 4], asset: Option<Address>) -> Result<Vec<u8>, Vec<u8>> {
         let risk = self.risk.get();
-        self.view_call(risk, selector, asset.map(|a| a.into_word().into()))
-            .map_err(|e| passthrough(e, risk))
+        self.view_call(risk, selector, asset.map(word_of))
+            .map_err(|e| match e {
+                stylus_sdk::call::Error::Revert(data) if !data.is_empty() => data,
+                _ => call_failed(risk),
+            })
     }
 
     /// The RiskModule's one-word answer to a view of `asset`.
     fn risk_word(&self, selector: [u8; 4], asset: Address) -> Result<U256, Vec<u8>> {
         let out = self.risk_view(selector, Some(asset))?;
-        Ok(word(&out, 0, self.risk.get())?)
+        word(&out, 0, self.risk.get())
     }
 
     /// The expiry of a listed series id.
@@ -936,42 +885,60 @@ impl OptionMarkets {
     }
 }
 
+/// Words, ABI-encoded back to back (every field of this contract's errors and events is static).
+fn encode(words: &[U256]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(32 * words.len());
+    for w in words {
+        v.extend_from_slice(&w.to_be_bytes::<32>());
+    }
+    v
+}
+
+/// The revert data of the custom error `selector` with static fields `words` (the `sol!`
+/// declarations in `errors` give the selectors and name the fields).
+fn revert(selector: [u8; 4], words: &[U256]) -> Vec<u8> {
+    let mut v = selector.to_vec();
+    v.extend_from_slice(&encode(words));
+    v
+}
+
+/// An address as an ABI word.
+fn word_of(a: Address) -> U256 {
+    a.into_word().into()
+}
+
 /// Word `i` of a call's answer.
 ///
 /// # Errors
 /// [`CallFailed`] naming `callee` when the answer is shorter.
-fn word(out: &[u8], i: usize, callee: Address) -> Result<U256, OptionsError> {
+fn word(out: &[u8], i: usize, callee: Address) -> Result<U256, Vec<u8>> {
     out.get(32 * i..32 * i + 32)
         .map(U256::from_be_slice)
-        .ok_or(OptionsError::CallFailed(CallFailed { callee }))
+        .ok_or_else(|| call_failed(callee))
 }
 
 /// Word `i` of a call's answer as an address.
 ///
 /// # Errors
 /// As [`word`].
-fn address(out: &[u8], i: usize, callee: Address) -> Result<Address, OptionsError> {
+fn address(out: &[u8], i: usize, callee: Address) -> Result<Address, Vec<u8>> {
     Ok(Address::from_word(word(out, i, callee)?.into()))
 }
 
-/// A callee's revert data unchanged (a RiskModule error), or [`CallFailed`] when there is none.
-fn passthrough(e: stylus_sdk::call::Error, callee: Address) -> Vec<u8> {
-    match e {
-        stylus_sdk::call::Error::Revert(data) if !data.is_empty() => data,
-        _ => OptionsError::CallFailed(CallFailed { callee }).into(),
-    }
+fn call_failed(callee: Address) -> Vec<u8> {
+    revert(CallFailed::SELECTOR, &[word_of(callee)])
 }
 
-fn out_of_bounds(code: u8, value: U256) -> OptionsError {
-    OptionsError::ParameterOutOfBounds(ParameterOutOfBounds { param: code, value })
+fn not_enabled(underlying: Address) -> Vec<u8> {
+    revert(ClassNotEnabled::SELECTOR, &[word_of(underlying)])
 }
 
-fn not_enabled(underlying: Address) -> OptionsError {
-    OptionsError::ClassNotEnabled(ClassNotEnabled { underlying })
+fn feed_failed(feed: Address) -> Vec<u8> {
+    revert(FeedCallFailed::SELECTOR, &[word_of(feed)])
 }
 
-fn feed_failed(feed: Address) -> OptionsError {
-    OptionsError::FeedCallFailed(FeedCallFailed { feed })
+fn math(e: clearing_core::CoreError) -> Vec<u8> {
+    revert(MathError::SELECTOR, &[U256::from(e as u8)])
 }
 
 #[cfg(test)]
