@@ -97,14 +97,8 @@ pub struct Series {
     open_interest: StorageU128,
 }
 
-/// The series ids of one strike of an expiry (0: none).
-#[storage]
-pub struct StrikeIds {
-    call: StorageU32,
-    put: StorageU32,
-}
-
-/// What an underlying's expiry has: its series, implied volatility and settlement price.
+/// What an underlying's expiry has: its number of series, implied volatility and settlement
+/// price.
 #[storage]
 pub struct Expiry {
     // One slot: the volatility (at most `MAX_VOL` = 10, below 2^64), when it was posted, and
@@ -114,7 +108,6 @@ pub struct Expiry {
     listed: StorageU32,
     /// The settlement price, WAD (0: not yet); below the feed's band's 2^128 bound.
     settlement: StorageU128,
-    ids: StorageMap<U256, StrikeIds>,
 }
 
 /// The option markets contract.
@@ -194,11 +187,6 @@ impl OptionMarkets {
         Ok(self.access.revoke_role(role, account)?)
     }
 
-    /// The RiskModule this contract reads prices, volatilities and feeds from.
-    pub fn risk_module(&self) -> Address {
-        self.risk.get()
-    }
-
     // ------------------------------------------------------------------
     // Option parameters
     // ------------------------------------------------------------------
@@ -259,11 +247,10 @@ impl OptionMarkets {
 
     /// The current value of option parameter `code` (0 for an unknown code).
     pub fn option_parameter(&self, code: u8) -> U256 {
-        match code {
-            1 => from_u128(self.min_equity.get()),
-            2..=20 => from_u64(self.params.get(usize::from(code) - 2).unwrap_or_default()),
-            _ => U256::ZERO,
-        }
+        self.margin_params()
+            .get(usize::from(code).wrapping_sub(1))
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Every option parameter in code order (`clearing_core::OptionParam::ALL`: portfolio
@@ -454,23 +441,21 @@ impl OptionMarkets {
                 ListingError::StrikeOutOfBand => revert(StrikeOutOfBand::SELECTOR, &[strike, spot]),
             });
         }
-        let existing = {
-            let ids = self.expiries.getter(underlying);
-            let ids = ids.getter(expiry);
-            let ids = ids.ids.getter(strike);
-            if is_call {
-                ids.call.get()
-            } else {
-                ids.put.get()
-            }
-        };
-        if !existing.is_zero() {
-            return Err(revert(
-                SeriesAlreadyListed::SELECTOR,
-                &[U256::from(existing)],
-            ));
-        }
+        // Expired series leave the live list first; a duplicate can only be a live series.
         let live = self.prune(underlying, now);
+        let (ids, _, _) = self.live(underlying, now);
+        for &other in &ids[..live] {
+            let same = opt::series_index(other)
+                .and_then(|i| self.series.get(i as usize))
+                .is_some_and(|o| {
+                    o.expiry.get().to::<u64>() == expiry
+                        && o.is_call.get() == is_call
+                        && from_u128(o.strike.get()) == strike
+                });
+            if same {
+                return Err(revert(SeriesAlreadyListed::SELECTOR, &[U256::from(other)]));
+            }
+        }
         let id = opt::series_id(self.series.len() as u64);
         let (Some(id), true) = (id, live < MAX_LIVE_SERIES) else {
             return Err(revert(
@@ -491,12 +476,6 @@ impl OptionMarkets {
         let mut e = e.setter(expiry);
         let listed = e.listed.get();
         e.listed.set(listed + U32::from(1));
-        let mut ids = e.ids.setter(strike);
-        if is_call {
-            ids.call.set(U32::from(id));
-        } else {
-            ids.put.set(U32::from(id));
-        }
         drop(e);
         self.emit(
             SeriesListed::SIGNATURE_HASH,
@@ -529,26 +508,10 @@ impl OptionMarkets {
         ))
     }
 
-    /// Number of series listed (ids are `2^31 .. 2^31 + count`).
-    pub fn series_count(&self) -> u32 {
-        self.series.len() as u32
-    }
-
     /// The ids of `underlying`'s series whose expiry has not passed, in listing order.
     pub fn live_series(&self, underlying: Address) -> Vec<u32> {
-        let now = self.vm().block_timestamp();
-        let c = self.classes.getter(underlying);
-        let mut ids = Vec::new();
-        for i in 0..MAX_LIVE_SERIES {
-            let id = c.live.get(i).unwrap_or_default().to::<u32>();
-            if id == 0 {
-                break;
-            }
-            if self.expiry_of(id) > now {
-                ids.push(id);
-            }
-        }
-        ids
+        let (ids, n, _) = self.live(underlying, self.vm().block_timestamp());
+        ids[..n].to_vec()
     }
 
     // ------------------------------------------------------------------
@@ -630,7 +593,11 @@ impl OptionMarkets {
             return Ok((vol, true));
         }
         let realised = self.realised_vol(underlying)?;
-        let multiplier = self.option_parameter(OptionParam::IvMultiplier as u8);
+        let multiplier = from_u64(
+            self.params
+                .get(OptionParam::IvMultiplier as usize - 2)
+                .unwrap_or_default(),
+        );
         let fallback = opt::fallback_vol(realised, multiplier).map_err(math)?;
         Ok((fallback, false))
     }
@@ -854,25 +821,30 @@ impl OptionMarkets {
             .unwrap_or_default()
     }
 
+    /// The ids in `underlying`'s live list whose expiry is after `now` (the first `n`, in
+    /// order), `n`, and how many ids the list holds.
+    fn live(&self, underlying: Address, now: u64) -> ([u32; MAX_LIVE_SERIES], usize, usize) {
+        let mut kept = [0u32; MAX_LIVE_SERIES];
+        let (mut n, mut total) = (0, 0);
+        let c = self.classes.getter(underlying);
+        for i in 0..MAX_LIVE_SERIES {
+            let id = c.live.get(i).unwrap_or_default().to::<u32>();
+            if id == 0 {
+                break;
+            }
+            total += 1;
+            if self.expiry_of(id) > now {
+                kept[n] = id;
+                n += 1;
+            }
+        }
+        (kept, n, total)
+    }
+
     /// Drops the series whose expiry has passed from `underlying`'s live list (keeping the
     /// order of the others) and returns how many are left.
     fn prune(&mut self, underlying: Address, now: u64) -> usize {
-        let mut kept = [0u32; MAX_LIVE_SERIES];
-        let (mut n, mut total) = (0, 0);
-        {
-            let c = self.classes.getter(underlying);
-            for i in 0..MAX_LIVE_SERIES {
-                let id = c.live.get(i).unwrap_or_default().to::<u32>();
-                if id == 0 {
-                    break;
-                }
-                total += 1;
-                if self.expiry_of(id) > now {
-                    kept[n] = id;
-                    n += 1;
-                }
-            }
-        }
+        let (kept, n, total) = self.live(underlying, now);
         if n < total {
             let mut c = self.classes.setter(underlying);
             for (i, id) in kept.iter().enumerate().take(total) {

@@ -231,9 +231,8 @@ pub fn check_listing(
 /// Whether `spot / 2 <= strike <= 2 spot` and `strike` fits 128 bits (exact, no rounding).
 #[must_use]
 pub fn strike_in_band(strike: U256, spot: U256) -> bool {
-    strike <= MAX_CLASS_AMOUNT
-        && strike.saturating_mul(U256::from(2u8)) >= spot
-        && strike <= spot.saturating_mul(U256::from(2u8))
+    // strike < 2^128, so doubling it cannot wrap; `strike <= 2 spot` without doubling spot.
+    strike <= MAX_CLASS_AMOUNT && strike << 1 >= spot && (strike <= spot || strike - spot <= spot)
 }
 
 /// The annual volatility of a daily one: `daily x sqrt(365)`, WAD, rounded up (a volatility
@@ -245,12 +244,12 @@ pub fn annualised_vol(daily: U256) -> Result<U256, CoreError> {
     mul_wad_up(daily, SQRT_DAYS_PER_YEAR)
 }
 
-/// `a * b` in WAD rounded up, for `a < 2^68` and `b < 2^128`, without 256-bit division (the
-/// contract that calls it links none): `b = q WAD + r`, `a q + ceil(a r / WAD)` with `a r`
-/// below `2^128`.
+/// `a * b` in WAD rounded up, for `a < 2^68` and `b < 2^128`, in 128-bit arithmetic (the
+/// contract that calls it links no 256-bit division or multiplication): `b = q WAD + r`,
+/// `a q + ceil(a r / WAD)` with `a r` below `2^128`.
 ///
 /// # Errors
-/// [`CoreError::Overflow`] if `a >= 2^68` or `b >= 2^128`.
+/// [`CoreError::Overflow`] if `a >= 2^68`, `b >= 2^128` or `a q >= 2^128`.
 pub fn mul_wad_up(a: U256, b: U256) -> Result<U256, CoreError> {
     const WAD_128: u128 = 1_000_000_000_000_000_000;
     if a >> 68 != U256::ZERO {
@@ -261,7 +260,8 @@ pub fn mul_wad_up(a: U256, b: U256) -> Result<U256, CoreError> {
     let (q, r) = (b / WAD_128, b % WAD_128);
     // a < 2^68 and r < 2^60: a r < 2^128, and adding WAD - 1 stays below 2^128 too.
     let low = (a * r).div_ceil(WAD_128);
-    Ok(U256::from(a) * U256::from(q) + U256::from(low))
+    let high = a.checked_mul(q).ok_or(CoreError::Overflow)?;
+    Ok(U256::from(high) + U256::from(low))
 }
 
 /// Why a posted implied volatility is refused.

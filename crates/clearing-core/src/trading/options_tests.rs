@@ -169,6 +169,12 @@ fn listing_refusals_in_order() {
     assert!(!strike_in_band(U256::from(1), U256::from(3)));
     assert!(!strike_in_band(MAX_CLASS_AMOUNT + U256::from(1), U256::MAX));
     assert!(strike_in_band(MAX_CLASS_AMOUNT, MAX_CLASS_AMOUNT));
+    assert!(strike_in_band(MAX_CLASS_AMOUNT, U256::MAX >> 128));
+    assert!(!strike_in_band(WAD, U256::MAX));
+    assert_eq!(
+        iv_band(U256::MAX),
+        ((U256::MAX >> 1) + U256::from(1), MAX_VOL)
+    );
 }
 
 #[test]
@@ -440,7 +446,15 @@ proptest! {
     #[test]
     fn mul_wad_up_is_mul_up(a in any::<u128>(), b in any::<u128>()) {
         let (a, b) = (U256::from(a >> 60), U256::from(b));
-        prop_assert_eq!(mul_wad_up(a, b), crate::mul_up(a, b));
+        let exact = crate::mul_up(a, b).unwrap();
+        match mul_wad_up(a, b) {
+            Ok(x) => prop_assert_eq!(x, exact),
+            // Only a product of 2^128 / WAD or more may overflow.
+            Err(e) => {
+                prop_assert_eq!(e, CoreError::Overflow);
+                prop_assert!(exact >= U256::from(u128::MAX) / WAD);
+            }
+        }
     }
 }
 
@@ -448,8 +462,12 @@ proptest! {
 fn mul_wad_up_limits() {
     let max_a = (U256::from(1) << 68) - U256::from(1);
     assert_eq!(
+        mul_wad_up(max_a, wad(1_000)),
+        crate::mul_up(max_a, wad(1_000))
+    );
+    assert_eq!(
         mul_wad_up(max_a, MAX_CLASS_AMOUNT),
-        crate::mul_up(max_a, MAX_CLASS_AMOUNT)
+        Err(CoreError::Overflow)
     );
     assert_eq!(
         mul_wad_up(max_a + U256::from(1), WAD),
