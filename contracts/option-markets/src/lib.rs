@@ -237,9 +237,10 @@ impl OptionMarkets {
             slot.set(U64::from(now));
         }
         self.emit(
-            OptionParameterSet::SIGNATURE_HASH,
-            Some(U256::from(code)),
-            None,
+            &[
+                OptionParameterSet::SIGNATURE_HASH,
+                B256::from(U256::from(code)),
+            ],
             &[old, value],
         );
         Ok(())
@@ -338,9 +339,10 @@ impl OptionMarkets {
         c.max_open_interest.set(to_u128_bounded(max_open_interest));
         drop(c);
         self.emit(
-            ClassEnabled::SIGNATURE_HASH,
-            Some(word_of(underlying)),
-            None,
+            &[
+                ClassEnabled::SIGNATURE_HASH,
+                B256::from(word_of(underlying)),
+            ],
             &fields,
         );
         Ok(())
@@ -360,9 +362,10 @@ impl OptionMarkets {
         c.enabled.set(false);
         drop(c);
         self.emit(
-            ClassDisabled::SIGNATURE_HASH,
-            Some(word_of(underlying)),
-            None,
+            &[
+                ClassDisabled::SIGNATURE_HASH,
+                B256::from(word_of(underlying)),
+            ],
             &[],
         );
         Ok(())
@@ -478,9 +481,11 @@ impl OptionMarkets {
         e.listed.set(listed + U32::from(1));
         drop(e);
         self.emit(
-            SeriesListed::SIGNATURE_HASH,
-            Some(U256::from(id)),
-            Some(word_of(underlying)),
+            &[
+                SeriesListed::SIGNATURE_HASH,
+                B256::from(U256::from(id)),
+                B256::from(word_of(underlying)),
+            ],
             &[U256::from(expiry), strike, U256::from(is_call)],
         );
         Ok(id)
@@ -559,9 +564,11 @@ impl OptionMarkets {
         e.vol_at.set(U64::from(now));
         drop(e);
         self.emit(
-            VolatilityPosted::SIGNATURE_HASH,
-            Some(word_of(underlying)),
-            Some(U256::from(expiry)),
+            &[
+                VolatilityPosted::SIGNATURE_HASH,
+                B256::from(word_of(underlying)),
+                B256::from(U256::from(expiry)),
+            ],
             &[vol, realised],
         );
         Ok(())
@@ -714,9 +721,11 @@ impl OptionMarkets {
         e.setter(expiry).settlement.set(to_u128_bounded(price));
         drop(e);
         self.emit(
-            ExpirySettled::SIGNATURE_HASH,
-            Some(u),
-            Some(e64),
+            &[
+                ExpirySettled::SIGNATURE_HASH,
+                B256::from(u),
+                B256::from(e64),
+            ],
             &[id, price],
         );
         Ok(price)
@@ -750,12 +759,9 @@ impl OptionMarkets {
         }
     }
 
-    /// Emits an event: `topic0`, up to two indexed words and the data words.
-    fn emit(&self, topic0: B256, a: Option<U256>, b: Option<U256>, data: &[U256]) {
-        let mut topics = Vec::with_capacity(3);
-        topics.push(topic0);
-        topics.extend(a.into_iter().chain(b).map(B256::from));
-        let _ = self.vm().raw_log(&topics, &encode(data));
+    /// Emits an event: its topics (the signature hash, then the indexed words) and data words.
+    fn emit(&self, topics: &[B256], data: &[U256]) {
+        let _ = self.vm().raw_log(topics, &encode(data));
     }
 
     /// Refuses an expiry at which no series of `underlying` was listed.
