@@ -145,7 +145,8 @@ pub enum ClassField {
     IvHeartbeat = 7,
 }
 
-/// Checks a class configuration against its hard bounds, field by field in code order.
+/// Checks a class configuration against its hard bounds, field by field in code order but
+/// the open-interest cap before the min size it bounds.
 ///
 /// # Errors
 /// The first [`ClassField`] out of its bounds.
@@ -157,11 +158,11 @@ pub fn check_class(c: &ClassConfig) -> Result<(), ClassField> {
     if !positive(c.strike_tick) {
         return Err(ClassField::StrikeTick);
     }
-    if c.min_size.is_zero() || c.min_size > c.max_open_interest {
-        return Err(ClassField::MinSize);
-    }
     if !positive(c.max_open_interest) {
         return Err(ClassField::MaxOpenInterest);
+    }
+    if c.min_size.is_zero() || c.min_size > c.max_open_interest {
+        return Err(ClassField::MinSize);
     }
     if c.maker_fee > MAX_OPTION_FEE_RATE {
         return Err(ClassField::MakerFee);
