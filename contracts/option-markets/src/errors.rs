@@ -124,4 +124,8 @@ sol! {
     /// An arithmetic failure in the core (`code` is `clearing_core::CoreError as u8`).
     #[derive(Debug, PartialEq, Eq)]
     error MathError(uint8 code);
+    /// The caller lacks `neededRole` (raised by openzeppelin-stylus's access control; declared
+    /// here so that the ABI lists it).
+    #[derive(Debug, PartialEq, Eq)]
+    error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 }
