@@ -32,7 +32,10 @@ fn decode<E: SolError>(bytes: Vec<u8>) -> E {
 
 /// The class used throughout: 90 days, tick 50, min size 0.1, cap 1,000, fees 3 / 5 bp, IV
 /// heartbeat 1 h.
-const CLASS: (u64, u128, u128, u128, u128, u128, u64) = (
+/// A class's settings: horizon, tick, min size, cap, maker and taker fee, IV heartbeat.
+type Class = (u64, u128, u128, u128, u128, u128, u64);
+
+const CLASS: Class = (
     90 * DAY,
     50_000_000_000_000_000_000,
     100_000_000_000_000_000,
@@ -42,11 +45,7 @@ const CLASS: (u64, u128, u128, u128, u128, u128, u64) = (
     HOUR,
 );
 
-fn enable(
-    om: &Contract<OptionMarkets>,
-    who: Address,
-    c: (u64, u128, u128, u128, u128, u128, u64),
-) -> Result<(), Vec<u8>> {
+fn enable(om: &Contract<OptionMarkets>, who: Address, c: Class) -> Result<(), Vec<u8>> {
     om.sender(who)
         .enable_class(
             ETH,
@@ -373,7 +372,7 @@ fn class_settings_are_bounded(
     );
     // Each field out of its bounds, with its code and value.
     let max = u128::MAX;
-    let cases: [(u8, U256, (u64, u128, u128, u128, u128, u128, u64)); 12] = [
+    let cases: [(u8, U256, Class); 12] = [
         (
             1,
             U256::from(DAY - 1),
