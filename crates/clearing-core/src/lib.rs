@@ -105,6 +105,7 @@ pub use trading::market::{
     DEFAULT_PREMIUM_NOTIONAL, DEFAULT_PREMIUM_TAU, MAX_FEE_RATE, MAX_FILL_DEVIATION_RULE,
     MAX_FUNDING_CAP, PREMIUM_TAU_RULE,
 };
+pub use trading::options::{is_option_market, OPTION_ID_BASE};
 pub use trading::order::{
     check_fill, domain_separator, order_digest, struct_hash, typed_data_digest, FillError,
     FillPlan, MarketRules, Order, OrderState, DOMAIN_TYPEHASH, ORDER_TYPEHASH,

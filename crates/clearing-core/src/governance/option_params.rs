@@ -157,6 +157,15 @@ impl OptionParam {
         lo <= value && value <= hi
     }
 
+    /// Whether a set of values in bounds, in code order ([`Self::ALL`]), is consistent: the
+    /// tail floor at most the tail cap. With every value within its bounds this is the only
+    /// condition of [`OptionMarginParams::validate`] the bounds leave open (so
+    /// [`OptionMarginParams::with_governed`] accepts exactly the consistent sets in bounds).
+    #[must_use]
+    pub fn consistent(values: &[U256; 20]) -> bool {
+        values[Self::TailFloor as usize - 1] <= values[Self::TailCap as usize - 1]
+    }
+
     /// The governance rule (DESIGN section 11): the hard bounds, the largest step of one change,
     /// one day between changes, and which direction raises risk.
     ///
@@ -360,33 +369,61 @@ impl OptionMarginParams {
             return Err(CoreError::InvalidParameter);
         }
         let mut next = *self;
-        // In bounds, so durations fit u64.
-        let secs = value.as_limbs()[0];
-        match p {
-            OptionParam::OptionHorizon => next.option_horizon = secs,
-            OptionParam::RangeFloor => next.range_floor = value,
-            OptionParam::TailHorizon => next.tail_horizon = secs,
-            OptionParam::TailFloor => next.tail_floor = value,
-            OptionParam::TailCap => next.tail_cap = value,
-            OptionParam::Tail1Multiple => next.tails[0].multiple = value,
-            OptionParam::Tail1Weight => next.tails[0].weight = value,
-            OptionParam::Tail2Multiple => next.tails[1].multiple = value,
-            OptionParam::Tail2Weight => next.tails[1].weight = value,
-            OptionParam::FarMove => next.far_move = value,
-            OptionParam::TailCredit => next.tail_credit = value,
-            OptionParam::VolShockUp => next.vol_up = value,
-            OptionParam::VolShockDown => next.vol_down = value,
-            OptionParam::TermPowerShort => next.term_power_short = value,
-            OptionParam::TermPowerLong => next.term_power_long = value,
-            OptionParam::TermCap => next.term_cap = value,
-            OptionParam::Contingency => next.kappa = value,
-            OptionParam::PortfolioMinEquity
-            | OptionParam::IvMultiplier
-            | OptionParam::OptionFeeCap => return Err(CoreError::InvalidParameter),
+        if !next.assign(p, value) {
+            return Err(CoreError::InvalidParameter);
         }
         next.validate()?;
         *self = next;
         Ok(())
+    }
+
+    /// These parameters with every margin input taken from `values`, the values of
+    /// [`OptionParam::ALL`] in code order (as the OptionMarkets contract's `marginParams` answers
+    /// them); `k`, the initial ratio and the minimum margin fraction stay `self`'s, and the three
+    /// parameters that are not margin inputs (see [`Self::get`]) are only bounds-checked.
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidParameter`] if a value is outside its bounds or the result fails
+    /// [`Self::validate`] (e.g. a tail floor above the tail cap).
+    pub fn with_governed(&self, values: &[U256; 20]) -> Result<Self, CoreError> {
+        let mut next = *self;
+        for (p, v) in OptionParam::ALL.iter().zip(values) {
+            if !p.in_bounds(*v) {
+                return Err(CoreError::InvalidParameter);
+            }
+            next.assign(*p, *v);
+        }
+        next.validate()?;
+        Ok(next)
+    }
+
+    /// Writes a margin input (a value within its bounds, so durations fit `u64`); `false` for a
+    /// parameter that is not one.
+    fn assign(&mut self, p: OptionParam, value: U256) -> bool {
+        let secs = value.as_limbs()[0];
+        match p {
+            OptionParam::OptionHorizon => self.option_horizon = secs,
+            OptionParam::RangeFloor => self.range_floor = value,
+            OptionParam::TailHorizon => self.tail_horizon = secs,
+            OptionParam::TailFloor => self.tail_floor = value,
+            OptionParam::TailCap => self.tail_cap = value,
+            OptionParam::Tail1Multiple => self.tails[0].multiple = value,
+            OptionParam::Tail1Weight => self.tails[0].weight = value,
+            OptionParam::Tail2Multiple => self.tails[1].multiple = value,
+            OptionParam::Tail2Weight => self.tails[1].weight = value,
+            OptionParam::FarMove => self.far_move = value,
+            OptionParam::TailCredit => self.tail_credit = value,
+            OptionParam::VolShockUp => self.vol_up = value,
+            OptionParam::VolShockDown => self.vol_down = value,
+            OptionParam::TermPowerShort => self.term_power_short = value,
+            OptionParam::TermPowerLong => self.term_power_long = value,
+            OptionParam::TermCap => self.term_cap = value,
+            OptionParam::Contingency => self.kappa = value,
+            OptionParam::PortfolioMinEquity
+            | OptionParam::IvMultiplier
+            | OptionParam::OptionFeeCap => return false,
+        }
+        true
     }
 }
 
@@ -477,5 +514,61 @@ mod tests {
             check_change(&f, u256(125 * BP * 10), u256(100 * BP * 10), 0, 1),
             Ok(Direction::RaisesRisk)
         );
+    }
+
+    #[test]
+    fn with_governed_takes_every_margin_input() {
+        let d = OptionMarginParams::DEFAULT;
+        let defaults = OptionParam::ALL.map(OptionParam::default_value);
+        assert_eq!(d.with_governed(&defaults), Ok(d));
+        let mut v = defaults;
+        v[OptionParam::TailFloor as usize - 1] = u256(40 * PP);
+        v[OptionParam::TailCap as usize - 1] = u256(45 * PP);
+        v[OptionParam::OptionHorizon as usize - 1] = U256::from(2 * HOUR);
+        let m = d.with_governed(&v).unwrap();
+        assert_eq!((m.tail_floor, m.tail_cap), (u256(40 * PP), u256(45 * PP)));
+        assert_eq!(m.option_horizon, 2 * HOUR);
+        for p in OptionParam::ALL {
+            if let Some(x) = m.get(p) {
+                assert_eq!(x, v[p as usize - 1], "{p:?}");
+            }
+        }
+        // A floor above the cap, or any value out of its bounds, is refused.
+        v[OptionParam::TailCap as usize - 1] = u256(35 * PP);
+        assert_eq!(d.with_governed(&v), Err(CoreError::InvalidParameter));
+        let mut w = defaults;
+        w[OptionParam::IvMultiplier as usize - 1] = u256(ONE / 2);
+        assert_eq!(d.with_governed(&w), Err(CoreError::InvalidParameter));
+    }
+
+    /// The OptionMarkets contract stores every parameter in a 64-bit field but the portfolio
+    /// minimum equity, which takes 128 bits: every bound fits.
+    #[test]
+    fn option_params_fit_their_fields() {
+        for p in OptionParam::ALL {
+            let hi = p.bounds().1;
+            if p == OptionParam::PortfolioMinEquity {
+                assert!(hi <= U256::from(u128::MAX));
+                assert!(hi > U256::from(u64::MAX));
+            } else {
+                assert!(hi <= U256::from(u64::MAX), "{p:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Within the bounds, `consistent` is exactly what `with_governed` accepts.
+        #[test]
+        fn consistent_is_the_only_condition_left(picks in proptest::collection::vec(0u64..=1000, 20)) {
+            let mut v = [U256::ZERO; 20];
+            for (i, p) in OptionParam::ALL.iter().enumerate() {
+                let (lo, hi) = p.bounds();
+                v[i] = lo + (hi - lo) * U256::from(picks[i]) / U256::from(1000);
+            }
+            proptest::prop_assert_eq!(
+                OptionParam::consistent(&v),
+                OptionMarginParams::DEFAULT.with_governed(&v).is_ok()
+            );
+        }
     }
 }
