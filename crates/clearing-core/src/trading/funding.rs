@@ -105,6 +105,7 @@ pub fn exp_neg_up(x: U256) -> U256 {
 /// `e^-x` for a WAD `x < 42e18` at scale `10^36`, never below the exact value and at most
 /// [`EXP_SERIES_SLACK`] plus the flooring of at most [`EXP_TERMS`] terms above it (see
 /// [`exp_neg_up`]).
+#[inline(always)]
 fn exp_neg_e36_up(x: u128) -> U256 {
     let one = U256::from(1u8);
     let md = |a: U256, b: U256, c: U256, r: Rounding| mul_div(a, b, c, r).unwrap_or(one);
