@@ -562,6 +562,47 @@ pub(crate) mod tests {
     use alloy_primitives::aliases::I512;
     use proptest::prelude::*;
 
+    /// `narrow` refuses any non-zero high limb, alone or with others (two equal high limbs
+    /// included, which an exclusive or would cancel), and keeps the low half exactly.
+    #[test]
+    fn narrow_refuses_every_high_limb() {
+        let low = [7u64, 0, u64::MAX, 1];
+        let mut limbs = [0u64; 8];
+        limbs[..4].copy_from_slice(&low);
+        assert_eq!(narrow(U512::from_limbs(limbs)), Ok(U256::from_limbs(low)));
+        for i in 4..8 {
+            let mut l = limbs;
+            l[i] = 1;
+            assert_eq!(
+                narrow(U512::from_limbs(l)),
+                Err(CoreError::Overflow),
+                "limb {i}"
+            );
+            for j in (i + 1)..8 {
+                let mut l = l;
+                l[j] = 1;
+                assert_eq!(
+                    narrow(U512::from_limbs(l)),
+                    Err(CoreError::Overflow),
+                    "limbs {i}, {j}"
+                );
+            }
+        }
+    }
+
+    /// `to_i128` refuses a value whose third limb alone leaves the range, with the sign of the
+    /// low half agreeing (2^128 and -2^128 - 1).
+    #[test]
+    fn to_i128_refuses_the_third_limb_alone() {
+        let two_128 = I256::from_raw(U256::from(1u8) << 128);
+        assert_eq!(to_i128(two_128), Err(CoreError::Overflow));
+        assert_eq!(to_i128(-two_128 - I256::ONE), Err(CoreError::Overflow));
+        assert_eq!(
+            to_i128(-two_128 / I256::try_from(2).unwrap()),
+            Ok(I128::MIN)
+        );
+    }
+
     fn special_limb() -> impl Strategy<Value = u64> {
         prop_oneof![
             Just(0u64),
