@@ -396,8 +396,8 @@ impl RiskEngine {
     /// the maintenance and initial haircuts; then the rows' buckets and liquidity depths, the
     /// intra-bucket and inter-bucket correlations, the minimum margin fraction, how many
     /// leading rows are collateral, and the initial / maintenance ratio (the initial
-    /// requirement's floor is that ratio times the maintenance floor). Prices, volatilities and the risk settings come from one
-    /// `RiskModule.marginInputs` call: each feed is read once.
+    /// requirement's floor is that ratio times the maintenance floor). Prices, volatilities and
+    /// the risk settings come from one `RiskModule.marginInputs` call: each feed is read once.
     ///
     /// Returns `(assets, amounts, prices, maintenance, initial, buckets, depths, intra, inter,
     /// minMarginFraction, collateralRows, initRatio)`.

@@ -34,7 +34,7 @@
 
 use crate::governance::params::{DAY, HOUR};
 use crate::math::black76::MAX_VOL;
-use crate::math::fixed::{u256, MAX_DECIMALS, WAD_DECIMALS};
+use crate::math::fixed::{mul_wad_up, scale_to_wad, u256};
 use crate::risk::oracle::{OracleError, Round};
 use crate::trading::market::MAX_FEE_RATE;
 use crate::CoreError;
@@ -245,26 +245,6 @@ pub fn annualised_vol(daily: U256) -> Result<U256, CoreError> {
     mul_wad_up(daily, SQRT_DAYS_PER_YEAR)
 }
 
-/// `a * b` in WAD rounded up, for `a < 2^68` and `b < 2^128`, in 128-bit arithmetic (the
-/// contract that calls it links no 256-bit division or multiplication): `b = q WAD + r`,
-/// `a q + ceil(a r / WAD)` with `a r` below `2^128`.
-///
-/// # Errors
-/// [`CoreError::Overflow`] if `a >= 2^68`, `b >= 2^128` or `a q >= 2^128`.
-pub fn mul_wad_up(a: U256, b: U256) -> Result<U256, CoreError> {
-    const WAD_128: u128 = 1_000_000_000_000_000_000;
-    if a >> 68 != U256::ZERO {
-        return Err(CoreError::Overflow);
-    }
-    let a = a.to::<u128>();
-    let b = u128::try_from(b).map_err(|_| CoreError::Overflow)?;
-    let (q, r) = (b / WAD_128, b % WAD_128);
-    // a < 2^68 and r < 2^60: a r < 2^128, and adding WAD - 1 stays below 2^128 too.
-    let low = (a * r).div_ceil(WAD_128);
-    let high = a.checked_mul(q).ok_or(CoreError::Overflow)?;
-    Ok(U256::from(high) + U256::from(low))
-}
-
 /// Why a posted implied volatility is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VolError {
@@ -395,39 +375,6 @@ pub fn settlement_price(
         return Err(oracle(OracleError::OutOfBand));
     }
     Ok(price)
-}
-
-/// `amount` with `decimals` to WAD, as [`to_wad`](crate::to_wad) (exact up to 18 decimals,
-/// extra digits rounded down) in 256-bit arithmetic.
-///
-/// # Errors
-/// [`CoreError::DecimalsTooLarge`] above [`MAX_DECIMALS`]; [`CoreError::Overflow`].
-pub fn scale_to_wad(amount: U256, decimals: u8) -> Result<U256, CoreError> {
-    if decimals > MAX_DECIMALS {
-        return Err(CoreError::DecimalsTooLarge);
-    }
-    // At most 10^18 either way: fits u64.
-    let pow = |n: u8| 10u64.pow(u32::from(n));
-    if decimals <= WAD_DECIMALS {
-        amount
-            .checked_mul(U256::from(pow(WAD_DECIMALS - decimals)))
-            .ok_or(CoreError::Overflow)
-    } else {
-        Ok(div_u64(amount, pow(decimals - WAD_DECIMALS)))
-    }
-}
-
-/// `x / d` rounded down for a non-zero 64-bit `d`, by long division over the limbs.
-fn div_u64(x: U256, d: u64) -> U256 {
-    let mut q = [0u64; 4];
-    let mut rem: u128 = 0;
-    for (i, limb) in x.as_limbs().iter().enumerate().rev() {
-        let cur = (rem << 64) | u128::from(*limb);
-        // rem < d, so cur / d < 2^64.
-        q[i] = (cur / u128::from(d)) as u64;
-        rem = cur % u128::from(d);
-    }
-    U256::from_limbs(q)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 use super::*;
-use crate::math::fixed::{wad_sqrt_up, WAD};
+use crate::math::fixed::{mul_wad_up, scale_to_wad, wad_sqrt_up, WAD};
 use alloy_primitives::{aliases::U80, I256};
 use proptest::prelude::*;
 
