@@ -210,6 +210,18 @@ pub fn requirements(
     min_margin_fraction: U256,
     mode: MarginMode,
 ) -> Result<Requirements, CoreError> {
+    requirements_floored(exposures, corr, min_margin_fraction, None, mode)
+}
+
+/// [`requirements`], with the initial requirement's floor `init_ratio` times the maintenance
+/// floor (rounded up) when given, the maintenance floor itself otherwise.
+pub(crate) fn requirements_floored(
+    exposures: &[Exposure],
+    corr: &Correlations,
+    min_margin_fraction: U256,
+    init_ratio: Option<U256>,
+    mode: MarginMode,
+) -> Result<Requirements, CoreError> {
     if exposures.len() > MAX_UNDERLYINGS {
         return Err(CoreError::TooManyEntries);
     }
@@ -235,9 +247,13 @@ pub fn requirements(
     let n = exposures.len();
     // Requirements round up.
     let floor = mul_up(min_margin_fraction, gross)?;
+    let floor_im = match init_ratio {
+        Some(ratio) => mul_up(floor, ratio)?,
+        None => floor,
+    };
     let maintenance = aggregate(exposures, &maint[..n], corr, mode)?.max(floor);
     let initial = aggregate(exposures, &init[..n], corr, mode)?
-        .max(floor)
+        .max(floor_im)
         .max(maintenance);
     Ok(Requirements {
         maintenance,

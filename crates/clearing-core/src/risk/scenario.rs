@@ -563,7 +563,7 @@ pub fn requirements(
 /// [`Book::delta_one`] books with these `exposures`, the minimum margin fraction
 /// `min_margin_fraction` and the initial / maintenance ratio `init_ratio` (the other option
 /// parameters do not matter without options), computed with the delta-one code alone
-/// ([`crate::risk::margin::requirements`] and the initial floor `init_ratio x floor`). Contracts
+/// ([`crate::risk::margin::requirements`] with the initial floor `init_ratio x floor`). Contracts
 /// use it for option-free accounts so they need not link the option pricing.
 ///
 /// # Errors
@@ -579,11 +579,13 @@ pub fn delta_one_requirements(
     if init_ratio < WAD || init_ratio > WAD * U256::from(3u8) {
         return Err(CoreError::InvalidParameter);
     }
-    let mut r = crate::risk::margin::requirements(exposures, corr, min_margin_fraction, mode)?;
-    // Requirements round up, as in `requirements`.
-    let floor = mul_up(min_margin_fraction, r.gross_notional)?;
-    r.initial = r.initial.max(mul_up(floor, init_ratio)?);
-    Ok(r)
+    crate::risk::margin::requirements_floored(
+        exposures,
+        corr,
+        min_margin_fraction,
+        Some(init_ratio),
+        mode,
+    )
 }
 
 /// Greeks of one underlying's book, from the same pricing code as the scenarios: delta (spot +
