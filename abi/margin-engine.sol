@@ -7,6 +7,8 @@
 pragma solidity ^0.8.23;
 
 interface IMarginEngine  {
+    function optionMarkets() external view returns (address result);
+
     function clearinghouse() external view returns (address result);
 
     function health(bytes32 account) external view returns (int256 equity, uint256 maintenanceRequirement, uint256 initialRequirement);

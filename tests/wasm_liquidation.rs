@@ -3,7 +3,10 @@
 //! price crash, a keeper's liquidation, the fund's cover, socialisation on
 //! the profiting side, a price-move trip that clears by itself after its
 //! cooldown and post-reset grace while the rate window rolls, and an
-//! insurance drawdown trip that holds until governance resets it. Needs
+//! insurance drawdown trip that holds until governance resets it. Each
+//! scenario runs twice (DESIGN section 7, "Modes"): in cross mode, and with
+//! every trading account in portfolio mode after governance lowered the
+//! portfolio minimum equity to zero through the timelock. Needs
 //! `scripts/build-wasm` first.
 use alloy_primitives::{Address, I256, U256};
 use clearing_core::{penalty_amount, split_penalty, WAD};
@@ -21,9 +24,53 @@ fn usdc(x: u64) -> U256 {
     U256::from(x) * U256::from(1_000_000u64)
 }
 
-#[test]
-fn a_crash_is_liquidated_covered_and_socialised() {
+/// Each scenario `name(portfolio)` as two tests, `name::cross` and `name::portfolio`.
+macro_rules! both_modes {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn cross() {
+                    super::$name(false);
+                }
+
+                #[test]
+                fn portfolio() {
+                    super::$name(true);
+                }
+            }
+        )*
+    };
+}
+
+both_modes!(
+    a_crash_is_liquidated_covered_and_socialised,
+    a_price_move_trip_clears_after_cooldown_and_grace,
+    a_drawdown_trip_holds_until_governance_resets_it,
+);
+
+/// The deployed system; for a portfolio-mode run, with the portfolio minimum equity lowered
+/// to zero by governance (these accounts hold 650 to 100,000 USDC).
+fn start(portfolio: bool) -> System {
     let mut s = System::deploy().unwrap_or_else(|e| panic!("{e}"));
+    if portfolio {
+        s.set_portfolio_min_equity(U256::ZERO).unwrap();
+    }
+    s
+}
+
+/// Switches the accounts to portfolio mode for a portfolio-mode run, and checks every
+/// account's mode.
+fn join(s: &mut System, portfolio: bool, traders: &[&Trader]) {
+    let accounts: Vec<(&Trader, u8)> = traders.iter().map(|t| (*t, 0)).collect();
+    s.join_portfolio(portfolio, &accounts).unwrap();
+    for t in traders {
+        assert_eq!(s.margin_mode(t.account(0)).unwrap(), portfolio);
+    }
+}
+
+fn a_crash_is_liquidated_covered_and_socialised(portfolio: bool) {
+    let mut s = start(portfolio);
     let (alice, bob, kim) = (
         Trader::from_seed("alice"),
         Trader::from_seed("bob"),
@@ -33,6 +80,7 @@ fn a_crash_is_liquidated_covered_and_socialised() {
     s.deposit(&alice, 0, quote, usdc(100_000)).unwrap();
     s.deposit(&bob, 0, quote, usdc(1_000)).unwrap();
     s.deposit(&kim, 0, quote, usdc(100_000)).unwrap();
+    join(&mut s, portfolio, &[&alice, &bob, &kim]);
     let (a, b, k) = (alice.account(0), bob.account(0), kim.account(0));
     // Bob's position will be all the open interest: let one liquidation take
     // it (the default rate limit is 20 % per hour).
@@ -82,9 +130,8 @@ fn a_crash_is_liquidated_covered_and_socialised() {
     assert!(pending >= -I256::from_raw(socialised) - I256::try_from(2).unwrap());
 }
 
-#[test]
-fn a_price_move_trip_clears_after_cooldown_and_grace() {
-    let mut s = System::deploy().unwrap_or_else(|e| panic!("{e}"));
+fn a_price_move_trip_clears_after_cooldown_and_grace(portfolio: bool) {
+    let mut s = start(portfolio);
     let (alice, bob, kim) = (
         Trader::from_seed("alice"),
         Trader::from_seed("bob"),
@@ -94,6 +141,7 @@ fn a_price_move_trip_clears_after_cooldown_and_grace() {
     s.deposit(&alice, 0, quote, usdc(100_000)).unwrap();
     s.deposit(&bob, 0, quote, usdc(10_000)).unwrap();
     s.deposit(&kim, 0, quote, usdc(100_000)).unwrap();
+    join(&mut s, portfolio, &[&alice, &bob, &kim]);
     let b = bob.account(0);
     let keeper = s.rt.new_account();
     // A reference price, then Bob shorts 20 ETH and ETH jumps 25 % within
@@ -181,9 +229,8 @@ fn a_price_move_trip_clears_after_cooldown_and_grace() {
     );
 }
 
-#[test]
-fn a_drawdown_trip_holds_until_governance_resets_it() {
-    let mut s = System::deploy().unwrap_or_else(|e| panic!("{e}"));
+fn a_drawdown_trip_holds_until_governance_resets_it(portfolio: bool) {
+    let mut s = start(portfolio);
     let (alice, bob, carol, kim) = (
         Trader::from_seed("alice"),
         Trader::from_seed("bob"),
@@ -195,6 +242,7 @@ fn a_drawdown_trip_holds_until_governance_resets_it() {
     s.deposit(&bob, 0, quote, usdc(1_000)).unwrap();
     s.deposit(&carol, 0, quote, usdc(650)).unwrap();
     s.deposit(&kim, 0, quote, usdc(100_000)).unwrap();
+    join(&mut s, portfolio, &[&alice, &bob, &carol, &kim]);
     let (b, c) = (bob.account(0), carol.account(0));
     s.open_rate_limit().unwrap();
     // Bob shorts 2 ETH and Carol 1 ETH at 3000 against Alice; ETH jumps to 3600.

@@ -277,6 +277,81 @@ fn the_minimum_equity_and_the_owner_alone() {
 }
 
 #[test]
+fn the_minimum_equity_is_governed_in_option_markets() {
+    let mut s = System::deploy().unwrap_or_else(|e| panic!("{e}"));
+    let (admin, margin, options, usdc_token) = (s.admin, s.margin, s.options, s.usdc);
+    assert_eq!(
+        s.rt.view(admin, margin, &Margin::optionMarketsCall {})
+            .unwrap()
+            ._0,
+        options
+    );
+    let carol = Trader::from_seed("carol");
+    s.deposit(&carol, 0, usdc_token, usdc(5_000)).unwrap();
+    // The deployer handed OptionMarkets to the Timelock: it cannot change the parameter itself.
+    let direct = Options::setOptionParameterCall {
+        code: 1,
+        value: wad(5_000),
+    };
+    let err = s.rt.call(admin, options, &direct, U256::ZERO).unwrap_err();
+    assert_eq!(
+        err.decode::<Options::AccessControlUnauthorizedAccount>(),
+        Some(Options::AccessControlUnauthorizedAccount {
+            account: admin,
+            neededRole: B256::ZERO,
+        })
+    );
+    assert_eq!(
+        s.rt.view(admin, options, &Options::optionParameterCall { code: 1 })
+            .unwrap()
+            ._0,
+        wad(10_000)
+    );
+    // Governance lowers the minimum to 5,000 through the timelock: the same switch that was
+    // refused at 10,000 passes, and the change is recorded.
+    let err = s.set_margin_mode(&carol, 0, true).unwrap_err();
+    assert_eq!(
+        err.decode::<Margin::PortfolioEquityTooLow>(),
+        Some(Margin::PortfolioEquityTooLow {
+            equity: swad(5_000),
+            minimum: wad(10_000),
+        })
+    );
+    s.set_portfolio_min_equity(wad(5_000)).unwrap();
+    let ev =
+        s.rt.last_receipt()
+            .unwrap()
+            .events::<Options::OptionParameterSet>();
+    assert_eq!(
+        ev,
+        vec![Options::OptionParameterSet {
+            param: 1,
+            oldValue: wad(10_000),
+            newValue: wad(5_000),
+        }]
+    );
+    s.set_margin_mode(&carol, 0, true).unwrap();
+    assert!(s.margin_mode(carol.account(0)).unwrap());
+    // A raise applies to the next switch only: Carol stays in portfolio mode, Dave with 5,000
+    // is refused at the new minimum of 6,000 (a day after the last change, the rule's
+    // interval).
+    s.advance(86_400).unwrap();
+    s.set_portfolio_min_equity(wad(6_000)).unwrap();
+    assert!(s.margin_mode(carol.account(0)).unwrap());
+    let dave = Trader::from_seed("dave");
+    s.deposit(&dave, 0, usdc_token, usdc(5_000)).unwrap();
+    let err = s.set_margin_mode(&dave, 0, true).unwrap_err();
+    assert_eq!(
+        err.decode::<Margin::PortfolioEquityTooLow>(),
+        Some(Margin::PortfolioEquityTooLow {
+            equity: swad(5_000),
+            minimum: wad(6_000),
+        })
+    );
+    assert!(!s.margin_mode(dave.account(0)).unwrap());
+}
+
+#[test]
 fn liquidation_follows_the_account_mode() {
     let Pair { mut s, alice, .. } = pair();
     let a = alice.account(0);

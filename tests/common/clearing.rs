@@ -174,4 +174,8 @@ macro_rules! clearing {
         let w = world!($risk, $vault, $engine, $margin, $usdc, $weth, $usdc_feed, $eth_feed, $admin; $ch.address());
         common::clearing::Clearing::deploy(w, &$markets, &$ch, &$ex, $matcher, $fees)
     }};
+    ($risk:ident, $vault:ident, $engine:ident, $margin:ident, $markets:ident, $ch:ident, $ex:ident, $usdc:ident, $weth:ident, $usdc_feed:ident, $eth_feed:ident, $admin:ident, $matcher:ident, $fees:ident; $options:expr) => {{
+        let w = world!($risk, $vault, $engine, $margin, $usdc, $weth, $usdc_feed, $eth_feed, $admin; $ch.address(), $options);
+        common::clearing::Clearing::deploy(w, &$markets, &$ch, &$ex, $matcher, $fees)
+    }};
 }

@@ -53,6 +53,9 @@ pub struct World<'a> {
     /// The clearinghouse the margin engine reads positions from (zero when a
     /// test has none).
     pub clearinghouse: Address,
+    /// The OptionMarkets the margin engine reads the portfolio minimum equity from (zero when
+    /// a test switches no account to portfolio mode).
+    pub options: Address,
 }
 
 impl World<'_> {
@@ -74,6 +77,7 @@ impl World<'_> {
             self.risk.address(),
             self.engine.address(),
             self.clearinghouse,
+            self.options,
         );
         self.usdc
             .sender(admin)
@@ -177,7 +181,10 @@ macro_rules! world {
     ($risk:ident, $vault:ident, $engine:ident, $margin:ident, $usdc:ident, $weth:ident, $usdc_feed:ident, $eth_feed:ident, $admin:ident) => {
         world!($risk, $vault, $engine, $margin, $usdc, $weth, $usdc_feed, $eth_feed, $admin; alloy_primitives::Address::ZERO)
     };
-    ($risk:ident, $vault:ident, $engine:ident, $margin:ident, $usdc:ident, $weth:ident, $usdc_feed:ident, $eth_feed:ident, $admin:ident; $ch:expr) => {{
+    ($risk:ident, $vault:ident, $engine:ident, $margin:ident, $usdc:ident, $weth:ident, $usdc_feed:ident, $eth_feed:ident, $admin:ident; $ch:expr) => {
+        world!($risk, $vault, $engine, $margin, $usdc, $weth, $usdc_feed, $eth_feed, $admin; $ch, alloy_primitives::Address::ZERO)
+    };
+    ($risk:ident, $vault:ident, $engine:ident, $margin:ident, $usdc:ident, $weth:ident, $usdc_feed:ident, $eth_feed:ident, $admin:ident; $ch:expr, $options:expr) => {{
         let w = common::World {
             risk: &$risk,
             vault: &$vault,
@@ -189,6 +196,7 @@ macro_rules! world {
             eth_feed: &$eth_feed,
             admin: $admin,
             clearinghouse: $ch,
+            options: $options,
         };
         w.deploy();
         w

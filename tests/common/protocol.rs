@@ -133,6 +133,26 @@ impl<'a> Protocol<'a> {
             .motsu_unwrap()
     }
 
+    /// Switches the accounts' sub-account 0 to portfolio mode when `portfolio` (a run in
+    /// portfolio mode), and checks every account's mode.
+    pub fn join(&self, portfolio: bool, accounts: &[&Account]) {
+        for a in accounts {
+            if portfolio {
+                self.c
+                    .w
+                    .margin
+                    .sender(a.address())
+                    .set_margin_mode(0, true)
+                    .motsu_unwrap();
+            }
+            let id = clearing_core::trading::account::encode(a.address(), 0);
+            assert_eq!(
+                self.c.w.margin.sender(a.address()).margin_mode(id),
+                portfolio
+            );
+        }
+    }
+
     pub fn size(&self, a: B256) -> I256 {
         self.c.ch.sender(self.c.matcher).position_sizes(0, a, a).0
     }
@@ -144,6 +164,23 @@ macro_rules! protocol {
         let c = clearing!(
             $risk, $vault, $engine, $margin, $markets, $ch, $ex, $usdc, $weth, $usdc_feed,
             $eth_feed, $admin, $matcher, $fees
+        );
+        common::protocol::Protocol::deploy(c, &$breaker, &$fund, &$liq, &$backstop, $guardian)
+    }};
+    // With OptionMarkets (`$options`), its portfolio minimum equity lowered to zero by the
+    // admin, so that accounts of any size may switch to portfolio mode.
+    ($risk:ident, $vault:ident, $engine:ident, $margin:ident, $markets:ident, $ch:ident, $ex:ident, $usdc:ident, $weth:ident, $usdc_feed:ident, $eth_feed:ident, $admin:ident, $matcher:ident, $fees:ident, $breaker:ident, $fund:ident, $liq:ident, $backstop:ident, $guardian:ident; $options:ident) => {{
+        $options.sender($admin).constructor($admin, $risk.address());
+        $options
+            .sender($admin)
+            .set_option_parameter(
+                clearing_core::OptionParam::PortfolioMinEquity as u8,
+                alloy_primitives::U256::ZERO,
+            )
+            .motsu_unwrap();
+        let c = clearing!(
+            $risk, $vault, $engine, $margin, $markets, $ch, $ex, $usdc, $weth, $usdc_feed,
+            $eth_feed, $admin, $matcher, $fees; $options.address()
         );
         common::protocol::Protocol::deploy(c, &$breaker, &$fund, &$liq, &$backstop, $guardian)
     }};

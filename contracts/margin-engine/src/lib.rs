@@ -14,8 +14,10 @@
 //! `RiskModule.marginInputs` answer (each feed read once per evaluation), and
 //! marks everything at that one set of oracle prices. Call graph:
 //! `MarginEngine -> {Clearinghouse -> PerpMarkets, RiskEngine -> {vault,
-//! RiskModule -> feeds}}`, and `MarginEngine -> RiskModule` for the
-//! [`MarginEngine::margin`] view; nothing calls back into it.
+//! RiskModule -> feeds}}`, `MarginEngine -> RiskModule` for the
+//! [`MarginEngine::margin`] view, and `MarginEngine -> OptionMarkets` for the
+//! governed portfolio minimum equity when an account switches to portfolio
+//! mode; nothing calls back into it.
 //!
 //! It keeps one setting per sub-account: its margin mode (DESIGN section 7, "Modes"). Cross
 //! mode is the default; the owner opts into portfolio mode (correlation credit across
@@ -103,9 +105,11 @@ sol_interface! {
     }
 }
 
-/// The equity a sub-account needs for portfolio mode: `OptionParam::PortfolioMinEquity`'s
-/// default (10,000 quote, WAD), evaluated at compile time.
-pub const PORTFOLIO_MIN_EQUITY: U256 = OptionParam::PortfolioMinEquity.default_value();
+sol! {
+    /// The OptionMarkets view this contract reads (the governed option parameters), encoded by
+    /// hand in [`MarginEngine::option_parameter`] (one static word in, one out).
+    function optionParameter(uint8 code) external view returns (uint256);
+}
 
 /// The margin engine contract.
 #[storage]
@@ -114,19 +118,34 @@ pub struct MarginEngine {
     risk: StorageAddress,
     engine: StorageAddress,
     clearinghouse: StorageAddress,
+    /// OptionMarkets: the governed option parameters (the portfolio minimum equity).
+    options: StorageAddress,
     /// Sub-accounts in portfolio mode.
     portfolio: StorageMap<B256, StorageBool>,
 }
 
 #[public]
 impl MarginEngine {
-    /// Wires the risk module, the risk engine and the clearinghouse (the
-    /// position ledger [`Self::health`] reads).
+    /// Wires the risk module, the risk engine, the clearinghouse (the
+    /// position ledger [`Self::health`] reads) and OptionMarkets (the governed
+    /// option parameters [`Self::set_margin_mode`] reads).
     #[constructor]
-    pub fn constructor(&mut self, risk: Address, risk_engine: Address, clearinghouse: Address) {
+    pub fn constructor(
+        &mut self,
+        risk: Address,
+        risk_engine: Address,
+        clearinghouse: Address,
+        option_markets: Address,
+    ) {
         self.risk.set(risk);
         self.engine.set(risk_engine);
         self.clearinghouse.set(clearinghouse);
+        self.options.set(option_markets);
+    }
+
+    /// The wired OptionMarkets.
+    pub fn option_markets(&self) -> Address {
+        self.options.get()
     }
 
     /// The wired clearinghouse.
@@ -151,13 +170,15 @@ impl MarginEngine {
     /// Switches the caller's sub-account `subaccount` to portfolio mode (`portfolio`) or back
     /// to cross mode (DESIGN section 7, "Modes"). Only the owner can: the account is the
     /// caller's own, so an operator the owner approved on the Exchange switches nothing of the
-    /// owner's. Portfolio mode needs equity of at least the portfolio minimum equity
-    /// (`OptionParam::PortfolioMinEquity`'s default, 10,000 quote); any switch needs initial
-    /// health >= 0 in the new mode. Setting the mode the account already has changes nothing
+    /// owner's. Portfolio mode needs equity of at least the portfolio minimum equity (the
+    /// governed `OptionParam::PortfolioMinEquity`, read from OptionMarkets; 10,000 quote by
+    /// default); any switch needs initial health >= 0 in the new mode. Setting the mode the account already has changes nothing
     /// and emits nothing. Emits `MarginModeSet`.
     ///
     /// # Errors
-    /// [`PortfolioEquityTooLow`]; [`ModeSwitchUnhealthy`]; the errors of [`Self::health`].
+    /// [`PortfolioEquityTooLow`]; [`ModeSwitchUnhealthy`]; the errors of [`Self::health`];
+    /// OptionMarkets' revert unchanged, or [`RiskCallFailed`] naming it when it cannot be
+    /// called (a switch to portfolio mode only).
     pub fn set_margin_mode(&mut self, subaccount: u8, portfolio: bool) -> Result<(), Vec<u8>> {
         let account = clearing_core::encode_account(self.vm().msg_sender(), subaccount);
         if self.portfolio.get(account) == portfolio {
@@ -166,7 +187,10 @@ impl MarginEngine {
         let (_, underlyings, sizes, _, _, costs) = self.book(account)?;
         let (_, _, eq, _, im) = self.evaluate(account, underlyings, sizes, costs, portfolio)?;
         let (to, minimum) = if portfolio {
-            (MarginMode::Portfolio, PORTFOLIO_MIN_EQUITY)
+            (
+                MarginMode::Portfolio,
+                self.option_parameter(OptionParam::PortfolioMinEquity)?,
+            )
         } else {
             (MarginMode::Cross, U256::ZERO)
         };
@@ -331,6 +355,22 @@ impl MarginEngine {
 }
 
 impl MarginEngine {
+    /// The governed value of `param` from OptionMarkets: its revert unchanged, or
+    /// [`RiskCallFailed`] naming it when the answer is not one word.
+    fn option_parameter(&self, param: OptionParam) -> Result<U256, Vec<u8>> {
+        use alloy_sol_types::SolCall;
+        let options = self.options.get();
+        let mut data = optionParameterCall::SELECTOR.to_vec();
+        data.extend_from_slice(&U256::from(param as u8).to_be_bytes::<32>());
+        let answer = stylus_sdk::call::static_call(self, options, &data)
+            .map_err(|e| passthrough(e, options))?;
+        let word: [u8; 32] = answer
+            .as_slice()
+            .try_into()
+            .map_err(|_| call_failed(options))?;
+        Ok(U256::from_be_bytes(word))
+    }
+
     /// The account's book from the Clearinghouse (one decoder for every caller).
     #[allow(clippy::type_complexity)]
     #[inline(never)]

@@ -36,9 +36,12 @@ fn setup(
     risk_engine
         .sender(admin)
         .constructor(admin, risk.address(), Address::ZERO);
-    engine
-        .sender(admin)
-        .constructor(risk.address(), risk_engine.address(), Address::ZERO);
+    engine.sender(admin).constructor(
+        risk.address(),
+        risk_engine.address(),
+        Address::ZERO,
+        Address::ZERO,
+    );
     feed.sender(admin).constructor(8, "ETH / USD".into());
     feed.sender(admin)
         .set_answer(I256::try_from(300_000_000_000i64).unwrap(), U256::from(NOW));

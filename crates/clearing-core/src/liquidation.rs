@@ -33,7 +33,11 @@
 //! exact for a naked position when the requirement is its shock (no size add-on, not at the
 //! floor); the size add-on makes the real relief larger (the model is conservative); a position
 //! that hedges other exposure on its underlying (closing it *raises* `|D_u|`) is outside the model
-//! and must not be sized with it. The caller re-checks real health after the liquidation.
+//! and must not be sized with it. In portfolio mode the correlation credit between the
+//! position's underlying and the account's other exposures shrinks as the position shrinks, so
+//! the real relief is below the model's: the size is then at most the exact one, and the account
+//! may stay below its initial requirement (while below maintenance it may be liquidated again).
+//! The caller re-checks real health after the liquidation.
 
 pub mod breaker;
 pub mod insurance;

@@ -113,8 +113,17 @@ sol! {
     }
 
     #[derive(Debug, PartialEq, Eq)]
+    interface OptionMarkets {
+        constructor(address admin, address riskModule);
+        function optionParameter(uint8 code) external view returns (uint256 value);
+        function setOptionParameter(uint8 code, uint256 value) external;
+        event OptionParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
     interface Margin {
-        constructor(address risk, address riskEngine, address clearinghouse);
+        constructor(address risk, address riskEngine, address clearinghouse, address optionMarkets);
+        function optionMarkets() external view returns (address optionMarkets);
         function health(bytes32 account) external view returns (int256 equity, uint256 maintenance, uint256 initial);
         function accountSummary(bytes32 account) external view returns (uint32[] markets, int256[] sizes, int256[] openNotionals, int256[] pendingFunding, address[] assets, int256[] amounts, int256 equity, uint256 maintenance, uint256 initial, bool portfolio);
         function greeks(bytes32 account) external view returns (address[] underlyings, int256[] delta, int256[] gamma, int256[] vega);

@@ -60,11 +60,12 @@ pub struct RolesConfig {
     /// `RISK_ADMIN_ROLE` of every contract that has it (optional).
     #[serde(default)]
     pub risk_admin: Option<Address>,
-    /// Not a role of these contracts: listing is the admin's (the Timelock's). Refused when set.
+    /// OptionMarkets' `LISTER_ROLE`: lists option series inside the classes governance
+    /// enabled (optional). Assets and perp markets stay the admin's (the Timelock's).
     #[serde(default)]
     pub lister: Option<Address>,
-    /// Not a role of these contracts: a volatility oracle is a feed per asset
-    /// (`assets.vol_feed`). Refused when set.
+    /// OptionMarkets' `VOL_ORACLE_ROLE`: posts implied volatility per (underlying, expiry)
+    /// (optional). Realised volatility is the RiskModule's (`assets.vol_feed`).
     #[serde(default)]
     pub vol_oracle: Option<Address>,
 }
@@ -230,11 +231,13 @@ impl Config {
     }
 
     fn validate(&self) -> std::result::Result<(), String> {
-        if self.roles.lister.is_some() {
-            return Err("roles.lister: these contracts have no lister role; listing is the admin's (the Timelock's after deployment): list assets and markets here, or queue them through the Timelock".into());
-        }
-        if self.roles.vol_oracle.is_some() {
-            return Err("roles.vol_oracle: these contracts have no volatility-oracle role; give an asset a volatility feed with `vol_feed`".into());
+        for (field, who) in [
+            ("roles.lister", self.roles.lister),
+            ("roles.vol_oracle", self.roles.vol_oracle),
+        ] {
+            if who == Some(Address::ZERO) {
+                return Err(format!("{field}: the zero address cannot hold a role"));
+            }
         }
         if !clearing_core::governance::delay_in_bounds(self.timelock.delay) {
             return Err(format!(
@@ -397,20 +400,21 @@ mod tests {
 
     #[test]
     fn refusals_name_the_field() {
-        let with = |extra: &str| example().replace("[roles]\n", &format!("[roles]\n{extra}\n"));
-        let e = parse(&with(
-            "lister = \"0x70997970C51812dc3A010C7d01b50e0d17dc79C8\"",
-        ))
-        .unwrap_err();
-        assert!(
-            e.starts_with("roles.lister: these contracts have no lister role"),
-            "{e}"
-        );
-        let e = parse(&with(
-            "vol_oracle = \"0x70997970C51812dc3A010C7d01b50e0d17dc79C8\"",
-        ))
-        .unwrap_err();
-        assert!(e.starts_with("roles.vol_oracle: "), "{e}");
+        // The example names both option roles; each may be left out, never the zero address.
+        let c = parse(&example()).unwrap();
+        assert!(c.roles.lister.is_some() && c.roles.vol_oracle.is_some());
+        let zero = "\"0x0000000000000000000000000000000000000000\"";
+        let lister = "\"0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65\"";
+        let oracle = "\"0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc\"";
+        let e = parse(&example().replace(lister, zero)).unwrap_err();
+        assert_eq!(e, "roles.lister: the zero address cannot hold a role");
+        let e = parse(&example().replace(oracle, zero)).unwrap_err();
+        assert_eq!(e, "roles.vol_oracle: the zero address cannot hold a role");
+        let without = example()
+            .replace(&format!("lister = {lister}"), "")
+            .replace(&format!("vol_oracle = {oracle}"), "");
+        let c = parse(&without).unwrap();
+        assert!(c.roles.lister.is_none() && c.roles.vol_oracle.is_none());
         let e = parse(&example().replace("quote = \"USDC\"", "quote = \"DAI\"")).unwrap_err();
         assert_eq!(e, "quote \"DAI\" is not one of the assets");
         let e = parse(&example().replace("delay = 3600", "delay = 60")).unwrap_err();

@@ -37,7 +37,7 @@ const CALL_GAS: u64 = 600_000;
 const DATA_FEE_BUMP_PERCENT: u64 = 20;
 
 /// The contracts whose admin role passes to the Timelock.
-pub const GOVERNED: [&str; 10] = [
+pub const GOVERNED: [&str; 11] = [
     "RiskModule",
     "CollateralVault",
     "RiskEngine",
@@ -48,10 +48,11 @@ pub const GOVERNED: [&str; 10] = [
     "CircuitBreaker",
     "Liquidator",
     "VaultPolicy",
+    "OptionMarkets",
 ];
 
 /// The contracts with a `RISK_ADMIN_ROLE`.
-const RISK_ADMINS: [&str; 7] = [
+pub const RISK_ADMINS: [&str; 7] = [
     "RiskModule",
     "RiskEngine",
     "PerpMarkets",
@@ -541,6 +542,17 @@ impl Run<'_> {
                 .abi_encode(),
             )
             .await?;
+        let options = self
+            .contract(
+                "OptionMarkets",
+                "option-markets",
+                OptionMarkets::constructorCall {
+                    admin: me,
+                    riskModule: risk,
+                }
+                .abi_encode(),
+            )
+            .await?;
         let margin = self
             .contract(
                 "MarginEngine",
@@ -549,6 +561,7 @@ impl Run<'_> {
                     risk,
                     riskEngine: engine,
                     clearinghouse,
+                    optionMarkets: options,
                 }
                 .abi_encode(),
             )
@@ -704,6 +717,14 @@ impl Run<'_> {
             .await?;
         self.grant("Exchange", "MATCHER_ROLE", "matcher", c.roles.matcher)
             .await?;
+        if let Some(lister) = c.roles.lister {
+            self.grant("OptionMarkets", "LISTER_ROLE", "lister", lister)
+                .await?;
+        }
+        if let Some(oracle) = c.roles.vol_oracle {
+            self.grant("OptionMarkets", "VOL_ORACLE_ROLE", "vol oracle", oracle)
+                .await?;
+        }
         if let Some(ra) = c.roles.risk_admin {
             for target in RISK_ADMINS {
                 self.grant(target, "RISK_ADMIN_ROLE", "risk admin", ra)
@@ -1009,6 +1030,7 @@ pub fn packages(config: &Config) -> Vec<&'static str> {
         "risk-engine",
         "perp-markets",
         "clearinghouse",
+        "option-markets",
         "margin-engine",
         "exchange",
         "insurance-fund",

@@ -432,9 +432,13 @@ async fn gov_command(
             .await?;
             let direction = match p.direction {
                 clearing_core::governance::Direction::RaisesRisk => "raises risk",
-                clearing_core::governance::Direction::LowersRisk => {
+                clearing_core::governance::Direction::LowersRisk
+                    if deploy::RISK_ADMINS.contains(&spec.contract) =>
+                {
                     "lowers risk (a risk admin could apply it at once)"
                 }
+                // No risk-admin role on this contract: every change waits for the Timelock.
+                clearing_core::governance::Direction::LowersRisk => "lowers risk",
                 clearing_core::governance::Direction::Unchanged => "leaves the value unchanged",
             };
             let summary = json!({

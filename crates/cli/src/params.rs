@@ -15,7 +15,7 @@ use clearing_core::governance::params::{MAX_TIMELOCK_DELAY, MIN_TIMELOCK_DELAY};
 use clearing_core::governance::{ParamRule, RaisesRisk};
 use clearing_core::rules;
 use clearing_core::vault::money_market::RateParam;
-use clearing_core::BreakerParam;
+use clearing_core::{BreakerParam, OptionParam};
 
 /// How a value is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +80,9 @@ const fn h(name: &'static str, code: u8) -> Spec {
         per_market: false,
         per_asset: true,
     }
+}
+const fn o(name: &'static str, param: OptionParam, unit: Unit) -> Spec {
+    s("OptionMarkets", name, param as u8, unit)
 }
 const fn a(name: &'static str, code: u8, unit: Unit) -> Spec {
     Spec {
@@ -336,6 +339,26 @@ pub const ALL: &[Spec] = &[
         rules::perp_markets::param::PREMIUM_TAU,
         Seconds,
     ),
+    o("portfolio-min-equity", OptionParam::PortfolioMinEquity, Wad),
+    o("option-horizon", OptionParam::OptionHorizon, Seconds),
+    o("range-floor", OptionParam::RangeFloor, Wad),
+    o("tail-horizon", OptionParam::TailHorizon, Seconds),
+    o("tail-floor", OptionParam::TailFloor, Wad),
+    o("tail-cap", OptionParam::TailCap, Wad),
+    o("tail1-multiple", OptionParam::Tail1Multiple, Wad),
+    o("tail1-weight", OptionParam::Tail1Weight, Wad),
+    o("tail2-multiple", OptionParam::Tail2Multiple, Wad),
+    o("tail2-weight", OptionParam::Tail2Weight, Wad),
+    o("far-move", OptionParam::FarMove, Wad),
+    o("tail-credit", OptionParam::TailCredit, Wad),
+    o("vol-shock-up", OptionParam::VolShockUp, Wad),
+    o("vol-shock-down", OptionParam::VolShockDown, Wad),
+    o("term-power-short", OptionParam::TermPowerShort, Wad),
+    o("term-power-long", OptionParam::TermPowerLong, Wad),
+    o("term-cap", OptionParam::TermCap, Wad),
+    o("contingency", OptionParam::Contingency, Wad),
+    o("iv-multiplier", OptionParam::IvMultiplier, Wad),
+    o("option-fee-cap", OptionParam::OptionFeeCap, Wad),
 ];
 
 /// The parameter `name` of `contract`.
@@ -457,6 +480,7 @@ impl Spec {
             "Liquidator" => rules::liquidator::rule(self.code),
             "InsuranceFund" => rules::insurance_fund::rule(self.code),
             "CircuitBreaker" => BreakerParam::from_code(self.code).map(BreakerParam::rule),
+            "OptionMarkets" => OptionParam::from_code(self.code).map(OptionParam::rule),
             "VaultPolicy" if !self.per_asset => {
                 RateParam::from_code(self.code).map(RateParam::rule)
             }
@@ -520,6 +544,7 @@ impl Spec {
             "Liquidator" => Liquidator::setParameterCall { code, value }.abi_encode(),
             "CircuitBreaker" => Breaker::setParameterCall { code, value }.abi_encode(),
             "VaultPolicy" => Policy::setRateParameterCall { code, value }.abi_encode(),
+            "OptionMarkets" => OptionMarkets::setOptionParameterCall { code, value }.abi_encode(),
             "InsuranceFund" if self.name == "window" => {
                 Fund::setWindowCall { window: u64v }.abi_encode()
             }
@@ -705,6 +730,12 @@ impl Spec {
                 }
             },
             "RiskModule" => chain.view(at, &Risk::parameterCall { code }).await?.value,
+            "OptionMarkets" => {
+                chain
+                    .view(at, &OptionMarkets::optionParameterCall { code })
+                    .await?
+                    .value
+            }
             "VaultPolicy" if self.per_asset => {
                 let vault = self.vault_of(chain, at).await?;
                 let asset = asset.unwrap_or_default();
@@ -798,6 +829,7 @@ impl Spec {
             "Liquidator" => Liquidator::ParameterSet::SIGNATURE_HASH,
             "CircuitBreaker" => Breaker::ParameterSet::SIGNATURE_HASH,
             "VaultPolicy" if !self.per_asset => Policy::RateParameterSet::SIGNATURE_HASH,
+            "OptionMarkets" => OptionMarkets::OptionParameterSet::SIGNATURE_HASH,
             "InsuranceFund" if self.name == "window" => Fund::WindowSet::SIGNATURE_HASH,
             "InsuranceFund" => Fund::TargetSet::SIGNATURE_HASH,
             // Neither the flags nor the fee accounts are rate-limited.
@@ -826,7 +858,9 @@ impl Spec {
                 }
                 // A change of the share (not of the accounts alone) starts its interval.
                 "Clearinghouse" => word(2) != word(3),
-                "RiskModule" | "VaultPolicy" => topics.get(1).map(|t| t[31]) == Some(self.code),
+                "RiskModule" | "VaultPolicy" | "OptionMarkets" => {
+                    topics.get(1).map(|t| t[31]) == Some(self.code)
+                }
                 "RiskEngine" => {
                     topics.get(1).map(|t| Address::from_word(*t)) == Some(asset.unwrap_or_default())
                         && topics.get(2).map(|t| t[31]) == Some(self.code)

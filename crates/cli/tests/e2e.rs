@@ -276,7 +276,7 @@ async fn deploy_resume_inspect_and_govern() {
     ids.dedup();
     assert_eq!(ids.len() as u64, total, "no step ran twice");
     assert_eq!(done.chain_id, 412_346);
-    assert_eq!(done.contracts.len(), 17);
+    assert_eq!(done.contracts.len(), 18);
     for (name, c) in &done.contracts {
         assert_ne!(c.address, Address::ZERO, "{name}");
         assert!(c.constructor_tx.is_some(), "{name}");
@@ -336,6 +336,47 @@ async fn deploy_resume_inspect_and_govern() {
             .await
             .unwrap()
             .granted
+    );
+    // OptionMarkets: the configured lister and volatility oracle hold their roles, and the
+    // MarginEngine reads the portfolio minimum equity (10,000 quote by default) there.
+    for (name, who) in [
+        ("LISTER_ROLE", "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"),
+        (
+            "VOL_ORACLE_ROLE",
+            "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+        ),
+    ] {
+        let call = Roles::hasRoleCall {
+            role: keccak256(name),
+            account: who.parse().unwrap(),
+        };
+        assert!(
+            chain
+                .view(at("OptionMarkets"), &call)
+                .await
+                .unwrap()
+                .granted,
+            "{name}"
+        );
+    }
+    assert_eq!(
+        chain
+            .view(at("MarginEngine"), &Margin::optionMarketsCall {})
+            .await
+            .unwrap()
+            .optionMarkets,
+        at("OptionMarkets")
+    );
+    assert_eq!(
+        chain
+            .view(
+                at("OptionMarkets"),
+                &OptionMarkets::optionParameterCall { code: 1 }
+            )
+            .await
+            .unwrap()
+            .value,
+        U256::from(10_000u64) * U256::from(10u64).pow(U256::from(18u64))
     );
     assert_eq!(
         chain
@@ -435,11 +476,11 @@ async fn deploy_resume_inspect_and_govern() {
     let (code, stdout, err) = clearing(&url, None, &["status", "--manifest", m]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        stdout.contains("\nCircuitBreaker       rate-limit           0.2\n"),
+        stdout.contains("\nCircuitBreaker       rate-limit            0.2\n"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("\nPerpMarkets[0 WETH]  maker-fee            0.0002\n"),
+        stdout.contains("\nPerpMarkets[0 WETH]  maker-fee             0.0002\n"),
         "{stdout}"
     );
     assert!(
@@ -447,7 +488,11 @@ async fn deploy_resume_inspect_and_govern() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("\nRiskEngine[WETH]     haircut-floor        0.01\n"),
+        stdout.contains("\nRiskEngine[WETH]     haircut-floor         0.01\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\nOptionMarkets        portfolio-min-equity  10000\n"),
         "{stdout}"
     );
     let (code, stdout, err) = clearing(&url, None, &["status", "--manifest", m, "--json"]);
@@ -513,6 +558,58 @@ async fn deploy_resume_inspect_and_govern() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(stdout.contains("calldata: 0x"), "{stdout}");
+    assert_eq!(nonce(&url, me).await, total);
+    // The option parameters are OptionMarkets': the portfolio minimum equity moves by at most
+    // 100,000 per change, and a valid proposal calls setOptionParameter(1, value).
+    let (code, _, err) = clearing(
+        &url,
+        Some(&deployer),
+        &[
+            "gov",
+            "propose",
+            "OptionMarkets",
+            "portfolio-min-equity",
+            "200000",
+            "--manifest",
+            m,
+        ],
+    );
+    assert_eq!(code, 4, "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: refused by the rule of OptionMarkets portfolio-min-equity: 10000 -> 200000 moves it by 190000, more than its step of 100000 (ParameterStepTooLarge); nothing was sent"
+    );
+    let (code, stdout, err) = clearing(
+        &url,
+        Some(&deployer),
+        &[
+            "gov",
+            "propose",
+            "OptionMarkets",
+            "portfolio-min-equity",
+            "5000",
+            "--manifest",
+            m,
+            "--dry-run",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let calldata = OptionMarkets::setOptionParameterCall {
+        code: 1,
+        value: U256::from(5_000u64) * U256::from(10u64).pow(U256::from(18u64)),
+    };
+    assert_eq!(
+        j["data"],
+        format!(
+            "0x{}",
+            alloy_primitives::hex::encode(alloy_sol_types::SolCall::abi_encode(&calldata))
+        )
+    );
+    assert_eq!(j["target"], serde_json::json!(at("OptionMarkets")));
+    // A lower minimum lets smaller accounts take correlation credit: it raises risk.
+    assert_eq!(j["direction"], "raises risk");
     assert_eq!(nonce(&url, me).await, total);
 
     // A valid change: queued, too early, executed after the delay, visible in the view.
@@ -888,7 +985,7 @@ async fn deploy_resume_inspect_and_govern() {
         serde_json::json!(stylus_runtime::arbitrum::CACHE_MANAGER)
     );
     let programs = c["programs"].as_array().unwrap();
-    assert_eq!(programs.len(), 15, "one per distinct program: {stdout}");
+    assert_eq!(programs.len(), 16, "one per distinct program: {stdout}");
     assert!(programs
         .iter()
         .all(|p| p["cached"] == false && p["minBid"] == "0"));
@@ -904,10 +1001,10 @@ async fn deploy_resume_inspect_and_govern() {
             .lines()
             .filter(|l| l.starts_with("bid 0 wei for "))
             .count(),
-        15,
+        16,
         "{stdout}"
     );
-    assert_eq!(nonce(&url, me).await, before + 15);
+    assert_eq!(nonce(&url, me).await, before + 16);
     let (_, stdout, _) = clearing(&url, None, &["cache", "--manifest", m, "--json"]);
     let c: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(

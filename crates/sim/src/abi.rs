@@ -123,8 +123,18 @@ sol! {
     }
 
     #[derive(Debug, PartialEq, Eq)]
+    contract Options {
+        constructor(address admin, address riskModule);
+        function setOptionParameter(uint8 code, uint256 value) external;
+        function optionParameter(uint8 code) external view returns (uint256);
+        event OptionParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);
+        error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
     contract Margin {
-        constructor(address risk, address riskEngine, address clearinghouse);
+        constructor(address risk, address riskEngine, address clearinghouse, address optionMarkets);
+        function optionMarkets() external view returns (address);
         function health(bytes32 account) external view returns (int256, uint256, uint256);
         error TooManyUnderlyings(uint256 count);
         function accountSummary(bytes32 account) external view returns (uint32[], int256[], int256[], int256[], address[], int256[], int256, uint256, uint256, bool);

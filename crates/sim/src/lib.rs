@@ -106,6 +106,8 @@ pub struct System {
     pub clearinghouse: Address,
     /// MarginEngine.
     pub margin: Address,
+    /// OptionMarkets (option parameters, classes, series, implied volatility, settlement).
+    pub options: Address,
     /// Exchange.
     pub exchange: Address,
     /// InsuranceFund.
@@ -177,6 +179,7 @@ impl System {
             self.markets,
             self.clearinghouse,
             self.margin,
+            self.options,
             self.exchange,
             self.fund,
             self.breaker,
@@ -208,6 +211,9 @@ impl System {
     ///   interest cap 10,000 ETH, funding cap 0.75 % per 8 hours;
     /// - the insurance fund, the circuit breaker (defaults of DESIGN section
     ///   12), the liquidator and the backstop, wired with their roles;
+    /// - OptionMarkets with every option parameter at its default (the
+    ///   MarginEngine reads the portfolio minimum equity there), no class
+    ///   enabled;
     /// - the Timelock (delay 1 h): once the contracts are deployed and wired
     ///   (the bootstrap, by the deployer), every contract's admin role passes
     ///   to it and the deployer keeps none; the assets and the market are
@@ -317,6 +323,16 @@ impl System {
             }
             .abi_encode(),
         )?;
+        let options = dep(
+            &mut rt,
+            "OptionMarkets",
+            &wasm("option-markets")?,
+            Options::constructorCall {
+                admin,
+                riskModule: risk,
+            }
+            .abi_encode(),
+        )?;
         let margin = dep(
             &mut rt,
             "MarginEngine",
@@ -325,6 +341,7 @@ impl System {
                 risk,
                 riskEngine: engine,
                 clearinghouse,
+                optionMarkets: options,
             }
             .abi_encode(),
         )?;
@@ -433,6 +450,7 @@ impl System {
             markets,
             clearinghouse,
             margin,
+            options,
             exchange,
             fund,
             breaker,
@@ -895,6 +913,7 @@ impl System {
             self.breaker,
             self.liquidator,
             self.policy,
+            self.options,
         ];
         for t in targets {
             self.rt
@@ -1146,6 +1165,43 @@ impl System {
                 U256::ZERO,
             )
             .map(drop)
+    }
+
+    /// Sets the portfolio minimum equity (OptionMarkets' `PortfolioMinEquity`, WAD quote)
+    /// through governance: queued on the timelock and executed after its delay (block time
+    /// moves by the delay, the feeds are refreshed). The parameter's rule applies: at most
+    /// 100,000 per change, a day between changes.
+    ///
+    /// # Errors
+    /// [`SimError::Call`].
+    pub fn set_portfolio_min_equity(&mut self, value: U256) -> Result<(), SimError> {
+        let options = self.options;
+        self.admin_call(
+            "portfolio minimum equity",
+            options,
+            &Options::setOptionParameterCall {
+                code: clearing_core::OptionParam::PortfolioMinEquity as u8,
+                value,
+            },
+        )
+    }
+
+    /// Switches the sub-accounts `(trader, sub)` to portfolio mode: for tests that run in both
+    /// modes (nothing happens when `portfolio` is false).
+    ///
+    /// # Errors
+    /// The MarginEngine's revert.
+    pub fn join_portfolio(
+        &mut self,
+        portfolio: bool,
+        accounts: &[(&Trader, u8)],
+    ) -> Result<(), CallError> {
+        if portfolio {
+            for (who, sub) in accounts {
+                self.set_margin_mode(who, *sub, true)?;
+            }
+        }
+        Ok(())
     }
 
     /// Whether an account is in portfolio mode.
