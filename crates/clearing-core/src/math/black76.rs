@@ -435,14 +435,17 @@ impl Cdfs {
 }
 
 /// [`Black76`] for a forward and strike below `2^128`, in 128-bit arithmetic: the same CDF
-/// values, and the same price and delta bit for bit (the scenario margin revalues every series
-/// at 21 points with it; `tests::narrow_model_matches`). Only the price and the delta.
+/// values, and the same price and Greeks bit for bit (the scenario margin revalues every series
+/// at 21 points with it; `tests::narrow_model_matches`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Black76Q {
     forward: u128,
     strike: u128,
     n1: u128,
     n2: u128,
+    phi: u128,
+    s: u128,
+    sqrt_t: u128,
 }
 
 impl Black76Q {
@@ -469,7 +472,43 @@ impl Black76Q {
             strike,
             n1: c.n1,
             n2: c.n2,
+            phi: c.phi,
+            s: c.s,
+            sqrt_t,
         }
+    }
+
+    /// [`Black76::gamma`] (the same value).
+    ///
+    /// # Errors
+    /// [`CoreError::Overflow`] if the gamma does not fit `u128`.
+    pub(crate) fn gamma(&self) -> Result<u128, CoreError> {
+        let f = self.forward;
+        if self.s == 0 || f == 0 || self.phi == 0 {
+            return Ok(0);
+        }
+        // floor(floor(phi 1e36 / F) / s), the inner quotient on 256 bits.
+        let (hi, lo) = mul_wide(self.phi, f128::WAD * f128::WAD);
+        let (q_lo, _) = f128::div_wide(hi % f, lo, f)?;
+        Ok(f128::div_wide(hi / f, q_lo, self.s)?.0)
+    }
+
+    /// [`Black76::vega`] (the same value).
+    ///
+    /// # Errors
+    /// [`CoreError::Overflow`] if the vega does not fit `u128`.
+    pub(crate) fn vega(&self) -> Result<u128, CoreError> {
+        // floor(floor(F phi / 2^96) sqrt(T) / 2^96): shifts of 256-bit products.
+        let shift = |(hi, lo): (u128, u128)| -> Result<u128, CoreError> {
+            if hi >> 96 != 0 {
+                return Err(CoreError::Overflow);
+            }
+            Ok((hi << 32) | (lo >> 96))
+        };
+        shift(mul_wide(
+            shift(mul_wide(self.forward, self.phi))?,
+            self.sqrt_t,
+        ))
     }
 
     /// [`Black76::price`], in the same rounding. Never fails: the price is at most the larger
@@ -1152,6 +1191,8 @@ mod tests {
                 }
                 prop_assert_eq!(wide.delta(kind), f128::widen_signed(q.delta(kind)));
             }
+            prop_assert_eq!(wide.gamma().and_then(f128::narrow), q.gamma());
+            prop_assert_eq!(wide.vega().and_then(f128::narrow), q.vega());
         }
 
         /// `s` and `lnm / s` on 128 bits equal the former U256 formulas.

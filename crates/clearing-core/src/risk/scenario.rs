@@ -69,14 +69,16 @@
 use crate::governance::option_params::{OptionMarginParams, VOL_TERM_PIVOT};
 use crate::governance::params::DAY;
 use crate::math::black76::{
-    ln_q96_u128, pow_ratio_q, sqrt_years, Black76, Black76Q, OptionKind, MAX_SECONDS, MAX_VOL,
+    ln_q96_u128, pow_ratio_q, sqrt_years, Black76Q, OptionKind, MAX_SECONDS, MAX_VOL,
 };
-use crate::math::fixed::{
-    add_signed, mul_div_signed, mul_signed, to_signed, Rounding, WAD, WAD_SIGNED,
-};
-#[cfg(test)]
-use crate::math::fixed::{mul_up, u256};
+use crate::math::fixed::{Rounding, WAD};
+// The names the tests (`scenario_tests.rs`) take from this module.
 use crate::math::fixed128 as q;
+#[cfg(test)]
+use crate::math::{
+    black76::Black76,
+    fixed::{mul_div_signed, mul_signed, mul_up, u256, WAD_SIGNED},
+};
 #[cfg(doc)]
 use crate::risk::haircut::horizon_factor;
 use crate::risk::margin::{
@@ -724,62 +726,81 @@ pub fn delta_one_requirements(
 /// beyond [`crate::MAX_SECONDS`]; [`CoreError::Overflow`] if a value does not fit.
 pub fn greeks(book: &Book) -> Result<Greeks, CoreError> {
     let e = &book.exposure;
-    let mut g = Greeks {
-        delta: add_signed(e.spot, e.perp)?,
-        ..Greeks::default()
+    let price = q::narrow(e.price)?;
+    let ln_p = ln_q96_u128(price);
+    let mut delta = q::add_signed(q::narrow_signed(e.spot)?, q::narrow_signed(e.perp)?)?;
+    let (mut gamma, mut vega) = (0i128, 0i128);
+    // Sensitivities round toward zero.
+    let toward_zero = |a: i128, x: i128| -> Result<i128, CoreError> {
+        let r = q::mul_signed(a, x, Rounding::Down)?;
+        if r < 0 {
+            q::mul_signed(a, x, Rounding::Up)
+        } else {
+            Ok(r)
+        }
     };
-    let hundred = I256::try_from(100u8).map_err(|_| CoreError::Overflow)?;
     for pos in book.options {
-        let b = Black76::new(e.price, pos.strike, pos.seconds, pos.vol)?;
-        let toward_zero = |a: I256, x: I256, den: I256| -> Result<I256, CoreError> {
-            let r = mul_div_signed(a, x, den, Rounding::Down)?;
-            if r.is_negative() {
-                mul_div_signed(a, x, den, Rounding::Up)
-            } else {
-                Ok(r)
-            }
-        };
-        g.delta = add_signed(
-            g.delta,
-            toward_zero(pos.size, b.delta(pos.kind), WAD_SIGNED)?,
-        )?;
-        g.gamma = add_signed(
-            g.gamma,
-            toward_zero(pos.size, to_signed(b.gamma()?)?, WAD_SIGNED)?,
-        )?;
-        let vega = toward_zero(pos.size, to_signed(b.vega()?)?, WAD_SIGNED)?;
-        g.vega = add_signed(g.vega, vega / hundred)?;
+        let (b, size) = model(pos, price, ln_p)?;
+        delta = q::add_signed(delta, toward_zero(size, b.delta(pos.kind))?)?;
+        gamma = q::add_signed(gamma, toward_zero(size, q::signed(b.gamma()?)?)?)?;
+        let v = toward_zero(size, q::signed(b.vega()?)?)?;
+        vega = q::add_signed(vega, v / 100)?;
     }
-    Ok(g)
+    Ok(Greeks {
+        delta: q::widen_signed(delta),
+        gamma: q::widen_signed(gamma),
+        vega: q::widen_signed(vega),
+    })
+}
+
+/// The 128-bit model of `pos` at `price` (`ln_p` its logarithm) and its size.
+///
+/// # Errors
+/// [`CoreError::InvalidParameter`] for a volatility above [`MAX_VOL`] or an expiry beyond
+/// [`MAX_SECONDS`]; [`CoreError::Overflow`] for a strike, volatility or size beyond 128 bits.
+fn model(pos: &OptionPosition, price: u128, ln_p: i128) -> Result<(Black76Q, i128), CoreError> {
+    if pos.vol > MAX_VOL || pos.seconds > MAX_SECONDS {
+        return Err(CoreError::InvalidParameter);
+    }
+    let strike = q::narrow(pos.strike)?;
+    let b = Black76Q::from_parts(
+        price,
+        strike,
+        ln_p,
+        ln_q96_u128(strike),
+        sqrt_years(pos.seconds),
+        q::narrow(pos.vol)?,
+    );
+    Ok((b, q::narrow_signed(pos.size)?))
 }
 
 /// The mark value of a book's option positions for equity: longs at the long mark (rounded
-/// down), shorts at minus the short mark (a liability, rounded up in size).
+/// down), shorts at minus the short mark (a liability, rounded up in size). Computed on 128 bits
+/// like [`requirements`] (the same domain).
 ///
 /// # Errors
 /// As [`greeks`].
 pub fn options_value(book: &Book) -> Result<I256, CoreError> {
-    let mut total = I256::ZERO;
+    let price = q::narrow(book.exposure.price)?;
+    let ln_p = ln_q96_u128(price);
+    let mut total = 0i128;
     for pos in book.options {
-        let b = Black76::new(book.exposure.price, pos.strike, pos.seconds, pos.vol)?;
-        let v = if pos.size.is_negative() {
-            // Liability: floor of -|q| * short mark.
-            mul_signed(
-                pos.size,
-                to_signed(b.price(pos.kind, Rounding::Up)?)?,
-                Rounding::Down,
-            )?
+        let (b, size) = model(pos, price, ln_p)?;
+        // A liability (short, its upper-bound mark) or an asset (long, its lower-bound mark):
+        // the floor of q times the mark either way.
+        let rounding = if size < 0 {
+            Rounding::Up
         } else {
-            // Asset: floor of q * long mark.
-            mul_signed(
-                pos.size,
-                to_signed(b.price(pos.kind, Rounding::Down)?)?,
-                Rounding::Down,
-            )?
+            Rounding::Down
         };
-        total = add_signed(total, v)?;
+        let v = q::mul_signed(
+            size,
+            q::signed(b.price(pos.kind, rounding))?,
+            Rounding::Down,
+        )?;
+        total = q::add_signed(total, v)?;
     }
-    Ok(total)
+    Ok(q::widen_signed(total))
 }
 
 /// Why a change of margin mode is refused (DESIGN section 7, "Modes"). The discriminants are

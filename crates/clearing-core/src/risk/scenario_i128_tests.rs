@@ -1,6 +1,6 @@
-//! The scenario margin on 128 bits against its `U256` oracle ([`super::oracle`], the function
-//! as it was before): bit-identical requirements wherever the 128-bit domain holds, and
-//! `Overflow` (never another answer) where it does not.
+//! The scenario margin on 128 bits against its `U256` oracle ([`super::oracle`], the functions
+//! as they were before): bit-identical requirements, Greeks and option values wherever the
+//! 128-bit domain holds, and `Overflow` (never another answer) where it does not.
 
 use super::*;
 use crate::governance::option_params::Tail;
@@ -251,6 +251,12 @@ proptest! {
         let old = oracle::requirements(&books, &c, &p, mode);
         prop_assert!(new.is_ok(), "{:?}", new);
         prop_assert_eq!(new, old);
+        for b in &books {
+            let (g, v) = (greeks(b), options_value(b));
+            prop_assert!(g.is_ok() && v.is_ok());
+            prop_assert_eq!(g, oracle::greeks(b));
+            prop_assert_eq!(v, oracle::options_value(b));
+        }
     }
 
     /// Eight underlyings and up to sixteen options, default parameters.
@@ -310,6 +316,16 @@ proptest! {
         let old = oracle::requirements(&books, &c, &p, mode);
         if new != Err(CoreError::Overflow) {
             prop_assert_eq!(new, old);
+        }
+        for b in &books {
+            let g = greeks(b);
+            if g != Err(CoreError::Overflow) {
+                prop_assert_eq!(g, oracle::greeks(b));
+            }
+            let v = options_value(b);
+            if v != Err(CoreError::Overflow) {
+                prop_assert_eq!(v, oracle::options_value(b));
+            }
         }
     }
 

@@ -15,7 +15,7 @@ use crate::risk::margin::{Correlations, MarginMode, Requirements, MAX_BUCKETS, M
 use crate::CoreError;
 use alloy_primitives::{I256, U256};
 
-use super::{Book, OptionPosition, MAX_OPTION_SERIES};
+use super::{Book, Greeks, OptionPosition, MAX_OPTION_SERIES};
 
 /// Per-underlying risks, maintenance `[0]` and initial `[1]`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -454,4 +454,70 @@ pub(crate) fn requirements(
         initial,
         gross_notional: notional,
     })
+}
+
+/// Greeks of one underlying's book, from the same pricing code as the scenarios: delta (spot +
+/// perp + options), gamma and vega (per volatility point). Rounded toward zero.
+///
+/// # Errors
+/// [`CoreError::InvalidParameter`] for an option volatility above [`MAX_VOL`] or an expiry
+/// beyond [`crate::MAX_SECONDS`]; [`CoreError::Overflow`] if a value does not fit.
+pub(crate) fn greeks(book: &Book) -> Result<Greeks, CoreError> {
+    let e = &book.exposure;
+    let mut g = Greeks {
+        delta: add_signed(e.spot, e.perp)?,
+        ..Greeks::default()
+    };
+    let hundred = I256::try_from(100u8).map_err(|_| CoreError::Overflow)?;
+    for pos in book.options {
+        let b = Black76::new(e.price, pos.strike, pos.seconds, pos.vol)?;
+        let toward_zero = |a: I256, x: I256, den: I256| -> Result<I256, CoreError> {
+            let r = mul_div_signed(a, x, den, Rounding::Down)?;
+            if r.is_negative() {
+                mul_div_signed(a, x, den, Rounding::Up)
+            } else {
+                Ok(r)
+            }
+        };
+        g.delta = add_signed(
+            g.delta,
+            toward_zero(pos.size, b.delta(pos.kind), WAD_SIGNED)?,
+        )?;
+        g.gamma = add_signed(
+            g.gamma,
+            toward_zero(pos.size, signed(b.gamma()?)?, WAD_SIGNED)?,
+        )?;
+        let vega = toward_zero(pos.size, signed(b.vega()?)?, WAD_SIGNED)?;
+        g.vega = add_signed(g.vega, vega / hundred)?;
+    }
+    Ok(g)
+}
+
+/// The mark value of a book's option positions for equity: longs at the long mark (rounded
+/// down), shorts at minus the short mark (a liability, rounded up in size).
+///
+/// # Errors
+/// As [`greeks`].
+pub(crate) fn options_value(book: &Book) -> Result<I256, CoreError> {
+    let mut total = I256::ZERO;
+    for pos in book.options {
+        let b = Black76::new(book.exposure.price, pos.strike, pos.seconds, pos.vol)?;
+        let v = if pos.size.is_negative() {
+            // Liability: floor of -|q| * short mark.
+            mul_signed(
+                pos.size,
+                signed(b.price(pos.kind, Rounding::Up)?)?,
+                Rounding::Down,
+            )?
+        } else {
+            // Asset: floor of q * long mark.
+            mul_signed(
+                pos.size,
+                signed(b.price(pos.kind, Rounding::Down)?)?,
+                Rounding::Down,
+            )?
+        };
+        total = add_signed(total, v)?;
+    }
+    Ok(total)
 }
