@@ -41,11 +41,11 @@ pub struct MarginMath {}
 #[public]
 impl MarginMath {
     /// The requirements of the account `input` describes (layout: `clearing_core::MarginInput`),
-    /// in portfolio mode (`portfolio`, correlation credit across underlyings) or cross mode:
-    /// `maintenance` and `initial` (WAD quote, rounded up), `grossNotional` (the floor's
-    /// notional: perp notional plus the underlying notional of short options) and
-    /// `optionsValue` (the mark value of the option positions for equity: longs at the long
-    /// mark, shorts at minus the short mark, WAD quote).
+    /// in portfolio mode (`portfolio`, correlation credit across underlyings) or cross mode,
+    /// as `(maintenance, initial, gross_notional, options_value)`: the maintenance and initial
+    /// requirements (WAD quote, rounded up), the floor's notional (perp notional plus the
+    /// underlying notional of short options) and the mark value of the option positions for
+    /// equity (longs at the long mark, shorts at minus the short mark, WAD quote).
     ///
     /// # Errors
     /// [`InputLength`], [`InputTooManyEntries`], [`InputField`], [`InputOptionOrder`] for a
@@ -74,10 +74,10 @@ impl MarginMath {
     }
 
     /// The Greeks of every book of `input` (layout: `clearing_core::MarginInput`), in book
-    /// order: net `delta` (spot + perp + option deltas, signed WAD base units), `gamma`
-    /// (change of the delta per quote unit of price move, signed WAD) and `vega` (change of the
-    /// option value per volatility point, signed WAD quote), rounded toward zero. The
-    /// parameters and correlations are read but play no part.
+    /// order, as `(delta, gamma, vega)`: the net delta (spot + perp + option deltas, signed WAD
+    /// base units), the gamma (change of the delta per quote unit of price move, signed WAD) and
+    /// the vega (change of the option value per volatility point, signed WAD quote), rounded
+    /// toward zero. The parameters and correlations are read but play no part.
     ///
     /// # Errors
     /// [`InputLength`], [`InputTooManyEntries`], [`InputField`], [`InputOptionOrder`] for a
