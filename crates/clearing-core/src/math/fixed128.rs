@@ -48,30 +48,35 @@ pub fn div_wide(hi: u128, lo: u128, d: u128) -> Result<(u128, u128), CoreError> 
     if hi >= d {
         return Err(CoreError::Overflow);
     }
-    if hi == 0 {
-        return Ok((lo / d, lo % d));
-    }
-    if d >> 64 == 0 {
-        // Two steps of 128 by 64 bits on 64-bit digits: hi < d < 2^64, so each partial
-        // quotient fits 64 bits.
-        let t = (hi << 64) | (lo >> 64);
-        let q1 = t / d;
-        let t = ((t - q1 * d) << 64) | (lo as u64 as u128);
-        let q0 = t / d;
-        return Ok(((q1 << 64) | q0, t - q0 * d));
-    }
-    // Restoring division, one bit at a time: the remainder stays below d (a 129-bit value while
-    // shifted, its top bit in `carry`).
+    let shift = d.leading_zeros();
     let (mut r, mut n, mut q) = (hi, lo, 0u128);
-    for _ in 0..128 {
-        let carry = r >> 127;
-        r = (r << 1) | (n >> 127);
-        n <<= 1;
-        q <<= 1;
-        if carry != 0 || r >= d {
-            r = r.wrapping_sub(d);
-            q |= 1;
+    if shift == 0 {
+        // d >= 2^127: restoring division one bit at a time, the remainder a 129-bit value
+        // while shifted (its top bit in `carry`).
+        for _ in 0..128 {
+            let carry = r >> 127;
+            r = (r << 1) | (n >> 127);
+            n <<= 1;
+            q <<= 1;
+            if carry != 0 || r >= d {
+                r = r.wrapping_sub(d);
+                q |= 1;
+            }
         }
+        return Ok((q, r));
+    }
+    // Long division by chunks of `shift` bits of the low half: r < d < 2^(128 - shift), so
+    // r 2^shift plus the next chunk fits 128 bits and its quotient by d fits the chunk. A
+    // divisor below 2^64 takes two steps, a Black-76 `s` (about 2^95) four or five.
+    let mut left = 128;
+    while left > 0 {
+        let k = shift.min(left);
+        r = (r << k) | (n >> (128 - k));
+        n <<= k;
+        let t = r / d;
+        r -= t * d;
+        q = (q << k) | t;
+        left -= k;
     }
     Ok((q, r))
 }

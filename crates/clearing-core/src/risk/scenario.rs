@@ -72,8 +72,8 @@ use crate::math::black76::{
     ln_q96_u128, pow_ratio_q, sqrt_years, Black76Q, OptionKind, MAX_SECONDS, MAX_VOL,
 };
 use crate::math::fixed::{Rounding, WAD};
-// The names the tests (`scenario_tests.rs`) take from this module.
 use crate::math::fixed128 as q;
+// The names the tests (`scenario_tests.rs`) take from this module.
 #[cfg(test)]
 use crate::math::{
     black76::Black76,
