@@ -35,7 +35,7 @@
 //! The Greeks are sensitivities, not values: they round toward zero.
 
 use crate::math::fixed::{mul_div, u256, Rounding, WAD};
-use crate::math::fixed128::{self as f128, mul_wide};
+use crate::math::fixed128::{self as f128, mul_wide, mul_wide_inline};
 use crate::CoreError;
 use alloy_primitives::{I256, U256, U512};
 
@@ -101,8 +101,9 @@ pub enum OptionKind {
 
 /// `a * b / 2^96` in Q96, truncated toward zero (internal precision; every caller keeps the
 /// result far below `2^127` by the bounds of its inputs).
+#[inline(never)]
 const fn mulq(a: i128, b: i128) -> i128 {
-    let (hi, lo) = mul_wide(a.unsigned_abs(), b.unsigned_abs());
+    let (hi, lo) = mul_wide_inline(a.unsigned_abs(), b.unsigned_abs());
     let m = ((hi << 32) | (lo >> 96)) as i128;
     if (a < 0) ^ (b < 0) {
         m.wrapping_neg()

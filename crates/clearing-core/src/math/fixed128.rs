@@ -20,19 +20,57 @@ pub const WAD: u128 = 1_000_000_000_000_000_000;
 /// One in signed WAD.
 pub const WAD_SIGNED: i128 = WAD as i128;
 
-/// The full 256-bit product of two `u128`, as (high, low) halves.
+/// The full 128-bit product of two `u64`, as (high, low) halves, from 32-bit halves: on wasm32
+/// a `u128` product is a call into compiler-rt that passes its operands through memory, while
+/// these are four native 64-bit multiplications.
+#[inline(always)]
+const fn mul64(x: u64, y: u64) -> (u64, u64) {
+    const LOW: u64 = 0xFFFF_FFFF;
+    let (x0, x1) = (x & LOW, x >> 32);
+    let (y0, y1) = (y & LOW, y >> 32);
+    let p00 = x0 * y0;
+    let p01 = x0 * y1;
+    let p10 = x1 * y0;
+    let p11 = x1 * y1;
+    // Each term is below 2^32, so the sum is below 2^34.
+    let mid = (p00 >> 32) + (p01 & LOW) + (p10 & LOW);
+    (
+        (p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32)),
+        (p00 & LOW) | (mid << 32),
+    )
+}
+
+/// The full 256-bit product of two `u128`, as (high, low) halves (64-bit arithmetic only).
+/// One copy, called: see [`mul_wide_inline`] for the hot loops.
 #[must_use]
+#[inline(never)]
 pub const fn mul_wide(a: u128, b: u128) -> (u128, u128) {
-    let (a0, a1) = (a as u64 as u128, a >> 64);
-    let (b0, b1) = (b as u64 as u128, b >> 64);
-    let p00 = a0 * b0;
-    let p01 = a0 * b1;
-    let p10 = a1 * b0;
-    let p11 = a1 * b1;
-    let mid = (p00 >> 64) + (p01 as u64 as u128) + (p10 as u64 as u128);
-    let lo = (p00 as u64 as u128) | (mid << 64);
-    let hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-    (hi, lo)
+    mul_wide_inline(a, b)
+}
+
+/// [`mul_wide`], inlined where it is called (the Q96 products of Black-76's series and
+/// polynomials, where a call would cost about as much as the product).
+#[must_use]
+#[inline(always)]
+pub const fn mul_wide_inline(a: u128, b: u128) -> (u128, u128) {
+    let (a0, a1) = (a as u64, (a >> 64) as u64);
+    let (b0, b1) = (b as u64, (b >> 64) as u64);
+    let (h00, l00) = mul64(a0, b0);
+    let (h01, l01) = mul64(a0, b1);
+    let (h10, l10) = mul64(a1, b0);
+    let (h11, l11) = mul64(a1, b1);
+    // Digits of 64 bits: w0 = l00, w1 = h00 + l01 + l10, w2 = h01 + h10 + l11 + carry,
+    // w3 = h11 + carry (the product is below 2^256, so w3 never overflows).
+    let (w1, c1) = h00.overflowing_add(l01);
+    let (w1, c2) = w1.overflowing_add(l10);
+    let (w2, c3) = h01.overflowing_add(h10);
+    let (w2, c4) = w2.overflowing_add(l11);
+    let (w2, c5) = w2.overflowing_add(c1 as u64 + c2 as u64);
+    let w3 = h11 + c3 as u64 + c4 as u64 + c5 as u64;
+    (
+        ((w3 as u128) << 64) | w2 as u128,
+        ((w1 as u128) << 64) | l00 as u128,
+    )
 }
 
 /// Quotient and remainder of the 256-bit `hi * 2^128 + lo` by `d`.
@@ -382,6 +420,13 @@ mod tests {
             let n = (widen(hi) << 128usize) | widen(lo);
             prop_assert_eq!(sqrt_up_wide(hi, lo), expect_u(Ok(f::sqrt_up(n))));
             prop_assert_eq!(sqrt_up_wide(0, lo), expect_u(Ok(f::sqrt_up(widen(lo)))));
+        }
+
+        #[test]
+        fn mul_wide_is_exact(a in any_u128(), b in any_u128()) {
+            let (hi, lo) = mul_wide(a, b);
+            let p = U256::from(a) * U256::from(b);
+            prop_assert_eq!((narrow(p >> 128usize), narrow(p & U256::from(u128::MAX))), (Ok(hi), Ok(lo)));
         }
 
         #[test]
