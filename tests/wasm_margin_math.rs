@@ -113,7 +113,7 @@ fn full_account_on_wasm() {
                 assert!(rt.cache_program(math));
             }
             let got = rt.call(deployer, math, &call, U256::ZERO).unwrap();
-            let gas = rt.last_receipt().unwrap().gas.clone();
+            let gas = rt.last_receipt().unwrap().gas;
             println!(
                 "requirements, 16 series on 8 underlyings, {} mode, program {}: {} gas \
                  ({} WASM execution, {} M ink; {} intrinsic, {} program entry)",
@@ -206,7 +206,7 @@ fn small_accounts_on_wasm() {
                 portfolio,
             };
             let got = rt.call(deployer, math, &call, U256::ZERO).unwrap();
-            let gas = rt.last_receipt().unwrap().gas.clone();
+            let gas = rt.last_receipt().unwrap().gas;
             println!(
                 "requirements, {label}, portfolio {portfolio}, program cached: {} gas ({} WASM)",
                 gas.used, gas.wasm
