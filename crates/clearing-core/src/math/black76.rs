@@ -53,6 +53,8 @@ pub const MAX_SECONDS: u64 = 10 * SECONDS_PER_YEAR;
 const ONE: i128 = 1 << 96;
 /// `ln 2` in Q96.
 const LN2: i128 = 54_916_777_467_707_473_351_141_471_128;
+/// `floor(ln 2 / 2^64)`: the high part of [`LN2`].
+const LN2_HIGH: i64 = (LN2 >> 64) as i64;
 /// `1 / sqrt(2 pi)` in Q96.
 const INV_SQRT_2PI: i128 = 31_607_463_825_455_920_808_620_519_744;
 /// `|d1|`, `|d2|` are clamped here (the CDF is exactly 0 or 1 in Q96 far before).
@@ -117,12 +119,24 @@ fn exp_q96(y: i128) -> Result<i128, CoreError> {
     if y > 20 * ONE {
         return Err(CoreError::Overflow);
     }
-    // y = k ln 2 + r, 0 <= r < ln 2.
-    let k = y.div_euclid(LN2);
+    // y = k ln 2 + r, 0 <= r < ln 2: k = floor(y / ln 2) estimated on 64 bits (within 4 of it
+    // for any y; an i128 division is a costly compiler-rt call on wasm32), then made exact.
+    let estimate = i128::from((y >> 64) as i64 / LN2_HIGH);
+    if estimate < -104 {
+        return Ok(0);
+    }
+    let (mut k, mut r) = (estimate, y - estimate * LN2);
+    while r < 0 {
+        k -= 1;
+        r += LN2;
+    }
+    while r >= LN2 {
+        k += 1;
+        r -= LN2;
+    }
     if k < -100 {
         return Ok(0);
     }
-    let r = y - k * LN2;
     // e^r = (e^(r / 16))^16, the inner one by its Taylor polynomial (Horner).
     let r16 = r >> 4;
     let mut acc = INV_FACT[EXP_TERMS];
@@ -359,6 +373,12 @@ pub(crate) fn pow_ratio_q(
     })
 }
 
+/// `s = vol sqrt(T)` in Q96, truncated, for `vol <= MAX_VOL` (WAD) and `sqrt(T)` (Q96,
+/// [`sqrt_years`]): the product fits and the quotient cannot fail.
+pub(crate) fn vol_sqrt_t(vol: u128, sqrt_t: u128) -> u128 {
+    f128::mul_div(vol, sqrt_t, f128::WAD, Rounding::Down).unwrap_or(0)
+}
+
 /// The CDF and density values of one evaluation, shared by [`Black76`] and [`Black76Q`].
 #[derive(Debug, Clone, Copy)]
 struct Cdfs {
@@ -371,18 +391,8 @@ struct Cdfs {
 
 impl Cdfs {
     /// The values for a forward and strike that are zero or not (`zero_f`, `zero_k`), compare as
-    /// `order`, with `lnm = ln F - ln K` (Q96), `sqrt(T)` (Q96) and `vol <= MAX_VOL` (WAD).
-    fn new(
-        zero_f: bool,
-        zero_k: bool,
-        order: core::cmp::Ordering,
-        lnm: i128,
-        sqrt_t: u128,
-        vol: u128,
-    ) -> Self {
-        // s = vol sqrt(T): vol <= 10 WAD and sqrt(T) < 2^98, so the product fits and the
-        // quotient cannot fail.
-        let s = f128::mul_div(vol, sqrt_t, f128::WAD, Rounding::Down).unwrap_or(0);
+    /// `order`, with `lnm = ln F - ln K` (Q96) and `s = sigma sqrt(T)` ([`vol_sqrt_t`]).
+    fn new(zero_f: bool, zero_k: bool, order: core::cmp::Ordering, lnm: i128, s: u128) -> Self {
         let mut out = Self {
             n1: 0,
             n2: 0,
@@ -460,13 +470,25 @@ impl Black76Q {
         sqrt_t: u128,
         vol: u128,
     ) -> Self {
+        Self::with_s(forward, strike, ln_f, ln_k, sqrt_t, vol_sqrt_t(vol, sqrt_t))
+    }
+
+    /// [`Self::from_parts`] with `s = vol sqrt(T)` given ([`vol_sqrt_t`]): the scenario margin
+    /// computes it once per series and volatility scenario.
+    pub(crate) fn with_s(
+        forward: u128,
+        strike: u128,
+        ln_f: i128,
+        ln_k: i128,
+        sqrt_t: u128,
+        s: u128,
+    ) -> Self {
         let c = Cdfs::new(
             forward == 0,
             strike == 0,
             forward.cmp(&strike),
             ln_f - ln_k,
-            sqrt_t,
-            vol,
+            s,
         );
         Self {
             forward,
@@ -621,8 +643,7 @@ impl Black76 {
             strike.is_zero(),
             forward.cmp(&strike),
             ln_f - ln_k,
-            sqrt_t,
-            low128(vol),
+            vol_sqrt_t(low128(vol), sqrt_t),
         );
         Self {
             forward,
@@ -1208,6 +1229,36 @@ mod tests {
                 let (_, q) = wide_oracle::s_and_q(U256::from(v), sqrt_t, lnm);
                 prop_assert_eq!(f128::div_wide(lnm >> 32, lnm << 96, s).unwrap().0, q);
             }
+        }
+
+        /// `exp_q96`'s estimated and corrected `k` gives what the exact division gave.
+        #[test]
+        fn exp_matches_exact_reduction(y in prop_oneof![
+            -1_000 * ONE..=20 * ONE,
+            -(1i128 << 120)..=20 * ONE,
+            Just(i128::MIN),
+            Just(20 * ONE),
+            Just(-100 * LN2),
+            Just(-101 * LN2),
+            Just(-100 * LN2 - 1),
+        ]) {
+            let exact = || -> Result<i128, CoreError> {
+                let k = y.div_euclid(LN2);
+                if k < -100 {
+                    return Ok(0);
+                }
+                let r = y - k * LN2;
+                let r16 = r >> 4;
+                let mut acc = INV_FACT[EXP_TERMS];
+                for c in INV_FACT[..EXP_TERMS].iter().rev() {
+                    acc = c + mulq(acc, r16);
+                }
+                for _ in 0..4 {
+                    acc = mulq(acc, acc);
+                }
+                Ok(if k >= 0 { acc << k } else { acc >> (-k) })
+            };
+            prop_assert_eq!(exp_q96(y), exact());
         }
 
         /// `ln` of a u128 and `pow_ratio` equal their U256 forms.

@@ -69,7 +69,7 @@
 use crate::governance::option_params::{OptionMarginParams, VOL_TERM_PIVOT};
 use crate::governance::params::DAY;
 use crate::math::black76::{
-    ln_q96_u128, pow_ratio_q, sqrt_years, Black76Q, OptionKind, MAX_SECONDS, MAX_VOL,
+    ln_q96_u128, pow_ratio_q, sqrt_years, vol_sqrt_t, Black76Q, OptionKind, MAX_SECONDS, MAX_VOL,
 };
 use crate::math::fixed::{Rounding, WAD};
 use crate::math::fixed128 as q;
@@ -246,8 +246,8 @@ struct Series {
     /// Long (lower-bound) and short (upper-bound) marks at the oracle price.
     lo: u128,
     hi: u128,
-    /// Volatility down, unchanged, up.
-    vols: [u128; 3],
+    /// `s = sigma sqrt(T)` (Q96) at the volatility down, unchanged, up.
+    s: [u128; 3],
     /// `ln K` and `sqrt(T)` in Q96, shared by the series' revaluations.
     ln_k: i128,
     sqrt_t: u128,
@@ -270,7 +270,7 @@ fn option_loss(series: &[Series], price: u128, x: i128, v: usize) -> Result<i128
     let ln_f = ln_q96_u128(f);
     let mut total = 0i128;
     for s in series {
-        let b = Black76Q::from_parts(f, s.strike, ln_f, s.ln_k, s.sqrt_t, s.vols[v]);
+        let b = Black76Q::with_s(f, s.strike, ln_f, s.ln_k, s.sqrt_t, s.s[v]);
         let q = s.size;
         // The loss per contract between the marks equity uses now and the same marks in the
         // scenario: a long is valued at its lower bound, a short at its upper bound, so the
@@ -318,7 +318,7 @@ fn prepare(
             size,
             lo: b.price(pos.kind, Rounding::Down),
             hi: b.price(pos.kind, Rounding::Up),
-            vols: [down, vol, up],
+            s: [down, vol, up].map(|v| vol_sqrt_t(v, sqrt_t)),
             ln_k,
             sqrt_t,
         };
@@ -386,7 +386,7 @@ fn underlying_risk(book: &Book, p: &OptionMarginParams) -> Result<Risk, CoreErro
         size: 0,
         lo: 0,
         hi: 0,
-        vols: [0; 3],
+        s: [0; 3],
         ln_k: 0,
         sqrt_t: 0,
     }; MAX_OPTION_SERIES];
