@@ -35,6 +35,7 @@
 //! The Greeks are sensitivities, not values: they round toward zero.
 
 use crate::math::fixed::{mul_div, u256, Rounding, WAD};
+use crate::math::fixed128::{self as f128, mul_wide, mul_wide_inline};
 use crate::CoreError;
 use alloy_primitives::{I256, U256, U512};
 
@@ -52,6 +53,8 @@ pub const MAX_SECONDS: u64 = 10 * SECONDS_PER_YEAR;
 const ONE: i128 = 1 << 96;
 /// `ln 2` in Q96.
 const LN2: i128 = 54_916_777_467_707_473_351_141_471_128;
+/// `floor(ln 2 / 2^64)`: the high part of [`LN2`].
+const LN2_HIGH: i64 = (LN2 >> 64) as i64;
 /// `1 / sqrt(2 pi)` in Q96.
 const INV_SQRT_2PI: i128 = 31_607_463_825_455_920_808_620_519_744;
 /// `|d1|`, `|d2|` are clamped here (the CDF is exactly 0 or 1 in Q96 far before).
@@ -98,24 +101,11 @@ pub enum OptionKind {
     Put,
 }
 
-/// The full 256-bit product of two `u128`, as (high, low) halves.
-const fn mul_wide(a: u128, b: u128) -> (u128, u128) {
-    let (a0, a1) = (a as u64 as u128, a >> 64);
-    let (b0, b1) = (b as u64 as u128, b >> 64);
-    let p00 = a0 * b0;
-    let p01 = a0 * b1;
-    let p10 = a1 * b0;
-    let p11 = a1 * b1;
-    let mid = (p00 >> 64) + (p01 as u64 as u128) + (p10 as u64 as u128);
-    let lo = (p00 as u64 as u128) | (mid << 64);
-    let hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-    (hi, lo)
-}
-
 /// `a * b / 2^96` in Q96, truncated toward zero (internal precision; every caller keeps the
 /// result far below `2^127` by the bounds of its inputs).
+#[inline(never)]
 const fn mulq(a: i128, b: i128) -> i128 {
-    let (hi, lo) = mul_wide(a.unsigned_abs(), b.unsigned_abs());
+    let (hi, lo) = mul_wide_inline(a.unsigned_abs(), b.unsigned_abs());
     let m = ((hi << 32) | (lo >> 96)) as i128;
     if (a < 0) ^ (b < 0) {
         m.wrapping_neg()
@@ -129,12 +119,24 @@ fn exp_q96(y: i128) -> Result<i128, CoreError> {
     if y > 20 * ONE {
         return Err(CoreError::Overflow);
     }
-    // y = k ln 2 + r, 0 <= r < ln 2.
-    let k = y.div_euclid(LN2);
+    // y = k ln 2 + r, 0 <= r < ln 2: k = floor(y / ln 2) estimated on 64 bits (within 4 of it
+    // for any y; an i128 division is a costly compiler-rt call on wasm32), then made exact.
+    let estimate = i128::from((y >> 64) as i64 / LN2_HIGH);
+    if estimate < -104 {
+        return Ok(0);
+    }
+    let (mut k, mut r) = (estimate, y - estimate * LN2);
+    while r < 0 {
+        k -= 1;
+        r += LN2;
+    }
+    while r >= LN2 {
+        k += 1;
+        r -= LN2;
+    }
     if k < -100 {
         return Ok(0);
     }
-    let r = y - k * LN2;
     // e^r = (e^(r / 16))^16, the inner one by its Taylor polynomial (Horner).
     let r16 = r >> 4;
     let mut acc = INV_FACT[EXP_TERMS];
@@ -166,6 +168,25 @@ pub(crate) fn ln_q96(x: U256) -> i128 {
     } else {
         low128(x >> (b - 96))
     } as i128;
+    ln_parts(b as i128, m)
+}
+
+/// [`ln_q96`] of a `u128` (the same value).
+pub(crate) fn ln_q96_u128(x: u128) -> i128 {
+    if x == 0 {
+        return 0;
+    }
+    let b = 127 - x.leading_zeros();
+    let m = if b <= 96 {
+        x << (96 - b)
+    } else {
+        x >> (b - 96)
+    } as i128;
+    ln_parts(i128::from(b), m)
+}
+
+/// `ln(m 2^b)` in Q96 for `m` in `[1, 2)` as Q96.
+fn ln_parts(b: i128, m: i128) -> i128 {
     // m = c_j (1 + t) with c_j = 1 + j/16 + 1/32 the midpoint of m's sixteenth: |t| <= 1/33.
     let j = ((m - ONE) >> 92) as usize & 15;
     let t = mulq(m, coeffs::INV_TABLE[j]) - ONE;
@@ -174,7 +195,7 @@ pub(crate) fn ln_q96(x: U256) -> i128 {
     for c in INV_N[1..LN_TERMS].iter().rev() {
         acc = c - mulq(acc, t);
     }
-    b as i128 * LN2 + coeffs::LN_TABLE[j] + mulq(t, acc)
+    b * LN2 + coeffs::LN_TABLE[j] + mulq(t, acc)
 }
 
 /// `sqrt y` in Q96 for `2^-30 <= y <= 16` in Q96 (0 below; the relative error grows above 16), by the division-free Newton iteration of
@@ -324,24 +345,246 @@ pub fn norm_pdf(x: I256) -> U256 {
 /// [`CoreError::InvalidParameter`] if `num` or `den` is zero or `p > 1`;
 /// [`CoreError::Overflow`] if the result exceeds `e^20`.
 pub fn pow_ratio(num: u64, den: u64, p: U256, rounding: Rounding) -> Result<U256, CoreError> {
-    if num == 0 || den == 0 || p > WAD {
+    if p > WAD {
         return Err(CoreError::InvalidParameter);
     }
-    let l = ln_q96(U256::from(num)) - ln_q96(U256::from(den));
+    pow_ratio_q(num, den, low128(p), rounding).map(f128::widen)
+}
+
+/// [`pow_ratio`] with a `u128` power and result (the same value).
+pub(crate) fn pow_ratio_q(
+    num: u64,
+    den: u64,
+    p: u128,
+    rounding: Rounding,
+) -> Result<u128, CoreError> {
+    if num == 0 || den == 0 || p > f128::WAD {
+        return Err(CoreError::InvalidParameter);
+    }
+    let l = ln_q96_u128(u128::from(num)) - ln_q96_u128(u128::from(den));
     // |l| < 45 and p <= 1: the product fits.
-    let pq = low128(mul_div(
-        U256::from(p),
-        U256::from(ONE as u128),
-        WAD,
-        Rounding::Down,
-    )?) as i128;
+    let pq = f128::mul_div(p, ONE as u128, f128::WAD, Rounding::Down)? as i128;
     let y = mulq(l, pq);
-    let e = exp_q96(y)?;
-    let v = (U256::from(e as u128) * WAD) >> 96usize;
+    // e < e^20 2^96 < 2^125: its WAD value fits.
+    let v = mulq(exp_q96(y)?, f128::WAD_SIGNED) as u128;
     Ok(match rounding {
-        Rounding::Down => v.saturating_sub(U256::from(1u8)),
-        Rounding::Up => v + U256::from(2u8),
+        Rounding::Down => v.saturating_sub(1),
+        Rounding::Up => v + 2,
     })
+}
+
+/// `s = vol sqrt(T)` in Q96, truncated, for `vol <= MAX_VOL` (WAD) and `sqrt(T)` (Q96,
+/// [`sqrt_years`]): the product fits and the quotient cannot fail.
+pub(crate) fn vol_sqrt_t(vol: u128, sqrt_t: u128) -> u128 {
+    f128::mul_div(vol, sqrt_t, f128::WAD, Rounding::Down).unwrap_or(0)
+}
+
+/// The CDF and density values of one evaluation, shared by [`Black76`] and [`Black76Q`].
+#[derive(Debug, Clone, Copy)]
+struct Cdfs {
+    /// `N(d1)`, `N(d2)`, `phi(d1)` and `s = sigma sqrt(T)`, Q96.
+    n1: u128,
+    n2: u128,
+    phi: u128,
+    s: u128,
+}
+
+impl Cdfs {
+    /// The values for a forward and strike that are zero or not (`zero_f`, `zero_k`), compare as
+    /// `order`, with `lnm = ln F - ln K` (Q96) and `s = sigma sqrt(T)` ([`vol_sqrt_t`]).
+    fn new(zero_f: bool, zero_k: bool, order: core::cmp::Ordering, lnm: i128, s: u128) -> Self {
+        let mut out = Self {
+            n1: 0,
+            n2: 0,
+            phi: 0,
+            s,
+        };
+        if zero_f {
+            return out;
+        }
+        if zero_k {
+            out.n1 = ONE as u128;
+            out.n2 = ONE as u128;
+            return out;
+        }
+        if s == 0 {
+            let n = match order {
+                core::cmp::Ordering::Greater => ONE as u128,
+                core::cmp::Ordering::Equal => (ONE / 2) as u128,
+                core::cmp::Ordering::Less => 0,
+            };
+            out.n1 = n;
+            out.n2 = n;
+            return out;
+        }
+        let si = s as i128;
+        // lnm / s, saturated at +-64 (beyond which both CDF values are exactly 0 or 1). Below
+        // the saturation |lnm| < 64 s < 2^107, so |lnm| 2^96 / s fits and cannot fail.
+        let m = lnm.unsigned_abs();
+        let q = if m >= 64 * s {
+            64 * ONE
+        } else {
+            f128::div_wide(m >> 32, m << 96, s).map_or(0, |(q, _)| q) as i128
+        };
+        let q = if lnm < 0 { -q } else { q };
+        let d1 = q + si / 2;
+        let d2 = (d1 - si).clamp(-D_MAX, D_MAX);
+        let d1 = d1.clamp(-D_MAX, D_MAX);
+        // phi(d1) serves the first CDF value, gamma and vega.
+        let phi = density_q96(d1);
+        let n1 = if d1 >= 0 {
+            ONE - tail_with_density(d1, phi)
+        } else {
+            tail_with_density(-d1, phi)
+        };
+        // 0 <= N <= 1 and phi <= 0.4 in Q96: all non-negative and below 2^97.
+        out.n1 = n1.clamp(0, ONE) as u128;
+        out.n2 = cdf_q96(d2).clamp(0, ONE) as u128;
+        out.phi = phi.max(0) as u128;
+        out
+    }
+}
+
+/// [`Black76`] for a forward and strike below `2^128`, in 128-bit arithmetic: the same CDF
+/// values, and the same price and Greeks bit for bit (the scenario margin revalues every series
+/// at 21 points with it; `tests::narrow_model_matches`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Black76Q {
+    forward: u128,
+    strike: u128,
+    n1: u128,
+    n2: u128,
+    phi: u128,
+    s: u128,
+    sqrt_t: u128,
+}
+
+impl Black76Q {
+    /// [`Black76::from_parts`] for a forward and strike below `2^128` and `vol <= MAX_VOL`
+    /// (checked by the caller).
+    pub(crate) fn from_parts(
+        forward: u128,
+        strike: u128,
+        ln_f: i128,
+        ln_k: i128,
+        sqrt_t: u128,
+        vol: u128,
+    ) -> Self {
+        Self::with_s(forward, strike, ln_f, ln_k, sqrt_t, vol_sqrt_t(vol, sqrt_t))
+    }
+
+    /// [`Self::from_parts`] with `s = vol sqrt(T)` given ([`vol_sqrt_t`]): the scenario margin
+    /// computes it once per series and volatility scenario.
+    pub(crate) fn with_s(
+        forward: u128,
+        strike: u128,
+        ln_f: i128,
+        ln_k: i128,
+        sqrt_t: u128,
+        s: u128,
+    ) -> Self {
+        let c = Cdfs::new(
+            forward == 0,
+            strike == 0,
+            forward.cmp(&strike),
+            ln_f - ln_k,
+            s,
+        );
+        Self {
+            forward,
+            strike,
+            n1: c.n1,
+            n2: c.n2,
+            phi: c.phi,
+            s: c.s,
+            sqrt_t,
+        }
+    }
+
+    /// [`Black76::gamma`] (the same value).
+    ///
+    /// # Errors
+    /// [`CoreError::Overflow`] if the gamma does not fit `u128`.
+    pub(crate) fn gamma(&self) -> Result<u128, CoreError> {
+        let f = self.forward;
+        if self.s == 0 || f == 0 || self.phi == 0 {
+            return Ok(0);
+        }
+        // floor(floor(phi 1e36 / F) / s), the inner quotient on 256 bits.
+        let (hi, lo) = mul_wide(self.phi, f128::WAD * f128::WAD);
+        let (q_lo, _) = f128::div_wide(hi % f, lo, f)?;
+        Ok(f128::div_wide(hi / f, q_lo, self.s)?.0)
+    }
+
+    /// [`Black76::vega`] (the same value).
+    ///
+    /// # Errors
+    /// [`CoreError::Overflow`] if the vega does not fit `u128`.
+    pub(crate) fn vega(&self) -> Result<u128, CoreError> {
+        // floor(floor(F phi / 2^96) sqrt(T) / 2^96): shifts of 256-bit products.
+        let shift = |(hi, lo): (u128, u128)| -> Result<u128, CoreError> {
+            if hi >> 96 != 0 {
+                return Err(CoreError::Overflow);
+            }
+            Ok((hi << 32) | (lo >> 96))
+        };
+        shift(mul_wide(
+            shift(mul_wide(self.forward, self.phi))?,
+            self.sqrt_t,
+        ))
+    }
+
+    /// [`Black76::price`], in the same rounding. Never fails: the price is at most the larger
+    /// of the forward and the strike.
+    pub(crate) fn price(&self, kind: OptionKind, rounding: Rounding) -> u128 {
+        let one = ONE as u128;
+        let (f, k) = (self.forward, self.strike);
+        let (plus, minus, intrinsic, cap) = match kind {
+            OptionKind::Call => (
+                mul_wide(f, self.n1),
+                mul_wide(k, self.n2),
+                f.saturating_sub(k),
+                f,
+            ),
+            OptionKind::Put => (
+                mul_wide(k, one - self.n2),
+                mul_wide(f, one - self.n1),
+                k.saturating_sub(f),
+                k,
+            ),
+        };
+        // plus - minus on 256 bits, or 0 when negative (only from the CDF error).
+        let (hi, lo) = if plus <= minus {
+            (0, 0)
+        } else {
+            let (lo, borrow) = plus.1.overflowing_sub(minus.1);
+            (plus.0 - minus.0 - u128::from(borrow), lo)
+        };
+        // plus <= max(F, K) 2^96, so the floor fits 128 bits.
+        let floor = (hi << 32) | (lo >> 96);
+        let exact = lo << 32 == 0;
+        let band = (f >> 80) + (k >> 80) + 2;
+        match rounding {
+            Rounding::Down => floor.saturating_sub(band).max(intrinsic).min(cap),
+            Rounding::Up => {
+                let ceil = if exact {
+                    floor
+                } else {
+                    floor.saturating_add(1)
+                };
+                ceil.saturating_add(band).min(cap).max(intrinsic)
+            }
+        }
+    }
+
+    /// [`Black76::delta`], signed WAD (toward zero).
+    pub(crate) fn delta(&self, kind: OptionKind) -> i128 {
+        let n = match kind {
+            OptionKind::Call => self.n1 as i128,
+            OptionKind::Put => self.n1 as i128 - ONE,
+        };
+        mulq(n, f128::WAD_SIGNED)
+    }
 }
 
 /// One Black-76 evaluation: the CDF and density values shared by the price and the Greeks of a
@@ -394,59 +637,23 @@ impl Black76 {
         sqrt_t: u128,
         vol: U256,
     ) -> Self {
-        // s = vol sqrt(T): vol <= 10 WAD and sqrt(T) < 2^98, so the product fits.
-        let s = low128((vol * U256::from(sqrt_t)) / WAD);
-        let mut out = Self {
+        // vol <= MAX_VOL fits 128 bits (checked by the caller).
+        let c = Cdfs::new(
+            forward.is_zero(),
+            strike.is_zero(),
+            forward.cmp(&strike),
+            ln_f - ln_k,
+            vol_sqrt_t(low128(vol), sqrt_t),
+        );
+        Self {
             forward,
             strike,
-            n1: 0,
-            n2: 0,
-            phi: 0,
-            s,
+            n1: c.n1,
+            n2: c.n2,
+            phi: c.phi,
+            s: c.s,
             sqrt_t,
-        };
-        if forward.is_zero() {
-            return out;
         }
-        if strike.is_zero() {
-            out.n1 = ONE as u128;
-            out.n2 = ONE as u128;
-            return out;
-        }
-        if s == 0 {
-            let n = match forward.cmp(&strike) {
-                core::cmp::Ordering::Greater => ONE as u128,
-                core::cmp::Ordering::Equal => (ONE / 2) as u128,
-                core::cmp::Ordering::Less => 0,
-            };
-            out.n1 = n;
-            out.n2 = n;
-            return out;
-        }
-        let lnm = ln_f - ln_k;
-        let si = s as i128;
-        // lnm / s, saturated at +-64 (beyond which both CDF values are exactly 0 or 1).
-        let q = if lnm.unsigned_abs() >= 64 * s {
-            64 * ONE
-        } else {
-            low128((U256::from(lnm.unsigned_abs()) << 96) / U256::from(s)) as i128
-        };
-        let q = if lnm < 0 { -q } else { q };
-        let d1 = q + si / 2;
-        let d2 = (d1 - si).clamp(-D_MAX, D_MAX);
-        let d1 = d1.clamp(-D_MAX, D_MAX);
-        // phi(d1) serves the first CDF value, gamma and vega.
-        let phi = density_q96(d1);
-        let n1 = if d1 >= 0 {
-            ONE - tail_with_density(d1, phi)
-        } else {
-            tail_with_density(-d1, phi)
-        };
-        // 0 <= N <= 1 and phi <= 0.4 in Q96: all non-negative and below 2^97.
-        out.n1 = n1.clamp(0, ONE) as u128;
-        out.n2 = cdf_q96(d2).clamp(0, ONE) as u128;
-        out.phi = phi.max(0) as u128;
-        out
     }
 
     /// The price times `2^96` (exact in the CDF values), and the intrinsic value and upper
@@ -942,6 +1149,128 @@ mod tests {
             let diff = dc - dp - I256::from_raw(WAD);
             prop_assert!(diff.unsigned_abs() <= U256::from(1u8));
             prop_assert!(b.gamma().is_ok() && b.vega().is_ok());
+        }
+    }
+
+    /// The `U256` formulas the 128-bit code replaced, kept as its oracles.
+    mod wide_oracle {
+        use super::*;
+
+        /// `s = vol sqrt(T)` and `|lnm| 2^96 / s` as `from_parts` computed them on `U256`.
+        pub fn s_and_q(vol: U256, sqrt_t: u128, lnm: u128) -> (u128, u128) {
+            let s = low128((vol * U256::from(sqrt_t)) / WAD);
+            let q = if s == 0 {
+                0
+            } else {
+                low128((U256::from(lnm) << 96) / U256::from(s))
+            };
+            (s, q)
+        }
+
+        /// `pow_ratio` as it was computed on `U256`.
+        pub fn pow_ratio(num: u64, den: u64, p: U256, r: Rounding) -> Result<U256, CoreError> {
+            if num == 0 || den == 0 || p > WAD {
+                return Err(CoreError::InvalidParameter);
+            }
+            let l = ln_q96(U256::from(num)) - ln_q96(U256::from(den));
+            let pq = low128(mul_div(p, U256::from(ONE as u128), WAD, Rounding::Down)?) as i128;
+            let e = exp_q96(mulq(l, pq))?;
+            let v = (U256::from(e as u128) * WAD) >> 96usize;
+            Ok(match r {
+                Rounding::Down => v.saturating_sub(U256::from(1u8)),
+                Rounding::Up => v + U256::from(2u8),
+            })
+        }
+    }
+
+    fn any_q_input() -> impl Strategy<Value = (u128, u128, u64, u128)> {
+        let amount = prop_oneof![
+            Just(0u128),
+            1u128..1_000,
+            any::<u64>().prop_map(u128::from),
+            any::<u128>(),
+            1_000_000_000_000u128..10u128.pow(30),
+        ];
+        (
+            amount.clone(),
+            amount,
+            prop_oneof![Just(0u64), 0..=MAX_SECONDS],
+            prop_oneof![Just(0u128), 0u128..=10 * f128::WAD],
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+        /// The 128-bit model gives the U256 model's price and delta bit for bit.
+        #[test]
+        fn narrow_model_matches((f, k, t, v) in any_q_input()) {
+            let wide = Black76::new(U256::from(f), U256::from(k), t, U256::from(v)).unwrap();
+            let q = Black76Q::from_parts(f, k, ln_q96_u128(f), ln_q96_u128(k), sqrt_years(t), v);
+            for kind in [OptionKind::Call, OptionKind::Put] {
+                for r in [Rounding::Down, Rounding::Up] {
+                    prop_assert_eq!(wide.price(kind, r), Ok(U256::from(q.price(kind, r))));
+                }
+                prop_assert_eq!(wide.delta(kind), f128::widen_signed(q.delta(kind)));
+            }
+            prop_assert_eq!(wide.gamma().and_then(f128::narrow), q.gamma());
+            prop_assert_eq!(wide.vega().and_then(f128::narrow), q.vega());
+        }
+
+        /// `s` and `lnm / s` on 128 bits equal the former U256 formulas.
+        #[test]
+        fn cdf_inputs_match_u256(v in 0u128..=10 * f128::WAD, t in 0u64..=MAX_SECONDS, lnm in any::<u128>()) {
+            let sqrt_t = sqrt_years(t);
+            let (s, _) = wide_oracle::s_and_q(U256::from(v), sqrt_t, lnm);
+            let s_new = f128::mul_div(v, sqrt_t, f128::WAD, Rounding::Down).unwrap();
+            prop_assert_eq!(s_new, s);
+            let lnm = lnm >> 24;
+            if s > 0 && lnm < 64 * s {
+                let (_, q) = wide_oracle::s_and_q(U256::from(v), sqrt_t, lnm);
+                prop_assert_eq!(f128::div_wide(lnm >> 32, lnm << 96, s).unwrap().0, q);
+            }
+        }
+
+        /// `exp_q96`'s estimated and corrected `k` gives what the exact division gave.
+        #[test]
+        fn exp_matches_exact_reduction(y in prop_oneof![
+            -1_000 * ONE..=20 * ONE,
+            -(1i128 << 120)..=20 * ONE,
+            Just(i128::MIN),
+            Just(20 * ONE),
+            Just(-100 * LN2),
+            Just(-101 * LN2),
+            Just(-100 * LN2 - 1),
+        ]) {
+            let exact = || -> Result<i128, CoreError> {
+                let k = y.div_euclid(LN2);
+                if k < -100 {
+                    return Ok(0);
+                }
+                let r = y - k * LN2;
+                let r16 = r >> 4;
+                let mut acc = INV_FACT[EXP_TERMS];
+                for c in INV_FACT[..EXP_TERMS].iter().rev() {
+                    acc = c + mulq(acc, r16);
+                }
+                for _ in 0..4 {
+                    acc = mulq(acc, acc);
+                }
+                Ok(if k >= 0 { acc << k } else { acc >> (-k) })
+            };
+            prop_assert_eq!(exp_q96(y), exact());
+        }
+
+        /// `ln` of a u128 and `pow_ratio` equal their U256 forms.
+        #[test]
+        fn ln_and_pow_match_u256(x in any::<u128>(), num in any::<u64>(), den in any::<u64>(), p in 0u128..=f128::WAD + 1) {
+            prop_assert_eq!(ln_q96_u128(x), ln_q96(U256::from(x)));
+            for r in [Rounding::Down, Rounding::Up] {
+                prop_assert_eq!(
+                    pow_ratio(num, den, U256::from(p), r),
+                    wide_oracle::pow_ratio(num, den, U256::from(p), r)
+                );
+            }
         }
     }
 

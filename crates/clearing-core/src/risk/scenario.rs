@@ -37,6 +37,21 @@
 //! from the base volatility). Scenario prices `P (1 + x)` round down (a scenario point, not a
 //! value). Greeks and deltas round toward zero (sensitivities).
 //!
+//! # Arithmetic and domain
+//!
+//! The function runs on `u128` / `i128` ([`crate::math::fixed128`], with [`Black76`]'s 128-bit
+//! twin for the revaluations): a 256-bit operation costs about a hundred bytes of WASM each
+//! time it is written, a 128-bit one a few instructions, and the stateless `MarginMath`
+//! contract must fit Stylus' 24 KiB. Products are formed on 256 bits before each division, so
+//! only the values themselves must fit, not their products. The inputs, the results and every
+//! value in between (notionals, shocked prices, marks, losses, requirements) must be below
+//! `2^127` (signed) or `2^128` (unsigned) WAD, about `1.7e20` quote or base units: for example
+//! a size of `1e10` base units at a price of `1e9` quote, or a depth up to `3.4e20` quote.
+//! Outside that domain the answer is [`CoreError::Overflow`], never a wrapped value; inside
+//! it the requirements are bit for bit those of the former `U256` / `I256` computation (kept
+//! as the test oracle, `scenario_oracle.rs`). Portfolio mode's sum of correlated squares,
+//! which reaches `(sum_u |s_u|)^2 / WAD`, is kept on 256 bits.
+//!
 //! # Design decisions where section 7 is silent
 //!
 //! - Down moves are clamped at `-100 %` (the price cannot go negative).
@@ -53,11 +68,18 @@
 
 use crate::governance::option_params::{OptionMarginParams, VOL_TERM_PIVOT};
 use crate::governance::params::DAY;
-use crate::math::black76::{ln_q96, sqrt_years, Black76, OptionKind, MAX_VOL};
-use crate::math::fixed::{
-    add, add_signed, mul_div, mul_div_signed, mul_down, mul_signed, mul_up, to_signed, u256,
-    wad_sqrt, wad_sqrt_up, Rounding, WAD, WAD_SIGNED,
+use crate::math::black76::{
+    ln_q96_u128, pow_ratio_q, sqrt_years, vol_sqrt_t, Black76Q, OptionKind, MAX_SECONDS, MAX_VOL,
 };
+use crate::math::fixed::{Rounding, WAD};
+use crate::math::fixed128 as q;
+// The names the tests (`scenario_tests.rs`) take from this module.
+#[cfg(test)]
+use crate::math::{
+    black76::Black76,
+    fixed::{mul_div_signed, mul_signed, mul_up, u256, WAD_SIGNED},
+};
+#[cfg(doc)]
 use crate::risk::haircut::horizon_factor;
 use crate::risk::margin::{
     Correlations, Exposure, MarginMode, Requirements, MAX_BUCKETS, MAX_UNDERLYINGS,
@@ -120,7 +142,7 @@ pub struct Greeks {
     pub vega: I256,
 }
 
-/// Per-underlying risks, maintenance `[0]` and initial `[1]`.
+/// Per-underlying risks, maintenance `[0]` and initial `[1]` (computed on 128 bits, held wide).
 #[derive(Debug, Clone, Copy, Default)]
 struct Risk {
     up: [U256; 2],
@@ -134,80 +156,98 @@ struct Risk {
     floor_notional: U256,
 }
 
-fn signed(x: U256) -> Result<I256, CoreError> {
-    to_signed(x)
-}
+/// `sqrt(365)` in WAD, rounded down (so `IV / sqrt 365` rounds up): `wad_sqrt(365 WAD)`.
+const SQRT_365: u128 = 19_104_973_174_542_800_179;
 
 /// The scenario price `P (1 + x)`, rounded down, at least zero.
-fn moved(price: U256, x: I256) -> Result<U256, CoreError> {
+fn moved(price: u128, x: i128) -> Result<u128, CoreError> {
     let m = x.unsigned_abs();
-    if x.is_negative() {
-        Ok(price.saturating_sub(mul_up(price, m)?))
+    if x < 0 {
+        Ok(price.saturating_sub(q::mul_up(price, m)?))
     } else {
-        add(price, mul_down(price, m)?)
+        q::add(price, q::mul_down(price, m)?)
     }
 }
 
 /// `shock * (1 + notional / depth)`, rounded up (no add-on for a zero depth).
-fn with_add_on(shock: U256, notional: U256, depth: U256) -> Result<U256, CoreError> {
-    if depth.is_zero() {
+fn with_add_on(shock: u128, notional: u128, depth: u128) -> Result<u128, CoreError> {
+    if depth == 0 {
         Ok(shock)
     } else {
-        add(shock, mul_div(shock, notional, depth, Rounding::Up)?)
+        q::add(shock, q::mul_div(shock, notional, depth, Rounding::Up)?)
     }
 }
 
 /// Delta-one loss at move `x`: `-D P x` when that is a gain (rounded down in size), else
 /// `min(-D P x, |D| P cap)` rounded up.
-fn delta_one_loss(d: I256, price: U256, x: I256, cap: U256) -> Result<I256, CoreError> {
-    if d.is_zero() || x.is_zero() {
-        return Ok(I256::ZERO);
+fn delta_one_loss(d: i128, price: u128, x: i128, cap: u128) -> Result<i128, CoreError> {
+    if d == 0 || x == 0 {
+        return Ok(0);
     }
-    let loses = d.is_negative() != x.is_negative();
-    if loses {
+    let (size, m) = (d.unsigned_abs(), x.unsigned_abs());
+    if (d < 0) != (x < 0) {
         // A loss: requirement side, rounds up.
-        let n = mul_up(d.unsigned_abs(), price)?;
-        signed(mul_up(n, x.unsigned_abs())?.min(mul_up(n, cap)?))
+        let n = q::mul_up(size, price)?;
+        q::signed(q::mul_up(n, m)?.min(q::mul_up(n, cap)?))
     } else {
         // A gain: rounds down in size.
-        let n = mul_down(d.unsigned_abs(), price)?;
-        Ok(-signed(mul_down(n, x.unsigned_abs())?)?)
+        let n = q::mul_down(size, price)?;
+        Ok(-q::signed(q::mul_down(n, m)?)?)
     }
 }
 
 /// `l * num / den` (a loss rounds up, a gain down in size); `l` itself when `den == 0`.
-fn scale_loss(l: I256, num: U256, den: U256) -> Result<I256, CoreError> {
-    if den.is_zero() {
+fn scale_loss(l: i128, num: u128, den: u128) -> Result<i128, CoreError> {
+    if den == 0 {
         return Ok(l);
     }
     // Signed ceiling: a loss up, a gain toward zero.
-    mul_div_signed(l, signed(num)?, signed(den)?, Rounding::Up)
+    q::mul_div_signed(l, q::signed(num)?, q::signed(den)?, Rounding::Up)
+}
+
+/// `sqrt(horizon / 1 day)` in WAD, rounded up: [`horizon_factor`] on 128 bits (the same value).
+fn horizon_factor_q(horizon: u64) -> Result<u128, CoreError> {
+    // ceil(horizon 1e36 / DAY) on 256 bits (horizon 1e18 < 2^124), then its ceiling root.
+    let (hi, lo) = q::mul_wide(u128::from(horizon) * q::WAD, q::WAD);
+    let day = u128::from(DAY);
+    let (q_hi, r) = (hi / day, hi % day);
+    let (q_lo, rem) = q::div_wide(r, lo, day)?;
+    let (q_lo, carry) = q_lo.overflowing_add(u128::from(rem != 0));
+    q::sqrt_up_wide(q_hi + u128::from(carry), q_lo)
 }
 
 /// `f(T)` of the volatility shocks, rounded up, capped at `term_cap`.
-fn term_factor(seconds: u64, p: &OptionMarginParams) -> Result<U256, CoreError> {
+fn term_factor(seconds: u64, p: &OptionMarginParams) -> Result<u128, CoreError> {
     let f = if seconds <= VOL_TERM_PIVOT {
-        crate::math::black76::pow_ratio(
+        pow_ratio_q(
             VOL_TERM_PIVOT,
             seconds.max(DAY),
-            p.term_power_short,
+            q::narrow(p.term_power_short)?,
             Rounding::Up,
         )?
     } else {
-        crate::math::black76::pow_ratio(VOL_TERM_PIVOT, seconds, p.term_power_long, Rounding::Up)?
+        pow_ratio_q(
+            VOL_TERM_PIVOT,
+            seconds,
+            q::narrow(p.term_power_long)?,
+            Rounding::Up,
+        )?
     };
-    Ok(f.min(p.term_cap))
+    Ok(f.min(q::narrow(p.term_cap)?))
 }
 
 /// One option with its base marks and shocked volatilities.
 #[derive(Clone, Copy)]
 struct Series {
-    pos: OptionPosition,
+    kind: OptionKind,
+    strike: u128,
+    seconds: u64,
+    size: i128,
     /// Long (lower-bound) and short (upper-bound) marks at the oracle price.
-    lo: U256,
-    hi: U256,
-    /// Volatility down, unchanged, up.
-    vols: [U256; 3],
+    lo: u128,
+    hi: u128,
+    /// `s = sigma sqrt(T)` (Q96) at the volatility down, unchanged, up.
+    s: [u128; 3],
     /// `ln K` and `sqrt(T)` in Q96, shared by the series' revaluations.
     ln_k: i128,
     sqrt_t: u128,
@@ -219,71 +259,88 @@ const NONE: usize = 1;
 const UP: usize = 2;
 
 /// The option loss `o(x, v) = sum_i q_i (V_i - V_i(P (1 + x), sigma_i^v))`, rounded up.
-fn option_loss(series: &[Series], price: U256, x: I256, v: usize) -> Result<I256, CoreError> {
-    if x.is_zero() && v == NONE {
+fn option_loss(series: &[Series], price: u128, x: i128, v: usize) -> Result<i128, CoreError> {
+    if x == 0 && v == NONE {
         // The unchanged scenario revalues at the marks themselves: exactly no loss.
-        return Ok(I256::ZERO);
+        return Ok(0);
     }
     let f = moved(price, x)?;
     // One logarithm of the scenario forward for every series (the volatilities and expiries
     // were checked by `prepare`).
-    let ln_f = ln_q96(f);
-    let mut total = I256::ZERO;
+    let ln_f = ln_q96_u128(f);
+    let mut total = 0i128;
     for s in series {
-        let b = Black76::from_parts(f, s.pos.strike, ln_f, s.ln_k, s.sqrt_t, s.vols[v]);
-        let q = s.pos.size;
+        let b = Black76Q::with_s(f, s.strike, ln_f, s.ln_k, s.sqrt_t, s.s[v]);
+        let q = s.size;
         // The loss per contract between the marks equity uses now and the same marks in the
         // scenario: a long is valued at its lower bound, a short at its upper bound, so the
-        // equity left in the scenario is a lower bound of the exact one.
-        let per = if q.is_negative() {
-            signed(b.price(s.pos.kind, Rounding::Up)?)? - signed(s.hi)?
+        // equity left in the scenario is a lower bound of the exact one. Marks are at most
+        // max(F, K) (`signed` refuses one above i128).
+        let per = if q < 0 {
+            q::signed(b.price(s.kind, Rounding::Up))? - q::signed(s.hi)?
         } else {
-            signed(s.lo)? - signed(b.price(s.pos.kind, Rounding::Down)?)?
+            q::signed(s.lo)? - q::signed(b.price(s.kind, Rounding::Down))?
         };
         // |q| * per, rounded up (ceiling).
-        let loss = mul_signed(signed(q.unsigned_abs())?, per, Rounding::Up)?;
-        total = add_signed(total, loss)?;
+        let loss = q::mul_signed(q::signed(q.unsigned_abs())?, per, Rounding::Up)?;
+        total = q::add_signed(total, loss)?;
     }
     Ok(total)
-}
-
-/// `sqrt(365)` in WAD, rounded down (so `IV / sqrt 365` rounds up).
-fn sqrt_365() -> U256 {
-    wad_sqrt(u256(365) * WAD)
 }
 
 /// Marks, shocked volatilities and the net option delta (rounded toward zero) of a book.
 fn prepare(
     book: &Book,
+    price: u128,
     p: &OptionMarginParams,
     out: &mut [Series; MAX_OPTION_SERIES],
-) -> Result<I256, CoreError> {
-    let e = &book.exposure;
-    let mut delta = I256::ZERO;
+) -> Result<i128, CoreError> {
+    let (vol_up, vol_down) = (q::narrow(p.vol_up)?, q::narrow(p.vol_down)?);
+    let ln_p = ln_q96_u128(price);
+    let mut delta = 0i128;
     for (i, pos) in book.options.iter().enumerate() {
-        let b = Black76::new(e.price, pos.strike, pos.seconds, pos.vol)?;
+        if pos.vol > MAX_VOL || pos.seconds > MAX_SECONDS {
+            return Err(CoreError::InvalidParameter);
+        }
+        let (vol, strike) = (q::narrow(pos.vol)?, q::narrow(pos.strike)?);
+        let size = q::narrow_signed(pos.size)?;
+        let ln_k = ln_q96_u128(strike);
+        let sqrt_t = sqrt_years(pos.seconds);
+        let b = Black76Q::from_parts(price, strike, ln_p, ln_k, sqrt_t, vol);
         let f = term_factor(pos.seconds, p)?;
         // Up shock rounds up, down shock rounds down (both away from the base volatility).
-        let up = add(pos.vol, mul_up(pos.vol, mul_up(p.vol_up, f)?)?)?.min(MAX_VOL);
-        let down = mul_down(pos.vol, WAD.saturating_sub(mul_up(p.vol_down, f)?))?;
+        let up = q::add(vol, q::mul_up(vol, q::mul_up(vol_up, f)?)?)?.min(MAX_VOL_Q);
+        let down = q::mul_down(vol, q::WAD.saturating_sub(q::mul_up(vol_down, f)?))?;
         out[i] = Series {
-            pos: *pos,
-            lo: b.price(pos.kind, Rounding::Down)?,
-            hi: b.price(pos.kind, Rounding::Up)?,
-            vols: [down, pos.vol, up],
-            ln_k: ln_q96(pos.strike),
-            sqrt_t: sqrt_years(pos.seconds),
+            kind: pos.kind,
+            strike,
+            seconds: pos.seconds,
+            size,
+            lo: b.price(pos.kind, Rounding::Down),
+            hi: b.price(pos.kind, Rounding::Up),
+            s: [down, vol, up].map(|v| vol_sqrt_t(v, sqrt_t)),
+            ln_k,
+            sqrt_t,
         };
         // A sensitivity: rounds toward zero.
-        let d = mul_signed(pos.size, b.delta(pos.kind), Rounding::Down)?;
-        let d = if d.is_negative() {
-            mul_div_signed(pos.size, b.delta(pos.kind), WAD_SIGNED, Rounding::Up)?
+        let bd = b.delta(pos.kind);
+        let d = q::mul_signed(size, bd, Rounding::Down)?;
+        let d = if d < 0 {
+            q::mul_div_signed(size, bd, q::WAD_SIGNED, Rounding::Up)?
         } else {
             d
         };
-        delta = add_signed(delta, d)?;
+        delta = q::add_signed(delta, d)?;
     }
     Ok(delta)
+}
+
+/// [`MAX_VOL`] as a `u128`.
+const MAX_VOL_Q: u128 = 10 * q::WAD;
+
+/// `[a, b]` widened.
+fn wide2(v: [u128; 2]) -> [U256; 2] {
+    [q::widen(v[0]), q::widen(v[1])]
 }
 
 /// The risks of one underlying.
@@ -292,59 +349,72 @@ fn underlying_risk(book: &Book, p: &OptionMarginParams) -> Result<Risk, CoreErro
     if usize::from(e.bucket) >= MAX_BUCKETS {
         return Err(CoreError::InvalidBucket);
     }
-    if e.maint_shock > WAD || e.init_shock > WAD {
+    if e.maint_shock > crate::math::fixed::WAD || e.init_shock > crate::math::fixed::WAD {
         return Err(CoreError::InvalidParameter);
     }
-    let d = add_signed(e.spot, e.perp)?;
-    let price = e.price;
+    let shocks = [q::narrow(e.maint_shock)?, q::narrow(e.init_shock)?];
+    let perp = q::narrow_signed(e.perp)?;
+    let d = q::add_signed(q::narrow_signed(e.spot)?, perp)?;
+    let price = q::narrow(e.price)?;
+    let depth = q::narrow(e.depth)?;
     let mut risk = Risk {
         bucket: e.bucket,
-        // Requirements round up: the notional the floor applies to rounds up.
-        floor_notional: mul_up(e.perp.unsigned_abs(), price)?,
         ..Risk::default()
     };
+    // Requirements round up: the notional the floor applies to rounds up.
+    let mut floor_notional = q::mul_up(perp.unsigned_abs(), price)?;
     if book.options.is_empty() {
         // Exactly the delta-one function: the loss at the full (add-on) shock, rounded up.
-        let notional = mul_up(d.unsigned_abs(), price)?;
-        for (m, shock) in [e.maint_shock, e.init_shock].into_iter().enumerate() {
-            let loss = mul_up(notional, with_add_on(shock, notional, e.depth)?)?;
-            if d.is_negative() {
-                risk.up[m] = loss;
-            } else {
-                risk.dn[m] = loss;
-            }
+        let notional = q::mul_up(d.unsigned_abs(), price)?;
+        let mut loss = [0u128; 2];
+        for m in 0..2 {
+            loss[m] = q::mul_up(notional, with_add_on(shocks[m], notional, depth)?)?;
         }
+        if d < 0 {
+            risk.up = wide2(loss);
+        } else {
+            risk.dn = wide2(loss);
+        }
+        risk.floor_notional = q::widen(floor_notional);
         return Ok(risk);
     }
     risk.has_options = true;
     let mut series = [Series {
-        pos: book.options[0],
-        lo: U256::ZERO,
-        hi: U256::ZERO,
-        vols: [U256::ZERO; 3],
+        kind: OptionKind::Call,
+        strike: 0,
+        seconds: 0,
+        size: 0,
+        lo: 0,
+        hi: 0,
+        s: [0; 3],
         ln_k: 0,
         sqrt_t: 0,
     }; MAX_OPTION_SERIES];
-    let option_delta = prepare(book, p, &mut series)?;
+    let option_delta = prepare(book, price, p, &mut series)?;
     let series = &series[..book.options.len()];
-    let net = add_signed(d, option_delta)?;
+    let net = q::add_signed(d, option_delta)?;
     // Size add-on on the net delta; shocks and ranges round up.
-    let delta_notional = mul_up(net.unsigned_abs(), price)?;
-    let s = with_add_on(e.maint_shock, delta_notional, e.depth)?;
-    let s_im = with_add_on(e.init_shock, delta_notional, e.depth)?;
-    let sigma = book
-        .sigma_daily
-        .max(mul_div(book.iv_near, WAD, sqrt_365(), Rounding::Up)?);
-    let k_sigma = mul_up(p.k, sigma)?;
-    let base = mul_up(k_sigma, horizon_factor(p.option_horizon)?)?.max(p.range_floor);
-    let r = with_add_on(base, delta_notional, e.depth)?.max(s);
-    let half = r.div_ceil(u256(2));
-    let (s_i, r_i, h_i) = (signed(s)?, signed(r)?, signed(half)?);
+    let delta_notional = q::mul_up(net.unsigned_abs(), price)?;
+    let s = with_add_on(shocks[0], delta_notional, depth)?;
+    let s_im = with_add_on(shocks[1], delta_notional, depth)?;
+    let sigma = q::narrow(book.sigma_daily)?.max(q::mul_div(
+        q::narrow(book.iv_near)?,
+        q::WAD,
+        SQRT_365,
+        Rounding::Up,
+    )?);
+    let k_sigma = q::mul_up(q::narrow(p.k)?, sigma)?;
+    let base =
+        q::mul_up(k_sigma, horizon_factor_q(p.option_horizon)?)?.max(q::narrow(p.range_floor)?);
+    let r = with_add_on(base, delta_notional, depth)?.max(s);
+    let half = r.div_ceil(2);
+    let (s_i, r_i, h_i) = (q::signed(s)?, q::signed(r)?, q::signed(half)?);
+    let init_ratio = q::signed(q::narrow(p.init_ratio)?)?;
     // (x, volatility scenarios); x = 0 counts for both directions.
     let all = [DOWN, NONE, UP];
     let up_only = [NONE, UP];
-    let grid: [(I256, &[usize]); 7] = [
-        (I256::ZERO, &all),
+    let grid: [(i128, &[usize]); 7] = [
+        (0, &all),
         (s_i, &all),
         (h_i, &all),
         (r_i, &all),
@@ -352,67 +422,100 @@ fn underlying_risk(book: &Book, p: &OptionMarginParams) -> Result<Risk, CoreErro
         (-h_i, &up_only),
         (-r_i, &up_only),
     ];
-    let mut up = [I256::ZERO; 2];
-    let mut dn = [I256::ZERO; 2];
+    let mut up = [0i128; 2];
+    let mut dn = [0i128; 2];
     for (x, vols) in grid {
         // Moves below -100 % are clamped there.
-        let x = x.max(-WAD_SIGNED);
+        let x = x.max(-q::WAD_SIGNED);
         let l = delta_one_loss(d, price, x, s)?;
         let l_im = scale_loss(l, s_im, s)?;
         for &v in vols {
             let o = option_loss(series, price, x, v)?;
-            let o_im = mul_signed(o, signed(p.init_ratio)?, Rounding::Up)?;
-            let mm = add_signed(l, o)?;
-            let im = add_signed(l_im, o_im)?;
-            if !x.is_negative() {
+            let o_im = q::mul_signed(o, init_ratio, Rounding::Up)?;
+            let mm = q::add_signed(l, o)?;
+            let im = q::add_signed(l_im, o_im)?;
+            if x >= 0 {
                 up = [up[0].max(mm), up[1].max(im)];
             }
-            if !x.is_positive() {
+            if x <= 0 {
                 dn = [dn[0].max(mm), dn[1].max(im)];
             }
         }
     }
     // up, dn >= 0 (they start at zero).
-    risk.up = [up[0].into_raw(), up[1].into_raw()];
-    risk.dn = [dn[0].into_raw(), dn[1].into_raw()];
+    risk.up = wide2([up[0] as u128, up[1] as u128]);
+    risk.dn = wide2([dn[0] as u128, dn[1] as u128]);
     // Contingency on net short contracts; requirement, rounds up.
-    let mut net_contracts = I256::ZERO;
+    let mut net_contracts = 0i128;
     for s in series {
         // An expired series awaiting settlement is delta-one at intrinsic value (section 13):
         // no contingency.
-        if s.pos.seconds > 0 {
-            net_contracts = add_signed(net_contracts, s.pos.size)?;
+        if s.seconds > 0 {
+            net_contracts = q::add_signed(net_contracts, s.size)?;
         }
-        if s.pos.size.is_negative() {
-            risk.floor_notional = add(
-                risk.floor_notional,
-                mul_up(s.pos.size.unsigned_abs(), price)?,
-            )?;
+        if s.size < 0 {
+            floor_notional = q::add(floor_notional, q::mul_up(s.size.unsigned_abs(), price)?)?;
         }
     }
-    if net_contracts.is_negative() {
-        let c = mul_up(mul_up(p.kappa, price)?, net_contracts.unsigned_abs())?;
-        risk.contingency = [c, mul_up(c, p.init_ratio)?];
+    risk.floor_notional = q::widen(floor_notional);
+    if net_contracts < 0 {
+        let c = q::mul_up(
+            q::mul_up(q::narrow(p.kappa)?, price)?,
+            net_contracts.unsigned_abs(),
+        )?;
+        risk.contingency = wide2([c, q::mul_up(c, init_ratio as u128)?]);
     }
     // Tails: X_u = clamp(k sigma sqrt(T_X / 1 day), X_min, X_max), rounded up.
-    let x_u = mul_up(k_sigma, horizon_factor(p.tail_horizon)?)?
-        .max(p.tail_floor)
-        .min(p.tail_cap);
+    let x_u = q::mul_up(k_sigma, horizon_factor_q(p.tail_horizon)?)?
+        .max(q::narrow(p.tail_floor)?)
+        .min(q::narrow(p.tail_cap)?);
+    let far = q::narrow(p.far_move)?;
     for (di, dir_down) in [true, false].into_iter().enumerate() {
         for (j, tail) in p.tails.iter().enumerate() {
-            let m = signed(mul_up(tail.multiple, x_u)?.min(p.far_move))?;
+            let m = q::signed(q::mul_up(q::narrow(tail.multiple)?, x_u)?.min(far))?;
             let x = if dir_down { -m } else { m };
             let l = delta_one_loss(d, price, x, s)?;
             let o = option_loss(series, price, x, UP)?;
             let idx = di * 2 + j;
-            risk.tails[0][idx] = add_signed(l, o)?;
-            risk.tails[1][idx] = add_signed(
+            risk.tails[0][idx] = q::widen_signed(q::add_signed(l, o)?);
+            risk.tails[1][idx] = q::widen_signed(q::add_signed(
                 scale_loss(l, s_im, s)?,
-                mul_signed(o, signed(p.init_ratio)?, Rounding::Up)?,
-            )?;
+                q::mul_signed(o, init_ratio, Rounding::Up)?,
+            )?);
         }
     }
     Ok(risk)
+}
+
+/// `m * b / WAD` for a 256-bit magnitude `m` (high, low), rounded up when `up`, as a 256-bit
+/// magnitude.
+///
+/// # Errors
+/// [`CoreError::Overflow`] if `m * b` does not fit 256 bits.
+fn mul_wad_wide(m: (u128, u128), b: u128, up: bool) -> Result<(u128, u128), CoreError> {
+    let (h1, l) = q::mul_wide(m.1, b);
+    let h =
+        m.0.checked_mul(b)
+            .and_then(|x| x.checked_add(h1))
+            .ok_or(CoreError::Overflow)?;
+    let (q_hi, r) = (h / q::WAD, h % q::WAD);
+    let (q_lo, rem) = q::div_wide(r, l, q::WAD)?;
+    if up && rem != 0 {
+        let (q_lo, carry) = q_lo.overflowing_add(1);
+        return Ok((q_hi + u128::from(carry), q_lo));
+    }
+    Ok((q_hi, q_lo))
+}
+
+/// `acc + m` (or `acc - m` when `negative`) on 256 bits in two's complement.
+fn accumulate(acc: (u128, u128), negative: bool, m: (u128, u128)) -> (u128, u128) {
+    if negative {
+        let (lo, borrow) = acc.1.overflowing_sub(m.1);
+        (acc.0.wrapping_sub(m.0).wrapping_sub(u128::from(borrow)), lo)
+    } else {
+        let (lo, carry) = acc.1.overflowing_add(m.1);
+        (acc.0.wrapping_add(m.0).wrapping_add(u128::from(carry)), lo)
+    }
 }
 
 /// The regular requirement from signed and non-directional risks (before tails and floor).
@@ -422,41 +525,62 @@ fn regular(
     corr: &Correlations,
     mode: MarginMode,
 ) -> Result<U256, CoreError> {
-    let mut cross = U256::ZERO;
-    for r in risks {
-        cross = add(cross, r.up[m].max(r.dn[m]))?;
+    let mut up = [0u128; MAX_UNDERLYINGS];
+    let mut dn = [0u128; MAX_UNDERLYINGS];
+    let mut cross = 0u128;
+    for (i, r) in risks.iter().enumerate() {
+        up[i] = q::narrow(r.up[m])?;
+        dn[i] = q::narrow(r.dn[m])?;
+        cross = q::add(cross, up[i].max(dn[i]))?;
     }
     if mode == MarginMode::Cross {
-        return Ok(cross);
+        return Ok(q::widen(cross));
     }
-    let mut s = [I256::ZERO; MAX_UNDERLYINGS];
-    let mut n = U256::ZERO;
-    for (i, r) in risks.iter().enumerate() {
-        s[i] = signed(r.dn[m])? - signed(r.up[m])?;
-        n = add(n, r.up[m].min(r.dn[m]))?;
+    let mut s = [0i128; MAX_UNDERLYINGS];
+    let mut n = 0u128;
+    for i in 0..risks.len() {
+        s[i] = q::signed(dn[i])? - q::signed(up[i])?;
+        n = q::add(n, up[i].min(dn[i]))?;
     }
     // sum_u s_u^2 + 2 sum_{v<u} rho_uv s_u s_v in WAD-scaled squared quote, every term rounded
     // up (as the delta-one function does).
-    let mut sum = I256::ZERO;
+    // The sum reaches (sum_u |s_u|)^2 / WAD: it is kept on 256 bits in two's complement
+    // (high, low), where it cannot overflow for |s_u| < 2^127.
+    let mut sum = (0u128, 0u128);
     for u in 0..risks.len() {
         let su = s[u];
-        sum = add_signed(sum, mul_signed(su, su, Rounding::Up)?)?;
+        sum = accumulate(
+            sum,
+            false,
+            mul_wad_wide((0, su.unsigned_abs()), su.unsigned_abs(), true)?,
+        );
         for v in 0..u {
-            let rho = signed(corr.rho(risks[u].bucket, risks[v].bucket))?;
-            let prod = mul_div_signed(su, s[v], WAD_SIGNED, Rounding::Up)?;
-            let term = mul_signed(prod, rho, Rounding::Up)?;
-            sum = add_signed(sum, add_signed(term, term)?)?;
+            let rho = q::narrow(corr.rho(risks[u].bucket, risks[v].bucket))?;
+            // Signed ceilings: a positive value's magnitude rounds up, a negative one's down.
+            let negative = (su < 0) != (s[v] < 0);
+            let prod = mul_wad_wide((0, su.unsigned_abs()), s[v].unsigned_abs(), !negative)?;
+            let term = mul_wad_wide(prod, rho, !negative)?;
+            sum = accumulate(accumulate(sum, negative, term), negative, term);
         }
     }
-    let root = if sum.is_negative() {
-        U256::ZERO
+    let root = if sum.0 >> 127 == 1 {
+        0
     } else {
-        wad_sqrt_up(sum.into_raw())
+        // ceil(sqrt(sum WAD)); sum WAD < 2^256 while cross < 2^128.
+        let (h, l) = q::mul_wide(sum.1, q::WAD);
+        let h = sum
+            .0
+            .checked_mul(q::WAD)
+            .and_then(|x| x.checked_add(h))
+            .ok_or(CoreError::Overflow)?;
+        q::sqrt_up_wide(h, l)?
     };
-    Ok(add(root, n)?.min(cross))
+    Ok(q::widen(q::add(root, n)?.min(cross)))
 }
 
 /// The largest weighted tail loss `max_dj W_dj`.
+// The tail index selects a column of every underlying's tails.
+#[allow(clippy::needless_range_loop)]
 fn tails(
     risks: &[Risk],
     m: usize,
@@ -464,42 +588,48 @@ fn tails(
     mode: MarginMode,
     p: &OptionMarginParams,
 ) -> Result<U256, CoreError> {
-    let mut worst = U256::ZERO;
+    let mut t = [[0i128; 4]; MAX_UNDERLYINGS];
+    for (i, r) in risks.iter().enumerate() {
+        for (ti, ri) in t[i].iter_mut().zip(r.tails[m]) {
+            *ti = q::narrow_signed(ri)?;
+        }
+    }
+    let credit_share = q::narrow(p.tail_credit)?;
+    let mut worst = 0u128;
     for idx in 0..4 {
-        let weight = p.tails[idx % 2].weight;
-        let mut pos = U256::ZERO;
-        for r in risks.iter().filter(|r| r.has_options) {
-            let t = r.tails[m][idx];
-            if t.is_positive() {
-                pos = add(pos, t.into_raw())?;
+        let weight = q::narrow(p.tails[idx % 2].weight)?;
+        let mut pos = 0u128;
+        for (i, _) in risks.iter().enumerate().filter(|(_, r)| r.has_options) {
+            if t[i][idx] > 0 {
+                pos = q::add(pos, t[i][idx] as u128)?;
             }
         }
-        let mut credit = U256::ZERO;
+        let mut credit = 0u128;
         if mode == MarginMode::Portfolio {
             for (v, rv) in risks.iter().enumerate().filter(|(_, r)| r.has_options) {
-                let tv = rv.tails[m][idx];
-                if !tv.is_negative() {
+                let tv = t[v][idx];
+                if tv >= 0 {
                     continue;
                 }
                 // min over the losing underlyings of rho_uv.
                 let mut rho: Option<U256> = None;
                 for (u, ru) in risks.iter().enumerate() {
-                    if u != v && ru.has_options && ru.tails[m][idx].is_positive() {
+                    if u != v && ru.has_options && t[u][idx] > 0 {
                         let c = corr.rho(ru.bucket, rv.bucket);
                         rho = Some(rho.map_or(c, |x| x.min(c)));
                     }
                 }
                 if let Some(rho) = rho {
                     // A credit lowers the requirement: rounds down.
-                    credit = add(credit, mul_down(tv.unsigned_abs(), rho)?)?;
+                    credit = q::add(credit, q::mul_down(tv.unsigned_abs(), q::narrow(rho)?)?)?;
                 }
             }
-            credit = mul_down(credit, p.tail_credit)?;
+            credit = q::mul_down(credit, credit_share)?;
         }
-        let w = mul_up(weight, pos.saturating_sub(credit))?;
+        let w = q::mul_up(weight, pos.saturating_sub(credit))?;
         worst = worst.max(w);
     }
-    Ok(worst)
+    Ok(q::widen(worst))
 }
 
 /// Maintenance and initial requirements of a sub-account over its books (one per underlying,
@@ -515,7 +645,8 @@ fn tails(
 /// [`MAX_OPTION_SERIES`] options; [`CoreError::InvalidBucket`] for a bucket `>= MAX_BUCKETS`;
 /// [`CoreError::InvalidParameter`] for a shock or correlation above 1, parameters failing
 /// [`OptionMarginParams::validate`], or an option volatility above [`MAX_VOL`] or expiry beyond
-/// [`crate::MAX_SECONDS`]; [`CoreError::Overflow`] if an intermediate does not fit.
+/// [`crate::MAX_SECONDS`]; [`CoreError::Overflow`] if an input, an intermediate or a result
+/// does not fit 128 bits (`i128` for signed values; see the module's "Arithmetic and domain").
 pub fn requirements(
     books: &[Book],
     corr: &Correlations,
@@ -530,32 +661,31 @@ pub fn requirements(
     corr.validate()?;
     params.validate()?;
     let mut risks = [Risk::default(); MAX_UNDERLYINGS];
-    let mut notional = U256::ZERO;
-    let mut contingency = [U256::ZERO; 2];
+    let mut notional = 0u128;
+    let mut contingency = [0u128; 2];
     for (i, b) in books.iter().enumerate() {
         risks[i] = underlying_risk(b, params)?;
-        notional = add(notional, risks[i].floor_notional)?;
-        contingency = [
-            add(contingency[0], risks[i].contingency[0])?,
-            add(contingency[1], risks[i].contingency[1])?,
-        ];
+        notional = q::add(notional, q::narrow(risks[i].floor_notional)?)?;
+        for (c, rc) in contingency.iter_mut().zip(risks[i].contingency) {
+            *c = q::add(*c, q::narrow(rc)?)?;
+        }
     }
     let risks = &risks[..books.len()];
     // Requirements round up.
-    let floor = mul_up(params.min_margin_fraction, notional)?;
-    let floor_im = mul_up(floor, params.init_ratio)?;
-    let mut out = [U256::ZERO; 2];
+    let floor = q::mul_up(q::narrow(params.min_margin_fraction)?, notional)?;
+    let floor_im = q::mul_up(floor, q::narrow(params.init_ratio)?)?;
+    let mut out = [0u128; 2];
     for m in 0..2 {
-        let reg = regular(risks, m, corr, mode)?;
-        let tail = tails(risks, m, corr, mode, params)?;
-        out[m] = add(reg.max(tail), contingency[m])?;
+        let reg = q::narrow(regular(risks, m, corr, mode)?)?;
+        let tail = q::narrow(tails(risks, m, corr, mode, params)?)?;
+        out[m] = q::add(reg.max(tail), contingency[m])?;
     }
     let maintenance = out[0].max(floor);
     let initial = out[1].max(floor_im).max(maintenance);
     Ok(Requirements {
-        maintenance,
-        initial,
-        gross_notional: notional,
+        maintenance: q::widen(maintenance),
+        initial: q::widen(initial),
+        gross_notional: q::widen(notional),
     })
 }
 
@@ -596,62 +726,81 @@ pub fn delta_one_requirements(
 /// beyond [`crate::MAX_SECONDS`]; [`CoreError::Overflow`] if a value does not fit.
 pub fn greeks(book: &Book) -> Result<Greeks, CoreError> {
     let e = &book.exposure;
-    let mut g = Greeks {
-        delta: add_signed(e.spot, e.perp)?,
-        ..Greeks::default()
+    let price = q::narrow(e.price)?;
+    let ln_p = ln_q96_u128(price);
+    let mut delta = q::add_signed(q::narrow_signed(e.spot)?, q::narrow_signed(e.perp)?)?;
+    let (mut gamma, mut vega) = (0i128, 0i128);
+    // Sensitivities round toward zero.
+    let toward_zero = |a: i128, x: i128| -> Result<i128, CoreError> {
+        let r = q::mul_signed(a, x, Rounding::Down)?;
+        if r < 0 {
+            q::mul_signed(a, x, Rounding::Up)
+        } else {
+            Ok(r)
+        }
     };
-    let hundred = I256::try_from(100u8).map_err(|_| CoreError::Overflow)?;
     for pos in book.options {
-        let b = Black76::new(e.price, pos.strike, pos.seconds, pos.vol)?;
-        let toward_zero = |a: I256, x: I256, den: I256| -> Result<I256, CoreError> {
-            let r = mul_div_signed(a, x, den, Rounding::Down)?;
-            if r.is_negative() {
-                mul_div_signed(a, x, den, Rounding::Up)
-            } else {
-                Ok(r)
-            }
-        };
-        g.delta = add_signed(
-            g.delta,
-            toward_zero(pos.size, b.delta(pos.kind), WAD_SIGNED)?,
-        )?;
-        g.gamma = add_signed(
-            g.gamma,
-            toward_zero(pos.size, signed(b.gamma()?)?, WAD_SIGNED)?,
-        )?;
-        let vega = toward_zero(pos.size, signed(b.vega()?)?, WAD_SIGNED)?;
-        g.vega = add_signed(g.vega, vega / hundred)?;
+        let (b, size) = model(pos, price, ln_p)?;
+        delta = q::add_signed(delta, toward_zero(size, b.delta(pos.kind))?)?;
+        gamma = q::add_signed(gamma, toward_zero(size, q::signed(b.gamma()?)?)?)?;
+        let v = toward_zero(size, q::signed(b.vega()?)?)?;
+        vega = q::add_signed(vega, v / 100)?;
     }
-    Ok(g)
+    Ok(Greeks {
+        delta: q::widen_signed(delta),
+        gamma: q::widen_signed(gamma),
+        vega: q::widen_signed(vega),
+    })
+}
+
+/// The 128-bit model of `pos` at `price` (`ln_p` its logarithm) and its size.
+///
+/// # Errors
+/// [`CoreError::InvalidParameter`] for a volatility above [`MAX_VOL`] or an expiry beyond
+/// [`MAX_SECONDS`]; [`CoreError::Overflow`] for a strike, volatility or size beyond 128 bits.
+fn model(pos: &OptionPosition, price: u128, ln_p: i128) -> Result<(Black76Q, i128), CoreError> {
+    if pos.vol > MAX_VOL || pos.seconds > MAX_SECONDS {
+        return Err(CoreError::InvalidParameter);
+    }
+    let strike = q::narrow(pos.strike)?;
+    let b = Black76Q::from_parts(
+        price,
+        strike,
+        ln_p,
+        ln_q96_u128(strike),
+        sqrt_years(pos.seconds),
+        q::narrow(pos.vol)?,
+    );
+    Ok((b, q::narrow_signed(pos.size)?))
 }
 
 /// The mark value of a book's option positions for equity: longs at the long mark (rounded
-/// down), shorts at minus the short mark (a liability, rounded up in size).
+/// down), shorts at minus the short mark (a liability, rounded up in size). Computed on 128 bits
+/// like [`requirements`] (the same domain).
 ///
 /// # Errors
 /// As [`greeks`].
 pub fn options_value(book: &Book) -> Result<I256, CoreError> {
-    let mut total = I256::ZERO;
+    let price = q::narrow(book.exposure.price)?;
+    let ln_p = ln_q96_u128(price);
+    let mut total = 0i128;
     for pos in book.options {
-        let b = Black76::new(book.exposure.price, pos.strike, pos.seconds, pos.vol)?;
-        let v = if pos.size.is_negative() {
-            // Liability: floor of -|q| * short mark.
-            mul_signed(
-                pos.size,
-                signed(b.price(pos.kind, Rounding::Up)?)?,
-                Rounding::Down,
-            )?
+        let (b, size) = model(pos, price, ln_p)?;
+        // A liability (short, its upper-bound mark) or an asset (long, its lower-bound mark):
+        // the floor of q times the mark either way.
+        let rounding = if size < 0 {
+            Rounding::Up
         } else {
-            // Asset: floor of q * long mark.
-            mul_signed(
-                pos.size,
-                signed(b.price(pos.kind, Rounding::Down)?)?,
-                Rounding::Down,
-            )?
+            Rounding::Down
         };
-        total = add_signed(total, v)?;
+        let v = q::mul_signed(
+            size,
+            q::signed(b.price(pos.kind, rounding))?,
+            Rounding::Down,
+        )?;
+        total = q::add_signed(total, v)?;
     }
-    Ok(total)
+    Ok(q::widen_signed(total))
 }
 
 /// Why a change of margin mode is refused (DESIGN section 7, "Modes"). The discriminants are
@@ -693,3 +842,11 @@ pub fn check_mode_switch(
 #[cfg(test)]
 #[path = "scenario_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "scenario_oracle.rs"]
+mod oracle;
+
+#[cfg(test)]
+#[path = "scenario_i128_tests.rs"]
+mod i128_tests;
