@@ -229,3 +229,49 @@ fn small_accounts_on_wasm() {
         }
     }
 }
+
+#[path = "../crates/clearing-core/tests/reference/mod.rs"]
+mod reference;
+
+/// The reference table's option rows, (e) to (k) of `docs/reference-table.md`, computed by the
+/// deployable MarginMath: to the wei the core's requirements, floor notional and option mark
+/// value, in both modes.
+#[test]
+fn reference_option_rows_on_wasm() {
+    let mut rt = Runtime::new();
+    let deployer = rt.new_account();
+    let wasm = read_wasm("margin-math").unwrap_or_else(|e| panic!("{e}"));
+    let math = rt.deploy_without_constructor(deployer, &wasm).unwrap();
+    let params = reference::params();
+    let corr = reference::correlations();
+    let mut rows = 0;
+    for p in reference::portfolios()
+        .iter()
+        .filter(|p| !p.options.is_empty())
+    {
+        let positions = reference::positions(p);
+        let (books, _) = reference::books(p, &positions);
+        let mut input = vec![0u8; margin_input_len(books.len(), p.options.len())];
+        encode_margin_input(&books, &corr, &params, &mut input).unwrap();
+        for (portfolio, mode) in [(false, MarginMode::Cross), (true, MarginMode::Portfolio)] {
+            let call = Math::requirementsCall {
+                input: Bytes::from(input.clone()),
+                portfolio,
+            };
+            let got = rt.call(deployer, math, &call, U256::ZERO).unwrap();
+            let r = scenario_requirements(&books, &corr, &params, mode).unwrap();
+            let value = books
+                .iter()
+                .map(|b| options_value(b).unwrap())
+                .fold(I256::ZERO, |a, v| a + v);
+            assert_eq!(
+                (got._0, got._1, got._2, got._3),
+                (r.maintenance, r.initial, r.gross_notional, value),
+                "{} ({mode:?})",
+                p.label
+            );
+            rows += 1;
+        }
+    }
+    assert_eq!(rows, 14, "rows (e) .. (k), each in both modes");
+}

@@ -702,7 +702,11 @@ mod tests {
     #[test]
     fn the_borrow_total_never_outgrows_the_debts() {
         let supply = U256::from(10u64.pow(15));
-        let p = RateParams { slope2: U256::ZERO, reserve: U256::ZERO, ..RateParams::default() };
+        let p = RateParams {
+            slope2: U256::ZERO,
+            reserve: U256::ZERO,
+            ..RateParams::default()
+        };
         let mut s = MarketState::new(0);
         s.supply = supply;
         s.borrow = supply / U256::from(100);
