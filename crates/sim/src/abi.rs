@@ -132,6 +132,11 @@ sol! {
     }
 
     #[derive(Debug, PartialEq, Eq)]
+    contract Math {
+        function requirements(bytes input, bool portfolio) external view returns (uint256, uint256, uint256, int256);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
     contract Margin {
         constructor(address risk, address riskEngine, address clearinghouse, address optionMarkets);
         function optionMarkets() external view returns (address);

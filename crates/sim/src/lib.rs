@@ -108,6 +108,8 @@ pub struct System {
     pub margin: Address,
     /// OptionMarkets (option parameters, classes, series, implied volatility, settlement).
     pub options: Address,
+    /// MarginMath: the stateless margin function with options (not wired to the others yet).
+    pub math: Address,
     /// Exchange.
     pub exchange: Address,
     /// InsuranceFund.
@@ -180,6 +182,7 @@ impl System {
             self.clearinghouse,
             self.margin,
             self.options,
+            self.math,
             self.exchange,
             self.fund,
             self.breaker,
@@ -213,7 +216,7 @@ impl System {
     ///   12), the liquidator and the backstop, wired with their roles;
     /// - OptionMarkets with every option parameter at its default (the
     ///   MarginEngine reads the portfolio minimum equity there), no class
-    ///   enabled;
+    ///   enabled; MarginMath (stateless, no constructor);
     /// - the Timelock (delay 1 h): once the contracts are deployed and wired
     ///   (the bootstrap, by the deployer), every contract's admin role passes
     ///   to it and the deployer keeps none; the assets and the market are
@@ -333,6 +336,9 @@ impl System {
             }
             .abi_encode(),
         )?;
+        let math = rt
+            .deploy_without_constructor(admin, &wasm("margin-math")?)
+            .map_err(|e| SimError::Deploy("MarginMath", e))?;
         let margin = dep(
             &mut rt,
             "MarginEngine",
@@ -451,6 +457,7 @@ impl System {
             clearinghouse,
             margin,
             options,
+            math,
             exchange,
             fund,
             breaker,
