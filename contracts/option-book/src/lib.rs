@@ -37,7 +37,7 @@ use clearing_core::math::fixed::{from_u128, to_u128_bounded};
 use clearing_core::trading::option_positions::{
     self as op, FillError, FillInput, FillRefusal, MAX_SERIES_PER_ACCOUNT,
 };
-use clearing_core::{split_fee, sub_signed, to_signed, CoreError, OptionParam};
+use clearing_core::{split_fee_narrow, sub_signed, to_signed, CoreError, OptionParam};
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
 use stylus_sdk::{
     call::Call,
@@ -215,7 +215,8 @@ impl OptionBook {
     /// account. The buyer pays `|maker_delta| x premium` (rounded down) to the seller; each side
     /// pays its fee (maker or taker rate x the underlying notional, rounded up, capped at the
     /// option fee cap x that premium amount), split between the Clearinghouse's insurance
-    /// account (its share and the dust) and treasury account. Emits [`OptionFill`]. Margin is
+    /// account (its share and the dust) and treasury account as perpetual fees are
+    /// (`clearing_core::split_fee_narrow`, `split_fee` in 256-bit arithmetic). Emits [`OptionFill`]. Margin is
     /// the caller's to check afterwards.
     ///
     /// # Errors
@@ -348,7 +349,7 @@ impl OptionBook {
             if recipients.contains(&U256::ZERO) {
                 return Err(revert(FeeRecipientUnset::SELECTOR, &[]));
             }
-            let s = split_fee(total_fee, word(&cfg, 2, ch)?).map_err(math)?;
+            let s = split_fee_narrow(total_fee, word(&cfg, 2, ch)?).map_err(math)?;
             split = [s.insurance, s.treasury];
             for (to, part) in recipients.into_iter().zip(split) {
                 self.quote_delta(to.into(), to_signed(part).map_err(math)?)?;

@@ -22,7 +22,8 @@
 //!   underlying notional, rounded up) capped at `fee_cap x premium amount` (rounded up), so a
 //!   far out-of-the-money option is not charged more than a share of what it is worth
 //!   ([`option_fee`]). Fees round up. The two fees are split between the insurance and treasury
-//!   accounts with [`split_fee`](crate::split_fee) (the insurance account takes the dust).
+//!   accounts as perpetuals' fees are ([`split_fee`](crate::split_fee), in 256 bits:
+//!   [`split_fee_narrow`](crate::split_fee_narrow); the insurance account takes the dust).
 //!
 //! # Expiry
 //!
