@@ -262,16 +262,14 @@ impl OptionBook {
         let (old_maker, old_taker) = (self.position(maker, series), self.position(taker, series));
         let old_oi = self.open_interest(series);
         // The volatility matters only to a fill that adds risk in an enabled class.
-        let fresh = !enabled
-            || op::reduces_both(old_maker, old_taker, maker_delta)
-            || {
-                let v = self.view(
-                    markets,
-                    VOLATILITY,
-                    &[word_of(t.underlying), U256::from(t.expiry)],
-                )?;
-                !word(&v, 1, markets)?.is_zero()
-            };
+        let fresh = !enabled || op::reduces_both(old_maker, old_taker, maker_delta) || {
+            let v = self.view(
+                markets,
+                VOLATILITY,
+                &[word_of(t.underlying), U256::from(t.expiry)],
+            )?;
+            !word(&v, 1, markets)?.is_zero()
+        };
         let input = FillInput {
             now,
             expiry: t.expiry,
@@ -559,7 +557,11 @@ impl OptionBook {
             return Ok(());
         }
         let vault = self.vault.get();
-        self.exec(vault, APPLY_QUOTE_DELTA, &[account.into(), delta.into_raw()])
+        self.exec(
+            vault,
+            APPLY_QUOTE_DELTA,
+            &[account.into(), delta.into_raw()],
+        )
     }
 
     /// Calls `callee`'s view `selector` with `args`; its revert unchanged.

@@ -151,7 +151,10 @@ mod mock {
         }
 
         pub fn volatility(&self, _underlying: Address, _expiry: u64) -> (U256, bool) {
-            (U256::from(6u8) * U256::from(10u8).pow(U256::from(17u8)), !self.stale.get())
+            (
+                U256::from(6u8) * U256::from(10u8).pow(U256::from(17u8)),
+                !self.stale.get(),
+            )
         }
 
         pub fn settlement_price(&self, _underlying: Address, expiry: u64) -> U256 {
@@ -278,7 +281,14 @@ macro_rules! world {
 }
 
 impl World {
-    fn fill(&self, series: u32, maker: B256, taker: B256, premium: U256, d: I256) -> Result<(), Vec<u8>> {
+    fn fill(
+        &self,
+        series: u32,
+        maker: B256,
+        taker: B256,
+        premium: U256,
+        d: I256,
+    ) -> Result<(), Vec<u8>> {
         self.book
             .sender(self.exchange)
             .apply_option_fill(series, maker, taker, premium, d)
@@ -286,7 +296,10 @@ impl World {
     }
 
     fn quote(&self, a: B256) -> I256 {
-        self.vault.sender(self.admin).quote_balance(a).motsu_unwrap()
+        self.vault
+            .sender(self.admin)
+            .quote_balance(a)
+            .motsu_unwrap()
     }
 
     /// Everything a fill may change: positions, series lists, open interest, quote balances
@@ -304,7 +317,10 @@ impl World {
             ));
         }
         let b = self.book.sender(self.admin);
-        s.push(format!("{:?}", [CALL, PUT, OLD].map(|id| b.open_interest(id))));
+        s.push(format!(
+            "{:?}",
+            [CALL, PUT, OLD].map(|id| b.open_interest(id))
+        ));
         s
     }
 }
@@ -339,7 +355,10 @@ fn wiring_is_set_once_by_the_admin(
     );
     b.assert_emitted(&ExchangeSet { exchange });
     // Not the admin.
-    let e = b.sender(alice).set_liquidator(liquidator).motsu_unwrap_err();
+    let e = b
+        .sender(alice)
+        .set_liquidator(liquidator)
+        .motsu_unwrap_err();
     let e = decode::<AccessControlUnauthorizedAccount>(e);
     assert_eq!((e.account, e.needed_role), (alice, ADMIN_ROLE.into()));
     let e = b.sender(alice).set_exchange(alice).motsu_unwrap_err();
@@ -445,7 +464,10 @@ fn sizes_must_be_non_zero_multiples_of_the_min_size(
     let before = w.state(&[a, b]);
     let e = w.fill(CALL, a, b, wad(100), I256::ZERO).unwrap_err();
     assert_eq!(decode::<ZeroSize>(e), ZeroSize {});
-    for d in [tenths(15) + I256::ONE, -(tenths(1) / I256::try_from(2).unwrap())] {
+    for d in [
+        tenths(15) + I256::ONE,
+        -(tenths(1) / I256::try_from(2).unwrap()),
+    ] {
         let e = w.fill(CALL, a, b, wad(100), d).unwrap_err();
         assert_eq!(
             decode::<SizeNotMultiple>(e),
@@ -854,7 +876,13 @@ fn settlement_is_zero_sum_to_the_wei(
         assert_eq!(w.quote(*h) - before[k], expected[k]);
         sum += expected[k];
         assert_eq!(w.book.sender(admin).positions(*h), (vec![], vec![]));
-        let oi_after = if k == 0 { tenths(7) } else if k == 1 { tenths(7) } else { I256::ZERO };
+        let oi_after = if k == 0 {
+            tenths(7)
+        } else if k == 1 {
+            tenths(7)
+        } else {
+            I256::ZERO
+        };
         w.book.assert_emitted(&OptionSettled {
             account: *h,
             series: CALL,
@@ -896,8 +924,7 @@ fn settlement_on_a_round_price_is_exact_and_puts_pay_below_the_strike(
     let past = expire(&w, PUT);
     expire(&w, CALL);
     // 2,812.5: the put pays 187.5 per contract, the call nothing.
-    w.om.sender(admin)
-        .set_settlement(past, u256(281_250 * PP));
+    w.om.sender(admin).set_settlement(past, u256(281_250 * PP));
     let before: Vec<I256> = holders.iter().map(|h| w.quote(*h)).collect();
     let mut sum = I256::ZERO;
     for (h, k) in holders.iter().zip([33i64, -11, 7, -29]) {
@@ -1120,7 +1147,10 @@ fn a_fill_against_the_real_option_markets(
     let q = |x: B256| vault.sender(admin).quote_balance(x).motsu_unwrap();
     assert_eq!(q(a), -swad(300) - I256::try_from(u256(180 * PP)).unwrap());
     assert_eq!(q(b), swad(300) - swad(3));
-    assert_eq!(q(insurance()) + q(treasury()), I256::try_from(u256(480 * PP)).unwrap());
+    assert_eq!(
+        q(insurance()) + q(treasury()),
+        I256::try_from(u256(480 * PP)).unwrap()
+    );
     assert_eq!(book.sender(admin).open_interest(id), wad(2));
     assert_eq!(book.sender(admin).positions(b), (vec![id], vec![swad(-2)]));
 }

@@ -121,7 +121,10 @@ mod tests {
     #[test]
     fn narrow_split_examples() {
         let third = u256(333_333_333_333_333_333);
-        assert_eq!(split_fee_narrow(u256(10), third), split_fee(u256(10), third));
+        assert_eq!(
+            split_fee_narrow(u256(10), third),
+            split_fee(u256(10), third)
+        );
         assert_eq!(
             split_fee_narrow(u256(u128::MAX), WAD),
             split_fee(u256(u128::MAX), WAD)
