@@ -93,7 +93,7 @@ pub use risk::volatility::{
     daily_squared_return, daily_vol, ewma_variance, observe, VolState, SECONDS_PER_DAY,
 };
 pub use trading::account::{decode as decode_account, encode as encode_account};
-pub use trading::fees::{fee, split_fee, FeeSplit};
+pub use trading::fees::{fee, split_fee, split_fee_narrow, FeeSplit};
 pub use trading::funding::{
     accrue, exp_neg_up, funding_payment, funding_rate, premium_sample, sample_weight,
     settle_funding, time_weight, update_premium, within_band, FUNDING_PERIOD,

@@ -1,11 +1,12 @@
 //! Trading: sub-account ids ([`account`]), signed orders and fill checks ([`order`]), positions
-//! ([`position`]), perpetual markets ([`market`]), funding ([`funding`]), fees ([`fees`]) and
-//! option series ([`options`]).
+//! ([`position`]), perpetual markets ([`market`]), funding ([`funding`]), fees ([`fees`]),
+//! option series ([`options`]) and option positions ([`option_positions`]).
 
 pub mod account;
 pub mod fees;
 pub mod funding;
 pub mod market;
+pub mod option_positions;
 pub mod options;
 pub mod order;
 pub mod position;

@@ -8,7 +8,7 @@
 //!
 //! Fees are never negative here (no maker rebates).
 
-use crate::math::fixed::{mul_up, WAD};
+use crate::math::fixed::{mul_div_narrow, mul_up, Rounding, WAD};
 use crate::CoreError;
 use alloy_primitives::U256;
 
@@ -45,6 +45,24 @@ pub fn split_fee(fee: U256, insurance_share: U256) -> Result<FeeSplit, CoreError
     // Dust goes to the InsuranceFund: its share rounds up; `fee * share / WAD <= fee`, so the
     // ceiling is at most `fee` and cannot overflow.
     let insurance = mul_up(fee, insurance_share)?;
+    Ok(FeeSplit {
+        insurance,
+        treasury: fee - insurance,
+    })
+}
+
+/// [`split_fee`] for a fee below `2^128`, in 256-bit arithmetic (a contract that calls only
+/// this links no 512-bit division): the same parts, insurance rounded up.
+///
+/// # Errors
+/// [`CoreError::InvalidParameter`] if `insurance_share > 1`; [`CoreError::Overflow`] if `fee`
+/// is `2^128` or more.
+pub fn split_fee_narrow(fee: U256, insurance_share: U256) -> Result<FeeSplit, CoreError> {
+    if insurance_share > WAD {
+        return Err(CoreError::InvalidParameter);
+    }
+    // Dust goes to the InsuranceFund, as in `split_fee`: at most `fee`.
+    let insurance = mul_div_narrow(fee, insurance_share, WAD, Rounding::Up)?;
     Ok(FeeSplit {
         insurance,
         treasury: fee - insurance,
@@ -100,7 +118,35 @@ mod tests {
         );
     }
 
+    #[test]
+    fn narrow_split_examples() {
+        let third = u256(333_333_333_333_333_333);
+        assert_eq!(
+            split_fee_narrow(u256(10), third),
+            split_fee(u256(10), third)
+        );
+        assert_eq!(
+            split_fee_narrow(u256(u128::MAX), WAD),
+            split_fee(u256(u128::MAX), WAD)
+        );
+        assert_eq!(
+            split_fee_narrow(u256(u128::MAX) + u256(1), WAD / u256(2)),
+            Err(CoreError::Overflow)
+        );
+        assert_eq!(
+            split_fee_narrow(u256(1), WAD + u256(1)),
+            Err(CoreError::InvalidParameter)
+        );
+    }
+
     proptest! {
+        /// Below 2^128 the narrow split is the split.
+        #[test]
+        fn narrow_split_is_the_split(f in any::<u128>(), share in 0u64..=1_000_000_000_000_000_000) {
+            let (f, share) = (U256::from(f), U256::from(share));
+            prop_assert_eq!(split_fee_narrow(f, share), split_fee(f, share));
+        }
+
         #[test]
         fn fee_rounds_up(n in any_u256(), rate in 0u64..=1_000_000_000_000_000_000) {
             let rate = U256::from(rate);
