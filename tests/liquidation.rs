@@ -59,30 +59,68 @@ both_modes!(
     the_rate_limit_throttles_a_large_liquidation,
 );
 
+/// The contracts and accounts every scenario uses, made by tag as `#[motsu::test]` makes its
+/// arguments (a scenario is a plain function, so that it can run in both margin modes).
+struct Env {
+    risk: Contract<RiskModule>,
+    vault: Contract<CollateralVault>,
+    engine: Contract<RiskEngine>,
+    margin: Contract<MarginEngine>,
+    markets: Contract<PerpMarkets>,
+    ch: Contract<Clearinghouse>,
+    ex: Contract<Exchange>,
+    usdc: Contract<MockErc20>,
+    weth: Contract<MockErc20>,
+    usdc_feed: Contract<MockAggregator>,
+    eth_feed: Contract<MockAggregator>,
+    breaker: Contract<CircuitBreaker>,
+    fund: Contract<InsuranceFund>,
+    liq: Contract<Liquidator>,
+    backstop: Contract<Backstop>,
+    options: Contract<OptionMarkets>,
+    admin: Address,
+    matcher: Address,
+    fees: Address,
+    guardian: Address,
+    alice: Account,
+    bob: Account,
+    kim: Account,
+}
+
+impl Env {
+    fn new() -> Self {
+        Self {
+            risk: Contract::<RiskModule>::from_tag("risk"),
+            vault: Contract::<CollateralVault>::from_tag("vault"),
+            engine: Contract::<RiskEngine>::from_tag("engine"),
+            margin: Contract::<MarginEngine>::from_tag("margin"),
+            markets: Contract::<PerpMarkets>::from_tag("markets"),
+            ch: Contract::<Clearinghouse>::from_tag("ch"),
+            ex: Contract::<Exchange>::from_tag("ex"),
+            usdc: Contract::<MockErc20>::from_tag("usdc"),
+            weth: Contract::<MockErc20>::from_tag("weth"),
+            usdc_feed: Contract::<MockAggregator>::from_tag("usdc_feed"),
+            eth_feed: Contract::<MockAggregator>::from_tag("eth_feed"),
+            breaker: Contract::<CircuitBreaker>::from_tag("breaker"),
+            fund: Contract::<InsuranceFund>::from_tag("fund"),
+            liq: Contract::<Liquidator>::from_tag("liq"),
+            backstop: Contract::<Backstop>::from_tag("backstop"),
+            options: Contract::<OptionMarkets>::from_tag("options"),
+            admin: Address::from_tag("admin"),
+            matcher: Address::from_tag("matcher"),
+            fees: Address::from_tag("fees"),
+            guardian: Address::from_tag("guardian"),
+            alice: Account::from_tag("alice"),
+            bob: Account::from_tag("bob"),
+            kim: Account::from_tag("kim"),
+        }
+    }
+}
+
 fn partial_liquidation_restores_initial_health_and_splits_the_penalty(portfolio: bool) {
-    let risk = Contract::<RiskModule>::from_tag("risk");
-    let vault = Contract::<CollateralVault>::from_tag("vault");
-    let engine = Contract::<RiskEngine>::from_tag("engine");
-    let margin = Contract::<MarginEngine>::from_tag("margin");
-    let markets = Contract::<PerpMarkets>::from_tag("markets");
-    let ch = Contract::<Clearinghouse>::from_tag("ch");
-    let ex = Contract::<Exchange>::from_tag("ex");
-    let usdc = Contract::<MockErc20>::from_tag("usdc");
-    let weth = Contract::<MockErc20>::from_tag("weth");
-    let usdc_feed = Contract::<MockAggregator>::from_tag("usdc_feed");
-    let eth_feed = Contract::<MockAggregator>::from_tag("eth_feed");
-    let breaker = Contract::<CircuitBreaker>::from_tag("breaker");
-    let fund = Contract::<InsuranceFund>::from_tag("fund");
-    let liq = Contract::<Liquidator>::from_tag("liq");
-    let backstop = Contract::<Backstop>::from_tag("backstop");
-    let admin = Address::from_tag("admin");
-    let matcher = Address::from_tag("matcher");
-    let fees = Address::from_tag("fees");
-    let guardian = Address::from_tag("guardian");
-    let alice = Account::from_tag("alice");
-    let bob = Account::from_tag("bob");
-    let kim = Account::from_tag("kim");
-    let options = Contract::<OptionMarkets>::from_tag("options");
+    #[rustfmt::skip]
+    let Env { risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed,
+        breaker, fund, liq, backstop, options, admin, matcher, fees, guardian, alice, bob, kim } = Env::new();
     let p = protocol!(
         risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
         matcher, fees, breaker, fund, liq, backstop, guardian; options
@@ -212,29 +250,9 @@ fn partial_liquidation_restores_initial_health_and_splits_the_penalty(portfolio:
 }
 
 fn dust_is_liquidated_whole(portfolio: bool) {
-    let risk = Contract::<RiskModule>::from_tag("risk");
-    let vault = Contract::<CollateralVault>::from_tag("vault");
-    let engine = Contract::<RiskEngine>::from_tag("engine");
-    let margin = Contract::<MarginEngine>::from_tag("margin");
-    let markets = Contract::<PerpMarkets>::from_tag("markets");
-    let ch = Contract::<Clearinghouse>::from_tag("ch");
-    let ex = Contract::<Exchange>::from_tag("ex");
-    let usdc = Contract::<MockErc20>::from_tag("usdc");
-    let weth = Contract::<MockErc20>::from_tag("weth");
-    let usdc_feed = Contract::<MockAggregator>::from_tag("usdc_feed");
-    let eth_feed = Contract::<MockAggregator>::from_tag("eth_feed");
-    let breaker = Contract::<CircuitBreaker>::from_tag("breaker");
-    let fund = Contract::<InsuranceFund>::from_tag("fund");
-    let liq = Contract::<Liquidator>::from_tag("liq");
-    let backstop = Contract::<Backstop>::from_tag("backstop");
-    let admin = Address::from_tag("admin");
-    let matcher = Address::from_tag("matcher");
-    let fees = Address::from_tag("fees");
-    let guardian = Address::from_tag("guardian");
-    let alice = Account::from_tag("alice");
-    let bob = Account::from_tag("bob");
-    let kim = Account::from_tag("kim");
-    let options = Contract::<OptionMarkets>::from_tag("options");
+    #[rustfmt::skip]
+    let Env { risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed,
+        breaker, fund, liq, backstop, options, admin, matcher, fees, guardian, alice, bob, kim } = Env::new();
     let p = protocol!(
         risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
         matcher, fees, breaker, fund, liq, backstop, guardian; options
@@ -325,29 +343,9 @@ fn quote_total(p: &Protocol, accounts: &[B256]) -> I256 {
 }
 
 fn bad_debt_is_covered_by_the_fund_first(portfolio: bool) {
-    let risk = Contract::<RiskModule>::from_tag("risk");
-    let vault = Contract::<CollateralVault>::from_tag("vault");
-    let engine = Contract::<RiskEngine>::from_tag("engine");
-    let margin = Contract::<MarginEngine>::from_tag("margin");
-    let markets = Contract::<PerpMarkets>::from_tag("markets");
-    let ch = Contract::<Clearinghouse>::from_tag("ch");
-    let ex = Contract::<Exchange>::from_tag("ex");
-    let usdc = Contract::<MockErc20>::from_tag("usdc");
-    let weth = Contract::<MockErc20>::from_tag("weth");
-    let usdc_feed = Contract::<MockAggregator>::from_tag("usdc_feed");
-    let eth_feed = Contract::<MockAggregator>::from_tag("eth_feed");
-    let breaker = Contract::<CircuitBreaker>::from_tag("breaker");
-    let fund = Contract::<InsuranceFund>::from_tag("fund");
-    let liq = Contract::<Liquidator>::from_tag("liq");
-    let backstop = Contract::<Backstop>::from_tag("backstop");
-    let admin = Address::from_tag("admin");
-    let matcher = Address::from_tag("matcher");
-    let fees = Address::from_tag("fees");
-    let guardian = Address::from_tag("guardian");
-    let alice = Account::from_tag("alice");
-    let bob = Account::from_tag("bob");
-    let kim = Account::from_tag("kim");
-    let options = Contract::<OptionMarkets>::from_tag("options");
+    #[rustfmt::skip]
+    let Env { risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed,
+        breaker, fund, liq, backstop, options, admin, matcher, fees, guardian, alice, bob, kim } = Env::new();
     let p = protocol!(
         risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
         matcher, fees, breaker, fund, liq, backstop, guardian; options
@@ -408,29 +406,9 @@ fn w_top_up(p: &Protocol, who: Address, amount: u64) {
 }
 
 fn bad_debt_beyond_the_fund_is_socialised_on_the_side_that_profited(portfolio: bool) {
-    let risk = Contract::<RiskModule>::from_tag("risk");
-    let vault = Contract::<CollateralVault>::from_tag("vault");
-    let engine = Contract::<RiskEngine>::from_tag("engine");
-    let margin = Contract::<MarginEngine>::from_tag("margin");
-    let markets = Contract::<PerpMarkets>::from_tag("markets");
-    let ch = Contract::<Clearinghouse>::from_tag("ch");
-    let ex = Contract::<Exchange>::from_tag("ex");
-    let usdc = Contract::<MockErc20>::from_tag("usdc");
-    let weth = Contract::<MockErc20>::from_tag("weth");
-    let usdc_feed = Contract::<MockAggregator>::from_tag("usdc_feed");
-    let eth_feed = Contract::<MockAggregator>::from_tag("eth_feed");
-    let breaker = Contract::<CircuitBreaker>::from_tag("breaker");
-    let fund = Contract::<InsuranceFund>::from_tag("fund");
-    let liq = Contract::<Liquidator>::from_tag("liq");
-    let backstop = Contract::<Backstop>::from_tag("backstop");
-    let admin = Address::from_tag("admin");
-    let matcher = Address::from_tag("matcher");
-    let fees = Address::from_tag("fees");
-    let guardian = Address::from_tag("guardian");
-    let alice = Account::from_tag("alice");
-    let bob = Account::from_tag("bob");
-    let kim = Account::from_tag("kim");
-    let options = Contract::<OptionMarkets>::from_tag("options");
+    #[rustfmt::skip]
+    let Env { risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed,
+        breaker, fund, liq, backstop, options, admin, matcher, fees, guardian, alice, bob, kim } = Env::new();
     let p = protocol!(
         risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
         matcher, fees, breaker, fund, liq, backstop, guardian; options
@@ -555,29 +533,9 @@ fn bad_debt_beyond_the_fund_is_socialised_on_the_side_that_profited(portfolio: b
 }
 
 fn collateral_is_sold_to_cover_quote_debt(portfolio: bool) {
-    let risk = Contract::<RiskModule>::from_tag("risk");
-    let vault = Contract::<CollateralVault>::from_tag("vault");
-    let engine = Contract::<RiskEngine>::from_tag("engine");
-    let margin = Contract::<MarginEngine>::from_tag("margin");
-    let markets = Contract::<PerpMarkets>::from_tag("markets");
-    let ch = Contract::<Clearinghouse>::from_tag("ch");
-    let ex = Contract::<Exchange>::from_tag("ex");
-    let usdc = Contract::<MockErc20>::from_tag("usdc");
-    let weth = Contract::<MockErc20>::from_tag("weth");
-    let usdc_feed = Contract::<MockAggregator>::from_tag("usdc_feed");
-    let eth_feed = Contract::<MockAggregator>::from_tag("eth_feed");
-    let breaker = Contract::<CircuitBreaker>::from_tag("breaker");
-    let fund = Contract::<InsuranceFund>::from_tag("fund");
-    let liq = Contract::<Liquidator>::from_tag("liq");
-    let backstop = Contract::<Backstop>::from_tag("backstop");
-    let admin = Address::from_tag("admin");
-    let matcher = Address::from_tag("matcher");
-    let fees = Address::from_tag("fees");
-    let guardian = Address::from_tag("guardian");
-    let alice = Account::from_tag("alice");
-    let bob = Account::from_tag("bob");
-    let kim = Account::from_tag("kim");
-    let options = Contract::<OptionMarkets>::from_tag("options");
+    #[rustfmt::skip]
+    let Env { risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed,
+        breaker, fund, liq, backstop, options, admin, matcher, fees, guardian, alice, bob, kim } = Env::new();
     let p = protocol!(
         risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
         matcher, fees, breaker, fund, liq, backstop, guardian; options
@@ -710,31 +668,11 @@ fn collateral_is_sold_to_cover_quote_debt(portfolio: bool) {
 }
 
 fn the_breaker_gates_liquidations_but_not_deposits_or_closing_fills(portfolio: bool) {
-    let risk = Contract::<RiskModule>::from_tag("risk");
-    let vault = Contract::<CollateralVault>::from_tag("vault");
-    let engine = Contract::<RiskEngine>::from_tag("engine");
-    let margin = Contract::<MarginEngine>::from_tag("margin");
-    let markets = Contract::<PerpMarkets>::from_tag("markets");
-    let ch = Contract::<Clearinghouse>::from_tag("ch");
-    let ex = Contract::<Exchange>::from_tag("ex");
-    let usdc = Contract::<MockErc20>::from_tag("usdc");
-    let weth = Contract::<MockErc20>::from_tag("weth");
-    let usdc_feed = Contract::<MockAggregator>::from_tag("usdc_feed");
-    let eth_feed = Contract::<MockAggregator>::from_tag("eth_feed");
-    let breaker = Contract::<CircuitBreaker>::from_tag("breaker");
-    let fund = Contract::<InsuranceFund>::from_tag("fund");
-    let liq = Contract::<Liquidator>::from_tag("liq");
-    let backstop = Contract::<Backstop>::from_tag("backstop");
-    let admin = Address::from_tag("admin");
-    let matcher = Address::from_tag("matcher");
-    let fees = Address::from_tag("fees");
-    let guardian = Address::from_tag("guardian");
+    #[rustfmt::skip]
+    let Env { risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed,
+        breaker, fund, liq, backstop, options, admin, matcher, fees, guardian, alice, bob, kim } = Env::new();
     let keeper = Address::from_tag("keeper");
-    let alice = Account::from_tag("alice");
-    let bob = Account::from_tag("bob");
     let carol = Account::from_tag("carol");
-    let kim = Account::from_tag("kim");
-    let options = Contract::<OptionMarkets>::from_tag("options");
     use circuit_breaker::*;
     let p = protocol!(
         risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
@@ -842,29 +780,9 @@ fn the_breaker_gates_liquidations_but_not_deposits_or_closing_fills(portfolio: b
 }
 
 fn the_rate_limit_throttles_a_large_liquidation(portfolio: bool) {
-    let risk = Contract::<RiskModule>::from_tag("risk");
-    let vault = Contract::<CollateralVault>::from_tag("vault");
-    let engine = Contract::<RiskEngine>::from_tag("engine");
-    let margin = Contract::<MarginEngine>::from_tag("margin");
-    let markets = Contract::<PerpMarkets>::from_tag("markets");
-    let ch = Contract::<Clearinghouse>::from_tag("ch");
-    let ex = Contract::<Exchange>::from_tag("ex");
-    let usdc = Contract::<MockErc20>::from_tag("usdc");
-    let weth = Contract::<MockErc20>::from_tag("weth");
-    let usdc_feed = Contract::<MockAggregator>::from_tag("usdc_feed");
-    let eth_feed = Contract::<MockAggregator>::from_tag("eth_feed");
-    let breaker = Contract::<CircuitBreaker>::from_tag("breaker");
-    let fund = Contract::<InsuranceFund>::from_tag("fund");
-    let liq = Contract::<Liquidator>::from_tag("liq");
-    let backstop = Contract::<Backstop>::from_tag("backstop");
-    let admin = Address::from_tag("admin");
-    let matcher = Address::from_tag("matcher");
-    let fees = Address::from_tag("fees");
-    let guardian = Address::from_tag("guardian");
-    let alice = Account::from_tag("alice");
-    let bob = Account::from_tag("bob");
-    let kim = Account::from_tag("kim");
-    let options = Contract::<OptionMarkets>::from_tag("options");
+    #[rustfmt::skip]
+    let Env { risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed,
+        breaker, fund, liq, backstop, options, admin, matcher, fees, guardian, alice, bob, kim } = Env::new();
     let p = protocol!(
         risk, vault, engine, margin, markets, ch, ex, usdc, weth, usdc_feed, eth_feed, admin,
         matcher, fees, breaker, fund, liq, backstop, guardian; options
