@@ -39,6 +39,7 @@ use clearing_core::trading::option_positions::{
 };
 use clearing_core::{split_fee_narrow, sub_signed, to_signed, CoreError, OptionParam};
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
+use raw_abi::{encode, selector, with_selector, word_of};
 use stylus_sdk::{
     call::Call,
     prelude::*,
@@ -96,14 +97,6 @@ struct Terms {
     expiry: u64,
     is_call: bool,
     strike: U256,
-}
-
-/// The 4-byte selector of a Solidity signature.
-const fn selector(sig: &[u8]) -> [u8; 4] {
-    let h = stylus_sdk::keccak_const::Keccak256::new()
-        .update(sig)
-        .finalize();
-    [h[0], h[1], h[2], h[3]]
 }
 
 const SERIES: [u8; 4] = selector(b"series(uint32)");
@@ -566,7 +559,7 @@ impl OptionBook {
 
     /// Calls `callee`'s view `selector` with `args`; its revert unchanged.
     fn view(&self, callee: Address, selector: [u8; 4], args: &[U256]) -> Result<Vec<u8>, Vec<u8>> {
-        stylus_sdk::call::static_call(self, callee, &calldata(selector, args))
+        stylus_sdk::call::static_call(self, callee, &with_selector(selector, args))
             .map_err(|e| passthrough(e, callee))
     }
 
@@ -578,7 +571,7 @@ impl OptionBook {
 
     /// Calls `callee`'s mutating `selector` with `args`; its revert unchanged.
     fn exec(&mut self, callee: Address, selector: [u8; 4], args: &[U256]) -> Result<(), Vec<u8>> {
-        stylus_sdk::call::call(Call::new_in(self), callee, &calldata(selector, args))
+        stylus_sdk::call::call(Call::new_in(self), callee, &with_selector(selector, args))
             .map(|_| ())
             .map_err(|e| passthrough(e, callee))
     }
@@ -594,30 +587,10 @@ fn plan_oi(f: &FillInput) -> U256 {
     .unwrap_or_default()
 }
 
-/// Call data: the selector and static words.
-fn calldata(selector: [u8; 4], args: &[U256]) -> Vec<u8> {
-    let mut v = selector.to_vec();
-    v.extend_from_slice(&encode(args));
-    v
-}
-
-/// Words, ABI-encoded back to back (every field of this contract's errors and events is static).
-fn encode(words: &[U256]) -> Vec<u8> {
-    let mut v = Vec::with_capacity(32 * words.len());
-    for w in words {
-        v.extend_from_slice(&w.to_be_bytes::<32>());
-    }
-    v
-}
-
-/// The revert data of the custom error `selector` with static fields `words`.
+/// The revert data of the custom error `selector` with static fields `words` (every field of
+/// this contract's errors is static).
 fn revert(selector: [u8; 4], words: &[U256]) -> Vec<u8> {
-    calldata(selector, words)
-}
-
-/// An address as an ABI word.
-fn word_of(a: Address) -> U256 {
-    a.into_word().into()
+    with_selector(selector, words)
 }
 
 /// Word `i` of a call's answer.
@@ -625,9 +598,7 @@ fn word_of(a: Address) -> U256 {
 /// # Errors
 /// [`CallFailed`] naming `callee` when the answer is shorter.
 fn word(out: &[u8], i: usize, callee: Address) -> Result<U256, Vec<u8>> {
-    out.get(32 * i..32 * i + 32)
-        .map(U256::from_be_slice)
-        .ok_or_else(|| revert(CallFailed::SELECTOR, &[word_of(callee)]))
+    raw_abi::word(out, i).ok_or_else(|| revert(CallFailed::SELECTOR, &[word_of(callee)]))
 }
 
 /// A callee's revert data unchanged, or [`CallFailed`] when it has none.

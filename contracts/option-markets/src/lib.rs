@@ -39,6 +39,7 @@ use clearing_core::{
     SequencerStatus,
 };
 use openzeppelin_stylus::access::control::{AccessControl, IAccessControl};
+use raw_abi::{encode, selector, with_selector, word_of};
 use stylus_sdk::{
     prelude::*,
     storage::{
@@ -125,14 +126,6 @@ pub struct OptionMarkets {
     classes: StorageMap<Address, OptionClass>,
     series: StorageVec<Series>,
     expiries: StorageMap<Address, StorageMap<u64, Expiry>>,
-}
-
-/// The 4-byte selector of a Solidity signature.
-const fn selector(sig: &[u8]) -> [u8; 4] {
-    let h = stylus_sdk::keccak_const::Keccak256::new()
-        .update(sig)
-        .finalize();
-    [h[0], h[1], h[2], h[3]]
 }
 
 // The views this contract reads, called with hand-encoded arguments and answers read by word
@@ -863,26 +856,10 @@ impl OptionMarkets {
     }
 }
 
-/// Words, ABI-encoded back to back (every field of this contract's errors and events is static).
-fn encode(words: &[U256]) -> Vec<u8> {
-    let mut v = Vec::with_capacity(32 * words.len());
-    for w in words {
-        v.extend_from_slice(&w.to_be_bytes::<32>());
-    }
-    v
-}
-
 /// The revert data of the custom error `selector` with static fields `words` (the `sol!`
 /// declarations in `errors` give the selectors and name the fields).
 fn revert(selector: [u8; 4], words: &[U256]) -> Vec<u8> {
-    let mut v = selector.to_vec();
-    v.extend_from_slice(&encode(words));
-    v
-}
-
-/// An address as an ABI word.
-fn word_of(a: Address) -> U256 {
-    a.into_word().into()
+    with_selector(selector, words)
 }
 
 /// Word `i` of a call's answer.
@@ -890,9 +867,7 @@ fn word_of(a: Address) -> U256 {
 /// # Errors
 /// [`CallFailed`] naming `callee` when the answer is shorter.
 fn word(out: &[u8], i: usize, callee: Address) -> Result<U256, Vec<u8>> {
-    out.get(32 * i..32 * i + 32)
-        .map(U256::from_be_slice)
-        .ok_or_else(|| call_failed(callee))
+    raw_abi::word(out, i).ok_or_else(|| call_failed(callee))
 }
 
 /// Word `i` of a call's answer as an address.
