@@ -5,12 +5,11 @@
 //! `scripts/build-wasm margin-math` first.
 use alloy_primitives::{Bytes, I256, U256};
 use alloy_sol_types::sol;
-use clearing_core::governance::params::DAY;
 use clearing_core::{
     encode_margin_input, greeks, margin_input_len, options_value, scenario_requirements, Book,
-    Correlations, Exposure, MarginMode, OptionKind, OptionMarginParams, OptionPosition,
-    MAX_BUCKETS, WAD,
+    MarginMode, OptionMarginParams,
 };
+use clearing_sim::largest;
 use stylus_runtime::{read_wasm, Runtime};
 
 sol! {
@@ -20,68 +19,6 @@ sol! {
         function greeks(bytes input) external view returns (int256[], int256[], int256[]);
         error InputLength();
     }
-}
-
-fn wad(x: u64) -> U256 {
-    U256::from(x) * WAD
-}
-
-fn milli(x: i64) -> I256 {
-    I256::try_from(x).unwrap() * I256::from_raw(WAD / U256::from(1_000u16))
-}
-
-fn corr() -> Correlations {
-    Correlations {
-        intra: [WAD * U256::from(8u8) / U256::from(10u8); MAX_BUCKETS],
-        inter: WAD / U256::from(4u8),
-    }
-}
-
-/// Eight underlyings, each with spot, a perp and two option series (a short call and a long
-/// put): the largest account the system allows.
-fn full_account() -> Vec<(Exposure, Vec<OptionPosition>)> {
-    (0..8u64)
-        .map(|i| {
-            let price = 1_000 + 700 * i;
-            let e = Exposure {
-                bucket: (i % 4) as u8,
-                spot: milli(2_000),
-                perp: milli(-(i as i64) * 400 - 300),
-                price: wad(price),
-                maint_shock: WAD * U256::from(3u8) / U256::from(100u8),
-                init_shock: WAD * U256::from(45u8) / U256::from(1_000u16),
-                depth: wad(5_000_000),
-            };
-            let opts = vec![
-                OptionPosition {
-                    kind: OptionKind::Call,
-                    strike: wad(price + price / 10),
-                    seconds: (7 + i) * DAY,
-                    vol: WAD * U256::from(50 + 5 * i) / U256::from(100u8),
-                    size: milli(-1_500),
-                },
-                OptionPosition {
-                    kind: OptionKind::Put,
-                    strike: wad(price - price / 10),
-                    seconds: 30 * DAY,
-                    vol: WAD * U256::from(60u8) / U256::from(100u8),
-                    size: milli(2_000),
-                },
-            ];
-            (e, opts)
-        })
-        .collect()
-}
-
-fn books(raw: &[(Exposure, Vec<OptionPosition>)]) -> Vec<Book<'_>> {
-    raw.iter()
-        .map(|(e, o)| Book {
-            exposure: *e,
-            sigma_daily: WAD * U256::from(3u8) / U256::from(100u8),
-            iv_near: o[0].vol,
-            options: o,
-        })
-        .collect()
 }
 
 /// The largest account: in a debug build the interpreter's dispatch nests one native frame per
@@ -98,11 +35,12 @@ fn full_account_on_wasm() {
     let deployer = rt.new_account();
     let wasm = read_wasm("margin-math").unwrap_or_else(|e| panic!("{e}"));
     let math = rt.deploy_without_constructor(deployer, &wasm).unwrap();
-    let raw = full_account();
-    let books = books(&raw);
+    let raw = largest::account();
+    let corr = largest::correlations();
+    let books = largest::books(&raw);
     let params = OptionMarginParams::DEFAULT;
     let mut input = vec![0u8; margin_input_len(8, 16)];
-    encode_margin_input(&books, &corr(), &params, &mut input).unwrap();
+    encode_margin_input(&books, &corr, &params, &mut input).unwrap();
     for (portfolio, mode) in [(false, MarginMode::Cross), (true, MarginMode::Portfolio)] {
         let call = Math::requirementsCall {
             input: Bytes::from(input.clone()),
@@ -131,7 +69,7 @@ fn full_account_on_wasm() {
                 gas.intrinsic,
                 gas.program_entry,
             );
-            let r = scenario_requirements(&books, &corr(), &params, mode).unwrap();
+            let r = scenario_requirements(&books, &corr, &params, mode).unwrap();
             let value = books
                 .iter()
                 .map(|b| options_value(b).unwrap())
@@ -187,8 +125,9 @@ fn small_accounts_on_wasm() {
     let wasm = read_wasm("margin-math").unwrap_or_else(|e| panic!("{e}"));
     let math = rt.deploy_without_constructor(deployer, &wasm).unwrap();
     assert!(rt.cache_program(math));
-    let raw = full_account();
-    let all = books(&raw);
+    let raw = largest::account();
+    let corr = largest::correlations();
+    let all = largest::books(&raw);
     for (label, nb, series) in [
         ("8 underlyings, no option", 8usize, 0usize),
         ("1 underlying, 1 series", 1, 1),
@@ -205,7 +144,7 @@ fn small_accounts_on_wasm() {
         let m = nb * series;
         let mut input = vec![0u8; margin_input_len(nb, m)];
         let params = OptionMarginParams::DEFAULT;
-        encode_margin_input(&b, &corr(), &params, &mut input).unwrap();
+        encode_margin_input(&b, &corr, &params, &mut input).unwrap();
         for (portfolio, mode) in [(false, MarginMode::Cross), (true, MarginMode::Portfolio)] {
             let call = Math::requirementsCall {
                 input: Bytes::from(input.clone()),
@@ -217,7 +156,7 @@ fn small_accounts_on_wasm() {
                 "requirements, {label}, portfolio {portfolio}, program cached: {} gas ({} WASM)",
                 gas.used, gas.wasm
             );
-            let r = scenario_requirements(&b, &corr(), &params, mode).unwrap();
+            let r = scenario_requirements(&b, &corr, &params, mode).unwrap();
             let value = b
                 .iter()
                 .map(|x| options_value(x).unwrap())

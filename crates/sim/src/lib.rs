@@ -8,6 +8,7 @@
 //! gas report.
 
 pub mod abi;
+pub mod largest;
 
 use abi::*;
 use alloy_primitives::{keccak256, Address, Bytes, B256, I256, U256};

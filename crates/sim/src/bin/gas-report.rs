@@ -346,65 +346,20 @@ fn script(cached: bool) -> Result<Vec<(String, GasReport)>, String> {
     Ok(rows)
 }
 
-/// The margin input of an account with 8 underlyings (prices 1,000 to 5,900, four buckets), each
-/// with 2 spot, a short perp and two series (a short 110 % call, 7 to 14 days, and a long 90 %
-/// put, 30 days).
+/// The margin input of the largest account (`clearing_sim::largest`).
 fn full_account_input() -> Result<Vec<u8>, String> {
-    use clearing_core::{
-        encode_margin_input, margin_input_len, Book, Correlations, Exposure, OptionKind,
-        OptionMarginParams, OptionPosition, MAX_BUCKETS,
-    };
-    let milli =
-        |x: i64| I256::try_from(x).unwrap_or_default() * I256::from_raw(WAD / U256::from(1_000u16));
-    let pct = |x: u64| U256::from(x) * WAD / U256::from(100u8);
-    let day = 86_400u64;
-    let raw: Vec<(Exposure, [OptionPosition; 2])> = (0..8u64)
-        .map(|i| {
-            let price = 1_000 + 700 * i;
-            let exposure = Exposure {
-                bucket: u8::try_from(i % 4).unwrap_or_default(),
-                spot: milli(2_000),
-                perp: milli(-(i64::try_from(i).unwrap_or_default()) * 400 - 300),
-                price: wad(price),
-                maint_shock: pct(3),
-                init_shock: WAD * U256::from(45u8) / U256::from(1_000u16),
-                depth: wad(5_000_000),
-            };
-            let options = [
-                OptionPosition {
-                    kind: OptionKind::Call,
-                    strike: wad(price + price / 10),
-                    seconds: (7 + i) * day,
-                    vol: pct(50 + 5 * i),
-                    size: milli(-1_500),
-                },
-                OptionPosition {
-                    kind: OptionKind::Put,
-                    strike: wad(price - price / 10),
-                    seconds: 30 * day,
-                    vol: pct(60),
-                    size: milli(2_000),
-                },
-            ];
-            (exposure, options)
-        })
-        .collect();
-    let books: Vec<Book> = raw
-        .iter()
-        .map(|(exposure, options)| Book {
-            exposure: *exposure,
-            sigma_daily: pct(3),
-            iv_near: options[0].vol,
-            options,
-        })
-        .collect();
-    let corr = Correlations {
-        intra: [pct(80); MAX_BUCKETS],
-        inter: pct(25),
-    };
+    use clearing_core::{encode_margin_input, margin_input_len, OptionMarginParams};
+    use clearing_sim::largest;
+    let raw = largest::account();
+    let books = largest::books(&raw);
     let mut input = vec![0u8; margin_input_len(8, 16)];
-    encode_margin_input(&books, &corr, &OptionMarginParams::DEFAULT, &mut input)
-        .map_err(|x| format!("margin input: {x:?}"))?;
+    encode_margin_input(
+        &books,
+        &largest::correlations(),
+        &OptionMarginParams::DEFAULT,
+        &mut input,
+    )
+    .map_err(|x| format!("margin input: {x:?}"))?;
     Ok(input)
 }
 
