@@ -351,6 +351,65 @@ fn the_minimum_equity_is_governed_in_option_markets() {
     assert!(!s.margin_mode(dave.account(0)).unwrap());
 }
 
+/// A MarginEngine whose OptionMarkets cannot answer (no contract at the wired address) refuses
+/// a switch to portfolio mode with `RiskCallFailed` naming that address, and the mode stays;
+/// setting cross mode, the default, changes nothing and asks it nothing.
+#[test]
+fn a_switch_to_portfolio_mode_needs_an_answering_option_markets() {
+    let mut s = System::deploy().unwrap_or_else(|e| panic!("{e}"));
+    let (admin, risk, engine, ch, usdc_token) =
+        (s.admin, s.risk, s.engine, s.clearinghouse, s.usdc);
+    let nobody = s.rt.new_account();
+    let wasm = stylus_runtime::read_wasm("margin-engine").unwrap();
+    let margin =
+        s.rt.deploy(
+            admin,
+            &wasm,
+            &Margin::constructorCall {
+                risk,
+                riskEngine: engine,
+                clearinghouse: ch,
+                optionMarkets: nobody,
+            },
+            U256::ZERO,
+        )
+        .unwrap();
+    let carol = Trader::from_seed("carol");
+    s.deposit(&carol, 0, usdc_token, usdc(20_000)).unwrap();
+    let switch = |portfolio| Margin::setMarginModeCall {
+        subaccount: 0,
+        portfolio,
+    };
+    let err =
+        s.rt.call(carol.address, margin, &switch(true), U256::ZERO)
+            .unwrap_err();
+    assert_eq!(
+        err.decode::<Margin::RiskCallFailed>(),
+        Some(Margin::RiskCallFailed { risk: nobody })
+    );
+    let mode = |s: &mut System| {
+        s.rt.view(
+            admin,
+            margin,
+            &Margin::marginModeCall {
+                account: carol.account(0),
+            },
+        )
+        .unwrap()
+        ._0
+    };
+    assert!(!mode(&mut s));
+    s.rt.call(carol.address, margin, &switch(false), U256::ZERO)
+        .unwrap();
+    assert!(s
+        .rt
+        .last_receipt()
+        .unwrap()
+        .events::<Margin::MarginModeSet>()
+        .is_empty());
+    assert!(!mode(&mut s));
+}
+
 #[test]
 fn liquidation_follows_the_account_mode() {
     let Pair { mut s, alice, .. } = pair();

@@ -149,6 +149,7 @@ sol! {
         function greeks(bytes32 account) external view returns (address[], int256[], int256[], int256[]);
         error PortfolioEquityTooLow(int256 equity, uint256 minimum);
         error ModeSwitchUnhealthy(int256 equity, uint256 initial);
+        error RiskCallFailed(address risk);
         event MarginModeSet(bytes32 indexed account, bool portfolio);
     }
 
