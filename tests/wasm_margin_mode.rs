@@ -370,6 +370,8 @@ fn a_switch_to_portfolio_mode_needs_an_answering_option_markets() {
                 riskEngine: engine,
                 clearinghouse: ch,
                 optionMarkets: nobody,
+                optionBook: s.book,
+                marginMath: s.math,
             },
             U256::ZERO,
         )

@@ -60,6 +60,7 @@ impl<'a> Clearing<'a> {
             markets.address(),
             w.margin.address(),
             w.vault.address(),
+            Address::ZERO,
         );
         markets
             .sender(admin)

@@ -78,6 +78,8 @@ impl World<'_> {
             self.engine.address(),
             self.clearinghouse,
             self.options,
+            Address::ZERO,
+            Address::ZERO,
         );
         self.usdc
             .sender(admin)

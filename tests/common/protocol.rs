@@ -53,6 +53,7 @@ impl<'a> Protocol<'a> {
             w.vault.address(),
             breaker.address(),
             fund.address(),
+            Address::ZERO,
         );
         backstop.sender(admin).constructor(
             liq.address(),

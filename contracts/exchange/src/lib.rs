@@ -157,6 +157,8 @@ pub struct Exchange {
     markets: StorageAddress,
     margin_engine: StorageAddress,
     vault: StorageAddress,
+    /// OptionBook: the option position ledger option orders settle into.
+    option_book: StorageAddress,
     /// Filled size per order digest, WAD base units.
     filled: StorageMap<B256, StorageU256>,
     /// Digests cancelled, per canceller.
@@ -174,8 +176,8 @@ impl IEip712 for Exchange {
 
 #[public]
 impl Exchange {
-    /// Wires the Clearinghouse, PerpMarkets, the MarginEngine and the
-    /// CollateralVault, and grants `admin` the admin role.
+    /// Wires the Clearinghouse, PerpMarkets, the MarginEngine, the
+    /// CollateralVault and the OptionBook, and grants `admin` the admin role.
     #[constructor]
     pub fn constructor(
         &mut self,
@@ -184,12 +186,19 @@ impl Exchange {
         markets: Address,
         margin_engine: Address,
         vault: Address,
+        option_book: Address,
     ) {
         self.access._grant_role(ADMIN_ROLE.into(), admin);
         self.clearinghouse.set(clearinghouse);
         self.markets.set(markets);
         self.margin_engine.set(margin_engine);
         self.vault.set(vault);
+        self.option_book.set(option_book);
+    }
+
+    /// The wired OptionBook (option orders, market ids from 2^31, settle there).
+    pub fn option_book(&self) -> Address {
+        self.option_book.get()
     }
 
     // ------------------------------------------------------------------

@@ -158,14 +158,14 @@ fn bytes(e: ExchangeError) -> Vec<u8> {
 
 fn deploy(ex: &Contract<Exchange>, admin: Address) {
     ex.sender(admin)
-        .constructor(admin, CLEARINGHOUSE, MARKETS, ENGINE, VAULT);
+        .constructor(admin, CLEARINGHOUSE, MARKETS, ENGINE, VAULT, Address::ZERO);
 }
 
 /// An exchange wired to `peer` for all four callees, with `matcher` holding
 /// the matcher role.
 fn deploy_with(ex: &Contract<Exchange>, peer: &Contract<Peer>, admin: Address, matcher: Address) {
     let p = peer.address();
-    ex.sender(admin).constructor(admin, p, p, p, p);
+    ex.sender(admin).constructor(admin, p, p, p, p, p);
     ex.sender(admin)
         .grant_role(MATCHER_ROLE.into(), matcher)
         .motsu_unwrap();

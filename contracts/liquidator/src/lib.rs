@@ -91,6 +91,8 @@ pub struct Liquidator {
     keeper_share: StorageU256,
     changed_at: StorageMap<u8, StorageU64>,
     last: StorageMap<B256, LastLiquidation>,
+    /// OptionBook: the option positions liquidated as perps (DESIGN section 13).
+    option_book: StorageAddress,
 }
 
 sol_interface! {
@@ -138,7 +140,7 @@ sol_interface! {
 
 #[public]
 impl Liquidator {
-    /// Wires every contract the liquidator calls, grants `admin` the admin
+    /// Wires every contract the liquidator calls (the OptionBook last), grants `admin` the admin
     /// role and sets the penalty defaults of DESIGN section 12 (a fifth of
     /// the maintenance shock, at least 0.5 %, keeper share 50 %).
     #[constructor]
@@ -154,8 +156,10 @@ impl Liquidator {
         vault: Address,
         breaker: Address,
         insurance_fund: Address,
+        option_book: Address,
     ) {
         self.access._grant_role(ADMIN_ROLE.into(), admin);
+        self.option_book.set(option_book);
         self.clearinghouse.set(clearinghouse);
         self.markets.set(markets);
         self.margin.set(margin_engine);
@@ -192,6 +196,11 @@ impl Liquidator {
     /// `AccessControlUnauthorizedAccount` unless the caller holds the role's admin role.
     pub fn revoke_role(&mut self, role: B256, account: Address) -> Result<(), LiquidatorError> {
         Ok(self.access.revoke_role(role, account)?)
+    }
+
+    /// The wired OptionBook.
+    pub fn option_book(&self) -> Address {
+        self.option_book.get()
     }
 
     /// The penalty parameters: `(divisor, minPenalty, keeperShare)`.

@@ -120,6 +120,10 @@ pub struct MarginEngine {
     clearinghouse: StorageAddress,
     /// OptionMarkets: the governed option parameters (the portfolio minimum equity).
     options: StorageAddress,
+    /// OptionBook: the accounts' option positions.
+    option_book: StorageAddress,
+    /// MarginMath: the stateless margin function with options.
+    math: StorageAddress,
     /// Sub-accounts in portfolio mode.
     portfolio: StorageMap<B256, StorageBool>,
 }
@@ -127,8 +131,9 @@ pub struct MarginEngine {
 #[public]
 impl MarginEngine {
     /// Wires the risk module, the risk engine, the clearinghouse (the
-    /// position ledger [`Self::health`] reads) and OptionMarkets (the governed
-    /// option parameters [`Self::set_margin_mode`] reads).
+    /// position ledger [`Self::health`] reads), OptionMarkets (the governed
+    /// option parameters [`Self::set_margin_mode`] reads), the OptionBook (the
+    /// option positions) and MarginMath (the margin function with options).
     #[constructor]
     pub fn constructor(
         &mut self,
@@ -136,11 +141,25 @@ impl MarginEngine {
         risk_engine: Address,
         clearinghouse: Address,
         option_markets: Address,
+        option_book: Address,
+        margin_math: Address,
     ) {
         self.risk.set(risk);
         self.engine.set(risk_engine);
         self.clearinghouse.set(clearinghouse);
         self.options.set(option_markets);
+        self.option_book.set(option_book);
+        self.math.set(margin_math);
+    }
+
+    /// The wired OptionBook.
+    pub fn option_book(&self) -> Address {
+        self.option_book.get()
+    }
+
+    /// The wired MarginMath.
+    pub fn margin_math(&self) -> Address {
+        self.math.get()
     }
 
     /// The wired OptionMarkets.

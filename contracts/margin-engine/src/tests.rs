@@ -41,6 +41,8 @@ fn setup(
         risk_engine.address(),
         Address::ZERO,
         Address::ZERO,
+        Address::ZERO,
+        Address::ZERO,
     );
     feed.sender(admin).constructor(8, "ETH / USD".into());
     feed.sender(admin)

@@ -125,10 +125,32 @@ sol! {
     #[derive(Debug, PartialEq, Eq)]
     contract Options {
         constructor(address admin, address riskModule);
+        function grantRole(bytes32 role, address account) external;
         function setOptionParameter(uint8 code, uint256 value) external;
         function optionParameter(uint8 code) external view returns (uint256);
+        function enableClass(address underlying, uint64 maxHorizon, uint256 strikeTick, uint256 minSize, uint256 maxOpenInterest, uint256 makerFee, uint256 takerFee, uint64 ivHeartbeat) external;
+        function listSeries(address underlying, uint64 expiry, uint256 strike, bool isCall) external returns (uint32);
+        function series(uint32 id) external view returns (address underlying, uint64 expiry, uint256 strike, bool isCall, uint256 settlementPrice, uint256 openInterest);
+        function liveSeries(address underlying) external view returns (uint32[]);
+        function postVolatility(address underlying, uint64 expiry, uint256 vol) external;
+        function volatility(address underlying, uint64 expiry) external view returns (uint256 vol, bool fresh);
+        function settleExpiry(address underlying, uint64 expiry, uint80 roundId) external returns (uint256);
+        function settlementPrice(address underlying, uint64 expiry) external view returns (uint256);
         event OptionParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);
         error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    contract Book {
+        constructor(address admin, address vault, address optionMarkets, address clearinghouse, address riskModule);
+        function setExchange(address exchange) external;
+        function setLiquidator(address liquidator) external;
+        function wiring() external view returns (address vault, address optionMarkets, address clearinghouse, address riskModule, address exchange, address liquidator);
+        function applyOptionFill(uint32 series, bytes32 maker, bytes32 taker, uint256 premium, int256 makerDelta) external;
+        function settleAccount(bytes32 account) external returns (int256);
+        function positions(bytes32 account) external view returns (uint32[] series, int256[] sizes);
+        function position(bytes32 account, uint32 series) external view returns (int256);
+        function openInterest(uint32 series) external view returns (uint256);
     }
 
     #[derive(Debug, PartialEq, Eq)]
@@ -138,8 +160,10 @@ sol! {
 
     #[derive(Debug, PartialEq, Eq)]
     contract Margin {
-        constructor(address risk, address riskEngine, address clearinghouse, address optionMarkets);
+        constructor(address risk, address riskEngine, address clearinghouse, address optionMarkets, address optionBook, address marginMath);
         function optionMarkets() external view returns (address);
+        function optionBook() external view returns (address);
+        function marginMath() external view returns (address);
         function health(bytes32 account) external view returns (int256, uint256, uint256);
         error TooManyUnderlyings(uint256 count);
         function accountSummary(bytes32 account) external view returns (uint32[], int256[], int256[], int256[], address[], int256[], int256, uint256, uint256, bool);
@@ -155,7 +179,8 @@ sol! {
 
     #[derive(Debug, PartialEq, Eq)]
     contract Exchange {
-        constructor(address admin, address clearinghouse, address markets, address marginEngine, address vault);
+        constructor(address admin, address clearinghouse, address markets, address marginEngine, address vault, address optionBook);
+        function optionBook() external view returns (address);
         function grantRole(bytes32 role, address account) external;
         function setOperator(uint8 subaccount, address operator, bool approved) external;
         function settleFill(Order maker, bytes makerSig, Order taker, bytes takerSig, uint256 fillSize) external;
@@ -203,7 +228,8 @@ sol! {
 
     #[derive(Debug, PartialEq, Eq)]
     contract Liquidator {
-        constructor(address admin, address clearinghouse, address markets, address marginEngine, address riskEngine, address riskModule, address vault, address breaker, address insuranceFund);
+        constructor(address admin, address clearinghouse, address markets, address marginEngine, address riskEngine, address riskModule, address vault, address breaker, address insuranceFund, address optionBook);
+        function optionBook() external view returns (address);
         function liquidate(bytes32 account, uint8 liquidatorSubaccount, uint32 market, uint256 maxSize) external returns (uint256);
         error AccountHealthy(bytes32 account, int256 equity, uint256 maintenance);
     }

@@ -9,6 +9,7 @@
 
 pub mod abi;
 pub mod largest;
+pub mod options;
 
 use abi::*;
 use alloy_primitives::{keccak256, Address, Bytes, B256, I256, U256};
@@ -109,8 +110,11 @@ pub struct System {
     pub margin: Address,
     /// OptionMarkets (option parameters, classes, series, implied volatility, settlement).
     pub options: Address,
-    /// MarginMath: the stateless margin function with options (not wired to the others yet).
+    /// MarginMath: the stateless margin function with options (the MarginEngine calls it for
+    /// accounts holding options).
     pub math: Address,
+    /// OptionBook: option positions (the Exchange settles option orders into it).
+    pub book: Address,
     /// Exchange.
     pub exchange: Address,
     /// InsuranceFund.
@@ -160,11 +164,11 @@ fn deploy_constructed(
         .map_err(|e| SimError::Deploy(what, e))
 }
 
-fn wad(x: u64) -> U256 {
+pub(crate) fn wad(x: u64) -> U256 {
     U256::from(x) * WAD
 }
 
-fn frac(num: u64, den: u64) -> U256 {
+pub(crate) fn frac(num: u64, den: u64) -> U256 {
     U256::from(num) * WAD / U256::from(den)
 }
 
@@ -184,6 +188,7 @@ impl System {
             self.margin,
             self.options,
             self.math,
+            self.book,
             self.exchange,
             self.fund,
             self.breaker,
@@ -340,6 +345,19 @@ impl System {
         let math = rt
             .deploy_without_constructor(admin, &wasm("margin-math")?)
             .map_err(|e| SimError::Deploy("MarginMath", e))?;
+        let book = dep(
+            &mut rt,
+            "OptionBook",
+            &wasm("option-book")?,
+            Book::constructorCall {
+                admin,
+                vault,
+                optionMarkets: options,
+                clearinghouse,
+                riskModule: risk,
+            }
+            .abi_encode(),
+        )?;
         let margin = dep(
             &mut rt,
             "MarginEngine",
@@ -349,6 +367,8 @@ impl System {
                 riskEngine: engine,
                 clearinghouse,
                 optionMarkets: options,
+                optionBook: book,
+                marginMath: math,
             }
             .abi_encode(),
         )?;
@@ -362,6 +382,7 @@ impl System {
                 markets,
                 marginEngine: margin,
                 vault,
+                optionBook: book,
             }
             .abi_encode(),
         )?;
@@ -403,6 +424,7 @@ impl System {
                 vault,
                 breaker,
                 insuranceFund: fund,
+                optionBook: book,
             }
             .abi_encode(),
         )?;
@@ -459,6 +481,7 @@ impl System {
             margin,
             options,
             math,
+            book,
             exchange,
             fund,
             breaker,
@@ -487,7 +510,25 @@ impl System {
             &Ledger::setExchangeCall { exchange },
         )?;
         let clearing_role = keccak256("CLEARING_ROLE");
-        for c in [clearinghouse, exchange, fund, liquidator, backstop, policy] {
+        s.admin_call(
+            "wire option book (exchange)",
+            book,
+            &Book::setExchangeCall { exchange },
+        )?;
+        s.admin_call(
+            "wire option book (liquidator)",
+            book,
+            &Book::setLiquidatorCall { liquidator },
+        )?;
+        for c in [
+            clearinghouse,
+            exchange,
+            fund,
+            liquidator,
+            backstop,
+            policy,
+            book,
+        ] {
             s.admin_call(
                 "grant clearing role",
                 vault,
@@ -922,6 +963,7 @@ impl System {
             self.liquidator,
             self.policy,
             self.options,
+            self.book,
         ];
         for t in targets {
             self.rt
