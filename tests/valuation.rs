@@ -284,28 +284,29 @@ fn hedged_account_needs_only_the_floor(
         .deposit(0, weth.address(), units(10, 18))
         .motsu_unwrap();
     let id = account::encode(alice, 0);
-    // The exposures the vault and engine report, plus a short 10 ETH perp.
-    let (assets, spot, _, maint, init, ..) =
-        engine.sender(alice).exposures(id, vec![]).motsu_unwrap();
-    let hedged = margin
+    // The exposures the vault and engine report, plus a short 10 ETH perp opened at 3000
+    // (its cost basis -30,000: no unrealised PnL at the oracle price).
+    let (_, _, _, maint, ..) = engine.sender(alice).exposures(id, vec![]).motsu_unwrap();
+    let weth_u = vec![weth.address()];
+    let (eq, mm, im) = margin
         .sender(alice)
-        .margin(
-            assets.clone(),
-            spot.clone(),
+        .health_with(
+            id,
+            weth_u.clone(),
             vec![swad(-10)],
-            maint.clone(),
-            init.clone(),
+            vec![swad(-30_000)],
             false,
         )
         .motsu_unwrap();
     // Only the floor: 0.5 % of 30,000 perp notional, and the engine's initial / maintenance
     // ratio (1.5) times it for the initial requirement.
-    assert_eq!(hedged, (wad(150), wad(225), wad(30_000)));
+    assert_eq!((mm, im), (wad(150), wad(225)));
+    assert_eq!(eq, swad(30_000));
     // The same collateral with a long perp instead doubles the exposure:
     // 20 ETH * 3000 * h, more than eight times the hedged requirement.
-    let (mm, _, _) = margin
+    let (_, mm, _) = margin
         .sender(alice)
-        .margin(assets, spot, vec![swad(10)], maint.clone(), init, false)
+        .health_with(id, weth_u, vec![swad(10)], vec![swad(30_000)], false)
         .motsu_unwrap();
     assert_eq!(mm, U256::from(60_000) * maint[0]);
     assert!(mm > U256::from(8) * wad(150));

@@ -33,11 +33,13 @@ extern crate alloc;
 
 use alloc::{vec, vec::Vec};
 use alloy_primitives::{Address, B256, I256, U256};
-use alloy_sol_types::sol;
+use alloy_sol_types::{sol, SolError, SolEvent};
+use clearing_core::trading::option_margin::RowsAnswer;
 use clearing_core::{
-    check_mode_switch, delta_one_requirements, equity, Correlations, EquityRow, Exposure,
-    MarginMode, ModeSwitchError, OptionParam, Requirements, MAX_BUCKETS, MAX_UNDERLYINGS,
+    check_mode_switch, delta_one_requirements, equity, margin_input_len, Correlations, EquityRow,
+    Exposure, MarginMode, ModeSwitchError, OptionParam, MAX_BUCKETS, MAX_UNDERLYINGS,
 };
+use raw_abi::{encode, selector, with_selector, word, word_of};
 use stylus_sdk::{
     prelude::*,
     storage::{StorageAddress, StorageBool, StorageMap},
@@ -70,7 +72,8 @@ sol! {
 
 /// Errors of the margin engine's own checks. A risk-module revert (an
 /// unknown asset, a stale price) is returned unchanged instead, so callers
-/// see the original custom error.
+/// see the original custom error. The contract encodes these by hand (every field is a static
+/// word), which is smaller than the generated encoders; the enum names them for Rust callers.
 #[derive(SolidityError, Debug)]
 pub enum MarginError {
     /// See [`LengthMismatch`].
@@ -87,29 +90,17 @@ pub enum MarginError {
     ModeSwitchUnhealthy(ModeSwitchUnhealthy),
 }
 
-sol_interface! {
-    /// The risk module view this contract reads.
-    interface IRiskModule {
-        function marginInputs(address[] assets) external view returns (uint256[], uint8[], uint256[], uint256[], uint256, uint256, uint256[]);
-    }
-
-    /// The risk engine views this contract reads.
-    interface IRiskEngine {
-        function exposures(bytes32 account, address[] underlyings) external view returns (address[], int256[], uint256[], uint256[], uint256[], uint8[], uint256[], uint256[], uint256, uint256, uint256, uint256);
-        function haircutParameters() external view returns (uint256, uint256, uint64, uint256);
-    }
-
-    /// The clearinghouse view this contract reads.
-    interface IClearinghouse {
-        function book(bytes32 account) external view returns (uint32[], address[], int256[], int256[], int256[], int256[]);
-    }
-}
-
-sol! {
-    /// The OptionMarkets view this contract reads (the governed option parameters), encoded by
-    /// hand in [`MarginEngine::option_parameter`] (one static word in, one out).
-    function optionParameter(uint8 code) external view returns (uint256);
-}
+// Views called with hand-encoded arguments and read by word (smaller than generated
+// interfaces): the Clearinghouse's `book`, the RiskEngine's `exposures`, OptionMarkets' governed option parameters (the portfolio minimum equity), the
+// RiskEngine's `k` (the first word of `haircutParameters`), the OptionBook's answer for the
+// margin and MarginMath's requirements and Greeks.
+const BOOK: [u8; 4] = selector(b"book(bytes32)");
+const EXPOSURES: [u8; 4] = selector(b"exposures(bytes32,address[])");
+const OPTION_PARAMETER: [u8; 4] = selector(b"optionParameter(uint8)");
+const HAIRCUT_PARAMETERS: [u8; 4] = selector(b"haircutParameters()");
+const MARGIN_ROWS: [u8; 4] = selector(b"marginRows(bytes32)");
+const REQUIREMENTS: [u8; 4] = selector(b"requirements(bytes,bool)");
+const GREEKS: [u8; 4] = selector(b"greeks(bytes)");
 
 /// The margin engine contract.
 #[storage]
@@ -215,20 +206,17 @@ impl MarginEngine {
         };
         check_mode_switch(to, eq, minimum, im).map_err(|e| match e {
             ModeSwitchError::BelowMinimumEquity => {
-                MarginError::PortfolioEquityTooLow(PortfolioEquityTooLow {
-                    equity: eq,
-                    minimum,
-                })
+                with_selector(PortfolioEquityTooLow::SELECTOR, &[eq.into_raw(), minimum])
             }
             ModeSwitchError::InitialHealthNegative => {
-                MarginError::ModeSwitchUnhealthy(ModeSwitchUnhealthy {
-                    equity: eq,
-                    initial: im,
-                })
+                with_selector(ModeSwitchUnhealthy::SELECTOR, &[eq.into_raw(), im])
             }
         })?;
         self.portfolio.setter(account).set(portfolio);
-        log(self.vm(), MarginModeSet { account, portfolio });
+        let _ = self.vm().raw_log(
+            &[MarginModeSet::SIGNATURE_HASH, account],
+            &encode(&[U256::from(portfolio)]),
+        );
         Ok(())
     }
 
@@ -238,32 +226,47 @@ impl MarginEngine {
     }
 
     /// The Greeks of `account` per underlying it is exposed to (DESIGN section 7):
-    /// `(underlyings, delta, gamma, vega)`; delta is spot plus perps in base units (WAD,
-    /// signed). Gamma and vega are zero: the account's books hold no options.
+    /// `(underlyings, delta, gamma, vega)`, one entry per row the margin function prices (its
+    /// collateral, then the underlyings of its positions). Delta is spot plus perps plus the
+    /// options' deltas in base units (WAD, signed); gamma (per quote unit of price move, WAD)
+    /// and vega (per volatility point, WAD quote) come from its option positions, through
+    /// MarginMath's `greeks` (zero without options).
     ///
     /// # Errors
-    /// As [`Self::health`].
+    /// As [`Self::health`], plus MarginMath's errors unchanged (or [`RiskCallFailed`] naming
+    /// it).
     #[allow(clippy::type_complexity)]
     pub fn greeks(
         &self,
         account: B256,
     ) -> Result<(Vec<Address>, Vec<I256>, Vec<I256>, Vec<I256>), Vec<u8>> {
         let (_, underlyings, sizes, _, _, costs) = self.book(account)?;
-        let (assets, spot, _, _, _) =
-            self.evaluate(account, underlyings.clone(), sizes.clone(), costs, false)?;
-        let mut delta = spot;
-        let mut names = assets;
-        for (u, size) in underlyings.iter().zip(&sizes) {
-            match names.iter().position(|a| a == u) {
-                Some(i) => delta[i] = clearing_core::add_signed(delta[i], *size).map_err(math)?,
-                None => {
-                    names.push(*u);
-                    delta.push(*size);
+        let p = self.price(account, underlyings, sizes, costs)?;
+        let n = p.assets.len();
+        let mut out = [
+            p.exposures
+                .iter()
+                .map(|e| add(e.spot, e.perp))
+                .collect::<Result<Vec<I256>, _>>()?,
+            vec![I256::ZERO; n],
+            vec![I256::ZERO; n],
+        ];
+        if let Some((_, input)) = p.options.as_ref().filter(|(_, i)| !i.is_empty()) {
+            let math_at = self.math.get();
+            let mut data = with_selector(GREEKS, &[U256::from(32u8), U256::from(input.len())]);
+            data.extend_from_slice(input);
+            let answer = self.call_view(math_at, &data)?;
+            // Three dynamic arrays of n words each.
+            for (k, column) in out.iter_mut().enumerate() {
+                let words = array(&answer, k, math_at)?;
+                if words.len() != n {
+                    return Err(call_failed(math_at));
                 }
+                *column = words.into_iter().map(I256::from_raw).collect();
             }
         }
-        let zeros = vec![I256::ZERO; names.len()];
-        Ok((names, delta, zeros.clone(), zeros))
+        let [delta, gamma, vega] = out;
+        Ok((p.assets, delta, gamma, vega))
     }
 
     /// The wired risk module.
@@ -274,39 +277,6 @@ impl MarginEngine {
     /// The wired risk engine.
     pub fn risk_engine(&self) -> Address {
         self.engine.get()
-    }
-
-    /// Maintenance and initial requirements (WAD quote, rounded up) and the
-    /// gross perp notional of a portfolio, per DESIGN section 7.
-    ///
-    /// One entry per underlying: `spot` is the signed spot holding and `perp`
-    /// the signed perp size (WAD base units); `maint_shocks` / `init_shocks`
-    /// are the asset's maintenance and initial haircuts (from the vault).
-    /// Prices, buckets, depths, correlations and the minimum margin fraction
-    /// come from the risk module, the initial / maintenance ratio (the initial
-    /// floor's multiple) from the risk engine. `portfolio` selects the bucketed-correlation
-    /// aggregation; otherwise cross mode (no correlation credit).
-    ///
-    /// # Errors
-    /// [`LengthMismatch`]; [`TooManyUnderlyings`] above 8; [`MathError`] for a
-    /// shock above 1 or an overflow; the risk module's errors unchanged
-    /// (`UnknownAsset`, every price error); [`RiskCallFailed`] when its answer
-    /// does not fit.
-    pub fn margin(
-        &self,
-        assets: Vec<Address>,
-        spot: Vec<I256>,
-        perp: Vec<I256>,
-        maint_shocks: Vec<U256>,
-        init_shocks: Vec<U256>,
-        portfolio: bool,
-    ) -> Result<(U256, U256, U256), Vec<u8>> {
-        let n = assets.len();
-        if spot.len() != n || perp.len() != n || maint_shocks.len() != n || init_shocks.len() != n {
-            return Err(MarginError::LengthMismatch(LengthMismatch {}).into());
-        }
-        let (r, _) = self.requirements(assets, spot, perp, maint_shocks, init_shocks, portfolio)?;
-        Ok((r.maintenance, r.initial, r.gross_notional))
     }
 
     /// Everything about `account` in one call, for keepers and UIs: its
@@ -377,17 +347,15 @@ impl MarginEngine {
     /// The governed value of `param` from OptionMarkets: its revert unchanged, or
     /// [`RiskCallFailed`] naming it when the answer is not one word.
     fn option_parameter(&self, param: OptionParam) -> Result<U256, Vec<u8>> {
-        use alloy_sol_types::SolCall;
         let options = self.options.get();
-        let mut data = optionParameterCall::SELECTOR.to_vec();
-        data.extend_from_slice(&U256::from(param as u8).to_be_bytes::<32>());
-        let answer = stylus_sdk::call::static_call(self, options, &data)
-            .map_err(|e| passthrough(e, options))?;
-        let word: [u8; 32] = answer
-            .as_slice()
-            .try_into()
-            .map_err(|_| call_failed(options))?;
-        Ok(U256::from_be_bytes(word))
+        let answer = self.call_view(
+            options,
+            &with_selector(OPTION_PARAMETER, &[U256::from(param as u8)]),
+        )?;
+        if answer.len() != 32 {
+            return Err(call_failed(options));
+        }
+        answer_word(&answer, 0, options)
     }
 
     /// The account's book from the Clearinghouse (one decoder for every caller).
@@ -408,9 +376,29 @@ impl MarginEngine {
         Vec<u8>,
     > {
         let ch = self.clearinghouse.get();
-        IClearinghouse::new(ch)
-            .book(self, account)
-            .map_err(|e| passthrough(e, ch))
+        let out = self.call_view(ch, &with_selector(BOOK, &[account.into()]))?;
+        let signed = |k| -> Result<Vec<I256>, Vec<u8>> {
+            Ok(array(&out, k, ch)?
+                .into_iter()
+                .map(I256::from_raw)
+                .collect())
+        };
+        let markets = array(&out, 0, ch)?
+            .into_iter()
+            .map(|w| u32::try_from(w).map_err(|_| call_failed(ch)))
+            .collect::<Result<Vec<u32>, _>>()?;
+        let underlyings = array(&out, 1, ch)?
+            .into_iter()
+            .map(|w| Address::from_word(w.into()))
+            .collect();
+        Ok((
+            markets,
+            underlyings,
+            signed(2)?,
+            signed(3)?,
+            signed(4)?,
+            signed(5)?,
+        ))
     }
 
     /// The account's collateral rows `(assets, amounts)` and its
@@ -425,34 +413,96 @@ impl MarginEngine {
         costs: Vec<I256>,
         portfolio: bool,
     ) -> Result<(Vec<Address>, Vec<I256>, I256, U256, U256), Vec<u8>> {
+        let mut p = self.price(account, underlyings, sizes, costs)?;
+        let (mut eq, mm, im) = match &p.options {
+            // With options: the whole margin function, in MarginMath.
+            Some((_, input)) if !input.is_empty() => {
+                let math_at = self.math.get();
+                let mut data =
+                    with_selector(REQUIREMENTS, &[U256::from(64u8), U256::from(portfolio)]);
+                data.extend_from_slice(&encode(&[U256::from(input.len())]));
+                data.extend_from_slice(input);
+                let out = self.call_view(math_at, &data)?;
+                let w = |i| answer_word(&out, i, math_at);
+                let value = I256::from_raw(w(3)?);
+                (add(p.equity, value)?, w(0)?, w(1)?)
+            }
+            _ => {
+                let mode = if portfolio {
+                    MarginMode::Portfolio
+                } else {
+                    MarginMode::Cross
+                };
+                let r = delta_one_requirements(&p.exposures, &p.corr, p.mmf, p.init_ratio, mode)
+                    .map_err(math)?;
+                (p.equity, r.maintenance, r.initial)
+            }
+        };
+        if let Some((owed, _)) = &p.options {
+            eq = add(eq, *owed)?;
+        }
+        p.assets.truncate(p.held);
+        let mut spot: Vec<I256> = p.exposures.iter().map(|e| e.spot).collect();
+        spot.truncate(p.held);
+        Ok((p.assets, spot, eq, mm, im))
+    }
+
+    /// The account's rows priced by one `RiskEngine.exposures` answer (its collateral, its perp
+    /// positions passed in and its option positions' underlyings), its delta-one equity and,
+    /// when it holds option series, the OptionBook's `marginRows` answer with the margin
+    /// function's input built from it.
+    #[inline(never)]
+    fn price(
+        &self,
+        account: B256,
+        underlyings: Vec<Address>,
+        sizes: Vec<I256>,
+        costs: Vec<I256>,
+    ) -> Result<Priced, Vec<u8>> {
         let n = underlyings.len();
         if sizes.len() != n || costs.len() != n {
-            return Err(MarginError::LengthMismatch(LengthMismatch {}).into());
+            return Err(LengthMismatch::SELECTOR.to_vec());
         }
-        // The positions' distinct underlyings; the engine adds those it does not hold.
+        let raw = self.option_rows(account)?;
+        let book = self.option_book.get();
+        let options = match &raw {
+            Some(d) => Some(RowsAnswer::parse(&d[64..]).map_err(|_| call_failed(book))?),
+            None => None,
+        };
+        // The positions' distinct underlyings, then the options'; the engine adds those it
+        // does not hold.
         let mut wanted: Vec<Address> = Vec::with_capacity(n);
-        for u in &underlyings {
-            if !wanted.contains(u) {
-                wanted.push(*u);
+        for u in underlyings
+            .iter()
+            .copied()
+            .chain(options.iter().flat_map(|r| r.underlyings()))
+        {
+            if !wanted.contains(&u) {
+                wanted.push(u);
             }
         }
+        if wanted.len() > MAX_UNDERLYINGS {
+            return Err(too_many(wanted.len()));
+        }
         let engine = self.engine.get();
-        let (
-            mut assets,
-            mut spot,
-            prices,
-            maint,
-            init,
-            buckets,
-            depths,
-            intra,
-            inter,
-            mmf,
-            held,
-            init_ratio,
-        ) = IRiskEngine::new(engine)
-            .exposures(self, account, wanted)
-            .map_err(|e| passthrough(e, engine))?;
+        // exposures(bytes32 account, address[] underlyings), encoded and read by hand.
+        let mut args = vec![account.into(), U256::from(64u8), U256::from(wanted.len())];
+        args.extend(wanted.iter().map(|a| word_of(*a)));
+        let out = self.call_view(engine, &with_selector(EXPOSURES, &args))?;
+        let column = |k| array(&out, k, engine);
+        let assets: Vec<Address> = column(0)?
+            .iter()
+            .map(|w| Address::from_word((*w).into()))
+            .collect();
+        let spot = column(1)?;
+        let prices = column(2)?;
+        let maint = column(3)?;
+        let init = column(4)?;
+        let buckets = column(5)?;
+        let depths = column(6)?;
+        let intra = column(7)?;
+        let w = |i| head(&out, i, engine);
+        let (inter, mmf, held, init_ratio) = (w(8)?, w(9)?, w(10)?, w(11)?);
         let rows = assets.len();
         let held = usize::try_from(held).unwrap_or(usize::MAX);
         if spot.len() != rows
@@ -469,6 +519,7 @@ impl MarginEngine {
         if rows > MAX_UNDERLYINGS {
             return Err(too_many(rows));
         }
+        let spot: Vec<I256> = spot.into_iter().map(I256::from_raw).collect();
         // Index of each position's underlying among the rows.
         let mut perp = vec![I256::ZERO; rows];
         let mut at = Vec::with_capacity(n);
@@ -480,16 +531,23 @@ impl MarginEngine {
             perp[i] = clearing_core::add_signed(perp[i], *size).map_err(math)?;
             at.push(i);
         }
-        let inputs = MarketInputs {
-            prices: &prices,
-            buckets: &buckets,
-            depths: &depths,
-            intra: &intra,
+        let mut corr = Correlations {
+            intra: [U256::ZERO; MAX_BUCKETS],
             inter,
-            mmf,
-            init_ratio,
         };
-        let r = requirements_at(&inputs, &spot, &perp, &maint, &init, portfolio)?;
+        corr.intra.copy_from_slice(&intra);
+        let mut exposures: Vec<Exposure> = Vec::with_capacity(rows);
+        for i in 0..rows {
+            exposures.push(Exposure {
+                bucket: u8::try_from(buckets[i]).map_err(|_| call_failed(engine))?,
+                spot: spot[i],
+                perp: perp[i],
+                price: prices[i],
+                maint_shock: maint[i],
+                init_shock: init[i],
+                depth: depths[i],
+            });
+        }
         let equity_rows: Vec<EquityRow> = spot
             .iter()
             .zip(&prices)
@@ -504,125 +562,113 @@ impl MarginEngine {
                 cost: costs[k],
             }))
             .collect();
-        let eq = equity(&equity_rows).map_err(math)?;
-        assets.truncate(held);
-        spot.truncate(held);
-        Ok((assets, spot, eq, r.maintenance, r.initial))
-    }
-
-    /// Requirements of the given exposures and the prices they were marked at.
-    fn requirements(
-        &self,
-        assets: Vec<Address>,
-        spot: Vec<I256>,
-        perp: Vec<I256>,
-        maint_shocks: Vec<U256>,
-        init_shocks: Vec<U256>,
-        portfolio: bool,
-    ) -> Result<(Requirements, Vec<U256>), Vec<u8>> {
-        let n = assets.len();
-        if n > MAX_UNDERLYINGS {
-            return Err(too_many(n));
-        }
-        let risk = self.risk.get();
-        let (prices, buckets, depths, intra, inter, mmf, _) = IRiskModule::new(risk)
-            .margin_inputs(self, assets)
-            .map_err(|e| passthrough(e, risk))?;
-        if prices.len() != n
-            || buckets.len() != n
-            || depths.len() != n
-            || intra.len() != MAX_BUCKETS
-        {
-            return Err(call_failed(risk));
-        }
-        let engine = self.engine.get();
-        let (_, init_ratio, _, _) = IRiskEngine::new(engine)
-            .haircut_parameters(self)
-            .map_err(|e| passthrough(e, engine))?;
-        let inputs = MarketInputs {
-            prices: &prices,
-            buckets: &buckets,
-            depths: &depths,
-            intra: &intra,
-            inter,
+        let equity = equity(&equity_rows).map_err(math)?;
+        let options = match options {
+            Some(r) if r.rows_len() > 0 => {
+                // k from the RiskEngine; the initial ratio and the minimum margin fraction
+                // from its `exposures` answer.
+                let hp = self.call_view(engine, &HAIRCUT_PARAMETERS)?;
+                let head = [answer_word(&hp, 0, engine)?, init_ratio, mmf];
+                let mut input = vec![0u8; margin_input_len(rows, r.rows_len())];
+                r.input(&assets, &exposures, &corr, head, &mut input)
+                    .map_err(|_| call_failed(engine))?;
+                Some((r.owed(), input))
+            }
+            other => other.map(|r| (r.owed(), Vec::new())),
+        };
+        Ok(Priced {
+            assets,
+            exposures,
+            corr,
             mmf,
             init_ratio,
-        };
-        let r = requirements_at(
-            &inputs,
-            &spot,
-            &perp,
-            &maint_shocks,
-            &init_shocks,
-            portfolio,
-        )?;
-        Ok((r, prices))
+            held,
+            equity,
+            options,
+        })
+    }
+
+    /// The OptionBook's `marginRows` answer for `account` (its ABI encoding: the words start
+    /// at byte 64), `None` when it holds no series (or no OptionBook is wired).
+    fn option_rows(&self, account: B256) -> Result<Option<Vec<u8>>, Vec<u8>> {
+        let book = self.option_book.get();
+        if book.is_zero() {
+            return Ok(None);
+        }
+        let out = self.call_view(book, &with_selector(MARGIN_ROWS, &[account.into()]))?;
+        // One dynamic array: its offset, its length, its words.
+        let len = answer_word(&out, 1, book)?;
+        if answer_word(&out, 0, book)? != U256::from(32u8) {
+            return Err(call_failed(book));
+        }
+        if U256::from(out.len()) != U256::from(64u8) + len * U256::from(32u8) {
+            return Err(call_failed(book));
+        }
+        Ok(if len.is_zero() { None } else { Some(out) })
+    }
+
+    /// `callee`'s answer to the view call `data`; its revert unchanged, or [`RiskCallFailed`]
+    /// naming it when it cannot be called.
+    fn call_view(&self, callee: Address, data: &[u8]) -> Result<Vec<u8>, Vec<u8>> {
+        stylus_sdk::call::static_call(self, callee, data).map_err(|e| passthrough(e, callee))
     }
 }
 
-/// The risk module's market inputs for a list of rows (one entry per row, lengths checked by
-/// the caller; `intra` has one entry per bucket).
-struct MarketInputs<'a> {
-    prices: &'a [U256],
-    buckets: &'a [u8],
-    depths: &'a [U256],
-    intra: &'a [U256],
-    inter: U256,
+/// An account's rows priced at one set of oracle prices (see [`MarginEngine::price`]).
+struct Priced {
+    /// Every row's asset: the collateral rows (the first `held`), then the underlyings.
+    assets: Vec<Address>,
+    exposures: Vec<Exposure>,
+    corr: Correlations,
     mmf: U256,
-    /// The initial / maintenance ratio (the RiskEngine's), for the initial floor.
     init_ratio: U256,
+    held: usize,
+    /// Equity without options: collateral, quote balance, unrealised PnL, pending funding.
+    equity: I256,
+    /// The OptionBook's owed value and, when it has option rows, the margin function's input
+    /// (empty otherwise).
+    options: Option<(I256, Vec<u8>)>,
 }
 
-/// The requirements of rows with signed `spot` and `perp` exposure and their maintenance and
-/// initial shocks, at `m`: bucketed correlations for `portfolio`, otherwise cross mode. This is
-/// section 7's margin function for books without options (`clearing_core::delta_one_requirements`
-/// equals `scenario_requirements` there, a property test of the core): the initial floor is the
-/// initial / maintenance ratio times the maintenance floor.
-fn requirements_at(
-    m: &MarketInputs<'_>,
-    spot: &[I256],
-    perp: &[I256],
-    maint: &[U256],
-    init: &[U256],
-    portfolio: bool,
-) -> Result<Requirements, Vec<u8>> {
-    let mut corr = Correlations {
-        intra: [U256::ZERO; MAX_BUCKETS],
-        inter: m.inter,
-    };
-    corr.intra.copy_from_slice(m.intra);
-    let exposures: Vec<Exposure> = (0..spot.len())
-        .map(|i| Exposure {
-            bucket: m.buckets[i],
-            spot: spot[i],
-            perp: perp[i],
-            price: m.prices[i],
-            maint_shock: maint[i],
-            init_shock: init[i],
-            depth: m.depths[i],
-        })
-        .collect();
-    let mode = if portfolio {
-        MarginMode::Portfolio
-    } else {
-        MarginMode::Cross
-    };
-    delta_one_requirements(&exposures, &corr, m.mmf, m.init_ratio, mode).map_err(math)
+/// Word `i` of `callee`'s answer, or [`RiskCallFailed`] naming it when the answer is shorter.
+fn answer_word(out: &[u8], i: usize, callee: Address) -> Result<U256, Vec<u8>> {
+    word(out, i).ok_or_else(|| call_failed(callee))
+}
+
+/// Head word `i` of `callee`'s answer `out` of several values with a dynamic member, or
+/// [`RiskCallFailed`] naming it when the answer is too short. stylus-sdk 0.9 answers such a
+/// list as one tuple (a leading offset word, 0x20, then the head, offsets counted from there);
+/// a Solidity answer starts with its head (its first offset is at least 0x40): both are read.
+fn head(out: &[u8], i: usize, callee: Address) -> Result<U256, Vec<u8>> {
+    let skip = usize::from(answer_word(out, 0, callee)? == U256::from(32u8));
+    answer_word(out, skip + i, callee)
+}
+
+/// The words of dynamic array `k` of `callee`'s answer `out` of several values (head word `k`
+/// holds its offset, see [`head`]), or [`RiskCallFailed`] naming it when the answer is too
+/// short.
+#[inline(never)]
+fn array(out: &[u8], k: usize, callee: Address) -> Result<Vec<U256>, Vec<u8>> {
+    let small = |v: U256| usize::try_from(v).map_err(|_| call_failed(callee));
+    let at = small(head(out, k, callee)?)? / 32;
+    let len = small(head(out, at, callee)?)?;
+    (1..=len).map(|i| head(out, at + i, callee)).collect()
+}
+
+fn add(a: I256, b: I256) -> Result<I256, Vec<u8>> {
+    clearing_core::add_signed(a, b).map_err(math)
 }
 
 fn math(e: clearing_core::CoreError) -> Vec<u8> {
-    MarginError::MathError(MathError { code: e as u8 }).into()
+    with_selector(MathError::SELECTOR, &[U256::from(e as u8)])
 }
 
 fn too_many(count: usize) -> Vec<u8> {
-    MarginError::TooManyUnderlyings(TooManyUnderlyings {
-        count: U256::from(count),
-    })
-    .into()
+    with_selector(TooManyUnderlyings::SELECTOR, &[U256::from(count)])
 }
 
 fn call_failed(risk: Address) -> Vec<u8> {
-    MarginError::RiskCallFailed(RiskCallFailed { risk }).into()
+    with_selector(RiskCallFailed::SELECTOR, &[word_of(risk)])
 }
 
 /// A callee's revert data unchanged, or [`RiskCallFailed`] when it has none.

@@ -30,10 +30,11 @@ extern crate alloc;
 
 mod errors;
 
-use alloc::vec::Vec;
+use alloc::{vec, vec::Vec};
 use alloy_primitives::{Address, B256, I256, U256, U32, U64};
 use alloy_sol_types::{SolError, SolEvent};
 use clearing_core::math::fixed::{from_u128, to_u128_bounded};
+use clearing_core::trading::option_margin::{self as om, MarginRows, OptionRow, SeriesMargin};
 use clearing_core::trading::option_positions::{
     self as op, FillError, FillInput, FillRefusal, MAX_SERIES_PER_ACCOUNT,
 };
@@ -105,6 +106,8 @@ const OPTION_PARAMETER: [u8; 4] = selector(b"optionParameter(uint8)");
 const VOLATILITY: [u8; 4] = selector(b"volatility(address,uint64)");
 const SETTLEMENT_PRICE: [u8; 4] = selector(b"settlementPrice(address,uint64)");
 const PRICE: [u8; 4] = selector(b"price(address)");
+const RISK_VOLATILITY: [u8; 4] = selector(b"volatility(address)");
+const MARGIN_PARAMS: [u8; 4] = selector(b"marginParams()");
 const FEE_CONFIG: [u8; 4] = selector(b"feeConfig()");
 const APPLY_QUOTE_DELTA: [u8; 4] = selector(b"applyQuoteDelta(bytes32,int256)");
 const REGISTER_UNDERLYING: [u8; 4] = selector(b"registerUnderlying(bytes32,address,bool)");
@@ -390,6 +393,78 @@ impl OptionBook {
         (ids, sizes)
     }
 
+    /// Everything option-specific the margin of `account` needs (DESIGN sections 7 and 13), in
+    /// one answer for the MarginEngine, laid out as `clearing_core::trading::option_margin`
+    /// documents (`MarginRows`): the owed value of its expired series whose settlement price
+    /// OptionMarkets has recorded but that are not paid yet (exactly what
+    /// [`Self::settle_account`] would pay), the governed margin parameters (OptionMarkets'
+    /// `marginParams`, codes 2 to 18), per underlying its daily volatility (the RiskModule's
+    /// `volatility`) and `IV_near` (the volatility of the account's live position with the
+    /// nearest expiry on it), and per live or unsettled position its underlying, kind, strike,
+    /// seconds to expiry (0 for an expired series without a settlement price: marked at
+    /// intrinsic value), volatility (OptionMarkets' `volatility`, posted or fallback; 0 for an
+    /// expired series) and signed size. An account without option positions answers an empty
+    /// list and calls nothing.
+    ///
+    /// # Errors
+    /// OptionMarkets' and the RiskModule's errors unchanged (for example a stale price behind
+    /// the fallback volatility); [`MathError`]; [`CallFailed`].
+    pub fn margin_rows(&self, account: B256) -> Result<Vec<U256>, Vec<u8>> {
+        let ids = self.held_series(account);
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = self.vm().block_timestamp();
+        let markets = self.markets.get();
+        let mut rows = MarginRows::new();
+        for id in ids {
+            let t = self.cached_terms(id);
+            let size = self.position(account, id);
+            let (u, e) = (word_of(t.underlying), U256::from(t.expiry));
+            let settlement = if om::is_expired(now, t.expiry) {
+                self.word_view2(markets, SETTLEMENT_PRICE, u, e)?
+            } else {
+                U256::ZERO
+            };
+            let (seconds, vol) = match om::series_margin(now, t.expiry, settlement) {
+                SeriesMargin::Owed => {
+                    let v = om::owed_value(t.is_call, t.strike, size, settlement).map_err(math)?;
+                    rows.add_owed(v).map_err(math)?;
+                    continue;
+                }
+                SeriesMargin::AwaitingSettlement => (0, U256::ZERO),
+                SeriesMargin::Live { seconds } => {
+                    (seconds, self.word_view2(markets, VOLATILITY, u, e)?)
+                }
+            };
+            let row = OptionRow {
+                underlying: 0,
+                is_call: t.is_call,
+                strike: t.strike,
+                seconds,
+                vol,
+                size,
+            };
+            rows.push(t.underlying, row).map_err(math)?;
+        }
+        if !rows.rows().is_empty() {
+            let p = self.view(markets, MARGIN_PARAMS, &[])?;
+            for (i, v) in rows.params.iter_mut().enumerate() {
+                *v = word(&p, i + 1, markets)?;
+            }
+        }
+        let risk = self.risk.get();
+        let n = rows.underlyings().len();
+        for i in 0..n {
+            let a = word_of(rows.underlyings()[i]);
+            rows.sigma_daily[i] = self.word_view(risk, RISK_VOLATILITY, a)?;
+        }
+        let mut out = vec![U256::ZERO; rows.encoded_len()];
+        rows.encode_into(&mut out)
+            .map_err(|_| math(CoreError::Overflow))?;
+        Ok(out)
+    }
+
     /// `account`'s position in `series`, signed WAD contracts (0 when none).
     pub fn position(&self, account: B256, series: u32) -> I256 {
         self.positions.getter(account).get(series)
@@ -422,16 +497,21 @@ impl OptionBook {
             .collect()
     }
 
-    /// A series' terms, copied from OptionMarkets' `series` the first time.
-    fn terms(&mut self, series: u32) -> Result<Terms, Vec<u8>> {
+    /// A series' terms as copied here (a zero underlying when not yet copied; every held
+    /// series was copied at its first fill).
+    fn cached_terms(&self, series: u32) -> Terms {
         let s = self.series.getter(series);
-        let cached = Terms {
+        Terms {
             underlying: s.underlying.get(),
             expiry: s.expiry.get().to::<u64>(),
             is_call: s.is_call.get(),
             strike: from_u128(s.strike.get()),
-        };
-        drop(s);
+        }
+    }
+
+    /// A series' terms, copied from OptionMarkets' `series` the first time.
+    fn terms(&mut self, series: u32) -> Result<Terms, Vec<u8>> {
+        let cached = self.cached_terms(series);
         if !cached.underlying.is_zero() {
             return Ok(cached);
         }
@@ -460,7 +540,7 @@ impl OptionBook {
         let mut total = I256::ZERO;
         for id in self.held_series(account) {
             let t = self.terms(id)?;
-            if t.expiry > now {
+            if !om::is_expired(now, t.expiry) {
                 continue;
             }
             let price = self.view(
@@ -473,8 +553,7 @@ impl OptionBook {
                 continue;
             }
             let size = self.position(account, id);
-            let value = op::intrinsic(t.is_call, t.strike, price);
-            let payout = op::expiry_payout(size, value).map_err(math)?;
+            let payout = om::owed_value(t.is_call, t.strike, size, price).map_err(math)?;
             let mut oi = self.open_interest(id);
             if size.is_positive() {
                 // A long's size is part of the open interest.
@@ -566,6 +645,18 @@ impl OptionBook {
     /// The first word of `callee`'s answer to the view `selector` of one word.
     fn word_view(&self, callee: Address, selector: [u8; 4], arg: U256) -> Result<U256, Vec<u8>> {
         let out = self.view(callee, selector, &[arg])?;
+        word(&out, 0, callee)
+    }
+
+    /// The first word of `callee`'s answer to the view `selector` of two words.
+    fn word_view2(
+        &self,
+        callee: Address,
+        selector: [u8; 4],
+        a: U256,
+        b: U256,
+    ) -> Result<U256, Vec<u8>> {
+        let out = self.view(callee, selector, &[a, b])?;
         word(&out, 0, callee)
     }
 
