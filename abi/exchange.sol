@@ -9,6 +9,8 @@ pragma solidity ^0.8.23;
 interface IExchange  {
     struct Order { bytes32 account; uint32 market; int256 size; uint256 limitPrice; uint64 expiry; uint64 nonce; bool reduceOnly; }
 
+    function optionBook() external view returns (address result);
+
     function hasRole(bytes32 role, address account) external view returns (bool result);
 
     function grantRole(bytes32 role, address account) external;

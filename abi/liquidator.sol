@@ -13,6 +13,8 @@ interface ILiquidator  {
 
     function revokeRole(bytes32 role, address account) external;
 
+    function optionBook() external view returns (address result);
+
     function parameters() external view returns (uint64 divisor, uint256 minPenalty, uint256 keeperShare);
 
     function setParameter(uint8 code, uint256 value) external;

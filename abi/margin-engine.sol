@@ -7,6 +7,10 @@
 pragma solidity ^0.8.23;
 
 interface IMarginEngine  {
+    function optionBook() external view returns (address result);
+
+    function marginMath() external view returns (address result);
+
     function optionMarkets() external view returns (address result);
 
     function clearinghouse() external view returns (address result);
@@ -22,8 +26,6 @@ interface IMarginEngine  {
     function riskModule() external view returns (address result);
 
     function riskEngine() external view returns (address result);
-
-    function margin(address[] memory assets, int256[] memory spot, int256[] memory perp, uint256[] memory maintShocks, uint256[] memory initShocks, bool portfolio) external view returns (uint256 maintenance, uint256 initial, uint256 grossNotional);
 
     function accountSummary(bytes32 account) external view returns (uint32[] memory markets, int256[] memory sizes, int256[] memory openNotionals, int256[] memory pendingFunding, address[] memory assets, int256[] memory amounts, int256 equity, uint256 maintenance, uint256 initial, bool portfolio);
 

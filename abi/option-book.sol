@@ -25,6 +25,8 @@ interface IOptionBook  {
 
     function positions(bytes32 account) external view returns (uint32[] memory series, int256[] memory sizes);
 
+    function marginRows(bytes32 account) external view returns (uint256[] memory result);
+
     function position(bytes32 account, uint32 series) external view returns (int256 result);
 
     function openInterest(uint32 series) external view returns (uint256 result);
