@@ -1,23 +1,31 @@
 //! MarginEngine: the margin function of DESIGN section 7 as a view.
 //!
-//! The RiskModule owns prices and risk parameters; this contract turns an
-//! account's exposures into maintenance and initial requirements with
-//! `clearing_core::delta_one_requirements` (section 7's function for books
-//! without options). It holds the addresses it reads and each sub-account's
-//! margin mode.
+//! It composes an account's health: [`MarginEngine::health`] reads the account's perp positions
+//! from the Clearinghouse and its option positions from the OptionBook (`marginRows`: the
+//! live and unsettled series with their volatilities, the underlyings' daily and nearest
+//! implied volatilities, the governed option parameters and the value owed by expired, settled,
+//! unpaid series), then everything else in one call, `RiskEngine.exposures(account,
+//! underlyings)` with the perps' and the options' underlyings: the collateral rows and a row
+//! per underlying, with prices, haircuts, buckets, depths, correlations and the minimum margin
+//! fraction from one `RiskModule.marginInputs` answer (each feed read once per evaluation),
+//! and marks everything at that one set of oracle prices.
 //!
-//! It composes an account's health: [`MarginEngine::health`] reads the
-//! account's positions from the Clearinghouse, then everything else in one
-//! call, `RiskEngine.exposures(account, underlyings)`: the collateral rows and
-//! a row per position underlying, with prices, haircuts, buckets, depths,
-//! correlations and the minimum margin fraction from one
-//! `RiskModule.marginInputs` answer (each feed read once per evaluation), and
-//! marks everything at that one set of oracle prices. Call graph:
-//! `MarginEngine -> {Clearinghouse -> PerpMarkets, RiskEngine -> {vault,
-//! RiskModule -> feeds}}`, `MarginEngine -> RiskModule` for the
-//! [`MarginEngine::margin`] view, and `MarginEngine -> OptionMarkets` for the
-//! governed portfolio minimum equity when an account switches to portfolio
-//! mode; nothing calls back into it.
+//! - Without option positions the requirements are `clearing_core::delta_one_requirements`
+//!   (section 7's function for books without options), computed here.
+//! - With option positions the engine builds the margin function's input
+//!   (`clearing_core::MarginInput`'s layout, through
+//!   `clearing_core::trading::option_margin::RowsAnswer`) and MarginMath answers the
+//!   requirements and the options' marks (`requirements`) and the Greeks (`greeks`); `k` comes
+//!   from the RiskEngine's `haircutParameters`. Equity adds the options' marks and the owed
+//!   settlement value.
+//!
+//! Call graph: `MarginEngine -> {Clearinghouse -> PerpMarkets, OptionBook -> {OptionMarkets,
+//! RiskModule}, RiskEngine -> {vault, RiskModule -> feeds}, MarginMath}` (views), and
+//! `MarginEngine -> OptionMarkets` for the governed portfolio minimum equity when an account
+//! switches to portfolio mode; nothing calls back into it. The callees' views are called with
+//! hand-encoded arguments and their answers read by word (smaller than the generated
+//! interfaces); their reverts pass through unchanged, and an answer that does not fit (or a
+//! callee that cannot be called) is `RiskCallFailed` naming the callee.
 //!
 //! It keeps one setting per sub-account: its margin mode (DESIGN section 7, "Modes"). Cross
 //! mode is the default; the owner opts into portfolio mode (correlation credit across
@@ -163,11 +171,13 @@ impl MarginEngine {
         self.clearinghouse.get()
     }
 
-    /// Health of `account` (DESIGN section 7) with its positions read from
+    /// Health of `account` (DESIGN section 7) with its perp positions read from
     /// the clearinghouse: `(equity, maintenanceRequirement,
     /// initialRequirement)`, WAD quote, in the account's margin mode. Equity counts
-    /// collateral at oracle price, the signed quote balance, unrealised PnL
-    /// and pending funding; maintenance health is `equity - maintenance`.
+    /// collateral at oracle price, the signed quote balance, unrealised PnL,
+    /// pending funding, the marks of its option positions (longs marked down, shorts up) and
+    /// what its expired, settled series will pay or receive; maintenance health is
+    /// `equity - maintenance`.
     ///
     /// # Errors
     /// As [`Self::health_with`], plus the clearinghouse's errors unchanged.
@@ -322,14 +332,17 @@ impl MarginEngine {
     /// one entry per position: `underlyings[i]`, signed `sizes[i]` (WAD base
     /// units) and `costs[i]`, the basis net of pending funding (see
     /// `clearing_core::position_cost`). Several positions on one underlying
-    /// add up. Everything is marked at the risk module's prices; equity rounds
+    /// add up. The account's option positions (always its own, from the OptionBook) join as
+    /// [`Self::health`] says. Everything is marked at the risk module's prices; equity rounds
     /// down and requirements up. Returns `(equity, maintenance, initial)`.
     ///
     /// # Errors
     /// [`LengthMismatch`]; [`TooManyUnderlyings`] when collateral and
-    /// underlyings together exceed 8 entries; [`MathError`]; the risk
-    /// engine's and risk module's errors unchanged (`UnknownAsset`, every
-    /// price error); [`RiskCallFailed`] when a callee's answer does not fit.
+    /// underlyings (of perps and options) together exceed 8 entries; [`MathError`]; the
+    /// OptionBook's, risk engine's, risk module's and MarginMath's errors unchanged
+    /// (`UnknownAsset`, every price error, MarginMath's input and math errors);
+    /// [`RiskCallFailed`] naming the callee when its answer does not fit or it cannot be
+    /// called.
     pub fn health_with(
         &self,
         account: B256,

@@ -18,6 +18,10 @@
 //!   fill): each of the account's series whose expiry has passed and whose settlement price
 //!   OptionMarkets has recorded pays its intrinsic value into the quote balance and closes.
 //!
+//! - **Margin** ([`OptionBook::margin_rows`], a view for the MarginEngine): everything
+//!   option-specific the margin of an account needs, in one answer (rules and layout:
+//!   `clearing_core::trading::option_margin`).
+//!
 //! The rules are `clearing_core::trading::option_positions`; the methods here read storage and
 //! the callees' views, call the core and write results. Margin after a fill is the Exchange's to
 //! check, as for perpetuals. Call graph: `OptionBook -> OptionMarkets (views), RiskModule

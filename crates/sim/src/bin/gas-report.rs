@@ -343,6 +343,22 @@ fn script(cached: bool) -> Result<Vec<(String, GasReport)>, String> {
             last(&s)?,
         );
     }
+
+    // Health of an account with options: USDC and one short ETH call a week out (the
+    // OptionBook's rows, the exposures, MarginMath's requirements and marks).
+    s.enable_eth_options().map_err(|x| e(&x))?;
+    s.refresh_prices().map_err(|x| e(&x))?;
+    let expiry = s.expiry_in(7);
+    let call = s.list_eth_series(expiry, 3000, true).map_err(|x| e(&x))?;
+    s.post_eth_vol(expiry, WAD * U256::from(6u8) / U256::from(10u8))
+        .map_err(|x| e(&x))?;
+    let erin = Trader::from_seed("erin");
+    s.deposit(&erin, 0, quote, usdc(10_000))
+        .map_err(|x| e(&x))?;
+    s.trade_option((&erin, 0), (&dave, 0), call, swad(-1), wad(100), 2_000)
+        .map_err(|x| e(&x))?;
+    s.health(erin.account(0)).map_err(|x| e(&x))?;
+    push(&s, "MarginEngine.health (1 short call)", last(&s)?);
     Ok(rows)
 }
 
