@@ -10,6 +10,8 @@
 pub mod abi;
 pub mod largest;
 pub mod options;
+pub mod agents;
+pub mod invariants;
 
 use abi::*;
 use alloy_primitives::{keccak256, Address, Bytes, B256, I256, U256};
