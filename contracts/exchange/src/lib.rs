@@ -9,6 +9,7 @@
 //! ```text
 //! Exchange -> Clearinghouse   (positionSizes view, applyFill)
 //! Exchange -> PerpMarkets     (rules view)
+//! Exchange -> OptionBook      (position view, applyOptionFill: option series)
 //! Exchange -> MarginEngine    (health view)
 //! Exchange -> CollateralVault (release, transferBalance; the vault grants this contract its
 //!                              clearing role)
@@ -34,6 +35,16 @@
 //! MarginEngine: equity at least the maintenance requirement when the fill reduces that side's
 //! position, at least the initial requirement otherwise.
 //!
+//! # Option orders
+//! A market id with its top bit set (from 2^31, `clearing_core::trading::options`) names an
+//! option series of OptionMarkets; the limit price is the premium per contract (WAD quote). The
+//! same checks apply, with the positions read from the OptionBook and without a premium tick or
+//! a minimum size here: the OptionBook's `applyOptionFill` books the fill (premium buyer to
+//! seller, fees) and refuses, with its own errors, an expired series, a size that is not a
+//! multiple of the class's minimum, a disabled class or a stale volatility for a fill that adds
+//! risk, the open-interest cap and a 17th series. The margin check after the fill is the same
+//! MarginEngine health.
+//!
 //! # Users
 //! An owner approves operators per sub-account (`setOperator`: they may trade, never withdraw),
 //! cancels single digests (`cancelOrder`) or every nonce below a floor (`cancelNoncesBelow`),
@@ -54,6 +65,7 @@ use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, U256, U64};
 use clearing_core::{
     trading::account,
+    trading::options::is_option_market,
     trading::order::{self, check_fill, MarketRules, OrderState},
     trading::position::is_reducing,
 };
@@ -134,6 +146,12 @@ sol_interface! {
     /// The PerpMarkets view the exchange reads: `(minSize, tick)`.
     interface IPerpMarkets {
         function rules(uint32 market) external view returns (uint256, uint256);
+    }
+
+    /// The OptionBook functions the exchange uses (option series, market ids from 2^31).
+    interface IOptionBook {
+        function position(bytes32 account, uint32 series) external view returns (int256);
+        function applyOptionFill(uint32 series, bytes32 maker, bytes32 taker, uint256 premium, int256 maker_delta) external;
     }
 
     /// The MarginEngine view the exchange reads: `(equity, maintenance, initial)`, WAD.
@@ -332,7 +350,8 @@ impl Exchange {
     /// [`ReduceOnlyViolated`]); [`InsufficientMargin`] for either side after
     /// the fill; the called contracts' reverts unchanged (among them
     /// PerpMarkets' `FillOutsideBand` for a price beyond the market's band
-    /// around the index, DESIGN section 15), or
+    /// around the index, DESIGN section 15; for an option series the
+    /// OptionBook's refusals, see the [crate documentation](crate)), or
     /// [`CallFailed`] when a call fails without revert data.
     pub fn settle_fill(
         &mut self,
@@ -353,14 +372,36 @@ impl Exchange {
         let taker_digest = self.authorize(&domain, &taker, &taker_sig)?;
 
         let market = maker.market;
-        let markets = self.markets.get();
-        let (min_size, tick) = IPerpMarkets::new(markets)
-            .rules(&*self, market)
-            .map_err(|e| passthrough(e, markets))?;
+        let option = is_option_market(market);
         let clearinghouse = self.clearinghouse.get();
-        let (maker_position, taker_position) = IClearinghouse::new(clearinghouse)
-            .position_sizes(&*self, market, maker.account, taker.account)
-            .map_err(|e| passthrough(e, clearinghouse))?;
+        let book = self.option_book.get();
+        let (rules, (maker_position, taker_position)) = if option {
+            // An option series: the OptionBook checks the size against the class's minimum
+            // (a multiple of it) when it books the fill; premiums have no tick.
+            let position = |account| {
+                IOptionBook::new(book)
+                    .position(&*self, account, market)
+                    .map_err(|e| passthrough(e, book))
+            };
+            (
+                MarketRules {
+                    min_size: U256::ZERO,
+                    tick: U256::from(1u8),
+                },
+                (position(maker.account)?, position(taker.account)?),
+            )
+        } else {
+            let markets = self.markets.get();
+            let (min_size, tick) = IPerpMarkets::new(markets)
+                .rules(&*self, market)
+                .map_err(|e| passthrough(e, markets))?;
+            (
+                MarketRules { min_size, tick },
+                IClearinghouse::new(clearinghouse)
+                    .position_sizes(&*self, market, maker.account, taker.account)
+                    .map_err(|e| passthrough(e, clearinghouse))?,
+            )
+        };
         let maker_filled = self.filled.get(maker_digest);
         let taker_filled = self.filled.get(taker_digest);
         let plan = check_fill(
@@ -376,7 +417,7 @@ impl Exchange {
             },
             fill_size,
             self.vm().block_timestamp(),
-            MarketRules { min_size, tick },
+            rules,
         )
         .map_err(ExchangeError::from)?;
 
@@ -387,16 +428,29 @@ impl Exchange {
         self.filled.insert(maker_digest, maker_total);
         self.filled.insert(taker_digest, taker_total);
 
-        IClearinghouse::new(clearinghouse)
-            .apply_fill(
-                Call::new_in(self),
-                market,
-                maker.account,
-                taker.account,
-                plan.price,
-                plan.maker_delta,
-            )
-            .map_err(|e| passthrough(e, clearinghouse))?;
+        if option {
+            IOptionBook::new(book)
+                .apply_option_fill(
+                    Call::new_in(self),
+                    market,
+                    maker.account,
+                    taker.account,
+                    plan.price,
+                    plan.maker_delta,
+                )
+                .map_err(|e| passthrough(e, book))?;
+        } else {
+            IClearinghouse::new(clearinghouse)
+                .apply_fill(
+                    Call::new_in(self),
+                    market,
+                    maker.account,
+                    taker.account,
+                    plan.price,
+                    plan.maker_delta,
+                )
+                .map_err(|e| passthrough(e, clearinghouse))?;
+        }
 
         self.require_margin(maker.account, is_reducing(maker_position, plan.maker_delta))?;
         self.require_margin(taker.account, is_reducing(taker_position, plan.taker_delta))?;
