@@ -90,9 +90,9 @@ pub struct Decision {
     pub trades: [f64; 2],
 }
 
-/// Chance per block that an agent reviews its position (about every two hours at 5-minute
+/// Chance per block that an agent reviews its position (about every two hours at 10-minute
 /// blocks).
-pub const REVIEW: f64 = 1.0 / 24.0;
+pub const REVIEW: f64 = 1.0 / 12.0;
 
 /// The leverage the margin allows at the start: the initial haircut of ETH (3.2 % at 3.5 %
 /// daily volatility, DESIGN section 5) gives about 31x; the agents aiming at the maximum ask
@@ -264,7 +264,11 @@ mod tests {
         let a = population(40, "x", &mut ChaCha20Rng::seed_from_u64(1));
         let b = population(40, "x", &mut ChaCha20Rng::seed_from_u64(1));
         assert_eq!(a.len(), 40);
-        let names = |v: &[Agent]| v.iter().map(|x| format!("{:?}", x.strategy)).collect::<Vec<_>>();
+        let names = |v: &[Agent]| {
+            v.iter()
+                .map(|x| format!("{:?}", x.strategy))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(names(&a), names(&b));
         let basis = a.iter().filter(|x| x.strategy == Strategy::Basis).count();
         let pairs = a.iter().filter(|x| x.strategy == Strategy::Pair).count();

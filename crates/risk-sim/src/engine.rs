@@ -64,7 +64,7 @@ pub struct Config {
 }
 
 impl Config {
-    /// The defaults for `scenario`: 40 accounts, 24 hours of 5-minute blocks, two keepers
+    /// The defaults for `scenario`: 40 accounts, 24 hours of 10-minute blocks, two keepers
     /// (1 block and 3 blocks of latency, 4 and 8 accounts a block).
     pub fn new(scenario: Scenario, seed: u64) -> Self {
         Config {
@@ -72,7 +72,7 @@ impl Config {
             seed,
             accounts: 40,
             hours: 24,
-            step_secs: 300,
+            step_secs: 600,
             keepers: vec![
                 KeeperSpec {
                     latency: 1,
@@ -356,7 +356,11 @@ struct Run {
 ///
 /// # Errors
 /// [`RunError`].
-pub fn run(cfg: &Config, label: &str, progress: &mut dyn FnMut(usize, usize)) -> Result<Outcome, RunError> {
+pub fn run(
+    cfg: &Config,
+    label: &str,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Outcome, RunError> {
     let steps = cfg.steps();
     let underlyings = [
         Underlying {
@@ -427,7 +431,8 @@ pub fn run(cfg: &Config, label: &str, progress: &mut dyn FnMut(usize, usize)) ->
                 Ok((data, salt)) => {
                     let at = step + (r.s.delay / cfg.step_secs) as usize + 1;
                     governance = Some((at, data, salt));
-                    r.sum.governance = Some(format!("queued at {:.1} h", step as f64 / per_hour as f64));
+                    r.sum.governance =
+                        Some(format!("queued at {:.1} h", step as f64 / per_hour as f64));
                 }
                 Err(e) => r.sum.governance = Some(format!("queue refused: {e}")),
             }
@@ -475,7 +480,9 @@ pub fn run(cfg: &Config, label: &str, progress: &mut dyn FnMut(usize, usize)) ->
         };
         r.record_books(&books, step);
         // Series.
-        series.hours.push(step as f64 * cfg.step_secs as f64 / 3_600.0);
+        series
+            .hours
+            .push(step as f64 * cfg.step_secs as f64 / 3_600.0);
         for u in 0..2 {
             series.prices[u].push(paths[u][step]);
             series.oracle[u].push(r.oracle[u].last_price);
@@ -723,7 +730,10 @@ impl Run {
         let price = price_wad(self.oracle[m].last_price, STEP[m]);
         let nonce = self.next_nonce();
         let (a, b) = (self.agents[i].trader.clone(), self.agents[j].trader.clone());
-        match self.s.trade_in(MARKETS[m], (&a, 0), (&b, 0), w, price, nonce) {
+        match self
+            .s
+            .trade_in(MARKETS[m], (&a, 0), (&b, 0), w, price, nonce)
+        {
             Ok(()) => {
                 self.sum.fills += 1;
                 self.sum.volume += size.abs() * self.oracle[m].last_price;
@@ -768,11 +778,7 @@ impl Run {
             });
             if d.top_up > 0.0 && self.agents[i].top_ups_left > 0 {
                 let usdc_t = self.s.usdc;
-                if self
-                    .s
-                    .deposit(&a.trader, 0, usdc_t, usdc(d.top_up))
-                    .is_ok()
-                {
+                if self.s.deposit(&a.trader, 0, usdc_t, usdc(d.top_up)).is_ok() {
                     self.agents[i].top_ups_left -= 1;
                     self.sum.top_ups += 1;
                 }
@@ -896,7 +902,11 @@ impl Run {
         }
         let (eq, mm, _) = self.read_health(i);
         let weth = self.s.weth;
-        let has_weth = self.s.vault_balance(a, weth).map(|b| !b.is_zero()).unwrap_or(false);
+        let has_weth = self
+            .s
+            .vault_balance(a, weth)
+            .map(|b| !b.is_zero())
+            .unwrap_or(false);
         if has_weth && eq < mm {
             match self
                 .s
@@ -1014,7 +1024,12 @@ impl Run {
 
     /// 0 open, 1 an asset scope tripped, 2 the global scope tripped.
     fn breaker_state(&mut self) -> u8 {
-        if self.s.breaker_state(Address::ZERO).map(|s| s.0 != 0).unwrap_or(false) {
+        if self
+            .s
+            .breaker_state(Address::ZERO)
+            .map(|s| s.0 != 0)
+            .unwrap_or(false)
+        {
             return 2;
         }
         for t in self.tokens.clone() {
@@ -1025,7 +1040,13 @@ impl Run {
         0
     }
 
-    fn finish(&mut self, series: Series, efficiency: Vec<Efficiency>, paths: &[Vec<f64>], step: usize) -> Outcome {
+    fn finish(
+        &mut self,
+        series: Series,
+        efficiency: Vec<Efficiency>,
+        paths: &[Vec<f64>],
+        step: usize,
+    ) -> Outcome {
         let mut sum = self.sum.clone();
         let (mean, max) = metrics::mean_max(&self.delays);
         sum.delay_mean = mean;
@@ -1037,7 +1058,10 @@ impl Run {
         sum.fund_drawdown = metrics::max_drawdown(&fund);
         sum.fund_drawdown_share = metrics::max_drawdown_share(&fund);
         let horizon = (3_600 / self.cfg.step_secs).max(1) as usize;
-        let sampled: Vec<Vec<f64>> = paths.iter().map(|p| p[..=step.min(p.len() - 1)].to_vec()).collect();
+        let sampled: Vec<Vec<f64>> = paths
+            .iter()
+            .map(|p| p[..=step.min(p.len() - 1)].to_vec())
+            .collect();
         let (w, e) = metrics::coverage(&self.snaps, &sampled, horizon);
         sum.coverage_windows = w;
         sum.coverage_exceedances = e;

@@ -6,7 +6,6 @@ use risk_sim::engine::{self, Config, Outcome, RunError};
 use risk_sim::params::GovParams;
 use risk_sim::report::{self, ScenarioRuns};
 use risk_sim::scenario::{Scenario, DEFAULT_SET};
-use risk_sim::plot;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,7 +62,7 @@ struct Args {
     #[arg(long, default_value_t = 24)]
     hours: u32,
     /// Seconds per block (simulation step).
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 600)]
     block_secs: u64,
     /// Output directory.
     #[arg(long, default_value = "target/risk-sim")]
@@ -139,9 +138,10 @@ fn main() -> ExitCode {
     } else {
         ProgressDrawTarget::hidden()
     });
-    let style = ProgressStyle::with_template("{prefix:>24} [{bar:30}] {pos}/{len} blocks {elapsed}")
-        .expect("valid template")
-        .progress_chars("=> ");
+    let style =
+        ProgressStyle::with_template("{prefix:>24} [{bar:30}] {pos}/{len} blocks {elapsed}")
+            .expect("valid template")
+            .progress_chars("=> ");
     let started = Instant::now();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: std::sync::Mutex<Vec<Option<Result<Outcome, RunError>>>> =
@@ -189,7 +189,10 @@ fn main() -> ExitCode {
                 what,
                 partial,
             }) => {
-                eprintln!("risk-sim: {}: accounting invariant failed at block {block}: {what}", s.name());
+                eprintln!(
+                    "risk-sim: {}: accounting invariant failed at block {block}: {what}",
+                    s.name()
+                );
                 failed_invariant.get_or_insert(s.name());
                 outcomes.push(*partial);
             }
@@ -199,59 +202,35 @@ fn main() -> ExitCode {
             }
         }
     }
-    if let Err(e) = std::fs::create_dir_all(&args.out) {
-        eprintln!("risk-sim: {}: {e}", args.out.display());
-        return ExitCode::from(code::OUTPUT);
-    }
     let mut runs: Vec<ScenarioRuns> = Vec::new();
     let mut it = outcomes.into_iter();
     for s in &scenarios {
         let current = it.next().expect("one outcome per job");
         let proposed_run = if proposed.is_some() { it.next() } else { None };
-        let mut plot_name = None;
-        if !args.no_plots {
-            let file = format!("{}.png", s.name());
-            if let Err(e) = plot::scenario(&args.out.join(&file), s.name(), &current, proposed_run.as_ref()) {
-                eprintln!("risk-sim: plot {file}: {e}");
-                return ExitCode::from(code::OUTPUT);
-            }
-            plot_name = Some(file);
-        }
         runs.push(ScenarioRuns {
             scenario: *s,
             current,
             proposed: proposed_run,
-            plot: plot_name,
+            plot: None,
         });
     }
-    let md = report::markdown(
-        &runs,
+    let json = match report::write_all(
+        &args.out,
+        &mut runs,
         args.seed,
         args.accounts,
         args.hours,
         args.block_secs,
         proposed.as_ref().map(GovParams::describe).as_deref(),
-    );
-    let mut summaries = Vec::new();
-    for r in &runs {
-        summaries.push(&r.current.summary);
-        if let Some(p) = &r.proposed {
-            summaries.push(&p.summary);
-        }
-    }
-    let json = report::Json {
-        seed: args.seed,
-        runs: summaries,
-        efficiency: runs.first().map_or(&[], |r| r.current.efficiency.as_slice()),
-        invariants_held: failed_invariant.is_none(),
-    };
-    let json = serde_json::to_string_pretty(&json).expect("serialisable");
-    for (file, text) in [("report.md", &md), ("summary.json", &json)] {
-        if let Err(e) = std::fs::write(args.out.join(file), text) {
-            eprintln!("risk-sim: {file}: {e}");
+        !args.no_plots,
+        failed_invariant.is_none(),
+    ) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("risk-sim: {e}");
             return ExitCode::from(code::OUTPUT);
         }
-    }
+    };
     if args.json {
         println!("{json}");
     }

@@ -133,7 +133,12 @@ pub fn scenario(path: &Path, name: &str, cur: &Outcome, prop: Option<&Outcome>) 
         &panels[0],
         "prices, rebased to 100 (ETH blue, BTC orange; thick: oracle)",
         x,
-        &[(&eth, CURRENT, 1), (&btc, BTC, 1), (&eth_o, CURRENT, 3), (&btc_o, BTC, 3)],
+        &[
+            (&eth, CURRENT, 1),
+            (&btc, BTC, 1),
+            (&eth_o, CURRENT, 3),
+            (&btc_o, BTC, 3),
+        ],
     )?;
     let with = |f: &dyn Fn(&Outcome) -> Vec<f64>| -> Vec<(Vec<f64>, RGBColor)> {
         let mut v = vec![(f(cur), CURRENT)];
@@ -143,22 +148,41 @@ pub fn scenario(path: &Path, name: &str, cur: &Outcome, prop: Option<&Outcome>) 
         v
     };
     let draw = |area: &Area<'_>, title: &str, v: Vec<(Vec<f64>, RGBColor)>| {
-        let refs: Vec<(&[f64], RGBColor, u32)> = v.iter().map(|(y, c)| (y.as_slice(), *c, 2)).collect();
+        let refs: Vec<(&[f64], RGBColor, u32)> =
+            v.iter().map(|(y, c)| (y.as_slice(), *c, 2)).collect();
         lines(area, title, x, &refs)
     };
-    draw(&panels[1], "insurance fund (USDC)", with(&|o| o.series.fund.clone()))?;
-    draw(&panels[2], "bad debt settled, cumulative (USDC)", with(&|o| o.series.bad_debt.clone()))?;
+    draw(
+        &panels[1],
+        "insurance fund (USDC)",
+        with(&|o| o.series.fund.clone()),
+    )?;
+    draw(
+        &panels[2],
+        "bad debt settled, cumulative (USDC)",
+        with(&|o| o.series.bad_debt.clone()),
+    )?;
     draw(
         &panels[3],
         "liquidations per block",
-        with(&|o| o.series.liquidations.iter().map(|v| f64::from(*v)).collect()),
+        with(&|o| {
+            o.series
+                .liquidations
+                .iter()
+                .map(|v| f64::from(*v))
+                .collect()
+        }),
     )?;
     draw(
         &panels[4],
         "breaker: 0 open, 1 asset tripped, 2 global",
         with(&|o| o.series.breaker.iter().map(|v| f64::from(*v)).collect()),
     )?;
-    histogram(&panels[5], "accounts' lowest health ratio over the run", &cur.min_health)?;
+    histogram(
+        &panels[5],
+        "accounts' lowest health ratio over the run",
+        &cur.min_health,
+    )?;
     root.present()?;
     Ok(())
 }

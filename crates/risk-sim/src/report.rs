@@ -62,17 +62,36 @@ pub fn rows(s: &Summary) -> Vec<(&'static str, String)> {
         ("bad debt left unsettled", money(s.bad_debt_unsettled)),
         ("bad debt / peak open interest", pct(s.bad_debt_share_oi)),
         ("peak open interest", money(s.peak_open_interest)),
-        ("insurance fund start -> end", format!("{} -> {}", money(s.fund_start), money(s.fund_end))),
-        ("fund drawdown (largest)", format!("{} ({})", money(s.fund_drawdown), pct(s.fund_drawdown_share))),
+        (
+            "insurance fund start -> end",
+            format!("{} -> {}", money(s.fund_start), money(s.fund_end)),
+        ),
+        (
+            "fund drawdown (largest)",
+            format!(
+                "{} ({})",
+                money(s.fund_drawdown),
+                pct(s.fund_drawdown_share)
+            ),
+        ),
         ("covered by the fund", money(s.covered)),
         ("socialised", money(s.socialised)),
         ("liquidations (positions)", s.liquidations.to_string()),
         ("collateral sales", s.collateral_sales.to_string()),
         ("bad-debt settlements", s.settlements.to_string()),
         ("liquidated notional", money(s.liquidation_volume)),
-        ("delay, blocks (mean / max)", format!("{:.2} / {:.0}", s.delay_mean, s.delay_max)),
-        ("breaker trips / blocks tripped", format!("{} / {}", s.breaker_trips, s.breaker_blocks)),
-        ("liquidations refused by the breaker", s.refused_by_breaker.to_string()),
+        (
+            "delay, blocks (mean / max)",
+            format!("{:.2} / {:.0}", s.delay_mean, s.delay_max),
+        ),
+        (
+            "breaker trips / blocks tripped",
+            format!("{} / {}", s.breaker_trips, s.breaker_blocks),
+        ),
+        (
+            "liquidations refused by the breaker",
+            s.refused_by_breaker.to_string(),
+        ),
         (
             "coverage: 1-hour windows with loss > maintenance",
             format!(
@@ -83,9 +102,15 @@ pub fn rows(s: &Summary) -> Vec<(&'static str, String)> {
             ),
         ),
         ("traded notional", money(s.volume)),
-        ("fills settled / refused", format!("{} / {}", s.fills, s.refused_fills)),
+        (
+            "fills settled / refused",
+            format!("{} / {}", s.fills, s.refused_fills),
+        ),
         ("margin top-ups", s.top_ups.to_string()),
-        ("accounts with negative equity at the end", s.insolvent_accounts.to_string()),
+        (
+            "accounts with negative equity at the end",
+            s.insolvent_accounts.to_string(),
+        ),
         (
             "books checked (every block) / largest rounding gap",
             format!("{} / {:.2e} quote", s.invariant_checks, s.max_rounding_gap),
@@ -113,14 +138,22 @@ pub fn markdown(
          Insurance fund seeded with 250,000. Oracle rounds: 0.5 % deviation or a 1-hour heartbeat."
     );
     if let Some(p) = params {
-        let _ = writeln!(o, "\nProposed parameter set (run beside the current one): {p}.");
+        let _ = writeln!(
+            o,
+            "\nProposed parameter set (run beside the current one): {p}."
+        );
     }
     let _ = writeln!(
         o,
         "\nThe sequencer-outage scenario is not simulated: the sim deploys no sequencer-uptime feed."
     );
     for r in runs {
-        let _ = writeln!(o, "\n## {} — {}\n", r.scenario.name(), r.scenario.describe());
+        let _ = writeln!(
+            o,
+            "\n## {} — {}\n",
+            r.scenario.name(),
+            r.scenario.describe()
+        );
         let cur = rows(&r.current.summary);
         match &r.proposed {
             None => {
@@ -174,7 +207,11 @@ pub fn markdown(
                 pct(e.derive_im_share)
             );
         }
-        let _ = writeln!(o, "\nSources: {}; {}.", v.hyperliquid.source, v.derive.source);
+        let _ = writeln!(
+            o,
+            "\nSources: {}; {}.",
+            v.hyperliquid.source, v.derive.source
+        );
     }
     let _ = writeln!(
         o,
@@ -186,6 +223,60 @@ pub fn markdown(
          (MIT and Bitstream Vera licences); no font file is kept in this repository."
     );
     o
+}
+
+/// Writes `report.md`, `summary.json` and (unless `plots` is false) one PNG per scenario into
+/// `dir`; returns the JSON text.
+///
+/// # Errors
+/// The file or plot that could not be written.
+#[allow(clippy::too_many_arguments)]
+pub fn write_all(
+    dir: &std::path::Path,
+    runs: &mut [ScenarioRuns],
+    seed: u64,
+    accounts: usize,
+    hours: u32,
+    step_secs: u64,
+    params: Option<&str>,
+    plots: bool,
+    invariants_held: bool,
+) -> Result<String, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for r in runs.iter_mut() {
+        if plots {
+            let file = format!("{}.png", r.scenario.name());
+            crate::plot::scenario(
+                &dir.join(&file),
+                r.scenario.name(),
+                &r.current,
+                r.proposed.as_ref(),
+            )
+            .map_err(|e| format!("plot {file}: {e}"))?;
+            r.plot = Some(file);
+        }
+    }
+    let md = markdown(runs, seed, accounts, hours, step_secs, params);
+    let mut summaries = Vec::new();
+    for r in runs.iter() {
+        summaries.push(&r.current.summary);
+        if let Some(p) = &r.proposed {
+            summaries.push(&p.summary);
+        }
+    }
+    let json = Json {
+        seed,
+        runs: summaries,
+        efficiency: runs
+            .first()
+            .map_or(&[], |r| r.current.efficiency.as_slice()),
+        invariants_held,
+    };
+    let json = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
+    for (file, text) in [("report.md", &md), ("summary.json", &json)] {
+        std::fs::write(dir.join(file), text).map_err(|e| format!("{file}: {e}"))?;
+    }
+    Ok(json)
 }
 
 #[cfg(test)]

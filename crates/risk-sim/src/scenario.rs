@@ -84,9 +84,7 @@ impl Scenario {
             Scenario::FlashCrash => "-25 % in 30 min and back in 30 min",
             Scenario::RegimeShift => "volatility triples over a day",
             Scenario::OracleOutage => "ETH feed silent for 2 heartbeats while ETH falls 12 %",
-            Scenario::SequencerOutage => {
-                "not simulated: the sim deploys no sequencer-uptime feed"
-            }
+            Scenario::SequencerOutage => "not simulated: the sim deploys no sequencer-uptime feed",
             Scenario::Governance => {
                 "WETH haircut floor 1 % -> 0.5 % through the Timelock, then -15 %"
             }

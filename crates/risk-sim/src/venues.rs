@@ -90,7 +90,10 @@ impl Venues {
 
     /// Derive's standard manager `(initial, maintenance)` for perps of `notional` (absolute).
     pub fn derive(&self, notional: f64) -> (f64, f64) {
-        (notional * self.derive.perp_im, notional * self.derive.perp_mm)
+        (
+            notional * self.derive.perp_im,
+            notional * self.derive.perp_mm,
+        )
     }
 }
 

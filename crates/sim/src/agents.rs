@@ -260,7 +260,8 @@ impl System {
     /// The token's or the fund's revert.
     pub fn top_up_fund(&mut self, who: &Trader, amount: U256) -> Result<(), CallError> {
         let (usdc, fund, a, z) = (self.usdc, self.fund, who.address, U256::ZERO);
-        self.rt.call(a, usdc, &Token::mintCall { to: a, amount }, z)?;
+        self.rt
+            .call(a, usdc, &Token::mintCall { to: a, amount }, z)?;
         self.rt.call(
             a,
             usdc,

@@ -140,9 +140,12 @@ pub fn check(s: &mut System, accounts: &[(B256, bool)], markets: &[u32]) -> Resu
                 long[j], short[j]
             ));
         }
-        let oi = s
-            .rt
-            .view(admin, markets_addr, &Markets::marketCall { market: *market })
+        let oi =
+            s.rt.view(
+                admin,
+                markets_addr,
+                &Markets::marketCall { market: *market },
+            )
             .map_err(|e| format!("market: {e}"))?
             ._7;
         if oi != long[j] {

@@ -8,10 +8,10 @@
 //! gas report.
 
 pub mod abi;
-pub mod largest;
-pub mod options;
 pub mod agents;
 pub mod invariants;
+pub mod largest;
+pub mod options;
 
 use abi::*;
 use alloy_primitives::{keccak256, Address, Bytes, B256, I256, U256};
