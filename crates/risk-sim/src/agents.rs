@@ -231,9 +231,11 @@ pub fn population(n: usize, tag: &str, rng: &mut ChaCha20Rng) -> Vec<Agent> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use proptest::prelude::*;
+    use super::{population, Agent, Strategy, View};
+    use clearing_sim::Trader;
+    use proptest::prelude::{prop_assert, proptest};
     use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
 
     fn agent(strategy: Strategy) -> Agent {
         Agent {
