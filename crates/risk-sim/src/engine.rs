@@ -5,6 +5,9 @@
 //! and capacity, bad-debt settlement, and the books checked after every block
 //! (`clearing_sim::invariants`).
 
+// Agents, their books, health and liquidation state are parallel vectors indexed alike.
+#![allow(clippy::needless_range_loop)]
+
 use crate::agents::{self, Agent, Strategy};
 use crate::metrics::{self, Snapshot};
 use crate::oracle::Feed;
