@@ -207,6 +207,8 @@ pub struct Summary {
     pub top_ups: u64,
     /// Books checked (once a block).
     pub invariant_checks: u64,
+    /// Blocks whose books could not be read (a view refused on a stale price).
+    pub unreadable_checks: u64,
     /// Largest rounding gap (cash - claims) seen, quote.
     pub max_rounding_gap: f64,
     /// Bad-debt waterfall checks (fund cover equals the fund's fall, equity restored).
@@ -353,6 +355,8 @@ struct Run {
     tripped: bool,
     /// A failed bad-debt waterfall check, reported at the block's check.
     waterfall_error: Option<String>,
+    /// The last books read.
+    last_books: Option<invariants::Books>,
 }
 
 /// Runs one scenario; `progress(done, total)` after every block.
@@ -471,7 +475,14 @@ pub fn run(
         }
         // The books, after every block.
         let books = match r.check() {
-            Ok(b) => b,
+            Ok(Some(b)) => {
+                r.last_books = Some(b.clone());
+                b
+            }
+            Ok(None) => match r.last_books.clone() {
+                Some(b) => b,
+                None => return Err(RunError::Setup("the books were never readable".into())),
+            },
             Err(what) => {
                 let partial = r.finish(series.clone(), efficiency.clone(), &paths, step);
                 return Err(RunError::Invariant {
@@ -579,6 +590,7 @@ impl Run {
             liq_this_block: 0,
             tripped: false,
             waterfall_error: None,
+            last_books: None,
         })
     }
 
@@ -991,19 +1003,28 @@ impl Run {
         v
     }
 
-    fn check(&mut self) -> Result<invariants::Books, String> {
+    /// The books after a block: `None` when a view they need reverted (a stale price: the
+    /// Clearinghouse's position view refuses while a feed is silent), counted and skipped.
+    fn check(&mut self) -> Result<Option<invariants::Books>, String> {
         if let Some(e) = self.waterfall_error.take() {
             return Err(e);
         }
         let accounts = self.accounts();
-        let b = invariants::check(&mut self.s, &accounts, &MARKETS)?;
+        let b = match invariants::check(&mut self.s, &accounts, &MARKETS) {
+            Ok(b) => b,
+            Err(invariants::CheckError::View(_)) => {
+                self.sum.unreadable_checks += 1;
+                return Ok(None);
+            }
+            Err(e) => return Err(e.to_string()),
+        };
         self.sum.invariant_checks += 1;
         self.sum.max_rounding_gap = self.sum.max_rounding_gap.max(fi(b.gap));
         // Rounding is a few wei per action: a gap above a cent means quote leaked.
         if fi(b.gap) > 0.01 {
             return Err(format!("rounding gap {} too large", b.gap));
         }
-        Ok(b)
+        Ok(Some(b))
     }
 
     fn record_books(&mut self, b: &invariants::Books, step: usize) {

@@ -112,8 +112,11 @@ pub fn rows(s: &Summary) -> Vec<(&'static str, String)> {
             s.insolvent_accounts.to_string(),
         ),
         (
-            "books checked (every block) / largest rounding gap",
-            format!("{} / {:.2e} quote", s.invariant_checks, s.max_rounding_gap),
+            "books checked / unreadable (stale price) / largest rounding gap",
+            format!(
+                "{} / {} / {:.2e} quote",
+                s.invariant_checks, s.unreadable_checks, s.max_rounding_gap
+            ),
         ),
         ("bad-debt waterfall checks", s.waterfall_checks.to_string()),
     ]

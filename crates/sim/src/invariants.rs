@@ -19,6 +19,25 @@ use alloy_primitives::{Address, B256, I256, U256};
 /// 10^12: a USDC unit (6 decimals) in WAD.
 const E12: u64 = 1_000_000_000_000;
 
+/// Why a check did not pass.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckError {
+    /// A view the check needs reverted (a stale price makes the Clearinghouse's position view
+    /// refuse, for instance): the books could not be read, nothing is known to be wrong.
+    View(String),
+    /// An invariant is broken.
+    Broken(String),
+}
+
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CheckError::View(e) => write!(f, "books unreadable: {e}"),
+            CheckError::Broken(e) => write!(f, "{e}"),
+        }
+    }
+}
+
 /// What a check saw.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Books {
@@ -41,11 +60,11 @@ pub struct Books {
 /// `Runtime::view_tuple`).
 ///
 /// # Errors
-/// The vault's revert, as text.
-pub fn holdings(s: &mut System, account: B256) -> Result<Vault::holdingsReturn, String> {
+/// The vault's revert, as [`CheckError::View`].
+pub fn holdings(s: &mut System, account: B256) -> Result<Vault::holdingsReturn, CheckError> {
     let (admin, vault) = (s.admin, s.vault);
     s.rt.view_tuple(admin, vault, &Vault::holdingsCall { account })
-        .map_err(|e| format!("holdings: {e}"))
+        .map_err(|e| CheckError::View(format!("holdings: {e}")))
 }
 
 /// Checks invariants 1 to 3 over `accounts` (each with whether to read its positions) and
@@ -53,13 +72,22 @@ pub fn holdings(s: &mut System, account: B256) -> Result<Vault::holdingsReturn, 
 /// the policy's reserve and the vault's books are as of the same time).
 ///
 /// # Errors
-/// A message naming the invariant that failed, or the view that reverted.
-pub fn check(s: &mut System, accounts: &[(B256, bool)], markets: &[u32]) -> Result<Books, String> {
-    s.accrue().map_err(|e| format!("accrue: {e}"))?;
+/// [`CheckError::Broken`] naming the invariant that failed, or [`CheckError::View`] naming the
+/// view that reverted.
+pub fn check(
+    s: &mut System,
+    accounts: &[(B256, bool)],
+    markets: &[u32],
+) -> Result<Books, CheckError> {
+    let view = |what: &str| {
+        let what = what.to_string();
+        move |e: stylus_runtime::CallError| CheckError::View(format!("{what}: {e}"))
+    };
+    s.accrue().map_err(view("accrue"))?;
     let (admin, usdc, vault) = (s.admin, s.usdc, s.vault);
     let mut tokens: Vec<Address> = vec![s.weth];
     tokens.extend(s.extra.iter().map(|e| e.0));
-    let m = s.quote_market().map_err(|e| format!("quote market: {e}"))?;
+    let m = s.quote_market().map_err(view("quote market"))?;
     let mut books = vec![U256::ZERO; tokens.len()];
     let mut total = I256::from_raw(m[7]);
     let mut long = vec![U256::ZERO; markets.len()];
@@ -87,9 +115,8 @@ pub fn check(s: &mut System, accounts: &[(B256, bool)], markets: &[u32]) -> Resu
                 // PnL and pending funding are `size * price - (openNotional - pendingFunding)`,
                 // and the sizes of a market sum to zero (3.), so summed over all accounts they
                 // are `-(openNotional - pendingFunding)`.
-                let (size, notional, _, pending) = s
-                    .position(*a, *market)
-                    .map_err(|e| format!("position: {e}"))?;
+                let (size, notional, _, pending) =
+                    s.position(*a, *market).map_err(view("position"))?;
                 row[j] = size;
                 total -= notional - pending;
                 if size.is_negative() {
@@ -104,41 +131,41 @@ pub fn check(s: &mut System, accounts: &[(B256, bool)], markets: &[u32]) -> Resu
     let held = |s: &mut System, t: Address| {
         s.rt.view(admin, t, &Token::balanceOfCall { account: vault })
             .map(|r| r._0)
-            .map_err(|e| format!("balanceOf: {e}"))
+            .map_err(view("balanceOf"))
     };
     // 1. Tokens equal the books (18-decimal tokens: WAD amounts are token units).
     for (t, b) in tokens.iter().zip(&books) {
         let h = held(s, *t)?;
         if h != *b {
-            return Err(format!(
+            return Err(CheckError::Broken(format!(
                 "token {t} in the vault ({h}) differs from its books ({b})"
-            ));
+            )));
         }
     }
     let usdc_held = held(s, usdc)?;
     if usdc_held != m[8] {
-        return Err(format!(
+        return Err(CheckError::Broken(format!(
             "USDC in the vault ({usdc_held}) differs from its cash ({})",
             m[8]
-        ));
+        )));
     }
     // 2. Quote is conserved, rounding for the protocol.
     let cash = I256::from_raw(m[8] * U256::from(E12));
     let gap = cash - total;
     if gap.is_negative() {
-        return Err(format!(
+        return Err(CheckError::Broken(format!(
             "the books owe more quote than the vault holds: gap {gap}"
-        ));
+        )));
     }
     // 3. Open interest balances.
     let markets_addr = s.markets;
     let mut open_interest = Vec::with_capacity(markets.len());
     for (j, market) in markets.iter().enumerate() {
         if long[j] != short[j] {
-            return Err(format!(
+            return Err(CheckError::Broken(format!(
                 "market {market}: open interest long {} differs from short {}",
                 long[j], short[j]
-            ));
+            )));
         }
         let oi =
             s.rt.view(
@@ -146,13 +173,13 @@ pub fn check(s: &mut System, accounts: &[(B256, bool)], markets: &[u32]) -> Resu
                 markets_addr,
                 &Markets::marketCall { market: *market },
             )
-            .map_err(|e| format!("market: {e}"))?
+            .map_err(view("market"))?
             ._7;
         if oi != long[j] {
-            return Err(format!(
+            return Err(CheckError::Broken(format!(
                 "market {market}: PerpMarkets' open interest {oi} differs from the positions {}",
                 long[j]
-            ));
+            )));
         }
         open_interest.push(oi);
     }
