@@ -398,7 +398,11 @@ impl Run {
             }
         }
         let allowance = I256::try_from(1_000_000u64 * (self.actions + 1)).unwrap();
-        assert!(books.gap <= allowance, "rounding gap {} too large", books.gap);
+        assert!(
+            books.gap <= allowance,
+            "rounding gap {} too large",
+            books.gap
+        );
         self.touched.clear();
     }
 }
