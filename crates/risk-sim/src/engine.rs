@@ -465,7 +465,7 @@ pub fn run(
             r.housekeeping();
         }
         if step > 0 {
-            r.agents_act(step);
+            r.agents_act();
         }
         r.monitor(step);
         r.liq_this_block = 0;
@@ -492,7 +492,7 @@ pub fn run(
                 });
             }
         };
-        r.record_books(&books, step);
+        r.record_books(&books);
         // Series.
         series
             .hours
@@ -624,7 +624,7 @@ impl Run {
             for _ in 0..4 {
                 for (m, target) in a.target(&[3_000.0, 60_000.0]).into_iter().enumerate() {
                     if target != 0.0 {
-                        self.fill_vs_maker(i, m, target / 4.0, 3_000.0f64.max(0.0), true);
+                        self.fill_vs_maker(i, m, target / 4.0, true);
                     }
                 }
             }
@@ -706,7 +706,7 @@ impl Run {
     /// Agent `i` trades `size` (base units, positive buys) in market index `m` against the
     /// market maker at the oracle price; on a margin refusal tries half once. Returns the size
     /// filled.
-    fn fill_vs_maker(&mut self, i: usize, m: usize, size: f64, _hint: f64, retry: bool) -> f64 {
+    fn fill_vs_maker(&mut self, i: usize, m: usize, size: f64, retry: bool) -> f64 {
         let w = size_wad(size, STEP[m]);
         if w.is_zero() {
             return 0.0;
@@ -728,7 +728,7 @@ impl Run {
             Err(e) => {
                 self.sum.refused_fills += 1;
                 if retry && is_margin_refusal(&e) {
-                    self.fill_vs_maker(i, m, size / 2.0, 0.0, false)
+                    self.fill_vs_maker(i, m, size / 2.0, false)
                 } else {
                     0.0
                 }
@@ -775,7 +775,7 @@ impl Run {
 
     /// Each agent's own rule: top-ups, re-balancing, re-entry; the matcher pairs opposite
     /// intents between agents and sends the rest to the market maker.
-    fn agents_act(&mut self, step: usize) {
+    fn agents_act(&mut self) {
         let px = [self.oracle[0].last_price, self.oracle[1].last_price];
         let mut intents: Vec<(usize, usize, f64)> = Vec::new();
         for i in 0..self.agents.len() {
@@ -804,7 +804,6 @@ impl Run {
                 }
             }
         }
-        let _ = step;
         // The matcher: per market, buyers against sellers in order, the rest to the maker.
         for m in 0..2 {
             let mut buys: Vec<(usize, f64)> = intents
@@ -839,10 +838,10 @@ impl Run {
                 }
             }
             for (i, q) in buys.into_iter().skip(bi) {
-                self.fill_vs_maker(i, m, q, 0.0, true);
+                self.fill_vs_maker(i, m, q, true);
             }
             for (i, q) in sells.into_iter().skip(si) {
-                self.fill_vs_maker(i, m, -q, 0.0, true);
+                self.fill_vs_maker(i, m, -q, true);
             }
         }
     }
@@ -1027,7 +1026,7 @@ impl Run {
         Ok(Some(b))
     }
 
-    fn record_books(&mut self, b: &invariants::Books, step: usize) {
+    fn record_books(&mut self, b: &invariants::Books) {
         for i in 0..self.agents.len() {
             self.books[i].0 = b.sizes[i].iter().map(|x| fi(*x)).collect();
             self.books[i].1 = b.collateral[i].iter().map(|x| f(*x)).collect();
@@ -1043,7 +1042,6 @@ impl Run {
             };
             self.snaps[i].push(snap);
         }
-        let _ = step;
     }
 
     /// 0 open, 1 an asset scope tripped, 2 the global scope tripped.
