@@ -121,9 +121,19 @@ sol! {
     }
 
     #[derive(Debug, PartialEq, Eq)]
+    interface OptionBook {
+        constructor(address admin, address vault, address optionMarkets, address clearinghouse, address riskModule);
+        function setExchange(address exchange) external;
+        function setLiquidator(address liquidator) external;
+        function wiring() external view returns (address vault, address optionMarkets, address clearinghouse, address riskModule, address exchange, address liquidator);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
     interface Margin {
-        constructor(address risk, address riskEngine, address clearinghouse, address optionMarkets);
+        constructor(address risk, address riskEngine, address clearinghouse, address optionMarkets, address optionBook, address marginMath);
         function optionMarkets() external view returns (address optionMarkets);
+        function optionBook() external view returns (address optionBook);
+        function marginMath() external view returns (address marginMath);
         function health(bytes32 account) external view returns (int256 equity, uint256 maintenance, uint256 initial);
         function accountSummary(bytes32 account) external view returns (uint32[] markets, int256[] sizes, int256[] openNotionals, int256[] pendingFunding, address[] assets, int256[] amounts, int256 equity, uint256 maintenance, uint256 initial, bool portfolio);
         function greeks(bytes32 account) external view returns (address[] underlyings, int256[] delta, int256[] gamma, int256[] vega);
@@ -165,7 +175,7 @@ sol! {
 
     #[derive(Debug, PartialEq, Eq)]
     interface Exchange {
-        constructor(address admin, address clearinghouse, address markets, address marginEngine, address vault);
+        constructor(address admin, address clearinghouse, address markets, address marginEngine, address vault, address optionBook);
         struct Order { bytes32 account; uint32 market; int256 size; uint256 limitPrice; uint64 expiry; uint64 nonce; bool reduceOnly; }
         function settleFill(Order maker, bytes makerSig, Order taker, bytes takerSig, uint256 fillSize) external;
         function orderDigest(Order order) external view returns (bytes32 digest);
@@ -204,7 +214,7 @@ sol! {
 
     #[derive(Debug, PartialEq, Eq)]
     interface Liquidator {
-        constructor(address admin, address clearinghouse, address markets, address marginEngine, address riskEngine, address riskModule, address vault, address breaker, address insuranceFund);
+        constructor(address admin, address clearinghouse, address markets, address marginEngine, address riskEngine, address riskModule, address vault, address breaker, address insuranceFund, address optionBook);
         function parameters() external view returns (uint64 divisor, uint256 minPenalty, uint256 keeperShare);
         function setParameter(uint8 code, uint256 value) external;
         event ParameterSet(uint8 param, uint256 oldValue, uint256 newValue);
