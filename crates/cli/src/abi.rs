@@ -28,6 +28,7 @@ sol! {
         function setAnswer(int256 answer, uint256 updatedAt) external;
         function decimals() external view returns (uint8 decimals);
         function latestRoundData() external view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
+        function getRoundData(uint80 roundId) external view returns (uint80 round, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
     }
 
     #[derive(Debug, PartialEq, Eq)]
@@ -117,6 +118,12 @@ sol! {
         constructor(address admin, address riskModule);
         function optionParameter(uint8 code) external view returns (uint256 value);
         function setOptionParameter(uint8 code, uint256 value) external;
+        function enableClass(address underlying, uint64 maxHorizon, uint256 strikeTick, uint256 minSize, uint256 maxOpenInterest, uint256 makerFee, uint256 takerFee, uint64 ivHeartbeat) external;
+        function listSeries(address underlying, uint64 expiry, uint256 strike, bool isCall) external returns (uint32 id);
+        function postVolatility(address underlying, uint64 expiry, uint256 vol) external;
+        function series(uint32 id) external view returns (address underlying, uint64 expiry, uint256 strike, bool isCall, uint256 settlementPrice, uint256 openInterest);
+        event SeriesListed(uint32 indexed id, address indexed underlying, uint64 expiry, uint256 strike, bool isCall);
+        function settleExpiry(address underlying, uint64 expiry, uint80 roundId) external returns (uint256 price);
         event OptionParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);
     }
 
@@ -126,6 +133,9 @@ sol! {
         function setExchange(address exchange) external;
         function setLiquidator(address liquidator) external;
         function wiring() external view returns (address vault, address optionMarkets, address clearinghouse, address riskModule, address exchange, address liquidator);
+        function positions(bytes32 account) external view returns (uint32[] series, int256[] sizes);
+        function settleAccount(bytes32 account) external returns (int256 paid);
+        event OptionFill(uint32 indexed series, bytes32 indexed maker, bytes32 indexed taker, int256 makerDelta, uint256 premium, uint256 premiumAmount, uint256 makerFee, uint256 takerFee, uint256 insuranceFee, uint256 treasuryFee, int256 makerSize, int256 takerSize, uint256 openInterest);
     }
 
     #[derive(Debug, PartialEq, Eq)]
@@ -162,6 +172,14 @@ sol! {
         uint256 maintenance;
         uint256 initial;
         bool portfolio;
+    }
+
+    /// `OptionBook.positions`' return data as stylus-sdk 0.9 encodes it: one tuple (a leading
+    /// offset word).
+    #[derive(Debug, PartialEq, Eq)]
+    struct OptionPositions {
+        uint32[] series;
+        int256[] sizes;
     }
 
     /// `holdings`' return data as stylus-sdk 0.9 encodes it: one tuple (a leading offset word).
