@@ -276,10 +276,11 @@ async fn deploy_resume_inspect_and_govern() {
     ids.dedup();
     assert_eq!(ids.len() as u64, total, "no step ran twice");
     assert_eq!(done.chain_id, 412_346);
-    assert_eq!(done.contracts.len(), 18);
+    assert_eq!(done.contracts.len(), 20);
     for (name, c) in &done.contracts {
         assert_ne!(c.address, Address::ZERO, "{name}");
-        assert!(c.constructor_tx.is_some(), "{name}");
+        // MarginMath is stateless: no constructor.
+        assert_eq!(c.constructor_tx.is_some(), name != "MarginMath", "{name}");
         assert!(c.activation_tx.is_some(), "{name}");
         let code = ProviderBuilder::new()
             .on_http(url.parse().unwrap())
@@ -333,6 +334,51 @@ async fn deploy_resume_inspect_and_govern() {
     assert!(
         chain
             .view(at("Exchange"), &matcher_role)
+            .await
+            .unwrap()
+            .granted
+    );
+    // The option contracts are wired: the MarginEngine reads the OptionBook and MarginMath, the
+    // Exchange and the Liquidator reach the OptionBook, which knows them both.
+    let book = at("OptionBook");
+    let w = chain.view(book, &OptionBook::wiringCall {}).await.unwrap();
+    assert_eq!(
+        (w.vault, w.optionMarkets, w.clearinghouse, w.riskModule),
+        (
+            at("CollateralVault"),
+            at("OptionMarkets"),
+            at("Clearinghouse"),
+            at("RiskModule")
+        )
+    );
+    assert_eq!(
+        (w.exchange, w.liquidator),
+        (at("Exchange"), at("Liquidator"))
+    );
+    let margin = at("MarginEngine");
+    assert_eq!(
+        chain
+            .view(margin, &Margin::optionBookCall {})
+            .await
+            .unwrap()
+            .optionBook,
+        book
+    );
+    assert_eq!(
+        chain
+            .view(margin, &Margin::marginMathCall {})
+            .await
+            .unwrap()
+            .marginMath,
+        at("MarginMath")
+    );
+    let clearing_role = Roles::hasRoleCall {
+        role: keccak256("CLEARING_ROLE"),
+        account: book,
+    };
+    assert!(
+        chain
+            .view(at("CollateralVault"), &clearing_role)
             .await
             .unwrap()
             .granted
@@ -985,7 +1031,7 @@ async fn deploy_resume_inspect_and_govern() {
         serde_json::json!(stylus_runtime::arbitrum::CACHE_MANAGER)
     );
     let programs = c["programs"].as_array().unwrap();
-    assert_eq!(programs.len(), 16, "one per distinct program: {stdout}");
+    assert_eq!(programs.len(), 18, "one per distinct program: {stdout}");
     assert!(programs
         .iter()
         .all(|p| p["cached"] == false && p["minBid"] == "0"));
@@ -1001,10 +1047,10 @@ async fn deploy_resume_inspect_and_govern() {
             .lines()
             .filter(|l| l.starts_with("bid 0 wei for "))
             .count(),
-        16,
+        18,
         "{stdout}"
     );
-    assert_eq!(nonce(&url, me).await, before + 16);
+    assert_eq!(nonce(&url, me).await, before + 18);
     let (_, stdout, _) = clearing(&url, None, &["cache", "--manifest", m, "--json"]);
     let c: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(

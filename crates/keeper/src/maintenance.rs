@@ -9,21 +9,28 @@
 //!   reference would be renewed or the price moved past the trigger; `pokeGlobal` when the
 //!   simulation says the insurance drawdown trips;
 //! - **interest**: `VaultPolicy.accrue()` while the quote market has borrowers;
-//! - **option expiries**: a hook only, see [`option_expiries`].
+//! - **option expiries**: `OptionMarkets.settleExpiry` for each expired series a watched account
+//!   holds, naming the feed round in force at expiry, then `OptionBook.settleAccount` for each
+//!   account holding a series whose settlement price is recorded (see [`option_expiries`]).
 
 use crate::context::{Ctx, Skip};
-use alloy_primitives::Address;
-use alloy_sol_types::SolCall;
-use clearing_cli::abi::{Breaker, Engine, Feed, Policy, Risk, Vault};
+use alloy_primitives::{aliases::U80, Address, B256, U256};
+use alloy_sol_types::{SolCall, SolValue};
+use clearing_cli::abi::{
+    Breaker, Engine, Feed, OptionBook, OptionMarkets, OptionPositions, Policy, Risk, Vault,
+};
 use clearing_cli::error::{CliError, Result};
 use clearing_core::liquidation::breaker::observe_price;
+use clearing_core::trading::options::{settlement_price, SettlementError};
+use clearing_core::Round;
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
 /// One maintenance pass at block time `now`. Returns the number of transactions mined.
 ///
 /// # Errors
 /// [`CliError::Rpc`] when the node keeps failing.
-pub async fn run(ctx: &Ctx, now: u64, gas_price: u128) -> Result<u32> {
+pub async fn run(ctx: &Ctx, now: u64, gas_price: u128, accounts: &[B256]) -> Result<u32> {
     let d = ctx.policy.duties;
     let assets = ctx
         .view(ctx.addrs.vault, &Vault::listedAssetsCall {})
@@ -92,20 +99,138 @@ pub async fn run(ctx: &Ctx, now: u64, gas_price: u128) -> Result<u32> {
             .await?;
         }
     }
-    option_expiries(ctx).await?;
+    if d.option_expiries {
+        sent += option_expiries(ctx, now, gas_price, accounts).await?;
+    }
     Ok(sent)
 }
 
-/// The hook for option expiries (settle expired series and their accounts). Options do not
-/// exist in the contracts yet: there is nothing to settle, and the policy refuses
-/// `duties.option_expiries = true`. When series exist, this is where the keeper lists the series
-/// past expiry from their events and settles them and their holders, as the duties above do
-/// (simulate, then send).
+/// Option expiries at block time `now`: for each of `accounts`' option positions whose series
+/// has expired, the expiry's settlement price is recorded first when it is not
+/// (`OptionMarkets.settleExpiry`, naming the feed round in force at expiry as
+/// [`round_in_force`] finds it; nothing is sent while the round after the expiry does not exist
+/// yet), then the account is paid (`OptionBook.settleAccount`) once a held series has its
+/// price. Each call is simulated first and sent only when it would succeed. Returns the number
+/// of transactions mined.
 ///
 /// # Errors
-/// None today.
-pub async fn option_expiries(_ctx: &Ctx) -> Result<()> {
-    Ok(())
+/// [`CliError::Rpc`] when the node keeps failing.
+pub async fn option_expiries(
+    ctx: &Ctx,
+    now: u64,
+    gas_price: u128,
+    accounts: &[B256],
+) -> Result<u32> {
+    let (book, options) = (ctx.addrs.option_book, ctx.addrs.options);
+    // Per series: (underlying, expiry); per expiry: its settlement price (0 while unrecorded).
+    let mut series: HashMap<u32, (Address, u64)> = HashMap::new();
+    let mut prices: HashMap<(Address, u64), U256> = HashMap::new();
+    let mut sent = 0;
+    for &account in accounts {
+        let out = ctx
+            .call(book, &OptionBook::positionsCall { account }.abi_encode())
+            .await?;
+        let held = OptionPositions::abi_decode(&out, true)
+            .map_err(|e| CliError::Rpc(format!("positions of {account} do not decode: {e}")))?;
+        let mut payable = false;
+        for (id, size) in held.series.iter().zip(&held.sizes) {
+            if size.is_zero() {
+                continue;
+            }
+            let key = match series.get(id) {
+                Some(k) => *k,
+                None => {
+                    let s = ctx
+                        .view(options, &OptionMarkets::seriesCall { id: *id })
+                        .await?;
+                    series.insert(*id, (s.underlying, s.expiry));
+                    prices
+                        .entry((s.underlying, s.expiry))
+                        .or_insert(s.settlementPrice);
+                    (s.underlying, s.expiry)
+                }
+            };
+            let (underlying, expiry) = key;
+            if expiry > now {
+                continue;
+            }
+            if prices.get(&key).is_some_and(U256::is_zero) {
+                if let Some(round) = round_in_force(ctx, underlying, expiry).await? {
+                    let call = OptionMarkets::settleExpiryCall {
+                        underlying,
+                        expiry,
+                        roundId: round,
+                    };
+                    sent += poke(ctx, "settle expiry", options, call, gas_price).await?;
+                    let s = ctx
+                        .view(options, &OptionMarkets::seriesCall { id: *id })
+                        .await?;
+                    prices.insert(key, s.settlementPrice);
+                }
+            }
+            payable |= prices.get(&key).is_some_and(|p| !p.is_zero());
+        }
+        if payable {
+            let call = OptionBook::settleAccountCall { account };
+            sent += poke(ctx, "settle options", book, call, gas_price).await?;
+        }
+    }
+    Ok(sent)
+}
+
+/// The round of `underlying`'s feed (its RiskModule listing) in force at `expiry`: the one with
+/// `updatedAt <= expiry < updatedAt(next)`, walked back from the latest round and judged by the
+/// core's `settlement_price` rule. `None` while the round after the expiry does not exist yet
+/// (or the feed does not answer: logged).
+///
+/// # Errors
+/// [`CliError::Rpc`] when the node keeps failing.
+pub async fn round_in_force(ctx: &Ctx, underlying: Address, expiry: u64) -> Result<Option<U80>> {
+    let r = ctx
+        .view(ctx.addrs.risk, &Risk::assetRiskCall { asset: underlying })
+        .await?;
+    let feed = r.feed;
+    let latest = match ctx.view(feed, &Feed::latestRoundDataCall {}).await {
+        Ok(l) => l,
+        Err(CliError::Reverted(m)) => {
+            tracing::warn!(%underlying, %feed, error = %m, "feed does not answer");
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    let mut next: Option<U256> = None;
+    let mut id = latest.roundId;
+    // Rounds are walked back one by one: an expiry is settled soon after it passes, so the
+    // round in force is among the last few.
+    for _ in 0..10_000 {
+        let g = match ctx
+            .view(feed, &Feed::getRoundDataCall { roundId: id })
+            .await
+        {
+            Ok(g) => g,
+            Err(CliError::Reverted(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let round = Round {
+            round_id: g.round,
+            answer: g.answer,
+            updated_at: g.updatedAt,
+            answered_in_round: g.answeredInRound,
+        };
+        // The band is not known here: any answer passes it, the contract judges the rest.
+        match settlement_price(&round, next, 0, U256::ZERO, U256::MAX, expiry) {
+            Err(SettlementError::RoundAfterExpiry) => {
+                if id <= U80::from(1u8) {
+                    return Ok(None);
+                }
+                next = Some(g.updatedAt);
+                id -= U80::from(1u8);
+            }
+            Err(SettlementError::NextRoundMissing) => return Ok(None),
+            _ => return Ok(Some(id)),
+        }
+    }
+    Ok(None)
 }
 
 async fn oracle_has_new_round(ctx: &Ctx, asset: Address) -> Result<bool> {
