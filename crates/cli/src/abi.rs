@@ -122,6 +122,7 @@ sol! {
         function listSeries(address underlying, uint64 expiry, uint256 strike, bool isCall) external returns (uint32 id);
         function postVolatility(address underlying, uint64 expiry, uint256 vol) external;
         function series(uint32 id) external view returns (address underlying, uint64 expiry, uint256 strike, bool isCall, uint256 settlementPrice, uint256 openInterest);
+        function volatility(address underlying, uint64 expiry) external view returns (uint256 vol, bool fresh);
         event SeriesListed(uint32 indexed id, address indexed underlying, uint64 expiry, uint256 strike, bool isCall);
         function settleExpiry(address underlying, uint64 expiry, uint80 roundId) external returns (uint256 price);
         event OptionParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);
@@ -134,6 +135,7 @@ sol! {
         function setLiquidator(address liquidator) external;
         function wiring() external view returns (address vault, address optionMarkets, address clearinghouse, address riskModule, address exchange, address liquidator);
         function positions(bytes32 account) external view returns (uint32[] series, int256[] sizes);
+        function openInterest(uint32 series) external view returns (uint256 openInterest);
         function settleAccount(bytes32 account) external returns (int256 paid);
         event OptionFill(uint32 indexed series, bytes32 indexed maker, bytes32 indexed taker, int256 makerDelta, uint256 premium, uint256 premiumAmount, uint256 makerFee, uint256 takerFee, uint256 insuranceFee, uint256 treasuryFee, int256 makerSize, int256 takerSize, uint256 openInterest);
     }
@@ -328,5 +330,36 @@ sol! {
         error SequencerGracePeriod(uint256 upSince);
         error PriceOutOfBand(address asset, int256 answer);
         error MathError(uint8 code);
+        error ClassParameterOutOfBounds(uint8 field, uint256 value);
+        error ClassAlreadyEnabled(address underlying);
+        error ClassNotEnabled(address underlying);
+        error ExpiryNotInFuture(uint64 expiry, uint64 now);
+        error ExpiryNotAt0800(uint64 expiry);
+        error ExpiryBeyondHorizon(uint64 expiry, uint64 latest);
+        error StrikeOffTick(uint256 strike, uint256 tick);
+        error StrikeOutOfBand(uint256 strike, uint256 spot);
+        error SeriesAlreadyListed(uint32 id);
+        error TooManyLiveSeries(address underlying, uint256 max);
+        error UnknownSeries(uint32 id);
+        error UnknownExpiry(address underlying, uint64 expiry);
+        error ExpiryPassed(address underlying, uint64 expiry);
+        error ExpiryNotReached(address underlying, uint64 expiry);
+        error ZeroVolatility();
+        error VolatilityOutOfBand(uint256 vol, uint256 min, uint256 max);
+        error ExpiryAlreadySettled(address underlying, uint64 expiry, uint256 price);
+        error SettlementRoundTooLate(uint80 roundId, uint256 updatedAt, uint64 expiry);
+        error SettlementRoundTooEarly(uint80 roundId, uint256 nextUpdatedAt, uint64 expiry);
+        error RoundMissing(address asset, uint80 roundId);
+        error RoundIncomplete(address asset, uint80 roundId);
+        error PriceNonPositive(address asset, int256 answer);
+        error FeedCallFailed(address feed);
+        error NotExchange(address caller);
+        error SameAccount(bytes32 account);
+        error SeriesExpired(uint32 series, uint64 expiry);
+        error ZeroSize();
+        error SizeNotMultiple(uint256 size, uint256 minSize);
+        error VolatilityNotFresh(address underlying, uint64 expiry);
+        error OpenInterestCapExceeded(uint32 series, uint256 openInterest, uint256 cap);
+        error TooManySeries(bytes32 account, uint256 max);
     }
 }

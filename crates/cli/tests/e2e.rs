@@ -22,37 +22,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use tower::{Layer, Service};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn wasm_dir() -> PathBuf {
-    repo().join("target/stylus")
-}
-
-fn example_config() -> PathBuf {
-    repo().join("deploy/local.toml")
-}
-
-fn hex_key(k: &PrivateKeySigner) -> String {
-    format!("0x{}", alloy_primitives::hex::encode(k.to_bytes()))
-}
-
-/// Runs the binary; returns (exit code, stdout, stderr).
-fn clearing(url: &str, key: Option<&PrivateKeySigner>, args: &[&str]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_clearing"));
-    cmd.arg("--rpc-url").arg(url).args(args).current_dir(repo());
-    cmd.env_remove("CLEARING_PRIVATE_KEY");
-    if let Some(k) = key {
-        cmd.env("CLEARING_PRIVATE_KEY", hex_key(k));
-    }
-    let out = cmd.output().expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::*;
 
 /// A transport layer that fails every `eth_sendRawTransaction` after the first `n`: the run is
 /// cut off as if killed between two transactions.
@@ -119,18 +90,6 @@ where
         }
         self.inner.call(req)
     }
-}
-
-async fn nonce(url: &str, who: Address) -> u64 {
-    let p = ProviderBuilder::new().on_http(url.parse().unwrap());
-    p.get_transaction_count(who).await.unwrap()
-}
-
-async fn rpc(url: &str, method: &'static str, params: serde_json::Value) -> serde_json::Value {
-    let p = ProviderBuilder::new().on_http(url.parse().unwrap());
-    p.raw_request::<_, serde_json::Value>(method.into(), params)
-        .await
-        .unwrap()
 }
 
 fn write_config(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> PathBuf {
@@ -1101,17 +1060,4 @@ fn usage_errors_are_messages_not_panics() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
     assert!(!err.contains("0x1234"), "the key is never printed: {err}");
-}
-
-fn tempdir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "clearing-cli-e2e-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }

@@ -21,8 +21,6 @@ use clearing_cli::abi::{
 };
 use clearing_cli::error::{CliError, Result};
 use clearing_core::liquidation::breaker::observe_price;
-use clearing_core::trading::options::{settlement_price, SettlementError};
-use clearing_core::Round;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
@@ -178,59 +176,25 @@ pub async fn option_expiries(
     Ok(sent)
 }
 
-/// The round of `underlying`'s feed (its RiskModule listing) in force at `expiry`: the one with
-/// `updatedAt <= expiry < updatedAt(next)`, walked back from the latest round and judged by the
-/// core's `settlement_price` rule. `None` while the round after the expiry does not exist yet
-/// (or the feed does not answer: logged).
+/// The round of `underlying`'s feed (its RiskModule listing) in force at `expiry`
+/// (`clearing_cli::options::round_in_force`, the rule the `clearing options settle-expiry`
+/// command uses); `None` while no round after the expiry exists, or when the feed does not
+/// answer (logged).
 ///
 /// # Errors
-/// [`CliError::Rpc`] when the node keeps failing.
+/// [`CliError::Rpc`] when the node fails.
 pub async fn round_in_force(ctx: &Ctx, underlying: Address, expiry: u64) -> Result<Option<U80>> {
     let r = ctx
         .view(ctx.addrs.risk, &Risk::assetRiskCall { asset: underlying })
         .await?;
-    let feed = r.feed;
-    let latest = match ctx.view(feed, &Feed::latestRoundDataCall {}).await {
-        Ok(l) => l,
+    match clearing_cli::options::round_in_force(&ctx.chain, r.feed, expiry).await {
+        Ok(round) => Ok(round),
         Err(CliError::Reverted(m)) => {
-            tracing::warn!(%underlying, %feed, error = %m, "feed does not answer");
-            return Ok(None);
+            tracing::warn!(%underlying, feed = %r.feed, error = %m, "feed does not answer");
+            Ok(None)
         }
-        Err(e) => return Err(e),
-    };
-    let mut next: Option<U256> = None;
-    let mut id = latest.roundId;
-    // Rounds are walked back one by one: an expiry is settled soon after it passes, so the
-    // round in force is among the last few.
-    for _ in 0..10_000 {
-        let g = match ctx
-            .view(feed, &Feed::getRoundDataCall { roundId: id })
-            .await
-        {
-            Ok(g) => g,
-            Err(CliError::Reverted(_)) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let round = Round {
-            round_id: g.round,
-            answer: g.answer,
-            updated_at: g.updatedAt,
-            answered_in_round: g.answeredInRound,
-        };
-        // The band is not known here: any answer passes it, the contract judges the rest.
-        match settlement_price(&round, next, 0, U256::ZERO, U256::MAX, expiry) {
-            Err(SettlementError::RoundAfterExpiry) => {
-                if id <= U80::from(1u8) {
-                    return Ok(None);
-                }
-                next = Some(g.updatedAt);
-                id -= U80::from(1u8);
-            }
-            Err(SettlementError::NextRoundMissing) => return Ok(None),
-            _ => return Ok(Some(id)),
-        }
+        Err(e) => Err(e),
     }
-    Ok(None)
 }
 
 async fn oracle_has_new_round(ctx: &Ctx, asset: Address) -> Result<bool> {
