@@ -18,10 +18,10 @@
 //! `INVARIANT_FIRST_SEED` (default 1) numbers the first seed; `INVARIANT_SECONDS`, when set,
 //! also stops each seed at the first action that ends past that many seconds (the long run,
 //! `scripts/soak-invariants`). Needs `scripts/build-wasm` first.
-use alloy_primitives::{Address, B256, I256, U256};
+use alloy_primitives::{B256, I256, U256};
 use alloy_sol_types::SolError;
 use clearing_core::WAD;
-use clearing_sim::{abi::*, System, Trader, ETH_PERP};
+use clearing_sim::{abi::*, invariants, System, Trader, ETH_PERP};
 use std::time::{Duration, Instant};
 use stylus_runtime::CallError;
 
@@ -377,87 +377,34 @@ impl Run {
         }
     }
 
-    /// Every invariant, after every action (interest accrued first, as a keeper would, so that
-    /// the policy's reserve and the vault's books are as of the same time).
+    /// Every invariant, after every action: 1 to 3 by `clearing_sim::invariants::check` (which
+    /// accrues interest first, as a keeper would), the rounding gap bounded here.
     fn check(&mut self) {
-        self.s.accrue().unwrap();
-        let (admin, usdc, weth, vault) = (self.s.admin, self.s.usdc, self.s.weth, self.s.vault);
         let traders = self.traders.len() + 1;
-        let accounts = self.accounts();
-        let token_balance = |s: &mut System, t: Address| {
-            s.rt.view(admin, t, &Token::balanceOfCall { account: vault })
-                .unwrap()
-                ._0
-        };
-        let m = self.s.quote_market().unwrap();
-        let (mut weth_books, mut total) = (U256::ZERO, signed(m[7]));
-        let (mut long, mut short) = (U256::ZERO, U256::ZERO);
-        for (k, a) in accounts.iter().enumerate() {
-            // One read of the vault's books per account: its collateral (WAD) and its quote
-            // balance with interest.
-            let h = holdings(&mut self.s, *a);
-            total += h._3;
-            for (asset, amount) in h._0.iter().zip(&h._1) {
-                if *asset == weth {
-                    weth_books += amount.into_raw();
-                } else if *asset == usdc {
-                    total += *amount;
-                }
-            }
-            if k < traders && (!self.sizes[k].is_zero() || self.touched.contains(&k)) {
-                // The ETH perp is the only market: PnL and pending funding are
-                // `size * price - (openNotional - pendingFunding)`, and the sizes sum to zero
-                // (3.), so summed over all accounts they are `-(openNotional - pendingFunding)`.
-                let (size, notional, _, pending) = self.s.position(*a, ETH_PERP).unwrap();
-                self.sizes[k] = size;
-                total -= notional - pending;
-                if size.is_negative() {
-                    short += size.unsigned_abs();
-                } else {
-                    long += size.into_raw();
-                }
+        let accounts: Vec<(B256, bool)> = self
+            .accounts()
+            .into_iter()
+            .enumerate()
+            .map(|(k, a)| {
+                let read = k < traders && (!self.sizes[k].is_zero() || self.touched.contains(&k));
+                (a, read)
+            })
+            .collect();
+        let books = invariants::check(&mut self.s, &accounts, &[ETH_PERP])
+            .unwrap_or_else(|e| panic!("{e}"));
+        for (k, (_, read)) in accounts.iter().enumerate() {
+            if *read {
+                self.sizes[k] = books.sizes[k][0];
             }
         }
-        // 1. Tokens equal the books (WETH has 18 decimals: WAD amounts are token units).
-        assert_eq!(
-            token_balance(&mut self.s, weth),
-            weth_books,
-            "WETH in the vault differs from its books"
-        );
-        let usdc_held = token_balance(&mut self.s, usdc);
-        assert_eq!(usdc_held, m[8], "USDC in the vault differs from its cash");
-        // 2. Quote is conserved, rounding for the protocol.
-        let cash = signed(m[8] * U256::from(E12));
-        let gap = cash - total;
-        assert!(
-            !gap.is_negative(),
-            "the books owe more quote than the vault holds: gap {gap}"
-        );
         let allowance = I256::try_from(1_000_000u64 * (self.actions + 1)).unwrap();
-        assert!(gap <= allowance, "rounding gap {gap} too large");
-        // 3. Open interest balances.
-        assert_eq!(long, short, "open interest long differs from short");
-        let markets = self.s.markets;
-        let oi = self
-            .s
-            .rt
-            .view(admin, markets, &Markets::marketCall { market: ETH_PERP })
-            .unwrap()
-            ._7;
-        assert_eq!(
-            oi, long,
-            "PerpMarkets' open interest differs from the positions"
+        assert!(
+            books.gap <= allowance,
+            "rounding gap {} too large",
+            books.gap
         );
         self.touched.clear();
     }
-}
-
-/// `CollateralVault.holdings` (several values with dynamic ones among them: see
-/// `Runtime::view_tuple`).
-fn holdings(s: &mut System, account: B256) -> Vault::holdingsReturn {
-    let (admin, vault) = (s.admin, s.vault);
-    s.rt.view_tuple(admin, vault, &Vault::holdingsCall { account })
-        .unwrap()
 }
 
 /// Runs `actions` actions from `seed`, or fewer if `budget` passes first; returns the summary.

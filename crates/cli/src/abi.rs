@@ -28,6 +28,7 @@ sol! {
         function setAnswer(int256 answer, uint256 updatedAt) external;
         function decimals() external view returns (uint8 decimals);
         function latestRoundData() external view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
+        function getRoundData(uint80 roundId) external view returns (uint80 round, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
     }
 
     #[derive(Debug, PartialEq, Eq)]
@@ -117,13 +118,34 @@ sol! {
         constructor(address admin, address riskModule);
         function optionParameter(uint8 code) external view returns (uint256 value);
         function setOptionParameter(uint8 code, uint256 value) external;
+        function enableClass(address underlying, uint64 maxHorizon, uint256 strikeTick, uint256 minSize, uint256 maxOpenInterest, uint256 makerFee, uint256 takerFee, uint64 ivHeartbeat) external;
+        function listSeries(address underlying, uint64 expiry, uint256 strike, bool isCall) external returns (uint32 id);
+        function postVolatility(address underlying, uint64 expiry, uint256 vol) external;
+        function series(uint32 id) external view returns (address underlying, uint64 expiry, uint256 strike, bool isCall, uint256 settlementPrice, uint256 openInterest);
+        function volatility(address underlying, uint64 expiry) external view returns (uint256 vol, bool fresh);
+        event SeriesListed(uint32 indexed id, address indexed underlying, uint64 expiry, uint256 strike, bool isCall);
+        function settleExpiry(address underlying, uint64 expiry, uint80 roundId) external returns (uint256 price);
         event OptionParameterSet(uint8 indexed param, uint256 oldValue, uint256 newValue);
     }
 
     #[derive(Debug, PartialEq, Eq)]
+    interface OptionBook {
+        constructor(address admin, address vault, address optionMarkets, address clearinghouse, address riskModule);
+        function setExchange(address exchange) external;
+        function setLiquidator(address liquidator) external;
+        function wiring() external view returns (address vault, address optionMarkets, address clearinghouse, address riskModule, address exchange, address liquidator);
+        function positions(bytes32 account) external view returns (uint32[] series, int256[] sizes);
+        function openInterest(uint32 series) external view returns (uint256 openInterest);
+        function settleAccount(bytes32 account) external returns (int256 paid);
+        event OptionFill(uint32 indexed series, bytes32 indexed maker, bytes32 indexed taker, int256 makerDelta, uint256 premium, uint256 premiumAmount, uint256 makerFee, uint256 takerFee, uint256 insuranceFee, uint256 treasuryFee, int256 makerSize, int256 takerSize, uint256 openInterest);
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
     interface Margin {
-        constructor(address risk, address riskEngine, address clearinghouse, address optionMarkets);
+        constructor(address risk, address riskEngine, address clearinghouse, address optionMarkets, address optionBook, address marginMath);
         function optionMarkets() external view returns (address optionMarkets);
+        function optionBook() external view returns (address optionBook);
+        function marginMath() external view returns (address marginMath);
         function health(bytes32 account) external view returns (int256 equity, uint256 maintenance, uint256 initial);
         function accountSummary(bytes32 account) external view returns (uint32[] markets, int256[] sizes, int256[] openNotionals, int256[] pendingFunding, address[] assets, int256[] amounts, int256 equity, uint256 maintenance, uint256 initial, bool portfolio);
         function greeks(bytes32 account) external view returns (address[] underlyings, int256[] delta, int256[] gamma, int256[] vega);
@@ -154,6 +176,14 @@ sol! {
         bool portfolio;
     }
 
+    /// `OptionBook.positions`' return data as stylus-sdk 0.9 encodes it: one tuple (a leading
+    /// offset word).
+    #[derive(Debug, PartialEq, Eq)]
+    struct OptionPositions {
+        uint32[] series;
+        int256[] sizes;
+    }
+
     /// `holdings`' return data as stylus-sdk 0.9 encodes it: one tuple (a leading offset word).
     #[derive(Debug, PartialEq, Eq)]
     struct Holdings {
@@ -165,7 +195,7 @@ sol! {
 
     #[derive(Debug, PartialEq, Eq)]
     interface Exchange {
-        constructor(address admin, address clearinghouse, address markets, address marginEngine, address vault);
+        constructor(address admin, address clearinghouse, address markets, address marginEngine, address vault, address optionBook);
         struct Order { bytes32 account; uint32 market; int256 size; uint256 limitPrice; uint64 expiry; uint64 nonce; bool reduceOnly; }
         function settleFill(Order maker, bytes makerSig, Order taker, bytes takerSig, uint256 fillSize) external;
         function orderDigest(Order order) external view returns (bytes32 digest);
@@ -204,7 +234,7 @@ sol! {
 
     #[derive(Debug, PartialEq, Eq)]
     interface Liquidator {
-        constructor(address admin, address clearinghouse, address markets, address marginEngine, address riskEngine, address riskModule, address vault, address breaker, address insuranceFund);
+        constructor(address admin, address clearinghouse, address markets, address marginEngine, address riskEngine, address riskModule, address vault, address breaker, address insuranceFund, address optionBook);
         function parameters() external view returns (uint64 divisor, uint256 minPenalty, uint256 keeperShare);
         function setParameter(uint8 code, uint256 value) external;
         event ParameterSet(uint8 param, uint256 oldValue, uint256 newValue);
@@ -300,5 +330,36 @@ sol! {
         error SequencerGracePeriod(uint256 upSince);
         error PriceOutOfBand(address asset, int256 answer);
         error MathError(uint8 code);
+        error ClassParameterOutOfBounds(uint8 field, uint256 value);
+        error ClassAlreadyEnabled(address underlying);
+        error ClassNotEnabled(address underlying);
+        error ExpiryNotInFuture(uint64 expiry, uint64 now);
+        error ExpiryNotAt0800(uint64 expiry);
+        error ExpiryBeyondHorizon(uint64 expiry, uint64 latest);
+        error StrikeOffTick(uint256 strike, uint256 tick);
+        error StrikeOutOfBand(uint256 strike, uint256 spot);
+        error SeriesAlreadyListed(uint32 id);
+        error TooManyLiveSeries(address underlying, uint256 max);
+        error UnknownSeries(uint32 id);
+        error UnknownExpiry(address underlying, uint64 expiry);
+        error ExpiryPassed(address underlying, uint64 expiry);
+        error ExpiryNotReached(address underlying, uint64 expiry);
+        error ZeroVolatility();
+        error VolatilityOutOfBand(uint256 vol, uint256 min, uint256 max);
+        error ExpiryAlreadySettled(address underlying, uint64 expiry, uint256 price);
+        error SettlementRoundTooLate(uint80 roundId, uint256 updatedAt, uint64 expiry);
+        error SettlementRoundTooEarly(uint80 roundId, uint256 nextUpdatedAt, uint64 expiry);
+        error RoundMissing(address asset, uint80 roundId);
+        error RoundIncomplete(address asset, uint80 roundId);
+        error PriceNonPositive(address asset, int256 answer);
+        error FeedCallFailed(address feed);
+        error NotExchange(address caller);
+        error SameAccount(bytes32 account);
+        error SeriesExpired(uint32 series, uint64 expiry);
+        error ZeroSize();
+        error SizeNotMultiple(uint256 size, uint256 minSize);
+        error VolatilityNotFresh(address underlying, uint64 expiry);
+        error OpenInterestCapExceeded(uint32 series, uint256 openInterest, uint256 cap);
+        error TooManySeries(bytes32 account, uint256 max);
     }
 }

@@ -37,7 +37,7 @@ const CALL_GAS: u64 = 600_000;
 const DATA_FEE_BUMP_PERCENT: u64 = 20;
 
 /// The contracts whose admin role passes to the Timelock.
-pub const GOVERNED: [&str; 11] = [
+pub const GOVERNED: [&str; 12] = [
     "RiskModule",
     "CollateralVault",
     "RiskEngine",
@@ -49,6 +49,7 @@ pub const GOVERNED: [&str; 11] = [
     "Liquidator",
     "VaultPolicy",
     "OptionMarkets",
+    "OptionBook",
 ];
 
 /// The contracts with a `RISK_ADMIN_ROLE`.
@@ -297,8 +298,25 @@ impl Run<'_> {
 
     /// Deploys, activates and constructs contract `name` from `package`, unless done.
     async fn contract(&mut self, name: &str, package: &str, ctor: Vec<u8>) -> Result<Address> {
+        self.program_at(name, package, Some(ctor)).await
+    }
+
+    /// Deploys and activates contract `name` from `package`, a contract without a constructor
+    /// (MarginMath: stateless), unless done.
+    async fn stateless(&mut self, name: &str, package: &str) -> Result<Address> {
+        self.program_at(name, package, None).await
+    }
+
+    /// Deploys and activates contract `name` from `package`, then runs its constructor with
+    /// `ctor` when there is one; each step unless done.
+    async fn program_at(
+        &mut self,
+        name: &str,
+        package: &str,
+        ctor: Option<Vec<u8>>,
+    ) -> Result<Address> {
         let constructed = format!("construct {name}");
-        if self.manifest.done(&constructed) {
+        if ctor.is_some() && self.manifest.done(&constructed) {
             return Ok(self.addr(name));
         }
         let (code, hash) = {
@@ -325,10 +343,12 @@ impl Run<'_> {
                 plan.data_fees += fee;
                 self.active.insert(hash);
             }
-            let plan = self.plan.as_mut().expect("planning");
-            plan.steps += 1;
-            plan.transactions += 1;
-            plan.gas += CONSTRUCTOR_GAS;
+            if ctor.is_some() {
+                let plan = self.plan.as_mut().expect("planning");
+                plan.steps += 1;
+                plan.transactions += 1;
+                plan.gas += CONSTRUCTOR_GAS;
+            }
             return Ok(placeholder(name));
         }
         if !self.manifest.done(&deploy_id) {
@@ -366,6 +386,9 @@ impl Run<'_> {
                 self.active.insert(hash);
             }
         }
+        let Some(ctor) = ctor else {
+            return Ok(address);
+        };
         let mut data = stylus_runtime::constructor_selector().to_vec();
         data.extend(ctor);
         self.send(&constructed, Some(address), data, U256::ZERO)
@@ -553,6 +576,21 @@ impl Run<'_> {
                 .abi_encode(),
             )
             .await?;
+        let math = self.stateless("MarginMath", "margin-math").await?;
+        let book = self
+            .contract(
+                "OptionBook",
+                "option-book",
+                OptionBook::constructorCall {
+                    admin: me,
+                    vault,
+                    optionMarkets: options,
+                    clearinghouse,
+                    riskModule: risk,
+                }
+                .abi_encode(),
+            )
+            .await?;
         let margin = self
             .contract(
                 "MarginEngine",
@@ -562,6 +600,8 @@ impl Run<'_> {
                     riskEngine: engine,
                     clearinghouse,
                     optionMarkets: options,
+                    optionBook: book,
+                    marginMath: math,
                 }
                 .abi_encode(),
             )
@@ -576,6 +616,7 @@ impl Run<'_> {
                     markets,
                     marginEngine: margin,
                     vault,
+                    optionBook: book,
                 }
                 .abi_encode(),
             )
@@ -620,6 +661,7 @@ impl Run<'_> {
                     vault,
                     breaker,
                     insuranceFund: fund,
+                    optionBook: book,
                 }
                 .abi_encode(),
             )
@@ -680,6 +722,18 @@ impl Run<'_> {
             Ledger::setExchangeCall { exchange },
         )
         .await?;
+        self.step(
+            "OptionBook.setExchange".into(),
+            "OptionBook",
+            OptionBook::setExchangeCall { exchange },
+        )
+        .await?;
+        self.step(
+            "OptionBook.setLiquidator".into(),
+            "OptionBook",
+            OptionBook::setLiquidatorCall { liquidator },
+        )
+        .await?;
         for (who, account) in [
             ("Clearinghouse", clearinghouse),
             ("Exchange", exchange),
@@ -687,6 +741,7 @@ impl Run<'_> {
             ("Liquidator", liquidator),
             ("Backstop", backstop),
             ("VaultPolicy", policy),
+            ("OptionBook", book),
         ] {
             self.grant("CollateralVault", "CLEARING_ROLE", who, account)
                 .await?;

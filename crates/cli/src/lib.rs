@@ -14,6 +14,7 @@ pub mod deploy;
 pub mod error;
 pub mod gov;
 pub mod manifest;
+pub mod options;
 pub mod output;
 pub mod params;
 pub mod rpc;
@@ -123,6 +124,9 @@ pub enum Command {
     /// Governance through the Timelock.
     #[command(subcommand)]
     Gov(GovCommand),
+    /// Option series: list them, post implied volatility, settle expiries and accounts.
+    #[command(subcommand)]
+    Options(OptionsCommand),
     /// The system's parameters and breaker state, or an account's health, positions,
     /// collateral and Greeks.
     Status {
@@ -138,6 +142,82 @@ pub enum Command {
         /// The sub-account index (with --owner).
         #[arg(long, default_value_t = 0)]
         sub: u8,
+    },
+}
+
+/// `options` subcommands (DESIGN section 13). Each sending command simulates its call first:
+/// a refusal names the contract's error and sends nothing (exit 6).
+#[derive(Debug, Subcommand)]
+pub enum OptionsCommand {
+    /// The listed series (from OptionMarkets' `SeriesListed` events) with their volatility,
+    /// open interest and settlement price.
+    Series {
+        /// The deployment manifest.
+        #[arg(long)]
+        manifest: PathBuf,
+    },
+    /// List a series in an enabled class (the sender holds `LISTER_ROLE`); prints its id.
+    List {
+        /// The underlying (manifest symbol or address).
+        #[arg(long)]
+        underlying: String,
+        /// The expiry: Unix seconds, or a date YYYY-MM-DD (08:00 UTC).
+        #[arg(long)]
+        expiry: String,
+        /// The strike (quote, decimal), on the class's tick.
+        #[arg(long)]
+        strike: String,
+        /// A put (else a call).
+        #[arg(long)]
+        put: bool,
+        /// The deployment manifest.
+        #[arg(long)]
+        manifest: PathBuf,
+    },
+    /// Post the implied volatility of an expiry (the sender holds `VOL_ORACLE_ROLE`).
+    PostVol {
+        /// The underlying (manifest symbol or address).
+        #[arg(long)]
+        underlying: String,
+        /// The expiry: Unix seconds, or a date YYYY-MM-DD (08:00 UTC).
+        #[arg(long)]
+        expiry: String,
+        /// The annualised volatility as a decimal (0.6 is 60 %).
+        #[arg(long)]
+        vol: String,
+        /// The deployment manifest.
+        #[arg(long)]
+        manifest: PathBuf,
+    },
+    /// Record an expiry's settlement price (anyone) from the feed round in force at expiry.
+    SettleExpiry {
+        /// The underlying (manifest symbol or address).
+        #[arg(long)]
+        underlying: String,
+        /// The expiry: Unix seconds, or a date YYYY-MM-DD (08:00 UTC).
+        #[arg(long)]
+        expiry: String,
+        /// The feed round (else the round in force at the expiry, found on the feed).
+        #[arg(long)]
+        round: Option<u64>,
+        /// The deployment manifest.
+        #[arg(long)]
+        manifest: PathBuf,
+    },
+    /// Pay an account's expired series whose settlement price is recorded (anyone).
+    SettleAccount {
+        /// The sub-account id (bytes32).
+        #[arg(long, conflicts_with = "owner")]
+        account: Option<B256>,
+        /// The sub-account's owner (with --sub).
+        #[arg(long)]
+        owner: Option<Address>,
+        /// The sub-account index (with --owner).
+        #[arg(long, default_value_t = 0)]
+        sub: u8,
+        /// The deployment manifest.
+        #[arg(long)]
+        manifest: PathBuf,
     },
 }
 
@@ -320,7 +400,115 @@ pub async fn run(cli: Cli, chain: Option<Chain>, out: &mut dyn Write) -> Result<
             Ok(())
         }
         Command::Gov(g) => gov_command(&chain, g, cli.json, out).await,
+        Command::Options(o) => options_command(&chain, o, cli.json, out).await,
     }
+}
+
+async fn options_command(
+    chain: &Chain,
+    o: OptionsCommand,
+    json_out: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match o {
+        OptionsCommand::Series { manifest } => {
+            let m = Manifest::load(&manifest)?;
+            let (t, j) = options::series(chain, &m).await?;
+            if json_out {
+                let _ = writeln!(out, "{j}");
+            } else {
+                let _ = write!(out, "{}", t.render());
+            }
+        }
+        OptionsCommand::List {
+            underlying,
+            expiry,
+            strike,
+            put,
+            manifest,
+        } => {
+            let m = Manifest::load(&manifest)?;
+            let expiry = options::parse_expiry(&expiry)?;
+            let (id, tx) = options::list(chain, &m, &underlying, expiry, &strike, !put).await?;
+            if json_out {
+                let _ = writeln!(out, "{}", json!({"series": id, "tx": tx}));
+            } else {
+                let _ = writeln!(
+                    out,
+                    "listed series {id:#x} ({id}): {underlying} {strike} {} expiring {}; tx {tx}",
+                    if put { "put" } else { "call" },
+                    options::show_date(expiry)
+                );
+            }
+        }
+        OptionsCommand::PostVol {
+            underlying,
+            expiry,
+            vol,
+            manifest,
+        } => {
+            let m = Manifest::load(&manifest)?;
+            let expiry = options::parse_expiry(&expiry)?;
+            let tx = options::post_vol(chain, &m, &underlying, expiry, &vol).await?;
+            if json_out {
+                let _ = writeln!(out, "{}", json!({"tx": tx}));
+            } else {
+                let _ = writeln!(
+                    out,
+                    "posted {vol} for {underlying} expiring {}; tx {tx}",
+                    options::show_date(expiry)
+                );
+            }
+        }
+        OptionsCommand::SettleExpiry {
+            underlying,
+            expiry,
+            round,
+            manifest,
+        } => {
+            let m = Manifest::load(&manifest)?;
+            let expiry = options::parse_expiry(&expiry)?;
+            let round = round.map(alloy_primitives::aliases::U80::from);
+            let (price, round, tx) =
+                options::settle_expiry(chain, &m, &underlying, expiry, round).await?;
+            if json_out {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    json!({"price": price.to_string(), "round": round.to_string(), "tx": tx})
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "settled {underlying} expiring {} at {} (round {round}); tx {tx}",
+                    options::show_date(expiry),
+                    units::show(price, 18)
+                );
+            }
+        }
+        OptionsCommand::SettleAccount {
+            account,
+            owner,
+            sub,
+            manifest,
+        } => {
+            let m = Manifest::load(&manifest)?;
+            let account = account
+                .or_else(|| owner.map(|o| clearing_core::trading::account::encode(o, sub)))
+                .ok_or_else(|| CliError::Usage("give --account, or --owner and --sub".into()))?;
+            let (paid, tx) = options::settle_account(chain, &m, account).await?;
+            if json_out {
+                let _ = writeln!(out, "{}", json!({"paid": paid.to_string(), "tx": tx}));
+            } else {
+                let _ = writeln!(
+                    out,
+                    "settled {account}: {} paid into its quote balance; tx {tx}",
+                    units::show_signed(paid)
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn place_bids(chain: &Chain, m: &Manifest, out: &mut dyn Write) -> Result<()> {

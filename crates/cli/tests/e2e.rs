@@ -22,37 +22,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use tower::{Layer, Service};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn wasm_dir() -> PathBuf {
-    repo().join("target/stylus")
-}
-
-fn example_config() -> PathBuf {
-    repo().join("deploy/local.toml")
-}
-
-fn hex_key(k: &PrivateKeySigner) -> String {
-    format!("0x{}", alloy_primitives::hex::encode(k.to_bytes()))
-}
-
-/// Runs the binary; returns (exit code, stdout, stderr).
-fn clearing(url: &str, key: Option<&PrivateKeySigner>, args: &[&str]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_clearing"));
-    cmd.arg("--rpc-url").arg(url).args(args).current_dir(repo());
-    cmd.env_remove("CLEARING_PRIVATE_KEY");
-    if let Some(k) = key {
-        cmd.env("CLEARING_PRIVATE_KEY", hex_key(k));
-    }
-    let out = cmd.output().expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::*;
 
 /// A transport layer that fails every `eth_sendRawTransaction` after the first `n`: the run is
 /// cut off as if killed between two transactions.
@@ -119,18 +90,6 @@ where
         }
         self.inner.call(req)
     }
-}
-
-async fn nonce(url: &str, who: Address) -> u64 {
-    let p = ProviderBuilder::new().on_http(url.parse().unwrap());
-    p.get_transaction_count(who).await.unwrap()
-}
-
-async fn rpc(url: &str, method: &'static str, params: serde_json::Value) -> serde_json::Value {
-    let p = ProviderBuilder::new().on_http(url.parse().unwrap());
-    p.raw_request::<_, serde_json::Value>(method.into(), params)
-        .await
-        .unwrap()
 }
 
 fn write_config(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> PathBuf {
@@ -276,10 +235,11 @@ async fn deploy_resume_inspect_and_govern() {
     ids.dedup();
     assert_eq!(ids.len() as u64, total, "no step ran twice");
     assert_eq!(done.chain_id, 412_346);
-    assert_eq!(done.contracts.len(), 18);
+    assert_eq!(done.contracts.len(), 20);
     for (name, c) in &done.contracts {
         assert_ne!(c.address, Address::ZERO, "{name}");
-        assert!(c.constructor_tx.is_some(), "{name}");
+        // MarginMath is stateless: no constructor.
+        assert_eq!(c.constructor_tx.is_some(), name != "MarginMath", "{name}");
         assert!(c.activation_tx.is_some(), "{name}");
         let code = ProviderBuilder::new()
             .on_http(url.parse().unwrap())
@@ -333,6 +293,51 @@ async fn deploy_resume_inspect_and_govern() {
     assert!(
         chain
             .view(at("Exchange"), &matcher_role)
+            .await
+            .unwrap()
+            .granted
+    );
+    // The option contracts are wired: the MarginEngine reads the OptionBook and MarginMath, the
+    // Exchange and the Liquidator reach the OptionBook, which knows them both.
+    let book = at("OptionBook");
+    let w = chain.view(book, &OptionBook::wiringCall {}).await.unwrap();
+    assert_eq!(
+        (w.vault, w.optionMarkets, w.clearinghouse, w.riskModule),
+        (
+            at("CollateralVault"),
+            at("OptionMarkets"),
+            at("Clearinghouse"),
+            at("RiskModule")
+        )
+    );
+    assert_eq!(
+        (w.exchange, w.liquidator),
+        (at("Exchange"), at("Liquidator"))
+    );
+    let margin = at("MarginEngine");
+    assert_eq!(
+        chain
+            .view(margin, &Margin::optionBookCall {})
+            .await
+            .unwrap()
+            .optionBook,
+        book
+    );
+    assert_eq!(
+        chain
+            .view(margin, &Margin::marginMathCall {})
+            .await
+            .unwrap()
+            .marginMath,
+        at("MarginMath")
+    );
+    let clearing_role = Roles::hasRoleCall {
+        role: keccak256("CLEARING_ROLE"),
+        account: book,
+    };
+    assert!(
+        chain
+            .view(at("CollateralVault"), &clearing_role)
             .await
             .unwrap()
             .granted
@@ -985,7 +990,7 @@ async fn deploy_resume_inspect_and_govern() {
         serde_json::json!(stylus_runtime::arbitrum::CACHE_MANAGER)
     );
     let programs = c["programs"].as_array().unwrap();
-    assert_eq!(programs.len(), 16, "one per distinct program: {stdout}");
+    assert_eq!(programs.len(), 18, "one per distinct program: {stdout}");
     assert!(programs
         .iter()
         .all(|p| p["cached"] == false && p["minBid"] == "0"));
@@ -1001,10 +1006,10 @@ async fn deploy_resume_inspect_and_govern() {
             .lines()
             .filter(|l| l.starts_with("bid 0 wei for "))
             .count(),
-        16,
+        18,
         "{stdout}"
     );
-    assert_eq!(nonce(&url, me).await, before + 16);
+    assert_eq!(nonce(&url, me).await, before + 18);
     let (_, stdout, _) = clearing(&url, None, &["cache", "--manifest", m, "--json"]);
     let c: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(
@@ -1055,17 +1060,4 @@ fn usage_errors_are_messages_not_panics() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
     assert!(!err.contains("0x1234"), "the key is never printed: {err}");
-}
-
-fn tempdir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "clearing-cli-e2e-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }

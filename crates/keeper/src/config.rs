@@ -76,8 +76,8 @@ pub struct Duties {
     pub breaker_references: bool,
     /// Accrue the quote money market's interest (`VaultPolicy.accrue`).
     pub accrue: bool,
-    /// Settle option expiries and their accounts. The contracts have no options yet: turning
-    /// this on is refused until they do.
+    /// Record the settlement price of expired option series (`OptionMarkets.settleExpiry`, from
+    /// the feed round in force at expiry) and pay their holders (`OptionBook.settleAccount`).
     pub option_expiries: bool,
 }
 
@@ -91,7 +91,7 @@ impl Default for Duties {
             step_haircuts: true,
             breaker_references: true,
             accrue: true,
-            option_expiries: false,
+            option_expiries: true,
         }
     }
 }
@@ -219,11 +219,6 @@ impl Policy {
                 "give native_asset (the manifest symbol whose oracle prices gas, e.g. \"WETH\") or native_price".into(),
             ));
         }
-        if raw.duties.option_expiries {
-            return Err(CliError::Usage(
-                "duties.option_expiries: the contracts have no options yet; the keeper has a hook for them but no duty to run".into(),
-            ));
-        }
         let retry = Retry {
             attempts: raw.retry.attempts.unwrap_or(5).max(1),
             base_delay: opt_duration(raw.retry.base_delay.as_ref(), "200ms", "retry.base_delay")?,
@@ -294,7 +289,7 @@ mod tests {
         .unwrap();
         let p = Policy::parse(&text).unwrap();
         assert_eq!(p.poll_interval, Duration::from_secs(2));
-        assert!(p.duties.liquidate && !p.duties.option_expiries);
+        assert!(p.duties.liquidate && p.duties.option_expiries);
         let p = Policy::parse("native_price = \"3000\"").unwrap();
         assert_eq!(p.max_gas_price, 10_000_000_000);
         assert_eq!(p.subaccount, 1);
@@ -309,7 +304,10 @@ mod tests {
         assert!(e("native_price = \"1\"\nmin_profit = \"-1\"").contains("negative"));
         assert!(e("native_price = \"1\"\nbogus = 1").contains("unknown field"));
         assert!(
-            e("native_price = \"1\"\n[duties]\noption_expiries = true").contains("no options yet")
+            !Policy::parse("native_price = \"1\"\n[duties]\noption_expiries = false")
+                .unwrap()
+                .duties
+                .option_expiries
         );
         assert_eq!(duration("250ms", "x").unwrap(), Duration::from_millis(250));
         assert_eq!(duration("1h", "x").unwrap(), Duration::from_secs(3600));

@@ -41,6 +41,10 @@ pub struct Addrs {
     pub markets: Address,
     /// VaultPolicy.
     pub vault_policy: Address,
+    /// OptionMarkets (series and expiry settlement).
+    pub options: Address,
+    /// OptionBook (option positions and their settlement).
+    pub option_book: Address,
 }
 
 impl Addrs {
@@ -60,6 +64,8 @@ impl Addrs {
             engine: m.address("RiskEngine")?,
             markets: m.address("PerpMarkets")?,
             vault_policy: m.address("VaultPolicy")?,
+            options: m.address("OptionMarkets")?,
+            option_book: m.address("OptionBook")?,
         })
     }
 }

@@ -1,6 +1,6 @@
 //! Discovery: every sub-account that ever held collateral or a position, from the contracts'
 //! events (the vault's `Deposited` and `BalanceTransferred`, the Clearinghouse's
-//! `PositionUpdated`), scanned from the checkpoint's block in ranges the node accepts: a range
+//! `PositionUpdated`, the OptionBook's `OptionFill`), scanned from the checkpoint's block in ranges the node accepts: a range
 //! the node refuses (too wide, too many results) is halved and retried, down to one block.
 
 use crate::checkpoint::Checkpoint;
@@ -10,7 +10,7 @@ use crate::retry::retry;
 use alloy_primitives::{Address, B256};
 use alloy_rpc_types_eth::Filter;
 use alloy_sol_types::SolEvent;
-use clearing_cli::abi::{Ledger, Vault};
+use clearing_cli::abi::{Ledger, OptionBook, Vault};
 use clearing_cli::error::{CliError, Result};
 use clearing_cli::rpc::Chain;
 use std::sync::atomic::Ordering;
@@ -22,6 +22,8 @@ pub struct Sources {
     pub vault: Address,
     /// The Clearinghouse.
     pub clearinghouse: Address,
+    /// The OptionBook.
+    pub option_book: Address,
 }
 
 /// Whether an RPC failure is the node refusing the size of a log query (so a smaller range may
@@ -49,6 +51,9 @@ fn accounts_of(log: &alloy_rpc_types_eth::Log) -> Vec<B256> {
     };
     if *sig == Vault::BalanceTransferred::SIGNATURE_HASH {
         topics.iter().skip(1).take(2).copied().collect()
+    } else if *sig == OptionBook::OptionFill::SIGNATURE_HASH {
+        // (series, maker, taker)
+        topics.iter().skip(2).take(2).copied().collect()
     } else {
         topics.iter().skip(1).take(1).copied().collect()
     }
@@ -75,11 +80,16 @@ pub async fn scan(
         let from = cp.next_block;
         let to = to_block.min(from.saturating_add(*range - 1));
         let filter = Filter::new()
-            .address(vec![sources.vault, sources.clearinghouse])
+            .address(vec![
+                sources.vault,
+                sources.clearinghouse,
+                sources.option_book,
+            ])
             .event_signature(vec![
                 Vault::Deposited::SIGNATURE_HASH,
                 Vault::BalanceTransferred::SIGNATURE_HASH,
                 Ledger::PositionUpdated::SIGNATURE_HASH,
+                OptionBook::OptionFill::SIGNATURE_HASH,
             ])
             .from_block(from)
             .to_block(to);

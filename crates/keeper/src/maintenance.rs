@@ -9,21 +9,26 @@
 //!   reference would be renewed or the price moved past the trigger; `pokeGlobal` when the
 //!   simulation says the insurance drawdown trips;
 //! - **interest**: `VaultPolicy.accrue()` while the quote market has borrowers;
-//! - **option expiries**: a hook only, see [`option_expiries`].
+//! - **option expiries**: `OptionMarkets.settleExpiry` for each expired series a watched account
+//!   holds, naming the feed round in force at expiry, then `OptionBook.settleAccount` for each
+//!   account holding a series whose settlement price is recorded (see [`option_expiries`]).
 
 use crate::context::{Ctx, Skip};
-use alloy_primitives::Address;
-use alloy_sol_types::SolCall;
-use clearing_cli::abi::{Breaker, Engine, Feed, Policy, Risk, Vault};
+use alloy_primitives::{aliases::U80, Address, B256, U256};
+use alloy_sol_types::{SolCall, SolValue};
+use clearing_cli::abi::{
+    Breaker, Engine, Feed, OptionBook, OptionMarkets, OptionPositions, Policy, Risk, Vault,
+};
 use clearing_cli::error::{CliError, Result};
 use clearing_core::liquidation::breaker::observe_price;
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
 /// One maintenance pass at block time `now`. Returns the number of transactions mined.
 ///
 /// # Errors
 /// [`CliError::Rpc`] when the node keeps failing.
-pub async fn run(ctx: &Ctx, now: u64, gas_price: u128) -> Result<u32> {
+pub async fn run(ctx: &Ctx, now: u64, gas_price: u128, accounts: &[B256]) -> Result<u32> {
     let d = ctx.policy.duties;
     let assets = ctx
         .view(ctx.addrs.vault, &Vault::listedAssetsCall {})
@@ -92,20 +97,104 @@ pub async fn run(ctx: &Ctx, now: u64, gas_price: u128) -> Result<u32> {
             .await?;
         }
     }
-    option_expiries(ctx).await?;
+    if d.option_expiries {
+        sent += option_expiries(ctx, now, gas_price, accounts).await?;
+    }
     Ok(sent)
 }
 
-/// The hook for option expiries (settle expired series and their accounts). Options do not
-/// exist in the contracts yet: there is nothing to settle, and the policy refuses
-/// `duties.option_expiries = true`. When series exist, this is where the keeper lists the series
-/// past expiry from their events and settles them and their holders, as the duties above do
-/// (simulate, then send).
+/// Option expiries at block time `now`: for each of `accounts`' option positions whose series
+/// has expired, the expiry's settlement price is recorded first when it is not
+/// (`OptionMarkets.settleExpiry`, naming the feed round in force at expiry as
+/// [`round_in_force`] finds it; nothing is sent while the round after the expiry does not exist
+/// yet), then the account is paid (`OptionBook.settleAccount`) once a held series has its
+/// price. Each call is simulated first and sent only when it would succeed. Returns the number
+/// of transactions mined.
 ///
 /// # Errors
-/// None today.
-pub async fn option_expiries(_ctx: &Ctx) -> Result<()> {
-    Ok(())
+/// [`CliError::Rpc`] when the node keeps failing.
+pub async fn option_expiries(
+    ctx: &Ctx,
+    now: u64,
+    gas_price: u128,
+    accounts: &[B256],
+) -> Result<u32> {
+    let (book, options) = (ctx.addrs.option_book, ctx.addrs.options);
+    // Per series: (underlying, expiry); per expiry: its settlement price (0 while unrecorded).
+    let mut series: HashMap<u32, (Address, u64)> = HashMap::new();
+    let mut prices: HashMap<(Address, u64), U256> = HashMap::new();
+    let mut sent = 0;
+    for &account in accounts {
+        let out = ctx
+            .call(book, &OptionBook::positionsCall { account }.abi_encode())
+            .await?;
+        let held = OptionPositions::abi_decode(&out, true)
+            .map_err(|e| CliError::Rpc(format!("positions of {account} do not decode: {e}")))?;
+        let mut payable = false;
+        for (id, size) in held.series.iter().zip(&held.sizes) {
+            if size.is_zero() {
+                continue;
+            }
+            let key = match series.get(id) {
+                Some(k) => *k,
+                None => {
+                    let s = ctx
+                        .view(options, &OptionMarkets::seriesCall { id: *id })
+                        .await?;
+                    series.insert(*id, (s.underlying, s.expiry));
+                    prices
+                        .entry((s.underlying, s.expiry))
+                        .or_insert(s.settlementPrice);
+                    (s.underlying, s.expiry)
+                }
+            };
+            let (underlying, expiry) = key;
+            if expiry > now {
+                continue;
+            }
+            if prices.get(&key).is_some_and(U256::is_zero) {
+                if let Some(round) = round_in_force(ctx, underlying, expiry).await? {
+                    let call = OptionMarkets::settleExpiryCall {
+                        underlying,
+                        expiry,
+                        roundId: round,
+                    };
+                    sent += poke(ctx, "settle expiry", options, call, gas_price).await?;
+                    let s = ctx
+                        .view(options, &OptionMarkets::seriesCall { id: *id })
+                        .await?;
+                    prices.insert(key, s.settlementPrice);
+                }
+            }
+            payable |= prices.get(&key).is_some_and(|p| !p.is_zero());
+        }
+        if payable {
+            let call = OptionBook::settleAccountCall { account };
+            sent += poke(ctx, "settle options", book, call, gas_price).await?;
+        }
+    }
+    Ok(sent)
+}
+
+/// The round of `underlying`'s feed (its RiskModule listing) in force at `expiry`
+/// (`clearing_cli::options::round_in_force`, the rule the `clearing options settle-expiry`
+/// command uses); `None` while no round after the expiry exists, or when the feed does not
+/// answer (logged).
+///
+/// # Errors
+/// [`CliError::Rpc`] when the node fails.
+pub async fn round_in_force(ctx: &Ctx, underlying: Address, expiry: u64) -> Result<Option<U80>> {
+    let r = ctx
+        .view(ctx.addrs.risk, &Risk::assetRiskCall { asset: underlying })
+        .await?;
+    match clearing_cli::options::round_in_force(&ctx.chain, r.feed, expiry).await {
+        Ok(round) => Ok(round),
+        Err(CliError::Reverted(m)) => {
+            tracing::warn!(%underlying, feed = %r.feed, error = %m, "feed does not answer");
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 async fn oracle_has_new_round(ctx: &Ctx, asset: Address) -> Result<bool> {

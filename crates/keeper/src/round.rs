@@ -61,6 +61,7 @@ pub async fn round(
     let sources = Sources {
         vault: ctx.addrs.vault,
         clearinghouse: ctx.addrs.clearinghouse,
+        option_book: ctx.addrs.option_book,
     };
     let (was_at, had) = (d.checkpoint.next_block, d.checkpoint.accounts.len());
     let scanned = discovery::scan(
@@ -178,7 +179,7 @@ pub async fn round(
         }
     }
     if maintenance_due && !*stop.borrow() {
-        let n = maintenance::run(ctx, now, gas_price).await?;
+        let n = maintenance::run(ctx, now, gas_price, &watched).await?;
         if n > 0 {
             tracing::info!(sent = n, "maintenance");
         }

@@ -37,6 +37,8 @@ sol! {
     contract Feed {
         constructor(uint8 decimals, string description);
         function setAnswer(int256 answer, uint256 updatedAt) external;
+        function latestRoundData() external view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
+        function getRoundData(uint80 roundId) external view returns (uint80 round, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
     }
 
     #[derive(Debug, PartialEq, Eq)]

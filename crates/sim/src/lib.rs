@@ -8,6 +8,8 @@
 //! gas report.
 
 pub mod abi;
+pub mod agents;
+pub mod invariants;
 pub mod largest;
 pub mod options;
 

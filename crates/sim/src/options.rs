@@ -4,7 +4,7 @@
 
 use crate::abi::*;
 use crate::{frac, wad, SimError, System, Trader};
-use alloy_primitives::{keccak256, Address, B256, I256, U256};
+use alloy_primitives::{aliases::U80, keccak256, Address, B256, I256, U256};
 use clearing_core::governance::params::DAY;
 use stylus_runtime::CallError;
 
@@ -142,6 +142,42 @@ impl System {
         let t = self.option_order(taker.0, taker.1, series, -size, premium, nonce);
         let (ms, ts) = (self.sign(maker.0, &m), self.sign(taker.0, &t));
         self.settle((&m, &ms), (&t, &ts), size.unsigned_abs())
+    }
+
+    /// Records the settlement price of ETH's expiry `expiry` as `caller` (anyone may), naming
+    /// the ETH feed's round in force at expiry: the latest round updated at or before it (the
+    /// feed's rounds are walked back from the latest). Returns the settlement price (WAD).
+    ///
+    /// # Errors
+    /// OptionMarkets' revert (for example `ExpiryNotReached`), or the feed's.
+    pub fn settle_eth_expiry(&mut self, caller: Address, expiry: u64) -> Result<U256, CallError> {
+        let (options, weth, feed) = (self.options, self.weth, self.eth_feed);
+        let mut round = self
+            .rt
+            .view(caller, feed, &Feed::latestRoundDataCall {})?
+            .roundId;
+        while round > U80::from(1u8) {
+            let r = self
+                .rt
+                .view(caller, feed, &Feed::getRoundDataCall { roundId: round })?;
+            if r.updatedAt <= U256::from(expiry) {
+                break;
+            }
+            round -= U80::from(1u8);
+        }
+        Ok(self
+            .rt
+            .call(
+                caller,
+                options,
+                &Options::settleExpiryCall {
+                    underlying: weth,
+                    expiry,
+                    roundId: round,
+                },
+                U256::ZERO,
+            )?
+            ._0)
     }
 
     /// `account`'s position in option series `series`, signed WAD contracts.

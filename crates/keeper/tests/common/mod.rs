@@ -205,12 +205,13 @@ impl Sys {
     async fn order(
         &self,
         who: &PrivateKeySigner,
+        market: u32,
         size: I256,
         price: U256,
     ) -> (Exchange::Order, Bytes) {
         let o = Exchange::Order {
             account: clearing_core::encode_account(who.address(), 0),
-            market: 0,
+            market,
             size,
             limitPrice: price,
             expiry: self.now().await + 86_400 * 30,
@@ -238,9 +239,22 @@ impl Sys {
         eth: I256,
         price: u128,
     ) {
-        let p = uwad(price);
-        let (maker, ms) = self.order(short, -eth, p).await;
-        let (taker, ts) = self.order(long, eth, p).await;
+        self.trade_in(0, long, short, eth, uwad(price)).await;
+    }
+
+    /// `long` buys `size` (WAD) in `market` (a perp, or an option series from 2^31) from
+    /// `short` at `price` (WAD quote: the price, or the premium per contract).
+    pub async fn trade_in(
+        &self,
+        market: u32,
+        long: &PrivateKeySigner,
+        short: &PrivateKeySigner,
+        size: I256,
+        price: U256,
+    ) {
+        let (eth, p) = (size, price);
+        let (maker, ms) = self.order(short, market, -eth, p).await;
+        let (taker, ts) = self.order(long, market, eth, p).await;
         self.send(
             &self.matcher,
             self.at("Exchange"),

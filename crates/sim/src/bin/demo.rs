@@ -3,6 +3,8 @@
 //! deposits, signed fills, funding over hours, a hedged and a naked book, a
 //! price crash, a keeper's liquidation, the insurance fund's cover, bad debt
 //! socialised on the profiting side, a circuit-breaker trip and its clearing,
+//! then an option book (a class, series, implied volatility, a covered and a
+//! naked call written, their marks, margin and Greeks, expiry and settlement),
 //! with balances, health and estimated gas. Needs `scripts/build-wasm` first
 //! (`scripts/run` does both).
 use alloy_primitives::{B256, I256, U256};
@@ -107,6 +109,30 @@ impl Demo {
         Ok(())
     }
 
+    /// An account's option positions in `series` (names and ids), quote balance and health.
+    fn options(&mut self, name: &str, a: B256, series: &[(&str, u32)]) -> Result<(), Failed> {
+        let mut held = String::new();
+        for (n, id) in series {
+            let q = self.s.option_position(a, *id)?;
+            if !q.is_zero() {
+                held.push_str(&format!("{n} {:>7}  ", size(q)));
+            }
+        }
+        if held.is_empty() {
+            held.push_str("no options  ");
+        }
+        let (eq, mm, im) = self.s.health(a)?;
+        let quote = self.s.quote_balance(a)?;
+        println!(
+            "   {name:<8} {held}quote {:>10}  equity {:>10}  maintenance {:>9}  initial {:>9}",
+            money(quote),
+            money(eq),
+            money(I256::from_raw(mm)),
+            money(I256::from_raw(im)),
+        );
+        Ok(())
+    }
+
     fn market(&mut self) -> Result<(), Failed> {
         let m = self.s.quote_market()?;
         let pct = |x: U256| money(I256::from_raw(x * U256::from(100u8)));
@@ -176,9 +202,9 @@ fn run() -> Result<(), Failed> {
     };
     println!("Cross-margin clearing on Stylus: the life cycle on the offline runtime");
     println!(
-        "deployed 16 contracts (RiskModule, CollateralVault, RiskEngine, MarginEngine, PerpMarkets, \
-         Clearinghouse, Exchange, InsuranceFund, CircuitBreaker, Liquidator, Backstop, Timelock, \
-         tokens, feeds) and wired them; then the Timelock became every contract's admin and \
+        "deployed 20 contracts (RiskModule, CollateralVault, RiskEngine, MarginEngine, PerpMarkets, \
+         Clearinghouse, Exchange, InsuranceFund, CircuitBreaker, Liquidator, Backstop, VaultPolicy, \
+         OptionMarkets, OptionBook, MarginMath, Timelock, tokens, feeds) and wired them; then the Timelock became every contract's admin and \
          governance listed USDC, WETH and the ETH perpetual through it (each change queued, \
          executed after the 1 h delay); ETH at 3000, USDC at 1.00"
     );
@@ -305,6 +331,77 @@ fn run() -> Result<(), Failed> {
     d.title("Everything else still works: Carol closes her hedge");
     d.s.trade((&carol, 0), (&alice, 0), swad(10), wad(3700), 4)?;
     d.account("Carol", c)?;
+
+    d.title("Options: governance enables the ETH class; a week's 3800 call is listed, its volatility posted (60 %)");
+    d.s.enable_eth_options()?;
+    let expiry = d.s.expiry_in(7);
+    let call = d.s.list_eth_series(expiry, 3800, true)?;
+    d.s.post_eth_vol(expiry, WAD * U256::from(6u8) / U256::from(10u8))?;
+    println!(
+        "   class enabled through the Timelock (90-day horizon, strike tick 50, min size 0.1); \
+         series {call:#x} = ETH 3800 call expiring at 08:00 UTC in a week"
+    );
+
+    d.title("Dana writes a covered call (10 calls on her 10 WETH); Erin writes 10 naked calls; Alice buys all 20 at 120");
+    let (dana, erin) = (Trader::from_seed("dana"), Trader::from_seed("erin"));
+    let (dn, en) = (dana.account(0), erin.account(0));
+    d.s.deposit(&dana, 0, weth, wad(10))?;
+    d.s.deposit(&erin, 0, quote, usdc(40_000))?;
+    d.s.trade_option((&alice, 0), (&dana, 0), call, swad(10), wad(120), 10)?;
+    d.gas("settleFill (option)");
+    d.s.trade_option((&alice, 0), (&erin, 0), call, swad(10), wad(120), 11)?;
+    let book = [("C3800", call)];
+    for (n, x) in [("Alice", a), ("Dana", dn), ("Erin", en)] {
+        d.options(n, x, &book)?;
+    }
+    let (admin, margin) = (d.s.admin, d.s.margin);
+    for (n, x) in [("Dana", dn), ("Erin", en)] {
+        let g =
+            d.s.rt
+                .view_tuple(admin, margin, &Margin::greeksCall { account: x })?;
+        if let Some(i) = g._0.iter().position(|u| *u == weth) {
+            println!(
+                "   {n:<8} ETH delta {:>8}  gamma {:>8}  vega {:>9}",
+                size(g._1[i]),
+                money(g._2[i]),
+                money(g._3[i])
+            );
+        }
+    }
+    let oi =
+        d.s.rt
+            .view(admin, d.s.book, &Book::openInterestCall { series: call })?
+            ._0;
+    println!(
+        "   open interest {} contracts; the covered call's WETH offsets the short call's delta, the naked one has none",
+        size(I256::from_raw(oi))
+    );
+
+    d.title("A week later ETH stands at 3900: anyone records the expiry's settlement price, and settles the holders");
+    d.s.set_eth_price(3900)?;
+    let now = d.s.rt.block().timestamp;
+    d.s.advance(expiry - now + 600)?;
+    let price = d.s.settle_eth_expiry(keeper, expiry)?;
+    d.gas("settleExpiry");
+    println!(
+        "   settlement price {} (the feed round in force at expiry); the call pays {} per contract",
+        money(I256::from_raw(price)),
+        money(I256::from_raw(price - wad(3800)))
+    );
+    let mut total = I256::ZERO;
+    for (n, x) in [("Alice", a), ("Dana", dn), ("Erin", en)] {
+        let paid = d.s.settle_option_account(keeper, x)?;
+        total += paid;
+        println!("   settleAccount({n}): {}", money(paid));
+    }
+    d.gas("settleAccount");
+    println!(
+        "   payouts sum to {}: long and short sides net to zero",
+        money(total)
+    );
+    for (n, x) in [("Alice", a), ("Dana", dn), ("Erin", en)] {
+        d.options(n, x, &book)?;
+    }
     println!("\nDone: every step ran on the contracts' deployable WASM.");
     Ok(())
 }
