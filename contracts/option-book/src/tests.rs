@@ -164,6 +164,17 @@ mod mock {
         pub fn price(&self, _asset: Address) -> U256 {
             self.spot.get()
         }
+
+        /// OptionMarkets' `marginParams`: parameter `code` answers `code` (to check the order).
+        pub fn margin_params(&self) -> [U256; 20] {
+            core::array::from_fn(|i| U256::from(i + 1))
+        }
+
+        /// The RiskModule's daily volatility: 3.5 %.
+        #[selector(name = "volatility")]
+        pub fn daily_volatility(&self, _asset: Address) -> U256 {
+            U256::from(35u8) * U256::from(10u8).pow(U256::from(15u8))
+        }
     }
 }
 
@@ -1148,4 +1159,97 @@ fn a_fill_against_the_real_option_markets(
     );
     assert_eq!(book.sender(admin).open_interest(id), wad(2));
     assert_eq!(book.sender(admin).positions(b), (vec![id], vec![swad(-2)]));
+}
+
+// ----------------------------------------------------------------------
+// Margin rows
+// ----------------------------------------------------------------------
+
+fn rows_of(w: &World, account: B256) -> MarginRows {
+    let words = w.book.sender(w.admin).margin_rows(account).motsu_unwrap();
+    let bytes: Vec<u8> = words.iter().flat_map(|x| x.to_be_bytes::<32>()).collect();
+    MarginRows::decode(&bytes).unwrap()
+}
+
+#[motsu::test]
+fn margin_rows_follow_positions_expiry_and_settlement(
+    book: Contract<OptionBook>,
+    vault: Contract<CollateralVault>,
+    ch: Contract<Clearinghouse>,
+    om: Contract<MockMarkets>,
+    admin: Address,
+    exchange: Address,
+    keeper: Address,
+) {
+    let w = world!(book, vault, ch, om, admin, exchange);
+    let (a, b) = (acct(1), acct(2));
+    // An account without positions: an empty answer.
+    assert!(w
+        .book
+        .sender(admin)
+        .margin_rows(acct(9))
+        .motsu_unwrap()
+        .is_empty());
+    // a: long 2 calls, short 0.5 put.
+    w.fill(CALL, a, b, wad(50), swad(2)).unwrap();
+    w.fill(PUT, b, a, wad(50), tenths(5)).unwrap();
+    let vol = u256(60 * PP);
+    let call_row = OptionRow {
+        underlying: 0,
+        is_call: true,
+        strike: wad(3_000),
+        seconds: EXPIRY - NOW,
+        vol,
+        size: swad(2),
+    };
+    let put_row = OptionRow {
+        is_call: false,
+        size: tenths(-5),
+        ..call_row
+    };
+    let r = rows_of(&w, a);
+    assert_eq!(r.owed, I256::ZERO);
+    // OptionMarkets' codes 2 to 18, in the margin input's order.
+    assert_eq!(
+        r.params,
+        core::array::from_fn::<U256, 17, _>(|i| U256::from(i + 2))
+    );
+    assert_eq!(r.underlyings(), &[ETH]);
+    assert_eq!(r.sigma_daily[0], u256(35 * PP / 10));
+    assert_eq!(r.iv_near(0), vol);
+    assert_eq!(r.rows(), &[call_row, put_row]);
+    // The call expires without a settlement price: marked at intrinsic (seconds 0); IV_near
+    // is the put's, the live one.
+    let past = expire(&w, CALL);
+    let r = rows_of(&w, a);
+    let pending = OptionRow {
+        seconds: 0,
+        vol: U256::ZERO,
+        ..call_row
+    };
+    assert_eq!(r.rows(), &[pending, put_row]);
+    assert_eq!(r.iv_near(0), vol);
+    assert_eq!(r.owed, I256::ZERO);
+    // Settled at 3,100: a is owed 2 x 100 (b owes it); the row leaves.
+    w.om.sender(admin).set_settlement(past, wad(3_100));
+    let r = rows_of(&w, a);
+    assert_eq!(r.owed, swad(200));
+    assert_eq!(r.rows(), &[put_row]);
+    let rb = rows_of(&w, b);
+    assert_eq!(rb.owed, swad(-200));
+    // Paid: exactly the owed value moves, and nothing is owed any more.
+    assert_eq!(
+        w.book.sender(keeper).settle_account(a).motsu_unwrap(),
+        swad(200)
+    );
+    let r = rows_of(&w, a);
+    assert_eq!(r.owed, I256::ZERO);
+    assert_eq!(r.rows(), &[put_row]);
+    // b's only option left is the long put; once its call is paid too, the answer has no
+    // owed value.
+    assert_eq!(
+        w.book.sender(keeper).settle_account(b).motsu_unwrap(),
+        swad(-200)
+    );
+    assert_eq!(rows_of(&w, b).owed, I256::ZERO);
 }
