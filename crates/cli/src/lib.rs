@@ -133,16 +133,34 @@ pub enum Command {
         /// The deployment manifest.
         #[arg(long)]
         manifest: PathBuf,
-        /// A sub-account id (bytes32: owner in the high 20 bytes, index in the lowest byte).
-        #[arg(long, conflicts_with = "owner")]
-        account: Option<B256>,
-        /// A sub-account's owner (with --sub).
-        #[arg(long)]
-        owner: Option<Address>,
-        /// The sub-account index (with --owner).
-        #[arg(long, default_value_t = 0)]
-        sub: u8,
+        /// The account (none: the system).
+        #[command(flatten)]
+        account: AccountArgs,
     },
+}
+
+/// A sub-account named by its id, or by its owner and index.
+#[derive(Debug, Clone, Args)]
+pub struct AccountArgs {
+    /// A sub-account id (bytes32: owner in the high 20 bytes, index in the lowest byte).
+    #[arg(long, conflicts_with = "owner")]
+    pub account: Option<B256>,
+    /// A sub-account's owner (with --sub).
+    #[arg(long)]
+    pub owner: Option<Address>,
+    /// The sub-account index (with --owner).
+    #[arg(long, default_value_t = 0)]
+    pub sub: u8,
+}
+
+impl AccountArgs {
+    /// The sub-account named, if any.
+    pub fn resolve(&self) -> Option<B256> {
+        self.account.or_else(|| {
+            self.owner
+                .map(|o| clearing_core::trading::account::encode(o, self.sub))
+        })
+    }
 }
 
 /// `options` subcommands (DESIGN section 13). Each sending command simulates its call first:
@@ -206,15 +224,9 @@ pub enum OptionsCommand {
     },
     /// Pay an account's expired series whose settlement price is recorded (anyone).
     SettleAccount {
-        /// The sub-account id (bytes32).
-        #[arg(long, conflicts_with = "owner")]
-        account: Option<B256>,
-        /// The sub-account's owner (with --sub).
-        #[arg(long)]
-        owner: Option<Address>,
-        /// The sub-account index (with --owner).
-        #[arg(long, default_value_t = 0)]
-        sub: u8,
+        /// The account.
+        #[command(flatten)]
+        account: AccountArgs,
         /// The deployment manifest.
         #[arg(long)]
         manifest: PathBuf,
@@ -379,16 +391,9 @@ pub async fn run(cli: Cli, chain: Option<Chain>, out: &mut dyn Write) -> Result<
             }
             Ok(())
         }
-        Command::Status {
-            manifest,
-            account,
-            owner,
-            sub,
-        } => {
+        Command::Status { manifest, account } => {
             let m = Manifest::load(&manifest)?;
-            let account =
-                account.or_else(|| owner.map(|o| clearing_core::trading::account::encode(o, sub)));
-            let (sections, j) = match account {
+            let (sections, j) = match account.resolve() {
                 Some(a) => status::account(&chain, &m, a).await?,
                 None => status::system(&chain, &m).await?,
             };
@@ -486,15 +491,10 @@ async fn options_command(
                 );
             }
         }
-        OptionsCommand::SettleAccount {
-            account,
-            owner,
-            sub,
-            manifest,
-        } => {
+        OptionsCommand::SettleAccount { account, manifest } => {
             let m = Manifest::load(&manifest)?;
             let account = account
-                .or_else(|| owner.map(|o| clearing_core::trading::account::encode(o, sub)))
+                .resolve()
                 .ok_or_else(|| CliError::Usage("give --account, or --owner and --sub".into()))?;
             let (paid, tx) = options::settle_account(chain, &m, account).await?;
             if json_out {
